@@ -1,0 +1,33 @@
+// Adapter for luxon: every time-zone-aware date computation goes through here.
+import { DateTime, IANAZone } from 'luxon';
+
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/**
+ * Parses a front-matter date. A date without a time means midnight in `zone`;
+ * a date-time without an offset is read in `zone` too. Returns null when the
+ * text is not an ISO 8601 date or names an impossible day (2021-02-30).
+ */
+export function parseContentDate(text: string, zone: string): Date | null {
+  const trimmed = text.trim();
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(trimmed)) return null;
+  const dt = DateTime.fromISO(trimmed.replace(' ', 'T'), { zone, setZone: false });
+  return dt.isValid ? dt.toJSDate() : null;
+}
+
+/** Formats `date` in `zone` with a luxon format string (e.g. `d LLLL yyyy`). */
+export function formatInZone(date: Date, zone: string, format: string, locale = 'en'): string {
+  return DateTime.fromJSDate(date, { zone }).setLocale(locale).toFormat(format);
+}
+
+/** Midnight at the start of `date`'s day in `zone`, shifted by `days`. */
+export function startOfDayInZone(date: Date, zone: string, days = 0): Date {
+  return DateTime.fromJSDate(date, { zone }).startOf('day').plus({ days }).toJSDate();
+}
+
+/** ISO 8601 with the zone's offset, e.g. 2021-10-01T00:00:00+05:00. */
+export function isoInZone(date: Date, zone: string): string {
+  return DateTime.fromJSDate(date, { zone }).toISO({ suppressMilliseconds: true }) ?? date.toISOString();
+}

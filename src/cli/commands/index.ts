@@ -1,0 +1,4 @@
+// Every CLI command gazette has; src/cli/main.ts registers them in this order.
+import type { CommandSpec } from '../command.ts';
+
+export const commands: CommandSpec[] = [];

@@ -1,0 +1,81 @@
+// The `gazette` command line; the one module that imports commander.
+import { Command, CommanderError } from 'commander';
+import { resolveEnvironment } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { loadConfig } from '../config/load.ts';
+import { createLogger } from '../adapters/pino.ts';
+import { ContentErrors, errorMessage } from '../errors.ts';
+import type { CommandContext, CommandSpec } from './command.ts';
+import { commands } from './commands/index.ts';
+
+function findOrCreateGroup(parent: Command, name: string): Command {
+  const existing = parent.commands.find((c) => c.name() === name);
+  if (existing) return existing;
+  return parent.command(name).description(`${name} commands`).helpCommand(false);
+}
+
+/** Runs the CLI with `argv` (as process.argv); resolves to the exit status. */
+export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let exitCode = 0;
+  const program = new Command('gazette')
+    .description('Publish Markdown news items as RSS, Atom and JSON feeds, a static site and a weekly email digest.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
+    .showHelpAfterError(false);
+
+  const register = (spec: CommandSpec): void => {
+    const parts = spec.name.split(' ');
+    let parent = program;
+    for (const group of parts.slice(0, -1)) parent = findOrCreateGroup(parent, group);
+    const cmd = parent.command(parts.at(-1)!).description(spec.description).exitOverride();
+    cmd.configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
+    for (const arg of spec.args ?? []) cmd.argument(arg.required === false ? `[${arg.name}]` : `<${arg.name}>`, arg.description);
+    for (const opt of spec.options ?? []) cmd.option(opt.flags, opt.description, opt.default as string | boolean | undefined);
+    cmd.option('--config <file>', 'config file (default: gazette.yaml, or $GAZETTE_CONFIG)');
+    cmd.action(async (...received: unknown[]) => {
+      const command = received.at(-1) as Command;
+      const options = command.opts();
+      const args = (received.slice(0, spec.args?.length ?? 0) as (string | undefined)[]).filter((a): a is string => a !== undefined);
+      const env = resolveEnvironment(process.env, { config: options.config as string | undefined });
+      let config: Promise<Config> | undefined;
+      const ctx: CommandContext = {
+        env,
+        config: () => (config ??= loadConfig(env.configFile)),
+        logger: createLogger(),
+        stdout,
+        stderr,
+        signal: abort.signal,
+      };
+      const code = await spec.run(ctx, args, options);
+      exitCode = typeof code === 'number' ? code : 0;
+    });
+  };
+  for (const spec of commands) register(spec);
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; usage errors were already printed by commander
+      exitCode = err.exitCode;
+    } else if (err instanceof ContentErrors) {
+      stderr.write(`gazette: ${err.message}\n`);
+      exitCode = 1;
+    } else {
+      stderr.write(`gazette: ${errorMessage(err).split('\n')[0]}\n`);
+      if (process.env.GAZETTE_DEBUG) stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+      exitCode = 1;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return exitCode;
+}

@@ -1,0 +1,82 @@
+// The shape of gazette.yaml, validated when loaded; every key is documented in README.md.
+import { z } from '../adapters/zod.ts';
+import { isValidTimeZone } from '../adapters/luxon.ts';
+
+const absoluteUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+
+const mailbox = z.strictObject({
+  name: z.string().min(1),
+  address: z.string().email(),
+});
+
+export const configSchema = z
+  .strictObject({
+    site: z.strictObject({
+      title: z.string().min(1),
+      url: absoluteUrl,
+      description: z.string().min(1),
+      language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "ru-KZ"'),
+      timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone like "Asia/Almaty"'),
+      /** Year the newsroom has held its domain since: the date part of tag: URIs used as feed ids. */
+      established: z.number().int().min(1990).max(2100),
+      author: z.strictObject({
+        name: z.string().min(1),
+        email: z.string().email().optional(),
+        url: absoluteUrl.optional(),
+      }),
+      copyright: z.string().optional(),
+      image: absoluteUrl.optional(),
+    }),
+    feeds: z
+      .strictObject({
+        limit: z.number().int().min(1).max(1000).default(20),
+        archive_page_size: z.number().int().min(10).max(10000).default(100),
+      })
+      .default({ limit: 20, archive_page_size: 100 }),
+    digest: z.strictObject({
+      schedule: z.string().min(1).default('0 9 * * 1'),
+      max_lateness_hours: z.number().min(0).default(24),
+      first_window_days: z.number().int().min(1).default(7),
+      subject: z.string().min(1),
+      intro: z.string().default(''),
+      from: mailbox,
+      reply_to: z.string().email().optional(),
+      postal_address: z.string().min(1),
+      list_id: z.string().min(1).optional(),
+      batch_size: z.number().int().min(1).max(10000).default(200),
+      concurrency: z.number().int().min(1).max(100).default(4),
+      rate_per_second: z.number().min(0).default(0),
+      rate_per_hour: z.number().min(0).default(0),
+      max_attempts: z.number().int().min(1).max(50).default(6),
+      pause_after_failures: z.number().int().min(1).default(20),
+    }),
+  })
+  .transform((c) => ({
+    site: { ...c.site, url: c.site.url.endsWith('/') ? c.site.url : `${c.site.url}/` },
+    feeds: { limit: c.feeds.limit, archivePageSize: c.feeds.archive_page_size },
+    digest: {
+      schedule: c.digest.schedule,
+      maxLatenessHours: c.digest.max_lateness_hours,
+      firstWindowDays: c.digest.first_window_days,
+      subject: c.digest.subject,
+      intro: c.digest.intro,
+      from: c.digest.from,
+      replyTo: c.digest.reply_to,
+      postalAddress: c.digest.postal_address,
+      listId: c.digest.list_id ?? `${new URL(c.site.url).hostname}`,
+      batchSize: c.digest.batch_size,
+      concurrency: c.digest.concurrency,
+      ratePerSecond: c.digest.rate_per_second,
+      ratePerHour: c.digest.rate_per_hour,
+      maxAttempts: c.digest.max_attempts,
+      pauseAfterFailures: c.digest.pause_after_failures,
+    },
+  }));
+
+/** The validated configuration. `site.url` always ends with a slash. */
+export type Config = z.output<typeof configSchema>;
+export type SiteConfig = Config['site'];
+export type DigestConfig = Config['digest'];

@@ -1,0 +1,44 @@
+// The data that flows from content/ to feeds, site and digest. Plain values only.
+
+export interface Person {
+  name: string;
+  email?: string;
+  url?: string;
+}
+
+export interface ItemImage {
+  /** Absolute URL. */
+  url: string;
+  alt: string;
+  /** MIME type derived from the file extension, e.g. image/jpeg. */
+  type: string;
+  /** Size in bytes when the image is a local file under content/ or public/. */
+  length?: number;
+}
+
+/** One published (or publishable) news item, fully resolved: absolute URLs, sanitized HTML. */
+export interface NewsItem {
+  /** Stable identifier: front matter `id`, or the source path without extension. */
+  id: string;
+  /** URL path segment of the item page, unique across the site. */
+  slug: string;
+  /** Source file relative to the content folder, with forward slashes. */
+  sourcePath: string;
+  title: string;
+  published: Date;
+  /** Equals `published` when the file gives no `updated`. */
+  updated: Date;
+  author?: Person;
+  /** Plain text, no markup. Given in front matter or derived from the first paragraph. */
+  summary: string;
+  /** Sanitized HTML with absolute links and image sources. */
+  contentHtml: string;
+  tags: string[];
+  image?: ItemImage;
+  /** Canonical URL elsewhere; when set, no item page is written and feeds link there. */
+  link?: string;
+  /** Absolute URL of the item: its page on the site, or `link`. */
+  url: string;
+  lang?: string;
+  draft: boolean;
+}
