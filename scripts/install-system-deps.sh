@@ -5,6 +5,7 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v jing >/dev/null || need+=(jing)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
+command -v spamassassin >/dev/null || need+=(spamassassin)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
