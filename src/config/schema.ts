@@ -52,6 +52,17 @@ export const configSchema = z
       rate_per_hour: z.number().min(0).default(0),
       max_attempts: z.number().int().min(1).max(50).default(6),
       pause_after_failures: z.number().int().min(1).default(20),
+      /** Mailbox of the List-Unsubscribe mailto: link; default reply_to, else from.address. */
+      unsubscribe_mailbox: z.string().email().optional(),
+      /** DKIM signing key; when set every digest message is signed (List-Unsubscribe included). */
+      dkim: z
+        .strictObject({
+          domain: z.string().min(1),
+          selector: z.string().min(1),
+          /** PEM file, relative to the folder gazette runs in. */
+          private_key_file: z.string().min(1),
+        })
+        .optional(),
     }),
   })
   .transform((c) => ({
@@ -73,6 +84,8 @@ export const configSchema = z
       ratePerHour: c.digest.rate_per_hour,
       maxAttempts: c.digest.max_attempts,
       pauseAfterFailures: c.digest.pause_after_failures,
+      unsubscribeMailbox: c.digest.unsubscribe_mailbox ?? c.digest.reply_to ?? c.digest.from.address,
+      dkim: c.digest.dkim && { domain: c.digest.dkim.domain, selector: c.digest.dkim.selector, privateKeyFile: c.digest.dkim.private_key_file },
     },
   }));
 
@@ -80,3 +93,4 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type SiteConfig = Config['site'];
 export type DigestConfig = Config['digest'];
+export type DkimConfig = NonNullable<DigestConfig['dkim']>;
