@@ -16,6 +16,14 @@ export interface ItemImage {
   length?: number;
 }
 
+/** A file under content/ that an item references by a relative path (its image, images or files in its body). */
+export interface ItemAsset {
+  /** Path relative to the content folder, forward slashes. */
+  source: string;
+  /** Path under public/ where the build publishes it, next to the item's page. */
+  path: string;
+}
+
 /** One published (or publishable) news item, fully resolved: absolute URLs, sanitized HTML. */
 export interface NewsItem {
   /** Stable identifier: front matter `id`, or the source path without extension. */
@@ -41,4 +49,6 @@ export interface NewsItem {
   url: string;
   lang?: string;
   draft: boolean;
+  /** Local files the item links to by relative path; absent when there are none. */
+  assets?: ItemAsset[];
 }

@@ -1,0 +1,240 @@
+// Content files → NewsItem[]: decoding, front matter, validation, rendering. Pure: no I/O, `now` passed in.
+import path from 'node:path';
+import type { Config } from '../config/schema.ts';
+import { ContentError, ContentErrors } from '../errors.ts';
+import { parseFrontMatter, YamlSyntaxError } from '../adapters/front-matter.ts';
+import { parseContentDate } from '../adapters/luxon.ts';
+import { checkFrontMatter, type FrontMatter } from './front-matter.ts';
+import { imageExtensions, imageTypeOf } from './image-type.ts';
+import { absoluteUrl, deriveSummary, localReference, renderBody, type LocalReference, type ResolveContext } from './render.ts';
+import { slugify, slugPath } from './slug.ts';
+import { cleanLine } from './text.ts';
+import type { ItemAsset, ItemImage, NewsItem, Person } from './types.ts';
+
+/** A file of the content folder, already read. */
+export interface SourceFile {
+  /** Path relative to the content folder, forward slashes, e.g. `2021/2021-10-01-meeting.md`. */
+  path: string;
+  /** The file's bytes. Only Markdown (`*.md`) files are parsed; others may leave this empty and give `size`. */
+  bytes: Uint8Array;
+  /** Size in bytes when `bytes` was not read (images and other assets). */
+  size?: number;
+  mtime?: Date;
+}
+
+const dateShape = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** The URL of an item's page on the site. */
+export function itemPageUrl(siteUrl: string, slug: string): string {
+  return `${siteUrl}news/${slugPath(slug)}/`;
+}
+
+/** Default slug: the file name without extension and without a leading `YYYY-MM-DD-`. */
+export function defaultSlug(sourcePath: string): string {
+  const base = path.posix.basename(sourcePath).replace(/\.md$/i, '');
+  return slugify(base.replace(/^\d{4}-\d{2}-\d{2}-(?=.)/, ''));
+}
+
+function isMarkdown(p: string): boolean {
+  return /\.md$/i.test(p);
+}
+
+/** Line (1-based, in the file) of a top-level front-matter key, when it can be found. */
+function lineOfKey(lines: readonly string[], closing: number, field: string): number | undefined {
+  const key = field.split('.')[0]!;
+  const pattern = new RegExp(`^(["']?)${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1\\s*:`);
+  for (let i = 1; i < closing; i++) if (pattern.test(lines[i]!)) return i + 1;
+  return undefined;
+}
+
+/** First line that holds a byte sequence which is not UTF-8 (approximate: the first U+FFFD). */
+function lineOfInvalidUtf8(bytes: Uint8Array): number {
+  const lossy = new TextDecoder('utf-8').decode(bytes);
+  const at = lossy.indexOf('\uFFFD');
+  return at < 0 ? 1 : lossy.slice(0, at).split('\n').length;
+}
+
+interface Parsed {
+  item: NewsItem;
+}
+
+function parseFile(file: SourceFile, config: Config, localFiles: ReadonlyMap<string, number>, errors: ContentError[]): Parsed | undefined {
+  const fail = (code: string, message: string, where: { field?: string; line?: number } = {}): undefined => {
+    errors.push(new ContentError(code, message, { file: file.path, ...where }));
+    return undefined;
+  };
+
+  if (file.bytes.length === 0) return fail('EMPTY_FILE', 'the file is empty');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
+  } catch (err) {
+    errors.push(new ContentError('NOT_UTF8', 'the file is not valid UTF-8 text', { file: file.path, line: lineOfInvalidUtf8(file.bytes), cause: err }));
+    return undefined;
+  }
+  if (text.trim() === '') return fail('EMPTY_FILE', 'the file holds only whitespace');
+
+  const lines = text.split(/\r?\n/);
+  if (lines[0]!.trimEnd() !== '---') {
+    return fail('NO_FRONT_MATTER', 'no front matter: the file must start with a "---" line, then YAML fields (title, date, …), then a "---" line', { line: 1 });
+  }
+  const closing = lines.findIndex((l, i) => i > 0 && l.trimEnd() === '---');
+  if (closing < 0) return fail('UNCLOSED_FRONT_MATTER', 'the front matter opened on line 1 is never closed by a "---" line', { line: 1 });
+
+  let data: unknown;
+  let body: string;
+  try {
+    ({ data, body } = parseFrontMatter(text));
+  } catch (err) {
+    const line = err instanceof YamlSyntaxError ? err.line : undefined;
+    errors.push(new ContentError('INVALID_YAML', `invalid YAML in front matter: ${(err as Error).message}`, { file: file.path, line, cause: err }));
+    return undefined;
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return fail('INVALID_FRONT_MATTER', 'the front matter must be YAML fields (key: value), not a single value or a list', { line: 2 });
+  }
+
+  const checked = checkFrontMatter(data as Record<string, unknown>);
+  if (!checked.ok) {
+    for (const p of checked.problems) fail(p.code, p.message, { field: p.field, line: lineOfKey(lines, closing, p.field) });
+    return undefined;
+  }
+  const fm: FrontMatter = checked.value;
+  const before = errors.length;
+
+  const date = (field: 'date' | 'updated', value: string): Date | undefined => {
+    const parsed = parseContentDate(value, config.site.timezone);
+    if (parsed) return parsed;
+    const line = lineOfKey(lines, closing, field);
+    if (dateShape.test(value.trim())) fail('IMPOSSIBLE_DATE', `"${value}" is not a real date or time`, { field, line });
+    else fail('INVALID_DATE', `must be a date like 2021-10-01 or 2021-10-01T09:30:00+05:00, got "${value}"`, { field, line });
+    return undefined;
+  };
+  const published = date('date', fm.date);
+  const updated = fm.updated === undefined ? published : date('updated', fm.updated);
+  if (published && updated && updated < published) {
+    fail('INVALID_VALUE', 'updated must not be earlier than date', { field: 'updated', line: lineOfKey(lines, closing, 'updated') });
+  }
+
+  const slug = fm.slug ?? defaultSlug(file.path);
+  if (fm.slug !== undefined && slugify(fm.slug) !== fm.slug) {
+    fail('INVALID_VALUE', `must be a URL slug (lower-case letters, digits and hyphens), e.g. "${slugify(fm.slug)}"`, { field: 'slug', line: lineOfKey(lines, closing, 'slug') });
+  }
+
+  const pageUrl = itemPageUrl(config.site.url, slug);
+  const ctx: ResolveContext = { pageUrl, sourcePath: file.path, localFiles };
+  const references = new Map<string, LocalReference>();
+
+  let image: ItemImage | undefined;
+  if (fm.image !== undefined) {
+    const url = absoluteUrl(fm.image, pageUrl);
+    const type = imageTypeOf(fm.image);
+    const line = lineOfKey(lines, closing, 'image');
+    if (url === undefined || !/^https?:/.test(url)) fail('INVALID_VALUE', `must be an http(s) URL or a path, got "${fm.image}"`, { field: 'image', line });
+    else if (type === undefined) fail('INVALID_VALUE', `must name an image file (${imageExtensions.join(', ')}), got "${fm.image}"`, { field: 'image', line });
+    else {
+      const local = localReference(fm.image, ctx);
+      if (local) references.set(local.source, local);
+      const localFile = local ? localFiles.get(local.source) : undefined;
+      image = { url, alt: cleanLine(fm.image_alt ?? ''), type, ...(localFile !== undefined ? { length: localFile } : {}) };
+    }
+  } else if (fm.image_alt !== undefined) {
+    fail('INVALID_VALUE', 'image_alt is set but image is not', { field: 'image_alt', line: lineOfKey(lines, closing, 'image_alt') });
+  }
+
+  if (errors.length > before || !published || !updated) return undefined;
+
+  const rendered = renderBody(body, ctx);
+  for (const r of rendered.references) references.set(r.source, r);
+  const assets: ItemAsset[] = [...references.values()]
+    .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0))
+    .map((r) => ({ source: r.source, path: `news/${slug}/${r.relative}` }));
+
+  const summary = cleanLine(fm.summary ?? '');
+  const item: NewsItem = {
+    id: fm.id ?? file.path.replace(/\.md$/i, ''),
+    slug,
+    sourcePath: file.path,
+    title: cleanLine(fm.title),
+    published,
+    updated,
+    summary: summary !== '' ? summary : deriveSummary(rendered.html),
+    contentHtml: rendered.html,
+    tags: uniqueTags(fm.tags ?? []),
+    url: fm.link ?? pageUrl,
+    draft: fm.draft ?? false,
+  };
+  const author = person(fm.author);
+  if (author) item.author = author;
+  if (image) item.image = image;
+  if (fm.link !== undefined) item.link = fm.link;
+  if (fm.lang !== undefined) item.lang = fm.lang;
+  if (assets.length > 0) item.assets = assets;
+  return { item };
+}
+
+function person(author: FrontMatter['author']): Person | undefined {
+  if (author === undefined) return undefined;
+  if (typeof author === 'string') return { name: cleanLine(author) };
+  const p: Person = { name: cleanLine(author.name) };
+  if (author.email !== undefined) p.email = author.email;
+  if (author.url !== undefined) p.url = author.url;
+  return p;
+}
+
+/** Tags cleaned and de-duplicated by slug (two spellings of one tag would share a tag page). */
+function uniqueTags(tags: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of tags) {
+    const tag = cleanLine(raw);
+    const key = slugify(tag);
+    if (tag === '' || seen.has(key)) continue;
+    seen.add(key);
+    out.push(tag);
+  }
+  return out;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Newest first; items of the same instant in a stable order by id. */
+export function compareItems(a: NewsItem, b: NewsItem): number {
+  return b.published.getTime() - a.published.getTime() || compareText(a.id, b.id);
+}
+
+/**
+ * Parses every Markdown file of `files` and returns the items published at `now`
+ * (no drafts, nothing dated after `now`), newest first. Other files are assets
+ * that items may reference. Throws ContentErrors holding every error of the run.
+ */
+export function parseContent(files: readonly SourceFile[], config: Config, now: Date): NewsItem[] {
+  const sorted = [...files].sort((a, b) => compareText(a.path, b.path));
+  const localFiles = new Map(sorted.filter((f) => !isMarkdown(f.path)).map((f) => [f.path, f.size ?? f.bytes.length]));
+  const errors: ContentError[] = [];
+  const items: NewsItem[] = [];
+  const byId = new Map<string, string>();
+  const bySlug = new Map<string, string>();
+  for (const file of sorted) {
+    if (!isMarkdown(file.path)) continue;
+    const parsed = parseFile(file, config, localFiles, errors);
+    if (!parsed) continue;
+    const { item } = parsed;
+    const sameId = byId.get(item.id);
+    const sameSlug = bySlug.get(item.slug);
+    if (sameId !== undefined) {
+      errors.push(new ContentError('DUPLICATE_ID', `id "${item.id}" is also the id of ${sameId}`, { file: file.path, field: 'id' }));
+    }
+    if (sameSlug !== undefined) {
+      errors.push(new ContentError('DUPLICATE_SLUG', `slug "${item.slug}" is also the slug of ${sameSlug}`, { file: file.path, field: 'slug' }));
+    }
+    if (sameId !== undefined || sameSlug !== undefined) continue;
+    byId.set(item.id, file.path);
+    bySlug.set(item.slug, file.path);
+    items.push(item);
+  }
+  if (errors.length > 0) throw new ContentErrors(errors);
+  return items.filter((i) => !i.draft && i.published.getTime() <= now.getTime()).sort(compareItems);
+}

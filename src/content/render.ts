@@ -1,0 +1,76 @@
+// Markdown body → safe HTML with absolute URLs, and the plain-text summary derived from it.
+import path from 'node:path';
+import { renderMarkdown } from '../adapters/markdown.ts';
+import { sanitizeHtml } from '../adapters/sanitize.ts';
+import { firstParagraphText } from '../adapters/html-to-text.ts';
+import { cleanLine, stripControlChars, truncateAtWord } from './text.ts';
+
+/** A file under the content folder that an item references and the site must publish with it. */
+export interface LocalReference {
+  /** Path relative to the content folder, forward slashes. */
+  source: string;
+  /** Path relative to the item's page folder, e.g. `images/map.png`. */
+  relative: string;
+}
+
+export interface ResolveContext {
+  /** Absolute URL of the item's page: relative references resolve against it. */
+  pageUrl: string;
+  /** The item's source path relative to the content folder. */
+  sourcePath: string;
+  /** Files other than Markdown that exist in the content folder: path (relative to it) → size in bytes. */
+  localFiles: ReadonlyMap<string, number>;
+}
+
+/** Absolute URL for `ref`, or undefined when it cannot be parsed. */
+export function absoluteUrl(ref: string, pageUrl: string): string | undefined {
+  try {
+    return new URL(ref.trim(), pageUrl).href;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The content file a relative reference names, when it exists and stays inside the
+ * item's own folder: only then does its URL under the item's page match its file.
+ */
+export function localReference(ref: string, ctx: ResolveContext): LocalReference | undefined {
+  const trimmed = ref.trim();
+  if (trimmed === '' || /^[a-z][a-z0-9+.-]*:/i.test(trimmed) || /^[/?#]/.test(trimmed)) return undefined;
+  let relative: string;
+  try {
+    relative = path.posix.normalize(decodeURIComponent(trimmed.replace(/[?#].*$/, '')));
+  } catch {
+    return undefined;
+  }
+  if (relative.startsWith('../') || relative === '..' || relative === '.' || relative.endsWith('/')) return undefined;
+  const source = path.posix.join(path.posix.dirname(ctx.sourcePath), relative);
+  return ctx.localFiles.has(source) ? { source, relative } : undefined;
+}
+
+export interface RenderedBody {
+  html: string;
+  references: LocalReference[];
+}
+
+/** Renders and sanitizes a Markdown body; every link and image source comes out absolute. */
+export function renderBody(markdown: string, ctx: ResolveContext): RenderedBody {
+  const references = new Map<string, LocalReference>();
+  const html = sanitizeHtml(renderMarkdown(markdown), {
+    resolveUrl: (url) => {
+      const ref = localReference(url, ctx);
+      if (ref) references.set(ref.source, ref);
+      return absoluteUrl(stripControlChars(url), ctx.pageUrl);
+    },
+  });
+  return { html: stripControlChars(html), references: [...references.values()] };
+}
+
+/** Longest derived summary, in characters, before the ellipsis. */
+export const SUMMARY_LENGTH = 280;
+
+/** Plain text of the first paragraph, cut at a word boundary. */
+export function deriveSummary(html: string): string {
+  return truncateAtWord(cleanLine(firstParagraphText(html)), SUMMARY_LENGTH);
+}
