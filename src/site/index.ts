@@ -1,26 +1,227 @@
-// The static site: index with history pages, item pages, tag pages and 404, rendered from NewsItem[].
+// The static site: home page with history pages, item pages, tag pages and 404, rendered from NewsItem[].
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { createTemplateEngine, type TemplateEngine } from '../adapters/eta.ts';
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
+import { GazetteError } from '../errors.ts';
 import type { OutputFile } from '../output.ts';
+import { SITE_PAGE_SIZE, sitePaths, siteUrls } from './urls.ts';
+import {
+  chunk,
+  frame,
+  groupTags,
+  itemCard,
+  machineDate,
+  pagination,
+  readerDate,
+  tagLinks,
+  type ViewContext,
+} from './view.ts';
 
-/** Templates and static assets read once from the templates folder. */
+export { SITE_PAGE_SIZE } from './urls.ts';
+
+/** Templates and static assets, read once from the templates folder. */
 export interface SiteTemplates {
-  /** Template sources by name without extension, e.g. `index`, `item`, `layout`. */
+  /** Template sources by file name without `.eta`, e.g. `layout`, `index`, `item`. */
   readonly templates: ReadonlyMap<string, string>;
-  /** Static assets by path under public/, e.g. `static/style.css`. */
-  readonly assets: ReadonlyMap<string, string | Uint8Array>;
+  /** Static files by their path under public/, e.g. `static/style.css`. */
+  readonly assets: ReadonlyMap<string, Uint8Array>;
 }
 
-/** Reads templates/*.eta and templates/static/* once. The only I/O of the site module. */
+/** The templates every site build needs; a folder without one of them is reported before rendering. */
+export const SITE_TEMPLATE_NAMES = ['layout', 'index', 'item', 'tag', 'tags', 'not-found', 'item-card', 'subscribe', 'pagination'] as const;
+
+const STYLESHEET = 'static/style.css';
+
+/**
+ * Reads `dir/*.eta` and everything under `dir/static/` once. The only I/O of the site module.
+ * Templates whose name starts with `digest` belong to the newsletter and are not loaded.
+ */
 export async function loadSiteTemplates(dir: string): Promise<SiteTemplates> {
-  void dir;
-  throw new Error('not implemented yet');
+  const templates = new Map<string, string>();
+  const assets = new Map<string, Uint8Array>();
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (!entry.isFile() || !entry.name.endsWith('.eta') || entry.name.startsWith('digest')) continue;
+      templates.set(entry.name.slice(0, -'.eta'.length), await readFile(join(dir, entry.name), 'utf8'));
+    }
+    const staticDir = join(dir, 'static');
+    const files = await readdir(staticDir, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    for (const file of files.filter((f) => f.isFile()).sort((a, b) => (join(a.parentPath, a.name) < join(b.parentPath, b.name) ? -1 : 1))) {
+      const full = join(file.parentPath, file.name);
+      assets.set(`static/${relative(staticDir, full).split(sep).join('/')}`, new Uint8Array(await readFile(full)));
+    }
+  } catch (err) {
+    throw new GazetteError('TEMPLATES_UNREADABLE', `cannot read site templates from ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  const missing = SITE_TEMPLATE_NAMES.filter((name) => !templates.has(name));
+  if (missing.length > 0) {
+    throw new GazetteError('TEMPLATES_MISSING', `site templates missing in ${dir}: ${missing.map((m) => `${m}.eta`).join(', ')}`);
+  }
+  return { templates, assets };
 }
 
-/** Renders every page of the site. Pure: the same input gives byte-identical output. */
+/**
+ * Renders every page of the site and copies the static assets. Pure: the same
+ * items, config and templates give byte-identical files, sorted by path.
+ * `items` are the published items, newest first.
+ */
 export function renderSite(items: NewsItem[], config: Config, templates: SiteTemplates): OutputFile[] {
-  void items;
-  void config;
-  void templates;
-  throw new Error('not implemented yet');
+  const engine = createTemplateEngine({ templates: templates.templates });
+  const urls = siteUrls(config.site.url);
+  const css = templates.assets.get(STYLESHEET);
+  // The content hash in the query lets servers cache the stylesheet forever and still ship changes.
+  const version = css ? `?v=${createHash('sha256').update(css).digest('hex').slice(0, 10)}` : '';
+  const ctx: ViewContext = { config, urls, stylesheet: `${urls.basePath}${STYLESHEET}${version}` };
+
+  const files: OutputFile[] = [
+    ...renderHistory(items, ctx, engine),
+    ...items.filter((item) => item.link === undefined).map((item) => renderItem(item, ctx, engine)),
+    ...renderTags(items, ctx, engine),
+    { path: sitePaths.notFound, body: renderNotFound(ctx, engine) },
+    ...[...templates.assets].map(([path, body]) => ({ path, body })),
+  ];
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function renderHistory(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): OutputFile[] {
+  const site = ctx.config.site;
+  const pages = chunk(items, SITE_PAGE_SIZE);
+  return pages.map((pageItems, i) => {
+    const n = i + 1;
+    const nav = pagination(n, pages.length, ctx.urls.page);
+    const page = frame(ctx, {
+      title: n === 1 ? site.title : `${site.title}: news, page ${n} of ${pages.length}`,
+      description: site.description,
+      canonical: ctx.urls.page(n),
+      isHome: n === 1,
+      prev: nav.newer,
+      next: nav.older,
+      openGraph: openGraph(ctx, { type: 'website', title: site.title, description: site.description, url: ctx.urls.page(n) }),
+    });
+    const body = engine.render('index', {
+      page,
+      heading: n === 1 ? 'Latest news' : `News, page ${n} of ${pages.length}`,
+      cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
+      pagination: nav,
+    });
+    return { path: sitePaths.page(n), body };
+  });
+}
+
+function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): OutputFile {
+  const site = ctx.config.site;
+  const lang = item.lang ?? site.language;
+  const url = ctx.urls.item(item.slug);
+  const author = item.author ?? site.author;
+  const og = openGraph(ctx, { type: 'article', title: item.title, description: item.summary, url, image: item.image });
+  og.push({ property: 'article:published_time', content: machineDate(item.published, ctx) });
+  if (item.updated.getTime() !== item.published.getTime()) {
+    og.push({ property: 'article:modified_time', content: machineDate(item.updated, ctx) });
+  }
+  for (const tag of item.tags) og.push({ property: 'article:tag', content: tag });
+  const page = frame(ctx, {
+    lang,
+    chromeLang: lang !== site.language ? site.language : undefined,
+    title: `${item.title} | ${site.title}`,
+    description: item.summary,
+    canonical: url,
+    openGraph: og,
+  });
+  const body = engine.render('item', {
+    page,
+    item: {
+      title: item.title,
+      url,
+      dateIso: machineDate(item.published, ctx),
+      dateText: readerDate(item.published, ctx, lang),
+      updated:
+        item.updated.getTime() !== item.published.getTime()
+          ? { dateIso: machineDate(item.updated, ctx), dateText: readerDate(item.updated, ctx, lang) }
+          : undefined,
+      author: { name: author.name, url: author.url },
+      image: item.image ? { url: item.image.url, alt: item.image.alt } : undefined,
+      contentHtml: item.contentHtml,
+      tags: tagLinks(item.tags, ctx),
+    },
+  });
+  return { path: sitePaths.item(item.slug), body };
+}
+
+function renderTags(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): OutputFile[] {
+  const site = ctx.config.site;
+  const tags = groupTags(items, ctx);
+  const files: OutputFile[] = [];
+  for (const tag of tags) {
+    const pages = chunk(tag.items, SITE_PAGE_SIZE);
+    const tagFeeds = ctx.urls.tagFeeds(site.title, tag.name, tag.slug);
+    pages.forEach((pageItems, i) => {
+      const n = i + 1;
+      const pageUrl = (k: number): string => ctx.urls.tagPage(tag.slug, k);
+      const nav = pagination(n, pages.length, pageUrl);
+      const suffix = n === 1 ? '' : `, page ${n} of ${pages.length}`;
+      const page = frame(ctx, {
+        title: `${tag.name}${suffix} | ${site.title}`,
+        description: `News tagged “${tag.name}” from ${site.title}.`,
+        canonical: pageUrl(n),
+        alternates: [...tagFeeds, ...ctx.urls.feeds(site.title)],
+        prev: nav.newer,
+        next: nav.older,
+        openGraph: openGraph(ctx, { type: 'website', title: `${tag.name} | ${site.title}`, description: site.description, url: pageUrl(n) }),
+      });
+      const body = engine.render('tag', {
+        page,
+        tag: { name: tag.name, count: tag.items.length, feeds: tagFeeds },
+        heading: `${tag.name}${suffix}`,
+        cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
+        pagination: nav,
+      });
+      files.push({ path: sitePaths.tagPage(tag.slug, n), body });
+    });
+  }
+  const page = frame(ctx, {
+    title: `Tags | ${site.title}`,
+    description: `Every tag of ${site.title}, with the number of items in each.`,
+    canonical: ctx.urls.tagsIndex,
+    openGraph: openGraph(ctx, { type: 'website', title: `Tags | ${site.title}`, description: site.description, url: ctx.urls.tagsIndex }),
+  });
+  const body = engine.render('tags', { page, tags: tags.map((t) => ({ name: t.name, url: t.url, count: t.items.length })) });
+  files.push({ path: sitePaths.tagsIndex, body });
+  return files;
+}
+
+function renderNotFound(ctx: ViewContext, engine: TemplateEngine): string {
+  const site = ctx.config.site;
+  const page = frame(ctx, {
+    title: `Page not found | ${site.title}`,
+    description: site.description,
+    noindex: true,
+  });
+  return engine.render('not-found', { page });
+}
+
+function openGraph(
+  ctx: ViewContext,
+  og: { type: string; title: string; description: string; url: string; image?: { url: string; alt: string } },
+): { property: string; content: string }[] {
+  const site = ctx.config.site;
+  const tags = [
+    { property: 'og:type', content: og.type },
+    { property: 'og:site_name', content: site.title },
+    { property: 'og:title', content: og.title },
+    { property: 'og:description', content: og.description },
+    { property: 'og:url', content: og.url },
+  ];
+  const image = og.image ?? (site.image !== undefined ? { url: site.image, alt: site.title } : undefined);
+  if (image) {
+    tags.push({ property: 'og:image', content: image.url });
+    if (image.alt !== '') tags.push({ property: 'og:image:alt', content: image.alt });
+  }
+  return tags;
 }

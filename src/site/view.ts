@@ -1,0 +1,184 @@
+// View models: everything a template shows, computed from items and config so templates stay free of logic.
+import { formatInZone, isoInZone } from '../adapters/luxon.ts';
+import type { Config } from '../config/schema.ts';
+import type { NewsItem } from '../content/types.ts';
+import { type FeedLink, type SiteUrls, tagSlug } from './urls.ts';
+
+export interface TagLink {
+  name: string;
+  url: string;
+}
+
+export interface ItemCard {
+  title: string;
+  url: string;
+  /** True when the item lives elsewhere (`link`): the card links out and names the host. */
+  external: boolean;
+  host: string;
+  dateIso: string;
+  dateText: string;
+  summary: string;
+  image?: { url: string; alt: string };
+  tags: TagLink[];
+  /** Set only when the item's language differs from the page's. */
+  lang?: string;
+}
+
+export interface Pagination {
+  current: number;
+  total: number;
+  newer?: string;
+  older?: string;
+  pages: { n: number; url: string; current: boolean }[];
+}
+
+/** What the layout needs: the `<head>`, the header, the footer and the subscribe form. */
+export interface PageFrame {
+  lang: string;
+  /** Language of the surrounding chrome when it differs from `lang` (an item page in another language). */
+  chromeLang?: string;
+  /** The document title. */
+  title: string;
+  description: string;
+  canonical?: string;
+  noindex: boolean;
+  isHome: boolean;
+  siteTitle: string;
+  siteDescription: string;
+  home: string;
+  tagsIndex: string;
+  archive: string;
+  stylesheet: string;
+  subscribeAction: string;
+  feeds: FeedLink[];
+  /** Feeds offered on this page in `<link rel="alternate">`: a tag page offers its own first. */
+  alternates: FeedLink[];
+  openGraph: { property: string; content: string }[];
+  prev?: string;
+  next?: string;
+  copyright?: string;
+}
+
+export interface TagSummary {
+  name: string;
+  slug: string;
+  url: string;
+  items: NewsItem[];
+}
+
+export interface ViewContext {
+  config: Config;
+  urls: SiteUrls;
+  stylesheet: string;
+}
+
+/** Formats a date for readers in the site's time zone, e.g. "1 October 2021". */
+export function readerDate(date: Date, ctx: ViewContext, lang: string): string {
+  return formatInZone(date, ctx.config.site.timezone, 'd LLLL yyyy', lang);
+}
+
+export function machineDate(date: Date, ctx: ViewContext): string {
+  return isoInZone(date, ctx.config.site.timezone);
+}
+
+export function tagLinks(tags: readonly string[], ctx: ViewContext): TagLink[] {
+  const seen = new Set<string>();
+  const links: TagLink[] = [];
+  for (const name of tags) {
+    const slug = tagSlug(name);
+    if (seen.has(slug)) continue;
+    seen.add(slug);
+    links.push({ name, url: ctx.urls.tag(slug) });
+  }
+  return links;
+}
+
+export function itemCard(item: NewsItem, ctx: ViewContext, pageLang: string): ItemCard {
+  const external = item.link !== undefined;
+  const url = external ? (item.link as string) : ctx.urls.item(item.slug);
+  const card: ItemCard = {
+    title: item.title,
+    url,
+    external,
+    host: external ? hostOf(url) : '',
+    dateIso: machineDate(item.published, ctx),
+    dateText: readerDate(item.published, ctx, pageLang),
+    summary: item.summary,
+    tags: tagLinks(item.tags, ctx),
+  };
+  if (item.image) card.image = { url: item.image.url, alt: item.image.alt };
+  if (item.lang !== undefined && item.lang !== pageLang) card.lang = item.lang;
+  return card;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Groups items by tag slug. Two spellings of one tag ("UNODC", "unodc") share a page,
+ * named by the spelling on the newest item so the label is stable as history grows.
+ */
+export function groupTags(items: readonly NewsItem[], ctx: ViewContext): TagSummary[] {
+  const bySlug = new Map<string, TagSummary>();
+  for (const item of items) {
+    const seenHere = new Set<string>();
+    for (const name of item.tags) {
+      const slug = tagSlug(name);
+      if (seenHere.has(slug)) continue;
+      seenHere.add(slug);
+      let tag = bySlug.get(slug);
+      if (!tag) {
+        tag = { name, slug, url: ctx.urls.tag(slug), items: [] };
+        bySlug.set(slug, tag);
+      }
+      tag.items.push(item);
+    }
+  }
+  const collator = new Intl.Collator(ctx.config.site.language, { sensitivity: 'base', numeric: true });
+  return [...bySlug.values()].sort((a, b) => collator.compare(a.name, b.name) || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+}
+
+export function pagination(current: number, total: number, pageUrl: (n: number) => string): Pagination {
+  const p: Pagination = {
+    current,
+    total,
+    pages: Array.from({ length: total }, (_, i) => ({ n: i + 1, url: pageUrl(i + 1), current: i + 1 === current })),
+  };
+  if (current > 1) p.newer = pageUrl(current - 1);
+  if (current < total) p.older = pageUrl(current + 1);
+  return p;
+}
+
+export function chunk<T>(list: readonly T[], size: number): T[][] {
+  const pages: T[][] = [];
+  for (let i = 0; i < list.length; i += size) pages.push(list.slice(i, i + size));
+  return pages.length > 0 ? pages : [[]];
+}
+
+export function frame(ctx: ViewContext, page: Partial<PageFrame> & Pick<PageFrame, 'title' | 'description'>): PageFrame {
+  const site = ctx.config.site;
+  const feeds = ctx.urls.feeds(site.title);
+  const base: PageFrame = {
+    lang: site.language,
+    noindex: false,
+    isHome: false,
+    siteTitle: site.title,
+    siteDescription: site.description,
+    home: ctx.urls.home,
+    tagsIndex: ctx.urls.tagsIndex,
+    archive: ctx.urls.archive,
+    stylesheet: ctx.stylesheet,
+    subscribeAction: ctx.urls.subscribeAction,
+    feeds,
+    alternates: feeds,
+    openGraph: [],
+    ...page,
+  };
+  if (site.copyright !== undefined && base.copyright === undefined) base.copyright = site.copyright;
+  return base;
+}
