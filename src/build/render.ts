@@ -1,0 +1,37 @@
+// The build use-case's pure half: published items + config + templates → every file of public/.
+import type { Config } from '../config/schema.ts';
+import type { NewsItem } from '../content/types.ts';
+import { GazetteError } from '../errors.ts';
+import { renderFeeds } from '../feed/index.ts';
+import type { OutputFile } from '../output.ts';
+import { renderSite, type SiteTemplates } from '../site/index.ts';
+
+/** A path under public/ that cannot escape it or clash with a folder of the same name. */
+function checkPath(path: string): void {
+  const bad = path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0') || path.split('/').some((p) => p === '' || p === '.' || p === '..');
+  if (bad) throw new GazetteError('OUTPUT_PATH_INVALID', `the build produced an invalid output path "${path}"`);
+}
+
+/**
+ * Every output file, sorted by path: feeds, site pages, static assets and the
+ * local files items reference (`assets`, already read by the caller). Pure:
+ * the same input gives byte-identical output. Two producers claiming one path
+ * is an error, not a silent overwrite.
+ */
+export function renderOutput(items: NewsItem[], config: Config, templates: SiteTemplates, assets: readonly OutputFile[] = []): OutputFile[] {
+  const files = [...renderFeeds(items, config), ...renderSite(items, config, templates), ...assets];
+  const byPath = new Map<string, OutputFile>();
+  for (const file of files) {
+    checkPath(file.path);
+    if (byPath.has(file.path)) throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${file.path}"`);
+    byPath.set(file.path, file);
+  }
+  const sorted = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // A file and a folder of the same name cannot both exist on disk.
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.path.startsWith(`${sorted[i - 1]!.path}/`)) {
+      throw new GazetteError('OUTPUT_PATH_CONFLICT', `"${sorted[i - 1]!.path}" is both a file and a folder in the output`);
+    }
+  }
+  return sorted;
+}

@@ -1,0 +1,39 @@
+// `gazette build`: content folder → feeds and site in public/, swapped in atomically.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runBuild } from '../../build/run.ts';
+import type { CommandSpec } from '../command.ts';
+
+/** The templates shipped with gazette, at the repository root. */
+export const templatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
+
+function formatBytes(n: number): string {
+  return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+}
+
+export const buildCommand: CommandSpec = {
+  name: 'build',
+  description: 'Build the feeds and the site from the content folder into the output folder (atomically)',
+  options: [
+    { flags: '--content <dir>', description: 'content folder (default: content/)' },
+    { flags: '--out <dir>', description: 'output folder (default: public/)' },
+  ],
+  async run(ctx, _args, options) {
+    const config = await ctx.config();
+    const contentDir = path.resolve((options.content as string | undefined) ?? ctx.env.contentDir);
+    const outDir = path.resolve((options.out as string | undefined) ?? ctx.env.publicDir);
+    // The default public/ keeps its build folders in var/, the runtime state; any other output
+    // folder keeps them next to itself.
+    const buildsDir = outDir === path.resolve(ctx.env.publicDir) ? path.join(ctx.env.varDir, 'builds') : undefined;
+    const result = await runBuild({ config, contentDir, outDir, templatesDir, now: new Date(), ...(buildsDir ? { buildsDir } : {}) });
+    const what = result.unchanged ? 'unchanged' : 'written';
+    ctx.stdout.write(
+      `built ${result.items} item${result.items === 1 ? '' : 's'} into ${result.files} files (${formatBytes(result.bytes)}) in ${displayPath(result.outDir)}: ${what}, ${result.durationMs} ms\n`,
+    );
+  },
+};
