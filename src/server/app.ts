@@ -1,0 +1,270 @@
+// The HTTP application: public/ files, the subscription pages, the operators' API and a health check, as one Hono app.
+import { bodyLimit, Hono, type App, type Context } from '../adapters/hono.ts';
+import { silentLogger } from '../adapters/pino.ts';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { createAdminAuth } from './admin-auth.ts';
+import { clientAddress, rateLimitKey } from './client-address.ts';
+import {
+  badRequestPage,
+  badTokenPage,
+  confirmedPage,
+  payloadTooLargePage,
+  serverErrorPage,
+  subscribeInvalidPage,
+  subscribePage,
+  subscribeThanksPage,
+  tooManyRequestsPage,
+  unsubscribeAskPage,
+  unsubscribedPage,
+  type Page,
+  type PageSite,
+} from './pages.ts';
+import { errorCode, isAddressError, isTokenError, type AdminPort, type SubscriptionPort } from './ports.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { createStaticFiles, type StaticFilesOptions } from './static-files.ts';
+
+export interface AppOptions {
+  /** The built site to serve. */
+  publicDir: string;
+  site: PageSite;
+  /** Subscribe, confirm and unsubscribe; without it those pages answer 503. */
+  subscriptions?: SubscriptionPort;
+  /** Operators' use-cases; defaults to subscriber counts from `subscriptions`. */
+  admin?: AdminPort;
+  /** Bearer token of /admin/api; unset or empty: the API does not exist (404). */
+  adminToken?: string | undefined;
+  logger?: Logger;
+  /** Clock in milliseconds for the rate limit. Default Date.now. */
+  now?: () => number;
+  /** POST /subscribe allowance per client address. Default 5 per 10 minutes. */
+  subscribeRateLimit?: { limit: number; windowMs: number };
+  /** Reverse proxies in front that append to X-Forwarded-For; 0 (default) trusts only the socket address. */
+  trustedProxies?: number;
+  /** Largest request body accepted on any POST. Default 16 KiB. */
+  maxBodyBytes?: number;
+  /** Tuning of the public/ cache. */
+  staticFiles?: Omit<StaticFilesOptions, 'root'>;
+}
+
+const PAGE_HEADERS: Record<string, string> = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  // Tokens travel in these URLs: never leak them to other sites, never let the unsubscribe button be framed.
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+const JSON_HEADERS: Record<string, string> = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+/** Builds the application; `app.request(...)` exercises it without opening a port. */
+export function createApp(options: AppOptions): App {
+  const logger = options.logger ?? silentLogger();
+  const site = options.site;
+  const subscriptions = options.subscriptions;
+  const admin: AdminPort | undefined = options.admin ?? (subscriptions ? { subscriberCounts: () => subscriptions.counts() } : undefined);
+  const checkAdmin = createAdminAuth(options.adminToken);
+  const limiter = createRateLimiter({
+    limit: options.subscribeRateLimit?.limit ?? 5,
+    windowMs: options.subscribeRateLimit?.windowMs ?? 10 * 60 * 1000,
+    now: options.now ?? Date.now,
+  });
+  const trustedProxies = options.trustedProxies ?? 0;
+  const files = createStaticFiles({ ...options.staticFiles, root: options.publicDir });
+
+  const app: App = new Hono();
+
+  const page = (p: Page, extra?: Record<string, string>): Response =>
+    new Response(p.html, { status: p.status, headers: extra ? { ...PAGE_HEADERS, ...extra } : PAGE_HEADERS });
+  const json = (status: number, body: unknown, extra?: Record<string, string>): Response =>
+    new Response(JSON.stringify(body), { status, headers: extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS });
+  const jsonError = (status: number, code: string, message: string, extra?: Record<string, string>): Response =>
+    json(status, { error: { code, message } }, extra);
+  const isApi = (c: Context): boolean => c.req.path.startsWith('/admin/api');
+
+  app.onError((err, c) => {
+    logger.error({ err, path: c.req.path, method: c.req.method }, 'request failed');
+    if (isApi(c)) return jsonError(500, 'INTERNAL', 'internal error; see the server log');
+    return page(serverErrorPage(site));
+  });
+
+  app.post(
+    '*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 16 * 1024,
+      onError: (c) =>
+        isApi(c)
+          ? jsonError(413, 'PAYLOAD_TOO_LARGE', 'request body too large')
+          : page(payloadTooLargePage(site), { connection: 'close' }),
+    }),
+  );
+
+  app.get('/healthz', () => json(200, { status: 'ok' }));
+
+  // ---- subscription pages -------------------------------------------------------------------
+
+  const unavailable = (): Response =>
+    new Response('Subscriptions are not available on this server.\n', {
+      status: 503,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+    });
+
+  app.get('/subscribe', () => page(subscribePage(site)));
+
+  app.post('/subscribe', async (c) => {
+    if (subscriptions === undefined) return unavailable();
+    const incoming = c.env?.incoming;
+    const ip = clientAddress(incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trustedProxies);
+    const decision = limiter.hit(rateLimitKey(ip));
+    if (!decision.allowed) {
+      logger.warn({ ip }, 'subscribe rate limit reached');
+      return page(tooManyRequestsPage(site, decision.retryAfterSeconds), { 'retry-after': String(decision.retryAfterSeconds) });
+    }
+    const form = await readForm(c);
+    const raw = form.email;
+    const email = typeof raw === 'string' ? raw.trim() : '';
+    if (email === '') return page(subscribeInvalidPage(site, ''));
+    try {
+      await subscriptions.subscribe(email, { ip });
+    } catch (err) {
+      if (isAddressError(err)) return page(subscribeInvalidPage(site, email));
+      throw err;
+    }
+    return page(subscribeThanksPage(site));
+  });
+
+  app.get('/confirm', async (c) => {
+    if (subscriptions === undefined) return unavailable();
+    const token = c.req.query('token');
+    if (!token) return page(badTokenPage(site, 'confirm', false));
+    try {
+      const { email } = await subscriptions.confirm(token);
+      return page(confirmedPage(site, email));
+    } catch (err) {
+      if (isTokenError(err)) return page(badTokenPage(site, 'confirm', errorCode(err) === 'TOKEN_EXPIRED'));
+      throw err;
+    }
+  });
+
+  // A GET only asks: mail scanners and link prefetchers follow links, and must not unsubscribe anyone.
+  app.get('/unsubscribe', async (c) => {
+    if (subscriptions === undefined) return unavailable();
+    const token = c.req.query('token');
+    if (!token) return page(badRequestPage(site, 'This unsubscribe link is incomplete: it carries no token.'));
+    try {
+      const { email } = await subscriptions.checkUnsubscribeToken(token);
+      return page(unsubscribeAskPage(site, email, `/unsubscribe?token=${encodeURIComponent(token)}`));
+    } catch (err) {
+      if (isTokenError(err)) return page(badTokenPage(site, 'unsubscribe', errorCode(err) === 'TOKEN_EXPIRED'));
+      throw err;
+    }
+  });
+
+  // The page's button and RFC 8058 one-click (body `List-Unsubscribe=One-Click`) both land here.
+  app.post('/unsubscribe', async (c) => {
+    if (subscriptions === undefined) return unavailable();
+    let token = c.req.query('token');
+    if (!token) {
+      const fromBody = (await readForm(c)).token;
+      if (typeof fromBody === 'string') token = fromBody;
+    }
+    if (!token) return page(badRequestPage(site, 'This unsubscribe link is incomplete: it carries no token.'));
+    try {
+      const { email } = await subscriptions.unsubscribe(token);
+      return page(unsubscribedPage(site, email));
+    } catch (err) {
+      if (isTokenError(err)) return page(badTokenPage(site, 'unsubscribe', errorCode(err) === 'TOKEN_EXPIRED'));
+      throw err;
+    }
+  });
+
+  // ---- operators' API -----------------------------------------------------------------------
+
+  app.use('/admin/api/*', async (c, next) => {
+    const verdict = checkAdmin(c.req.header('authorization'));
+    if (verdict === 'disabled') return jsonError(404, 'NOT_FOUND', 'not found');
+    if (verdict !== 'ok') {
+      return jsonError(401, 'UNAUTHORIZED', verdict === 'missing' ? 'bearer token required' : 'invalid bearer token', {
+        'www-authenticate': `Bearer realm="gazette admin"${verdict === 'wrong' ? ', error="invalid_token"' : ''}`,
+      });
+    }
+    await next();
+  });
+
+  app.get('/admin/api/subscribers/counts', async () => {
+    if (admin === undefined) return jsonError(503, 'NOT_AVAILABLE', 'subscriber storage is not set up in this server');
+    return json(200, await admin.subscriberCounts());
+  });
+
+  app.get('/admin/api/editions', async () => {
+    if (admin?.listEditions === undefined) return jsonError(503, 'NOT_AVAILABLE', 'editions are not available in this server');
+    return json(200, { editions: await admin.listEditions() });
+  });
+
+  app.post('/admin/api/digest/trigger', async () => {
+    if (admin?.triggerDigest === undefined) return jsonError(503, 'NOT_AVAILABLE', 'digest sending is not set up in this server');
+    try {
+      const result = await admin.triggerDigest();
+      return json(202, { triggered: true, result: result ?? null });
+    } catch (err) {
+      const code = errorCode(err);
+      if (code !== undefined) return jsonError(409, code, errorMessage(err));
+      throw err;
+    }
+  });
+
+  app.all('/admin/api/*', () => jsonError(404, 'NOT_FOUND', 'no such endpoint'));
+
+  // ---- public/ --------------------------------------------------------------------------------
+
+  app.get('*', async (c) => {
+    const incoming = c.env?.incoming;
+    const target = incoming?.url !== undefined && incoming.url.charCodeAt(0) === 47 ? incoming.url : pathAndQuery(c.req.url);
+    const q = target.indexOf('?');
+    const h = incoming?.headers;
+    const result = await files.respond({
+      head: c.req.raw.method === 'HEAD',
+      rawPath: q < 0 ? target : target.slice(0, q),
+      search: q < 0 ? '' : target.slice(q),
+      acceptEncoding: h ? headerValue(h['accept-encoding']) : c.req.header('accept-encoding'),
+      ifNoneMatch: h ? headerValue(h['if-none-match']) : c.req.header('if-none-match'),
+      ifModifiedSince: h ? headerValue(h['if-modified-since']) : c.req.header('if-modified-since'),
+    });
+    return new Response(result.body as BodyInit | null, { status: result.status, headers: result.headers });
+  });
+
+  app.all('*', () =>
+    new Response('Method Not Allowed\n', {
+      status: 405,
+      headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
+    }),
+  );
+
+  return app;
+}
+
+/** Reads a urlencoded or multipart form; anything unreadable counts as an empty form. */
+async function readForm(c: Context): Promise<Record<string, unknown>> {
+  try {
+    return (await c.req.parseBody()) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function pathAndQuery(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  if (start < 0) return '/';
+  const hash = url.indexOf('#', start);
+  return hash < 0 ? url.slice(start) : url.slice(start, hash);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}

@@ -1,0 +1,5 @@
+// HTTP server: serves public/, the subscription pages and the operators' API over the use-cases it is given.
+export { createApp, type AppOptions } from './app.ts';
+export { startServer, type StartServerOptions, type RunningServer } from './start.ts';
+export type { AdminPort, EditionSummary, SubscriberState, SubscriptionPort } from './ports.ts';
+export type { PageSite } from './pages.ts';

@@ -1,0 +1,32 @@
+// Opens the HTTP listener for the app and closes it gracefully.
+import { listen } from '../adapters/hono.ts';
+import { createApp, type AppOptions } from './app.ts';
+
+export interface StartServerOptions extends AppOptions {
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Interface to bind; default all. */
+  hostname?: string;
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:8080/ (the port actually bound). */
+  url: string;
+  port: number;
+  /** Stops accepting connections and waits for requests in flight. */
+  close(): Promise<void>;
+}
+
+/** Starts serving; resolves once the port is bound. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const app = createApp(options);
+  const listening = await listen({ fetch: app.fetch, port: options.port ?? 8080, hostname: options.hostname });
+  const host = options.hostname === undefined || options.hostname === '0.0.0.0' || options.hostname === '::' ? '127.0.0.1' : options.hostname;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${listening.port}/`,
+    port: listening.port,
+    close: () => (closing ??= listening.close()),
+  };
+}
