@@ -1,0 +1,77 @@
+// Header values built from content and config: never a CR or LF, whatever the input holds.
+
+// C0 and C1 controls plus the Unicode line and paragraph separators: any of them could end a header line somewhere.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/** One line of text: controls become spaces, runs of white space collapse, ends are trimmed. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Fills `{{site}}`, `{{count}}` and `{{date}}`; any other `{{name}}` is reported by `unknownPlaceholders`. */
+export function fillSubject(template: string, values: { site: string; count: number; date: string }): string {
+  const map: Record<string, string> = { site: values.site, count: String(values.count), date: values.date };
+  return oneLine(template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => map[name] ?? whole));
+}
+
+/** Placeholders in a subject template that `fillSubject` does not know. */
+export function unknownPlaceholders(template: string): string[] {
+  return [...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!).filter((n) => !['site', 'count', 'date'].includes(n));
+}
+
+// Message-ID left part: dot-atom text. Anything outside a safe subset is written as =XX bytes.
+function idAtom(value: string): string {
+  return Array.from(Buffer.from(value, 'utf8'))
+    .map((b) => (/[A-Za-z0-9_-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
+}
+
+/** `edition-<id>.sub-<id>@<domain>`: the same (edition, subscriber) always gives the same id. */
+export function digestMessageId(editionId: string, subscriberId: string | number, domain: string): string {
+  return `edition-${idAtom(editionId)}.sub-${idAtom(String(subscriberId))}@${domainOf(domain)}`;
+}
+
+/** The domain of an address (or a bare domain), lower-cased, limited to host-name characters. */
+export function domainOf(addressOrDomain: string): string {
+  const at = addressOrDomain.lastIndexOf('@');
+  const domain = (at >= 0 ? addressOrDomain.slice(at + 1) : addressOrDomain).toLowerCase().replace(/[^a-z0-9.-]/g, '');
+  return domain === '' ? 'localhost' : domain;
+}
+
+// Phrase of a header display name: atoms and spaces stand as they are, anything else is quoted.
+function phrase(name: string): string {
+  const clean = oneLine(name);
+  if (/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+$/.test(clean)) return clean;
+  return `"${clean.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/**
+ * RFC 2919 List-Id: `CARICC News <news.caricc.org>`. `listId` may be the bare identifier
+ * (the site title becomes the description) or already `Description <identifier>`.
+ */
+export function listIdHeader(listId: string, siteTitle: string): string {
+  const full = /^(.*)<([^<>]+)>\s*$/.exec(oneLine(listId));
+  const description = full ? full[1]!.trim() : siteTitle;
+  const id = (full ? full[2]! : oneLine(listId)).toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  return description === '' ? `<${id}>` : `${phrase(description)} <${id}>`;
+}
+
+/** A URL safe inside `<…>` of a List-Unsubscribe header: parsed, re-serialized, commas encoded. */
+export function headerUrl(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
+  // The WHATWG serializer percent-encodes spaces, quotes and angle brackets and drops tabs and newlines.
+  return parsed.href.replace(/,/g, '%2C');
+}
+
+/** RFC 2369 / RFC 8058 List-Unsubscribe: the one-click https URL first, then a mailto fallback. */
+export function listUnsubscribeHeader(httpsUrl: string, mailbox: string, token: string | undefined): string {
+  const subject = token ? `unsubscribe-${encodeURIComponent(oneLine(token))}` : 'unsubscribe';
+  const to = mailbox.replace(/[^A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-]/g, '');
+  return `<${httpsUrl}>, <mailto:${to}?subject=${subject}>`;
+}

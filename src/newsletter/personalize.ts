@@ -1,0 +1,101 @@
+// Digest + one recipient → one MailMessage: string joins and a handful of headers, nothing that scans the HTML.
+import type { Config } from '../config/schema.ts';
+import type { DkimSigning, MailMessage } from '../mail/message.ts';
+import { GazetteError } from '../errors.ts';
+import type { Digest } from './compose.ts';
+import { digestMessageId, headerUrl, listIdHeader, listUnsubscribeHeader, oneLine } from './header.ts';
+import { fillSlots, type SlotValues } from './slots.ts';
+
+export interface DigestRecipient {
+  subscriberId: string | number;
+  email: string;
+  name?: string | null;
+  /** Absolute https URL that unsubscribes this recipient in one click (RFC 8058 POST) or by visiting it. */
+  unsubscribeUrl: string;
+  /** Token for the mailto: unsubscribe subject; defaults to the `token` query parameter of `unsubscribeUrl`. */
+  unsubscribeToken?: string;
+}
+
+/** Header fields DKIM signs: the usual set plus both RFC 8058 headers, so the one-click promise cannot be forged. */
+export const DKIM_HEADER_FIELDS = [
+  'From',
+  'Sender',
+  'Reply-To',
+  'To',
+  'Subject',
+  'Date',
+  'Message-ID',
+  'MIME-Version',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'List-Id',
+  'List-Unsubscribe',
+  'List-Unsubscribe-Post',
+].join(':');
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** The same values, escaped for the HTML part. */
+export function escapeSlotValues(values: SlotValues): SlotValues {
+  return {
+    greeting: escapeHtml(values.greeting),
+    email: escapeHtml(values.email),
+    unsubscribeUrl: escapeHtml(values.unsubscribeUrl),
+    unsubscribeLabel: escapeHtml(values.unsubscribeLabel),
+  };
+}
+
+// An address we can put in a To header as it is: no quoting, no comments, no white space, no controls.
+const PLAIN_ADDRESS = /^[^\s<>()",;:\\@\u0000-\u001f\u007f]+@[^\s<>()",;:\\@\u0000-\u001f\u007f]+$/u;
+
+/**
+ * The message for one recipient. Per call: a few escapes of short values, two joins of the
+ * pre-cut parts and the headers; the HTML is never parsed or scanned.
+ */
+export function personalize(digest: Digest, recipient: DigestRecipient, config: Config): MailMessage {
+  const email = recipient.email.trim();
+  if (!PLAIN_ADDRESS.test(email)) {
+    throw new GazetteError('DIGEST_RECIPIENT_INVALID', `subscriber ${oneLine(String(recipient.subscriberId))}: not a usable email address`);
+  }
+  const unsubscribeUrl = headerUrl(recipient.unsubscribeUrl);
+  if (unsubscribeUrl === null) {
+    throw new GazetteError('DIGEST_RECIPIENT_INVALID', `subscriber ${oneLine(String(recipient.subscriberId))}: unsubscribe URL must be an absolute http(s) URL`);
+  }
+  const name = oneLine(recipient.name ?? '').slice(0, 100);
+  const values: SlotValues = {
+    greeting: name === '' ? 'Hello,' : `Hello ${name},`,
+    email,
+    unsubscribeUrl,
+    unsubscribeLabel: 'Unsubscribe',
+  };
+  const token = recipient.unsubscribeToken ?? new URL(unsubscribeUrl).searchParams.get('token') ?? undefined;
+  const { digest: dc, site } = config;
+
+  const message: MailMessage = {
+    from: { name: oneLine(dc.from.name), address: oneLine(dc.from.address) },
+    to: email,
+    subject: oneLine(digest.subject),
+    text: fillSlots(digest.text, values),
+    html: fillSlots(digest.html, escapeSlotValues(values)),
+    messageId: digestMessageId(digest.editionId, recipient.subscriberId, dc.from.address),
+    date: digest.date,
+    headers: {
+      'List-Id': listIdHeader(dc.listId, site.title),
+      'List-Unsubscribe': listUnsubscribeHeader(unsubscribeUrl, dc.unsubscribeMailbox, token),
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'List-Archive': `<${headerUrl(`${site.url}archive/`) ?? site.url}>`,
+    },
+  };
+  if (dc.replyTo) message.replyTo = oneLine(dc.replyTo);
+  if (dc.dkim) message.dkim = dkimSigning(dc.dkim);
+  return message;
+}
+
+function dkimSigning(dkim: NonNullable<Config['digest']['dkim']>): DkimSigning {
+  return { domainName: oneLine(dkim.domain), keySelector: oneLine(dkim.selector), privateKeyFile: dkim.privateKeyFile, headerFieldNames: DKIM_HEADER_FIELDS };
+}

@@ -1,0 +1,47 @@
+// The plain-text part, written from the same view as the HTML: laid out for reading, not stripped from markup.
+import type { DigestView } from './compose.ts';
+import { SlottedTextBuilder, type SlottedText } from './slots.ts';
+
+const WIDTH = 72;
+const RULE = '-'.repeat(WIDTH);
+
+/** Wraps at spaces to `width` columns (counted in code points); a word longer than a line keeps its own line. */
+export function wrap(text: string, width = WIDTH, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line === '' ? word : `${line} ${word}`;
+    if ([...indent].length + [...candidate].length <= width || line === '') line = candidate;
+    else {
+      lines.push(indent + line);
+      line = word;
+    }
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines.join('\n');
+}
+
+/** The text part: masthead, greeting, intro, numbered items (title, date, summary, URL), footer. */
+export function renderDigestText(view: DigestView): SlottedText {
+  const t = new SlottedTextBuilder();
+  t.text(`${wrap(view.siteTitle)}\nNews digest of ${view.editionDate}\n\n`);
+  t.slot('greeting').text('\n\n');
+  if (view.intro) t.text(`${wrap(view.intro)}\n`);
+  t.text(view.items.length === 0 ? 'There are no new items since the last digest.\n' : `${view.countLine}\n`);
+  view.items.forEach((item, i) => {
+    const number = `${i + 1}. `;
+    const indent = ' '.repeat(number.length);
+    t.text(`\n${RULE}\n\n`);
+    t.text(`${number}${wrap(item.title, WIDTH, indent).slice(indent.length)}\n`);
+    t.text(`${indent}${item.date}\n`);
+    if (item.summary) t.text(`\n${wrap(item.summary, WIDTH, indent)}\n`);
+    t.text(`\n${indent}${item.linkLabel}:\n${indent}${item.url}\n`);
+  });
+  t.text(`\n${RULE}\n\n`);
+  t.text('You receive this email because ').slot('email');
+  t.text(` is subscribed to the ${view.siteTitle} digest at ${view.siteHost}.\n\n`);
+  t.slot('unsubscribeLabel').text(':\n').slot('unsubscribeUrl').text('\n\n');
+  t.text(`View this digest in your browser:\n${view.archiveUrl}\n\n`);
+  t.text(`${wrap(`${view.siteTitle} · ${view.postalAddress}`)}\n`);
+  return t.build();
+}
