@@ -1,14 +1,173 @@
 // feed/: published items + site config → RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents (pure).
+//
+// For the whole site and for every tag: a subscription document per format (feed.xml, atom.xml,
+// feed.json) and the complete history as RFC 5005 archive pages under feeds/ (see paging.ts),
+// plus feed.xsl for browsers. Dates come from the items, never from the clock.
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
+import { slugPath, slugify } from '../content/slug.ts';
 import type { OutputFile } from '../output.ts';
+import { renderAtom } from './atom.ts';
+import { tagPrefix, tagUri } from './ids.ts';
+import { renderJsonFeed } from './json-feed.ts';
+import { emptyFeedDate, toFeedEntry, type FeedDocument, type FeedEntry, type FeedFormat } from './model.ts';
+import { planPages } from './paging.ts';
+import { renderRss } from './rss.ts';
+import { FEED_XSL } from './xsl.ts';
+import { stripIllegalXmlChars } from './xml.ts';
+
+export { planPages } from './paging.ts';
+export { tagPrefix, tagUri } from './ids.ts';
+
+/** File names per format: the subscription document and archive page `n` (1 = oldest). */
+export const FEED_FILES: Record<FeedFormat, { current: string; archive: (n: number) => string }> = {
+  rss: { current: 'feed.xml', archive: (n) => `feeds/rss-${n}.xml` },
+  atom: { current: 'atom.xml', archive: (n) => `feeds/atom-${n}.xml` },
+  json: { current: 'feed.json', archive: (n) => `feeds/json-${n}.json` },
+};
+
+export const FEED_STYLESHEET_PATH = 'feed.xsl';
+
+const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
+  rss: renderRss,
+  atom: renderAtom,
+  json: renderJsonFeed,
+};
+
+/** One feed: the whole site, or one tag. */
+interface FeedScope {
+  /** Folder under public/ ('' or 'tags/<slug>/'), unencoded. */
+  path: string;
+  /** Absolute URL of that folder. */
+  baseUrl: string;
+  title: string;
+  description: string;
+  id: string;
+  entries: FeedEntry[];
+}
 
 /**
  * Renders every feed document: the subscription feeds, per-tag feeds, RFC 5005 archive pages
- * and the XSL stylesheet. `items` are published items, newest first. Pure and deterministic.
+ * and the XSL stylesheet. `items` are published items, newest first. Pure and deterministic:
+ * items of the same instant are ordered by id whatever order they come in.
  */
 export function renderFeeds(items: NewsItem[], config: Config): OutputFile[] {
-  void items;
-  void config;
-  return [];
+  const sorted = [...items].sort(newestFirst);
+  const prefix = tagPrefix(config.site.url, config.site.established);
+  const entries = sorted.map((item) => toFeedEntry(item, config, prefix));
+  const site = config.site;
+  const scopes: FeedScope[] = [
+    { path: '', baseUrl: site.url, title: site.title, description: site.description, id: tagUri(prefix, 'feed'), entries },
+  ];
+  for (const tag of groupByTag(sorted, entries)) {
+    scopes.push({
+      path: `tags/${tag.slug}/`,
+      baseUrl: `${site.url}tags/${slugPath(tag.slug)}/`,
+      title: `${site.title}: ${tag.name}`,
+      description: `Items tagged “${tag.name}” from ${site.title}.`,
+      id: tagUri(prefix, `feed/tags/${tag.slug}`),
+      entries: tag.entries,
+    });
+  }
+  const files: OutputFile[] = [{ path: FEED_STYLESHEET_PATH, body: FEED_XSL }];
+  for (const scope of scopes) files.push(...renderScope(scope, config));
+  return files;
+}
+
+function renderScope(scope: FeedScope, config: Config): OutputFile[] {
+  const plan = planPages(scope.entries, config.feeds.limit, config.feeds.archivePageSize);
+  const lastPage = plan.archives.length;
+  const files: OutputFile[] = [];
+  for (const format of ['rss', 'atom', 'json'] as const) {
+    const names = FEED_FILES[format];
+    const url = (name: string): string => scope.baseUrl + name;
+    const doc = (
+      name: string,
+      entries: FeedEntry[],
+      links: { prev?: number; next?: number },
+      archive: boolean,
+    ): OutputFile => ({
+      path: scope.path + name,
+      body: RENDERERS[format](
+        documentOf(scope, config, {
+          format,
+          selfUrl: url(name),
+          currentUrl: url(names.current),
+          ...(links.prev !== undefined ? { prevArchiveUrl: url(names.archive(links.prev)) } : {}),
+          ...(links.next !== undefined ? { nextArchiveUrl: url(names.archive(links.next)) } : {}),
+          archive,
+          entries,
+        }),
+      ),
+    });
+    files.push(doc(names.current, plan.current, lastPage > 0 ? { prev: lastPage } : {}, false));
+    plan.archives.forEach((pageEntries, index) => {
+      const n = index + 1;
+      files.push(
+        doc(names.archive(n), pageEntries, { ...(n > 1 ? { prev: n - 1 } : {}), ...(n < lastPage ? { next: n + 1 } : {}) }, true),
+      );
+    });
+  }
+  return files;
+}
+
+type DocumentParts = Pick<FeedDocument, 'format' | 'selfUrl' | 'currentUrl' | 'prevArchiveUrl' | 'nextArchiveUrl' | 'archive' | 'entries'>;
+
+function documentOf(scope: FeedScope, config: Config, parts: DocumentParts): FeedDocument {
+  const site = config.site;
+  const newest = (pick: (e: FeedEntry) => Date): Date =>
+    parts.entries.reduce<Date | undefined>((max, e) => (max === undefined || pick(e) > max ? pick(e) : max), undefined) ??
+    emptyFeedDate(config);
+  return {
+    ...parts,
+    id: scope.id,
+    title: scope.title,
+    description: scope.description,
+    language: site.language,
+    author: site.author,
+    ...(site.copyright !== undefined ? { copyright: site.copyright } : {}),
+    ...(site.image !== undefined ? { image: site.image } : {}),
+    homeUrl: scope.baseUrl,
+    updated: newest((e) => e.updated),
+    published: newest((e) => e.published),
+    // Root-relative: an XSLT stylesheet must come from the same origin as the feed, which on a
+    // preview server is not site.url's.
+    stylesheetUrl: `${new URL(site.url).pathname}${FEED_STYLESHEET_PATH}`,
+    tagsUrl: `${site.url}tags/`,
+  };
+}
+
+interface TagGroup {
+  slug: string;
+  /** The spelling of the tag on its newest item. */
+  name: string;
+  entries: FeedEntry[];
+}
+
+/** Tags whose names slugify alike share one feed (slugs as the site's tag pages make them). Sorted by slug. */
+function groupByTag(items: readonly NewsItem[], entries: readonly FeedEntry[]): TagGroup[] {
+  const groups = new Map<string, TagGroup>();
+  items.forEach((item, index) => {
+    const entry = entries[index]!;
+    const seen = new Set<string>();
+    for (const tag of item.tags) {
+      const name = stripIllegalXmlChars(tag);
+      if (name.trim() === '') continue;
+      const slug = slugify(tag);
+      if (seen.has(slug)) continue;
+      seen.add(slug);
+      const group = groups.get(slug) ?? { slug, name, entries: [] };
+      group.entries.push(entry);
+      groups.set(slug, group);
+    }
+  });
+  return [...groups.values()].sort((a, b) => compareText(a.slug, b.slug));
+}
+
+function newestFirst(a: NewsItem, b: NewsItem): number {
+  return b.published.getTime() - a.published.getTime() || compareText(a.id, b.id);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

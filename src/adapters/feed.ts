@@ -1,0 +1,163 @@
+// Adapter for the `feed` package (pinned 6.0.0): renders RSS 2.0, guarding the library's known output bugs.
+//
+// feed@6 builds its XML with xml-js 1.6, whose serializer has quirks the library passes on. Each is
+// neutralised here on the way in, so nothing needs patching on the way out:
+// - attribute values are only escaped for `"` (a category `domain` with `&` or `<` breaks the
+//   document): every attribute value we pass is escaped for `&`, `<` and `>` first;
+// - element text is "desanitized" (`&amp;` turned back into `&` before escaping), so a literal
+//   "&amp;" in a title would lose its "amp;": every `&` is pre-escaped once, which that step undoes;
+// - only the first `]]>` of a CDATA section is split: later ones are pre-split here;
+// - characters XML forbids (C0 controls, U+FFFE, lone surrogates) pass straight through: stripped;
+// - `lastBuildDate` falls back to `new Date()`: the caller always supplies it;
+// - no `dc:creator` (and `<author>` would need an e-mail address): added as an item extension;
+// - only one `atom:link` (self) and no RFC 5005 `fh:archive`: the whole `atom:link` list goes in
+//   as one channel extension that replaces the library's, `fh:archive` carries its own namespace;
+// - `xmlns:dc` is declared only when an item has `content:encoded`: every item gets content.
+// Atom and JSON Feed are rendered by src/feed/atom.ts and src/feed/json-feed.ts instead: feed@6
+// throws on ids that are not URLs, says JSON Feed version 1 with `author`, types Atom titles as
+// HTML, guesses enclosure MIME types from file extensions and has no archive links for either.
+import { Feed, type Extension, type Item } from 'feed';
+import { stripIllegalXmlChars } from '../feed/xml.ts';
+
+export interface Rss2Link {
+  rel: string;
+  href: string;
+  type?: string;
+}
+
+export interface Rss2Channel {
+  title: string;
+  /** Absolute URL of the site's HTML page for this feed. */
+  link: string;
+  description: string;
+  language: string;
+  copyright?: string;
+  /** Absolute URL of the channel image. */
+  image?: string;
+  lastBuildDate: Date;
+  pubDate: Date;
+  /** Absolute URL of this very document (atom:link rel="self"). */
+  selfUrl: string;
+  /** Further atom:link elements, e.g. RFC 5005 prev-archive, next-archive, current. */
+  links: Rss2Link[];
+  /** Marks the document as an RFC 5005 archive document (`<fh:archive/>`). */
+  archive: boolean;
+  /** Absolute URL of an XSLT stylesheet for browsers. */
+  stylesheet?: string;
+}
+
+export interface Rss2Item {
+  title: string;
+  link: string;
+  guid: string;
+  /** True only when `guid` is the item's permanent http(s) URL. */
+  guidIsPermaLink: boolean;
+  pubDate: Date;
+  /** HTML. */
+  descriptionHtml: string;
+  /** HTML; when empty, the description stands in (see the header). */
+  contentHtml: string;
+  creator?: string;
+  categories: { name: string; domain?: string }[];
+  enclosure?: { url: string; type: string; length: number };
+}
+
+const RSS_SPEC = 'https://www.rssboard.org/rss-specification';
+const FEED_HISTORY_NS = 'http://purl.org/syndication/history/1.0';
+
+/** Renders an RSS 2.0 document with content:encoded, dc:creator and atom:link, free of feed@6's bugs. */
+export function renderRss2(channel: Rss2Channel, items: readonly Rss2Item[]): string {
+  const feed = new Feed({
+    title: text(channel.title),
+    link: url(channel.link),
+    description: text(channel.description),
+    language: text(channel.language),
+    ...(channel.copyright !== undefined ? { copyright: text(channel.copyright) } : {}),
+    ...(channel.image !== undefined ? { image: text(url(channel.image)) } : {}),
+    updated: channel.lastBuildDate,
+    generator: 'gazette',
+    docs: RSS_SPEC,
+    // Only here to make the library declare xmlns:atom; the extension below replaces its link.
+    feed: url(channel.selfUrl),
+    ...(channel.stylesheet !== undefined ? { stylesheet: attr(url(channel.stylesheet)) } : {}),
+  });
+  const atomLinks = [{ rel: 'self', href: channel.selfUrl, type: 'application/rss+xml' }, ...channel.links].map((link) => ({
+    _attributes: {
+      href: attr(url(link.href)),
+      rel: attr(link.rel),
+      ...(link.type !== undefined ? { type: attr(link.type) } : {}),
+    },
+  }));
+  feed.addExtension({ name: 'atom:link', objects: atomLinks as unknown as Record<string, unknown> });
+  feed.addExtension({ name: 'pubDate', objects: { _text: channel.pubDate.toUTCString() } });
+  if (channel.archive) {
+    feed.addExtension({ name: 'fh:archive', objects: { _attributes: { 'xmlns:fh': FEED_HISTORY_NS } } });
+  }
+  for (const item of items) feed.addItem(toLibraryItem(item));
+  return feed.rss2();
+}
+
+function toLibraryItem(item: Rss2Item): Item {
+  const extensions: Extension[] = [];
+  if (item.creator !== undefined && item.creator !== '') {
+    extensions.push({ name: 'dc:creator', objects: { _text: text(item.creator) } });
+  }
+  const content = item.contentHtml.trim() !== '' ? item.contentHtml : item.descriptionHtml;
+  return {
+    title: cdata(item.title),
+    link: url(item.link),
+    // The library writes `guid` with isPermaLink="false" and, without guid or id, the link with "true".
+    ...(item.guidIsPermaLink ? {} : { guid: text(item.guid) }),
+    date: item.pubDate,
+    published: item.pubDate,
+    ...(item.descriptionHtml !== '' ? { description: cdata(item.descriptionHtml) } : {}),
+    content: cdata(content === '' ? ' ' : content),
+    category: item.categories.map((c) => ({
+      name: text(c.name),
+      ...(c.domain !== undefined ? { domain: attr(c.domain) } : {}),
+    })),
+    ...(item.enclosure !== undefined
+      ? { enclosure: { url: url(item.enclosure.url), type: attr(item.enclosure.type), length: item.enclosure.length } }
+      : {}),
+    extensions,
+  };
+}
+
+/** Element text: xml-js turns every `&amp;` back into `&` before escaping, so escape `&` once to undo it. */
+function text(value: string): string {
+  return stripIllegalXmlChars(value).replace(/&/g, '&amp;');
+}
+
+/** Attribute value: xml-js escapes only `"`. */
+function attr(value: string): string {
+  return stripIllegalXmlChars(value)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
+}
+
+/**
+ * CDATA content: xml-js splits only the first `]]>`. Splitting every later one here leaves the
+ * first for xml-js to split, since the text before it is unchanged.
+ */
+function cdata(value: string): string {
+  const clean = stripIllegalXmlChars(value);
+  const first = clean.indexOf(']]>');
+  if (first < 0) return clean;
+  const head = clean.slice(0, first + 3);
+  return head + clean.slice(first + 3).replaceAll(']]>', ']]]]><![CDATA[>');
+}
+
+/** URLs go through the library's own `new URL()` and `&` escaping; only forbidden characters are ours to drop. */
+function url(value: string): string {
+  return stripIllegalXmlChars(value);
+}
+
+/**
+ * The library itself, without any of the guards above: only for tests that pin its known bugs, so
+ * that a release fixing one shows up as a failing test and its guard can go.
+ */
+export { Feed as UnguardedFeed };

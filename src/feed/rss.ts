@@ -1,0 +1,45 @@
+// RSS 2.0 renderer: a FeedDocument through the `feed` adapter, with RFC 5005 links as atom:link.
+import { renderRss2, type Rss2Link } from '../adapters/feed.ts';
+import type { FeedDocument } from './model.ts';
+import { plainTextToHtml } from './xml.ts';
+
+const RSS_TYPE = 'application/rss+xml';
+
+export function renderRss(doc: FeedDocument): string {
+  const links: Rss2Link[] = [];
+  if (doc.archive) links.push({ rel: 'current', href: doc.currentUrl, type: RSS_TYPE });
+  if (doc.prevArchiveUrl !== undefined) links.push({ rel: 'prev-archive', href: doc.prevArchiveUrl, type: RSS_TYPE });
+  if (doc.nextArchiveUrl !== undefined) links.push({ rel: 'next-archive', href: doc.nextArchiveUrl, type: RSS_TYPE });
+  const xml = renderRss2(
+    {
+      title: doc.title,
+      link: doc.homeUrl,
+      description: doc.description,
+      language: doc.language,
+      ...(doc.copyright !== undefined ? { copyright: doc.copyright } : {}),
+      ...(doc.image !== undefined ? { image: doc.image } : {}),
+      lastBuildDate: doc.updated,
+      pubDate: doc.published,
+      selfUrl: doc.selfUrl,
+      links,
+      archive: doc.archive,
+      stylesheet: doc.stylesheetUrl,
+    },
+    doc.entries.map((entry) => ({
+      title: entry.title,
+      link: entry.url,
+      guid: entry.id,
+      guidIsPermaLink: false,
+      pubDate: entry.published,
+      // RSS descriptions are HTML; the summary is plain text, so "<" in it must not become markup.
+      descriptionHtml: entry.summary === '' ? '' : plainTextToHtml(entry.summary),
+      contentHtml: entry.contentHtml,
+      ...(entry.authors[0] !== undefined ? { creator: entry.authors[0].name } : {}),
+      categories: entry.tags.map((name) => ({ name, domain: doc.tagsUrl })),
+      ...(entry.image !== undefined
+        ? { enclosure: { url: entry.image.url, type: entry.image.type, length: entry.image.length ?? 0 } }
+        : {}),
+    })),
+  );
+  return `${xml}\n`;
+}

@@ -1,0 +1,35 @@
+// The one place feed XML text is escaped: every string hand-written into a feed document passes here.
+
+// XML 1.0 forbids C0 controls other than tab/LF/CR, U+FFFE/U+FFFF and unpaired surrogates; C1
+// controls are allowed but discouraged (and in news text they are always debris from copy-paste).
+// With the `u` flag a surrogate range matches only unpaired halves.
+const ILLEGAL_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
+
+/** Removes characters that may not (or should not) appear in an XML document. */
+export function stripIllegalXmlChars(text: string): string {
+  return text.replace(ILLEGAL_XML_CHARS, '');
+}
+
+/** Escapes character data (element content). */
+export function escapeText(text: string): string {
+  return stripIllegalXmlChars(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes an attribute value for use between double quotes. */
+export function escapeAttr(text: string): string {
+  return escapeText(text).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+}
+
+/** Escapes plain text for embedding as HTML (RSS description, Atom type="html"). */
+export function plainTextToHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** One element with escaped text content; attributes in the order given, undefined ones left out. */
+export function element(name: string, attrs: Record<string, string | number | undefined>, text?: string): string {
+  const attrText = Object.entries(attrs)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([key, value]) => ` ${key}="${escapeAttr(String(value))}"`)
+    .join('');
+  return text === undefined ? `<${name}${attrText}/>` : `<${name}${attrText}>${escapeText(text)}</${name}>`;
+}
