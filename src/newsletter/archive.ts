@@ -61,7 +61,7 @@ time { color: #52606d; font-size: 0.875rem; }
 <header><a href="${e(site.url)}">${e(site.title)}</a></header>
 <main>
 <h1>Digest archive</h1>
-<p>Every news digest sent to subscribers by email, newest first. <a href="${e(site.url)}#subscribe">Subscribe</a> to receive the next one.</p>
+<p>Every news digest sent to subscribers by email, newest first. <a href="${e(site.url)}#subscribe-heading">Subscribe</a> to receive the next one.</p>
 ${list}
 </main>
 </body>

@@ -168,5 +168,5 @@ export function digestView(items: readonly NewsItem[], config: Config, now: Date
 
 /** Slot values for the archived web page: no recipient, and a way to subscribe instead of leaving. */
 export function archiveSlotValues(config: Config): SlotValues {
-  return { greeting: 'Hello,', email: 'your address', unsubscribeUrl: `${config.site.url}#subscribe`, unsubscribeLabel: 'Subscribe' };
+  return { greeting: 'Hello,', email: 'your address', unsubscribeUrl: `${config.site.url}#subscribe-heading`, unsubscribeLabel: 'Subscribe' };
 }

@@ -52,7 +52,7 @@ function phrase(name: string): string {
 export function listIdHeader(listId: string, siteTitle: string): string {
   const full = /^(.*)<([^<>]+)>\s*$/.exec(oneLine(listId));
   const description = full ? full[1]!.trim() : siteTitle;
-  const id = (full ? full[2]! : oneLine(listId)).toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  const id = (full ? full[2]! : oneLine(listId)).trim().toLowerCase().replace(/[^a-z0-9.-]/g, '-');
   return description === '' ? `<${id}>` : `${phrase(description)} <${id}>`;
 }
 
