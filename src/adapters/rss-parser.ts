@@ -24,7 +24,7 @@ export interface ParsedFeed {
 type RawItem = Record<string, unknown>;
 
 const parser = new Parser<Record<string, unknown>, RawItem>({
-  customFields: { item: ['content:encoded', 'dc:creator', 'author', 'id', 'category'] },
+  customFields: { item: ['content:encoded', 'dc:creator', 'author', 'id', ['category', 'category', { keepArray: true }]] },
 });
 
 function text(value: unknown): string | undefined {

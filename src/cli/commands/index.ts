@@ -1,5 +1,6 @@
 // Every CLI command gazette has; src/cli/main.ts registers them in this order.
 import type { CommandSpec } from '../command.ts';
 import { buildCommand } from './build.ts';
+import { importFeedCommand } from './import-feed.ts';
 
-export const commands: CommandSpec[] = [buildCommand];
+export const commands: CommandSpec[] = [buildCommand, importFeedCommand];
