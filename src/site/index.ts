@@ -1,7 +1,7 @@
 // The static site: home page with history pages, item pages, tag pages and 404, rendered from NewsItem[].
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { createTemplateEngine, type TemplateEngine } from '../adapters/eta.ts';
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
@@ -49,13 +49,8 @@ export async function loadSiteTemplates(dir: string): Promise<SiteTemplates> {
       templates.set(entry.name.slice(0, -'.eta'.length), await readFile(join(dir, entry.name), 'utf8'));
     }
     const staticDir = join(dir, 'static');
-    const files = await readdir(staticDir, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return [];
-      throw err;
-    });
-    for (const file of files.filter((f) => f.isFile()).sort((a, b) => (join(a.parentPath, a.name) < join(b.parentPath, b.name) ? -1 : 1))) {
-      const full = join(file.parentPath, file.name);
-      assets.set(`static/${relative(staticDir, full).split(sep).join('/')}`, new Uint8Array(await readFile(full)));
+    for (const rel of await listFiles(staticDir)) {
+      assets.set(`static/${rel}`, new Uint8Array(await readFile(join(staticDir, ...rel.split('/')))));
     }
   } catch (err) {
     throw new GazetteError('TEMPLATES_UNREADABLE', `cannot read site templates from ${dir}: ${(err as Error).message}`, { cause: err });
@@ -65,6 +60,23 @@ export async function loadSiteTemplates(dir: string): Promise<SiteTemplates> {
     throw new GazetteError('TEMPLATES_MISSING', `site templates missing in ${dir}: ${missing.map((m) => `${m}.eta`).join(', ')}`);
   }
   return { templates, assets };
+}
+
+/** Files under `dir`, recursively, as sorted forward-slash paths; none when `dir` does not exist. */
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && prefix === '') return [];
+    throw err;
+  }
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.isDirectory()) files.push(...(await listFiles(join(dir, entry.name), `${prefix}${entry.name}/`)));
+    else if (entry.isFile()) files.push(`${prefix}${entry.name}`);
+  }
+  return files;
 }
 
 /**
