@@ -1,10 +1,10 @@
 // Adapter for hono (HTTP routing) and @hono/node-server (the Node.js listener): the only module importing them.
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 
 export { Hono, bodyLimit };
 export type { Context, MiddlewareHandler };
@@ -24,6 +24,11 @@ export type App = Hono<{ Bindings: NodeBindings }>;
 
 export interface ListenOptions {
   fetch: (request: Request, env: NodeBindings) => Response | Promise<Response>;
+  /**
+   * Sees each request first, on Node's own objects; returns true when it has answered (or will),
+   * false to hand the request to `fetch`. Lets hot static files skip the Request/Response translation.
+   */
+  bypass?: (incoming: IncomingMessage, outgoing: ServerResponse) => boolean;
   port: number;
   hostname?: string;
 }
@@ -38,22 +43,29 @@ export interface Listening {
 
 /** Opens an HTTP/1.1 listener for `fetch`; resolves once the port is bound. */
 export function listen(options: ListenOptions): Promise<Listening> {
+  const viaHono = getRequestListener(options.fetch as never);
+  const bypass = options.bypass;
+  const server = createServer(
+    bypass
+      ? (incoming, outgoing) => {
+          if (!bypass(incoming, outgoing)) void viaHono(incoming, outgoing);
+        }
+      : (incoming, outgoing) => void viaHono(incoming, outgoing),
+  );
   return new Promise((resolve, reject) => {
-    const server = serve(
-      { fetch: options.fetch as never, port: options.port, hostname: options.hostname },
-      (info: AddressInfo) => {
-        server.off('error', reject);
-        resolve({
-          port: info.port,
-          server: server as Server,
-          close: () =>
-            new Promise<void>((done, fail) => {
-              (server as Server).close((err) => (err ? fail(err) : done()));
-              (server as Server).closeIdleConnections();
-            }),
-        });
-      },
-    );
     server.once('error', reject);
+    server.listen(options.port, options.hostname, () => {
+      server.off('error', reject);
+      const info = server.address() as AddressInfo;
+      resolve({
+        port: info.port,
+        server,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((err) => (err ? fail(err) : done()));
+            server.closeIdleConnections();
+          }),
+      });
+    });
   });
 }

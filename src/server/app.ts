@@ -1,4 +1,6 @@
 // The HTTP application: public/ files, the subscription pages, the operators' API and a health check, as one Hono app.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { bodyLimit, Hono, type App, type Context } from '../adapters/hono.ts';
 import { silentLogger } from '../adapters/pino.ts';
 import { errorMessage } from '../errors.ts';
@@ -22,7 +24,7 @@ import {
 } from './pages.ts';
 import { errorCode, isAddressError, isTokenError, type AdminPort, type SubscriptionPort } from './ports.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { createStaticFiles, type StaticFilesOptions } from './static-files.ts';
+import { createStaticFiles, type StaticFiles, type StaticFilesOptions, type StaticResponse } from './static-files.ts';
 
 export interface AppOptions {
   /** The built site to serve. */
@@ -65,6 +67,29 @@ const JSON_HEADERS: Record<string, string> = {
 
 /** Builds the application; `app.request(...)` exercises it without opening a port. */
 export function createApp(options: AppOptions): App {
+  return createHandlers(options).app;
+}
+
+/** The app, and the same static files answered straight on Node's objects for the listener's fast path. */
+export interface Handlers {
+  app: App;
+  /** Answers GET and HEAD of public/ files and returns true; returns false for everything the app routes. */
+  serveStatic(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
+}
+
+/** Paths the app answers itself; everything else under GET and HEAD is a file of public/. */
+function isAppRoute(rawPath: string): boolean {
+  return (
+    rawPath === '/healthz' ||
+    rawPath === '/subscribe' ||
+    rawPath === '/confirm' ||
+    rawPath === '/unsubscribe' ||
+    rawPath === '/admin' ||
+    rawPath.startsWith('/admin/')
+  );
+}
+
+export function createHandlers(options: AppOptions): Handlers {
   const logger = options.logger ?? silentLogger();
   const site = options.site;
   const subscriptions = options.subscriptions;
@@ -236,7 +261,8 @@ export function createApp(options: AppOptions): App {
       ifNoneMatch: h ? headerValue(h['if-none-match']) : c.req.header('if-none-match'),
       ifModifiedSince: h ? headerValue(h['if-modified-since']) : c.req.header('if-modified-since'),
     });
-    return new Response(result.body as BodyInit | null, { status: result.status, headers: result.headers });
+    const body = result.body instanceof Readable ? (Readable.toWeb(result.body) as ReadableStream<Uint8Array>) : result.body;
+    return new Response(body as BodyInit | null, { status: result.status, headers: result.headers });
   });
 
   app.all('*', () =>
@@ -246,7 +272,47 @@ export function createApp(options: AppOptions): App {
     }),
   );
 
-  return app;
+  return { app, serveStatic: (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing) };
+}
+
+function serveStaticDirect(files: StaticFiles, logger: Logger, incoming: IncomingMessage, outgoing: ServerResponse): boolean {
+  const method = incoming.method;
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const url = incoming.url;
+  if (url === undefined || url.charCodeAt(0) !== 47) return false;
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  if (isAppRoute(rawPath)) return false;
+  const h = incoming.headers;
+  files
+    .respond({
+      head: method === 'HEAD',
+      rawPath,
+      search: q < 0 ? '' : url.slice(q),
+      acceptEncoding: h['accept-encoding'],
+      ifNoneMatch: h['if-none-match'],
+      ifModifiedSince: h['if-modified-since'],
+    })
+    .then(
+      (result) => writeStatic(result, outgoing),
+      (err: unknown) => {
+        logger.error({ err, path: rawPath }, 'static file failed');
+        if (outgoing.headersSent) outgoing.destroy();
+        else outgoing.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error\n');
+      },
+    );
+  return true;
+}
+
+function writeStatic(result: StaticResponse, outgoing: ServerResponse): void {
+  outgoing.writeHead(result.status, result.headers);
+  const body = result.body;
+  if (body === null) outgoing.end();
+  else if (body instanceof Readable) {
+    body.on('error', () => outgoing.destroy());
+    outgoing.on('close', () => body.destroy());
+    body.pipe(outgoing);
+  } else outgoing.end(body);
 }
 
 /** Reads a urlencoded or multipart form; anything unreadable counts as an empty form. */

@@ -1,6 +1,6 @@
 // Opens the HTTP listener for the app and closes it gracefully.
 import { listen } from '../adapters/hono.ts';
-import { createApp, type AppOptions } from './app.ts';
+import { createHandlers, type AppOptions } from './app.ts';
 
 export interface StartServerOptions extends AppOptions {
   /** Default 8080; 0 picks a free port. */
@@ -19,8 +19,8 @@ export interface RunningServer {
 
 /** Starts serving; resolves once the port is bound. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const app = createApp(options);
-  const listening = await listen({ fetch: app.fetch, port: options.port ?? 8080, hostname: options.hostname });
+  const { app, serveStatic } = createHandlers(options);
+  const listening = await listen({ fetch: app.fetch, bypass: serveStatic, port: options.port ?? 8080, hostname: options.hostname });
   const host = options.hostname === undefined || options.hostname === '0.0.0.0' || options.hostname === '::' ? '127.0.0.1' : options.hostname;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;

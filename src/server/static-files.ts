@@ -38,7 +38,8 @@ export interface StaticRequest {
 export interface StaticResponse {
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array | ReadableStream<Uint8Array> | null;
+  /** A Node stream for files too large to hold in memory. */
+  body: Uint8Array | Readable | null;
 }
 
 export interface StaticFiles {
@@ -205,8 +206,7 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
       await handle.close();
       return { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1', 'cache-control': 'no-store' }, body: new TextEncoder().encode('The site is being rebuilt; try again.\n') };
     }
-    const stream = handle.createReadStream({ autoClose: true });
-    return { status: 200, headers, body: Readable.toWeb(stream) as ReadableStream<Uint8Array> };
+    return { status: 200, headers, body: handle.createReadStream({ autoClose: true }) };
   }
 
   async function notFound(request: StaticRequest): Promise<StaticResponse> {

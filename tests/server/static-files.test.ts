@@ -319,6 +319,31 @@ describe('over a real socket', () => {
     expect(head.headers['content-length']).toBe(String((await fixture('feed.json')).length));
   });
 
+  it('redirects directory URLs and serves Unicode paths', async () => {
+    const redirect = await raw('/news/meeting-in-almaty');
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.location).toBe('/news/meeting-in-almaty/');
+    const tag = await raw('/tags/%D0%BD%D0%B0%D1%80%D0%BA%D0%BE%D1%82%D0%B8%D0%BA%D0%B8/atom.xml');
+    expect(tag.status).toBe(200);
+    expect(tag.headers['content-type']).toBe('application/atom+xml; charset=utf-8');
+    expect(tag.body.equals(await fixture('tags/наркотики/atom.xml'))).toBe(true);
+    const missing = await raw('/news/nothing/');
+    expect(missing.status).toBe(404);
+    expect(missing.body.equals(await fixture('404.html'))).toBe(true);
+  });
+
+  it('streams a file too large for the cache', async () => {
+    const streaming = await startServer({ publicDir: temp.publicDir, site, port: 0, hostname: '127.0.0.1', staticFiles: { maxCachedFileBytes: 256 } });
+    try {
+      const res = await fetch(new URL('/atom.xml', streaming.url));
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(await fixture('atom.xml'))).toBe(true);
+      expect(res.headers.get('etag')).toMatch(/^"/);
+    } finally {
+      await streaming.close();
+    }
+  });
+
   it('answers GET /healthz', async () => {
     const res = await raw('/healthz');
     expect(res.status).toBe(200);
