@@ -56,9 +56,9 @@ describe('the digest in chromium', () => {
       await p.setContent(html);
       const found = await p.evaluate(() => ({
         scripts: document.querySelectorAll('script').length,
-        handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
-        titles: [...document.querySelectorAll('.item-title a')].map((a) => a.textContent),
-        alts: [...document.querySelectorAll('img')].map((img) => img.getAttribute('alt')),
+        handlers: Array.from(document.querySelectorAll('*')).filter((el) => Array.from(el.attributes).some((a) => a.name.startsWith('on'))).length,
+        titles: Array.from(document.querySelectorAll('.item-title a')).map((a) => a.textContent),
+        alts: Array.from(document.querySelectorAll('img')).map((img) => img.getAttribute('alt')),
       }));
       expect(found.scripts).toBe(0);
       expect(found.handlers).toBe(0);
