@@ -42,7 +42,7 @@ function render(value: unknown): string {
 }
 
 function layout(site: PageSite, title: string, body: Markup): string {
-  return `<!doctype html>
+  return `<!DOCTYPE html>
 ${html`<html lang="${site.language}">
 <head>
 <meta charset="utf-8">

@@ -70,7 +70,7 @@ interface Entry {
 }
 
 const NOT_FOUND_FALLBACK = new TextEncoder().encode(
-  '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address.</p></body></html>\n',
+  '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address.</p></body></html>\n',
 );
 
 // A 304 repeats these headers of the 200 it stands for (RFC 9110 §15.4.5).
