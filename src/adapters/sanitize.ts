@@ -60,6 +60,8 @@ export function sanitizeHtml(html: string, options: SanitizeOptions): string {
     // Elements whose content is code or a foreign document go with their content.
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template', 'noembed', 'noframes', 'xmp', 'title', 'head'],
     transformTags: { a: rewrite('href', options), img: rewrite('src', options) },
-    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+    // Images left without a source, and paragraphs emptied by removing what they held, go too.
+    exclusiveFilter: (frame) =>
+      (frame.tag === 'img' && !frame.attribs.src) || (frame.tag === 'p' && frame.text.trim() === '' && frame.mediaChildren.length === 0),
   });
 }

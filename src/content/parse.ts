@@ -8,7 +8,7 @@ import { checkFrontMatter, type FrontMatter } from './front-matter.ts';
 import { imageExtensions, imageTypeOf } from './image-type.ts';
 import { absoluteUrl, deriveSummary, localReference, renderBody, type LocalReference, type ResolveContext } from './render.ts';
 import { slugify, slugPath } from './slug.ts';
-import { cleanLine } from './text.ts';
+import { cleanLine, stripControlChars } from './text.ts';
 import type { ItemAsset, ItemImage, NewsItem, Person } from './types.ts';
 
 /** A file of the content folder, already read. */
@@ -144,7 +144,8 @@ function parseFile(file: SourceFile, config: Config, localFiles: ReadonlyMap<str
 
   if (errors.length > before || !published || !updated) return undefined;
 
-  const rendered = renderBody(body, ctx);
+  // Control characters go before Markdown sees them: it would turn NUL into U+FFFD.
+  const rendered = renderBody(stripControlChars(body), ctx);
   for (const r of rendered.references) references.set(r.source, r);
   const assets: ItemAsset[] = [...references.values()]
     .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0))
