@@ -6,3 +6,4 @@ export { personalize, escapeHtml, DKIM_HEADER_FIELDS, type DigestRecipient } fro
 export { renderDigestArchive, type SentEdition } from './archive.ts';
 export { digestToJson, digestFromJson } from './serialize.ts';
 export { fillSlots, SLOT_NAMES, type SlotName, type SlotValues, type SlottedText } from './slots.ts';
+export { buildDigestPreview, sampleRecipient, type DigestPreview, type DigestPreviewOptions } from './preview.ts';

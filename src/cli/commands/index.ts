@@ -2,5 +2,6 @@
 import type { CommandSpec } from '../command.ts';
 import { buildCommand } from './build.ts';
 import { importFeedCommand } from './import-feed.ts';
+import { digestPreviewCommand } from './digest-preview.ts';
 
-export const commands: CommandSpec[] = [buildCommand, importFeedCommand];
+export const commands: CommandSpec[] = [buildCommand, importFeedCommand, digestPreviewCommand];

@@ -1,0 +1,60 @@
+// `gazette digest preview`: the next edition as HTML, text and a sample .eml on disk, to look at before sending.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../errors.ts';
+import { buildDigestPreview } from '../../newsletter/index.ts';
+import type { CommandSpec } from '../command.ts';
+
+const templatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
+
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+}
+
+function parseNow(value: unknown): Date {
+  if (value === undefined) return new Date();
+  const date = new Date(String(value));
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(String(value))) {
+    throw new UsageError(`--now must be an ISO 8601 date-time like 2021-10-04T09:00:00+06:00, got "${String(value)}"`);
+  }
+  return date;
+}
+
+export const digestPreviewCommand: CommandSpec = {
+  name: 'digest preview',
+  description: 'Write the next digest as HTML, plain text and a sample .eml (default folder: var/preview/) and print where',
+  options: [
+    { flags: '--out <dir>', description: 'folder for digest.html, digest.txt and the .eml (default: var/preview/)' },
+    { flags: '--now <iso>', description: 'compose as if it were this moment (ISO 8601; default: now)' },
+    { flags: '--content <dir>', description: 'content folder (default: content/)' },
+    { flags: '--force', description: 'write a digest even when no item is new' },
+  ],
+  async run(ctx, _args, options) {
+    const config = await ctx.config();
+    const now = parseNow(options.now);
+    const outDir = path.resolve((options.out as string | undefined) ?? path.join(ctx.env.varDir, 'preview'));
+    const contentDir = path.resolve((options.content as string | undefined) ?? ctx.env.contentDir);
+    const preview = await buildDigestPreview({ config, contentDir, templatesDir, now, force: options.force === true });
+    if (preview.empty) {
+      ctx.stdout.write(
+        `no items published between ${preview.window.start.toISOString()} and ${preview.window.end.toISOString()}: nothing written (--force writes an empty digest)\n`,
+      );
+      return 0;
+    }
+    const { digest, message } = preview;
+    await mkdir(outDir, { recursive: true });
+    const htmlFile = path.join(outDir, 'digest.html');
+    const textFile = path.join(outDir, 'digest.txt');
+    await writeFile(htmlFile, message.html ?? '');
+    await writeFile(textFile, message.text);
+    const n = digest.itemIds.length;
+    ctx.stdout.write(
+      `digest preview: ${n} item${n === 1 ? '' : 's'}, subject "${digest.subject}"\n` +
+        `  html: ${displayPath(htmlFile)}\n` +
+        `  text: ${displayPath(textFile)}\n`,
+    );
+    return 0;
+  },
+};
