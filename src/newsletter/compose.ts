@@ -49,7 +49,6 @@ export interface ComposeDigestInput {
 export interface DigestView {
   lang: string;
   subject: string;
-  preview: string;
   siteTitle: string;
   siteUrl: string;
   siteHost: string;
@@ -57,6 +56,8 @@ export interface DigestView {
   editionDateIso: string;
   intro: string;
   countLine: string;
+  /** `4 new items`, for the top line. */
+  count: string;
   archiveUrl: string;
   postalAddress: string;
   items: DigestItemView[];
@@ -133,7 +134,8 @@ export function digestView(items: readonly NewsItem[], config: Config, now: Date
   const locale = site.language;
   const editionDate = formatInZone(now, site.timezone, DATE_FORMAT, locale);
   const subject = fillSubject(digest.subject, { site: site.title, count: items.length, date: editionDate });
-  const countLine = `In this digest: ${items.length} new ${items.length === 1 ? 'item' : 'items'}.`;
+  const count = items.length === 0 ? 'No new items' : `${items.length} new ${items.length === 1 ? 'item' : 'items'}`;
+  const countLine = `In this digest: ${count.toLowerCase()}.`;
   const views = items.map((item): DigestItemView => {
     const url = webUrl(item.url) ?? site.url;
     const image = item.image && webUrl(item.image.url);
@@ -147,12 +149,9 @@ export function digestView(items: readonly NewsItem[], config: Config, now: Date
       ...(image ? { image: { url: image, alt: oneLine(item.image!.alt) } } : {}),
     };
   });
-  let preview = [countLine, ...views.map((v) => v.title)].join(' · ');
-  if ([...preview].length > 140) preview = `${[...preview].slice(0, 139).join('').trimEnd()}…`;
   return {
     lang: site.language,
     subject,
-    preview,
     siteTitle: oneLine(site.title),
     siteUrl: site.url,
     siteHost: new URL(site.url).hostname,
@@ -160,6 +159,7 @@ export function digestView(items: readonly NewsItem[], config: Config, now: Date
     editionDateIso: isoInZone(now, site.timezone),
     intro: oneLine(digest.intro),
     countLine,
+    count,
     archiveUrl: `${site.url}archive/${slugPath(slug)}/`,
     postalAddress: oneLine(digest.postalAddress),
     items: views,
