@@ -111,7 +111,7 @@ function parseFile(file: SourceFile, config: Config, localFiles: ReadonlyMap<str
     return undefined;
   };
   const published = date('date', fm.date);
-  const updated = fm.updated === undefined ? published : date('updated', fm.updated);
+  const updated = fm.updated === undefined ? published && new Date(published) : date('updated', fm.updated);
   if (published && updated && updated < published) {
     fail('INVALID_VALUE', 'updated must not be earlier than date', { field: 'updated', line: lineOfKey(lines, closing, 'updated') });
   }
@@ -151,9 +151,11 @@ function parseFile(file: SourceFile, config: Config, localFiles: ReadonlyMap<str
     .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0))
     .map((r) => ({ source: r.source, path: `news/${slug}/${r.relative}` }));
 
+  // Normalized, so feeds and pages never carry a raw control character or space from the file.
+  const link = fm.link === undefined ? undefined : new URL(fm.link).href;
   const summary = cleanLine(fm.summary ?? '');
   const item: NewsItem = {
-    id: fm.id ?? file.path.replace(/\.md$/i, ''),
+    id: fm.id !== undefined ? cleanLine(fm.id) : file.path.replace(/\.md$/i, ''),
     slug,
     sourcePath: file.path,
     title: cleanLine(fm.title),
@@ -162,13 +164,13 @@ function parseFile(file: SourceFile, config: Config, localFiles: ReadonlyMap<str
     summary: summary !== '' ? summary : deriveSummary(rendered.html),
     contentHtml: rendered.html,
     tags: uniqueTags(fm.tags ?? []),
-    url: fm.link ?? pageUrl,
+    url: link ?? pageUrl,
     draft: fm.draft ?? false,
   };
   const author = person(fm.author);
   if (author) item.author = author;
   if (image) item.image = image;
-  if (fm.link !== undefined) item.link = fm.link;
+  if (link !== undefined) item.link = link;
   if (fm.lang !== undefined) item.lang = fm.lang;
   if (assets.length > 0) item.assets = assets;
   return { item };
@@ -179,7 +181,7 @@ function person(author: FrontMatter['author']): Person | undefined {
   if (typeof author === 'string') return { name: cleanLine(author) };
   const p: Person = { name: cleanLine(author.name) };
   if (author.email !== undefined) p.email = author.email;
-  if (author.url !== undefined) p.url = author.url;
+  if (author.url !== undefined) p.url = new URL(author.url).href;
   return p;
 }
 

@@ -198,3 +198,36 @@ describe('content errors', () => {
     expect(json).toBeInstanceOf(ContentErrors);
   });
 });
+
+describe('front matter fields', () => {
+  it('takes id, slug, author, updated, link, lang and a remote image as given', () => {
+    const [item] = parseContent(
+      [
+        {
+          path: '2021/2021-10-05-elsewhere.md',
+          bytes: encode(
+            '---\ntitle: "  Reported   elsewhere  "\ndate: 2021-10-05T09:30:00+06:00\nupdated: 2021-10-06\nid: tag:caricc.org,2009:item-1\nslug: reported-elsewhere\n' +
+              'author: Press Office\nlink: https://www.unodc.org/centralasia/news.html\nlang: ru\nimage: https://cdn.example.org/photo.JPG\ndraft: false\n---\nBody.\n',
+          ),
+        },
+      ],
+      config,
+      later,
+    );
+    expect(item).toMatchObject({
+      id: 'tag:caricc.org,2009:item-1',
+      slug: 'reported-elsewhere',
+      title: 'Reported elsewhere',
+      author: { name: 'Press Office' },
+      link: 'https://www.unodc.org/centralasia/news.html',
+      url: 'https://www.unodc.org/centralasia/news.html',
+      lang: 'ru',
+      image: { url: 'https://cdn.example.org/photo.JPG', alt: '', type: 'image/jpeg' },
+      summary: 'Body.',
+    });
+    expect(item!.published.toISOString()).toBe('2021-10-05T03:30:00.000Z');
+    expect(item!.updated.toISOString()).toBe('2021-10-05T18:00:00.000Z');
+    expect(item!.image).not.toHaveProperty('length');
+    expect(item).not.toHaveProperty('assets');
+  });
+});
