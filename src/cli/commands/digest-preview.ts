@@ -1,12 +1,10 @@
 // `gazette digest preview`: the next edition as HTML, text and a sample .eml on disk, to look at before sending.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.ts';
 import { buildDigestPreview } from '../../newsletter/index.ts';
 import type { CommandSpec } from '../command.ts';
-
-const templatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
+import { templatesDir } from './build.ts';
 
 function displayPath(p: string): string {
   const rel = path.relative(process.cwd(), p);
