@@ -4,7 +4,7 @@ import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { renderFeeds } from '../../src/feed/index.ts';
 import { FEED_XSL } from '../../src/feed/xsl.ts';
 import { feedTestConfig, hostileItems, makeNewsItem } from '../helpers/feed-items.ts';
-import { xmllintErrors } from '../helpers/feed-validate.ts';
+import { atomSchemaErrors, jsonFeedSchemaErrors, rssProfileViolations, xmllintErrors } from '../helpers/feed-validate.ts';
 
 async function render(items = hostileItems()) {
   const config = await feedTestConfig();
@@ -84,5 +84,14 @@ describe('feed documents', () => {
     expect(files.find((f) => f.path === 'feed.xsl')?.body).toBe(FEED_XSL);
     expect(xmllintErrors([{ name: 'feed.xsl', text: FEED_XSL }])).toEqual([]);
     expect(FEED_XSL).toContain('This is a web feed.');
+  });
+
+  it('stay valid for a site with no items yet, dated from the year the site was established', async () => {
+    const { files, rss, atom, json } = await render([]);
+    expect(files.map((f) => f.path)).toEqual(['feed.xsl', 'feed.xml', 'atom.xml', 'feed.json']);
+    expect(rss).toContain('<lastBuildDate>Thu, 01 Jan 2009 00:00:00 GMT</lastBuildDate>');
+    expect(rssProfileViolations(rss, 'https://caricc.org/feed.xml')).toEqual([]);
+    expect(atomSchemaErrors([{ name: 'atom.xml', text: atom }])).toEqual([]);
+    expect(jsonFeedSchemaErrors(json)).toEqual([]);
   });
 });
