@@ -26,7 +26,7 @@ export function resolveEnvironment(
   options: { root?: string; config?: string | undefined } = {},
 ): Environment {
   const root = path.resolve(options.root ?? process.cwd());
-  const configFile = path.resolve(root, options.config ?? env.GAZETTE_CONFIG ?? 'gazette.yaml');
+  const configFile = path.resolve(root, options.config || env.GAZETTE_CONFIG || 'gazette.yaml');
   const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`, { file: 'environment', key: 'PORT' });
