@@ -1,0 +1,190 @@
+// Adapter for kysely (the query layer), better-sqlite3 (SQLite) and pg (PostgreSQL): the one module that imports them.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+
+export { sql };
+export type {
+  ColumnType,
+  Generated,
+  Insertable,
+  Kysely,
+  Migration,
+  Selectable,
+  Transaction,
+  Updateable,
+  ExpressionBuilder,
+} from 'kysely';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** Where a DATABASE_URL points: a SQLite file (or `:memory:`) or a PostgreSQL server and schema. */
+export type DatabaseTarget =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgres'; connectionString: string; schema: string | undefined };
+
+/**
+ * Reads DATABASE_URL. Unset: `<varDir>/gazette.db`. `postgres://` / `postgresql://`: PostgreSQL,
+ * where a `schema` query parameter selects the schema (the search path of every connection).
+ * `sqlite:PATH`, `file:PATH` or a bare path: a SQLite file, relative paths against `cwd`.
+ */
+export function parseDatabaseUrl(url: string | undefined, varDir: string, cwd = process.cwd()): DatabaseTarget {
+  if (url === undefined || url.trim() === '') return { dialect: 'sqlite', file: path.join(varDir, 'gazette.db') };
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get('schema') ?? undefined;
+    parsed.searchParams.delete('schema');
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new Error(`DATABASE_URL: schema "${schema}" must be a lower-case SQL identifier`);
+    }
+    return { dialect: 'postgres', connectionString: parsed.toString(), schema };
+  }
+  const match = /^(?:sqlite|file):(?:\/\/)?(.*)$/i.exec(url);
+  const file = match ? match[1]! : url;
+  if (file === '') throw new Error('DATABASE_URL: the SQLite URL names no file');
+  if (file === ':memory:') return { dialect: 'sqlite', file };
+  return { dialect: 'sqlite', file: path.resolve(cwd, file) };
+}
+
+export interface DatabaseOptions {
+  target: DatabaseTarget;
+  /** Pool size for PostgreSQL (default 10; at least 2, migrations hold one connection while using another). */
+  maxConnections?: number;
+  /** How long SQLite waits for another process's write lock before failing (default 10 s). */
+  busyTimeoutMs?: number;
+}
+
+export interface Database<DB> {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  /** The PostgreSQL schema in use (`current_schema()`), undefined on SQLite. */
+  schema: string | undefined;
+  /**
+   * Runs `fn` in a write transaction. SQLite: BEGIN IMMEDIATE, so that two processes never
+   * both read and then both try to upgrade to a write lock (which fails at once instead of waiting).
+   */
+  transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /** Applies the migrations, in order, that this database has not seen; safe when two processes start at once. */
+  migrate(migrations: Record<string, Migration>): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+// pg reads int8 (bigint: epoch milliseconds, ids, count(*)) as strings by default; every value
+// gazette stores fits in a double, so numbers on both dialects.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Opens the database; nothing is migrated until `migrate` is called. */
+export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
+  const { target } = options;
+  if (target.dialect === 'sqlite') return openSqlite<DB>(target.file, options.busyTimeoutMs ?? 10_000);
+  return openPostgres<DB>(target.connectionString, target.schema, Math.max(2, options.maxConnections ?? 10));
+}
+
+function openSqlite<DB>(file: string, busyTimeoutMs: number): Database<DB> {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const connection = new SqliteDatabase(file, { timeout: busyTimeoutMs });
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+
+  const transaction = <T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
+    db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (err) {
+        if (connection.inTransaction) await sql`rollback`.execute(conn);
+        throw err;
+      }
+    });
+
+  return {
+    db,
+    dialect: 'sqlite',
+    schema: undefined,
+    transaction,
+    async migrate(migrations) {
+      // Two processes migrating one file at once: the loser of the write lock gets SQLITE_BUSY
+      // even with a busy timeout (lock upgrade), so it retries and then finds nothing to do.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await runMigrator(db, migrations, undefined);
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+          if (attempt >= 20 || typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        }
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres<DB>(connectionString: string, schema: string | undefined, max: number): Promise<Database<DB>> {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    types: pgTypes,
+    // Each connection starts with the chosen schema as its search path, so every query is unqualified.
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client whose server went away emits 'error' on the pool; the pool drops it, and the next
+  // query reports the problem where it can be handled. Without a listener the process would crash.
+  pool.on('error', () => undefined);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  let current: string;
+  try {
+    if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(async (err) => {
+      // a concurrent `create schema if not exists` can still lose a race on the catalog
+      const exists = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = ${schema}`.execute(db);
+      if (exists.rows[0]?.n !== 1) throw err;
+    });
+    const row = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    if (!row.rows[0]?.schema) throw new Error('PostgreSQL: no schema on the search path');
+    current = row.rows[0].schema;
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return {
+    db,
+    dialect: 'postgres',
+    schema: current,
+    transaction: (fn) => db.transaction().execute(fn),
+    async migrate(migrations) {
+      // A session lock per schema held on its own connection for the whole run: a second process
+      // waits here, then finds every migration applied.
+      return db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(hashtext(${`gazette.migrate.${current}`}))`.execute(conn);
+        try {
+          return await runMigrator(db, migrations, current);
+        } finally {
+          await sql`select pg_advisory_unlock(hashtext(${`gazette.migrate.${current}`}))`.execute(conn);
+        }
+      });
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function runMigrator<DB>(db: Kysely<DB>, migrations: Record<string, Migration>, schema: string | undefined): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    // kysely looks for its bookkeeping tables in every schema unless told which one
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

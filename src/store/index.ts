@@ -1,0 +1,15 @@
+// Storage: one query layer over SQLite and PostgreSQL, its tables, migrations, leases and the signing secret.
+export { openStore, StoreError, type Store, type StoreOptions } from './open.ts';
+export { acquireLease, releaseLease, type LeaseOptions } from './leases.ts';
+export { loadOrCreateSecret } from './secret.ts';
+export {
+  SUBSCRIBER_STATES,
+  type DatabaseSchema,
+  type DeliveriesTable,
+  type DeliveryStatus,
+  type EditionState,
+  type EditionsTable,
+  type LeasesTable,
+  type SubscriberState,
+  type SubscribersTable,
+} from './schema.ts';

@@ -1,0 +1,61 @@
+// Opens gazette's database (SQLite by default, PostgreSQL by DATABASE_URL) and brings its schema up to date.
+import { openDatabase, parseDatabaseUrl, type DialectName, type Kysely } from '../adapters/database.ts';
+import { GazetteError } from '../errors.ts';
+import { migrations } from './migrations.ts';
+import type { DatabaseSchema } from './schema.ts';
+
+export interface StoreOptions {
+  /** DATABASE_URL; unset means the SQLite file `<varDir>/gazette.db`. */
+  databaseUrl: string | undefined;
+  varDir: string;
+  /** PostgreSQL pool size (default 10). */
+  maxConnections?: number;
+}
+
+/** The database with its schema applied. */
+export interface Store {
+  db: Kysely<DatabaseSchema>;
+  dialect: DialectName;
+  /** A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the default read committed). */
+  transaction<T>(fn: (trx: Kysely<DatabaseSchema>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The database cannot be opened or migrated. */
+export class StoreError extends GazetteError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/** Opens the database named by `databaseUrl` and applies pending migrations (idempotent, safe to race). */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let target;
+  try {
+    target = parseDatabaseUrl(options.databaseUrl, options.varDir);
+  } catch (err) {
+    throw new StoreError((err as Error).message, { cause: err });
+  }
+  const where = target.dialect === 'sqlite' ? `SQLite database ${target.file}` : 'PostgreSQL database';
+  let database;
+  try {
+    database = await openDatabase<DatabaseSchema>({
+      target,
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    });
+  } catch (err) {
+    throw new StoreError(`cannot open ${where}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    await database.migrate(migrations(database.dialect));
+  } catch (err) {
+    await database.close().catch(() => undefined);
+    throw new StoreError(`cannot migrate ${where}: ${(err as Error).message}`, { cause: err });
+  }
+  return {
+    db: database.db,
+    dialect: database.dialect,
+    transaction: (fn) => database.transaction(fn),
+    close: () => database.close(),
+  };
+}

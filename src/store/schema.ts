@@ -1,0 +1,76 @@
+// The tables gazette keeps, as TypeScript types for the query layer. Times are epoch milliseconds.
+import type { Generated } from '../adapters/database.ts';
+
+export type SubscriberState = 'pending' | 'active' | 'unsubscribed' | 'bounced';
+export const SUBSCRIBER_STATES: readonly SubscriberState[] = ['pending', 'active', 'unsubscribed', 'bounced'];
+
+export type EditionState = 'draft' | 'sending' | 'paused' | 'sent' | 'cancelled';
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'retry' | 'uncertain';
+
+export interface SubscribersTable {
+  id: Generated<number>;
+  /** The address mail goes to: local part as given, domain lower-cased (and in ASCII). */
+  email: string;
+  /** The address lower-cased: unique, what look-ups and duplicates compare. */
+  email_key: string;
+  state: SubscriberState;
+  name: string | null;
+  /** How the address arrived: `web`, `cli`, `import`. */
+  source: string;
+  created_at: number;
+  updated_at: number;
+  confirmed_at: number | null;
+  unsubscribed_at: number | null;
+  /** When the last confirmation (or "already subscribed") mail went out; throttles repeats. */
+  notified_at: number | null;
+}
+
+export interface EditionsTable {
+  id: Generated<number>;
+  /** The schedule slot this edition is for, e.g. `2026-11-30T09:00+05:00`; null for manual editions. */
+  slot: string | null;
+  subject: string;
+  state: EditionState;
+  /** JSON array of the item ids the edition covers, newest first. */
+  item_ids: string;
+  window_start: number;
+  window_end: number;
+  html: string | null;
+  text: string | null;
+  content_hash: string | null;
+  /** How many delivery rows were written when the edition was created. */
+  recipients: number;
+  paused_reason: string | null;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+}
+
+export interface DeliveriesTable {
+  edition_id: number;
+  subscriber_id: number;
+  email: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  response_code: number | null;
+  claimed_by: string | null;
+  claimed_at: number | null;
+  sent_at: number | null;
+  message_id: string | null;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
+export interface DatabaseSchema {
+  subscribers: SubscribersTable;
+  editions: EditionsTable;
+  deliveries: DeliveriesTable;
+  leases: LeasesTable;
+}
