@@ -1,22 +1,9 @@
 // Adapter for gray-matter: splits a Markdown file into its YAML front matter and body.
 // YAML is parsed by src/adapters/yaml.ts (YAML 1.2: dates stay strings, duplicate keys fail).
 import matter from 'gray-matter';
-import { parseYaml, YamlSyntaxError } from './yaml.ts';
+import { parseYaml } from './yaml.ts';
 
 export { YamlSyntaxError } from './yaml.ts';
-
-/** parseYaml, with the line number filled in from the parser's offset when it gave none. */
-function parseYamlWithLine(text: string): object {
-  try {
-    return parseYaml(text) as object;
-  } catch (err) {
-    const pos = (err as { cause?: { pos?: unknown } }).cause?.pos;
-    if (err instanceof YamlSyntaxError && err.line === undefined && Array.isArray(pos) && typeof pos[0] === 'number') {
-      throw new YamlSyntaxError(err.message, text.slice(0, pos[0]).split('\n').length, { cause: err.cause });
-    }
-    throw err;
-  }
-}
 
 /** Front matter in another language than YAML (gray-matter would evaluate `---js` blocks). */
 export class FrontMatterLanguageError extends Error {}
@@ -32,7 +19,7 @@ function refuse(language: string): { parse: () => never } {
 const options = {
   language: 'yaml',
   engines: {
-    yaml: { parse: parseYamlWithLine },
+    yaml: { parse: (text: string) => parseYaml(text) as object },
     json: refuse('JSON'),
     js: refuse('JavaScript'),
     javascript: refuse('JavaScript'),

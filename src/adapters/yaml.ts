@@ -16,7 +16,8 @@ export function parseYaml(text: string): unknown {
     return parse(text, { prettyErrors: false, uniqueKeys: true, strict: true });
   } catch (err) {
     if (err instanceof YAMLParseError) {
-      const line = err.linePos?.[0]?.line;
+      // linePos is only filled with prettyErrors; count lines up to the offset instead.
+      const line = err.linePos?.[0]?.line ?? text.slice(0, err.pos[0]).split('\n').length;
       const firstLine = err.message.split('\n')[0] ?? err.message;
       throw new YamlSyntaxError(firstLine, line, { cause: err });
     }
