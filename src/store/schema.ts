@@ -8,6 +8,7 @@ export type EditionState = 'draft' | 'sending' | 'paused' | 'sent' | 'cancelled'
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'retry' | 'uncertain';
 
+/** Columns typed Generated have a database default and may be left out of an insert. */
 export interface SubscribersTable {
   id: Generated<number>;
   /** The address mail goes to: local part as given, domain lower-cased (and in ASCII). */
@@ -17,7 +18,7 @@ export interface SubscribersTable {
   state: SubscriberState;
   name: string | null;
   /** How the address arrived: `web`, `cli`, `import`. */
-  source: string;
+  source: Generated<string>;
   created_at: number;
   updated_at: number;
   confirmed_at: number | null;
@@ -31,16 +32,16 @@ export interface EditionsTable {
   /** The schedule slot this edition is for, e.g. `2026-11-30T09:00+05:00`; null for manual editions. */
   slot: string | null;
   subject: string;
-  state: EditionState;
+  state: Generated<EditionState>;
   /** JSON array of the item ids the edition covers, newest first. */
-  item_ids: string;
+  item_ids: Generated<string>;
   window_start: number;
   window_end: number;
   html: string | null;
   text: string | null;
   content_hash: string | null;
   /** How many delivery rows were written when the edition was created. */
-  recipients: number;
+  recipients: Generated<number>;
   paused_reason: string | null;
   created_at: number;
   started_at: number | null;
@@ -51,8 +52,8 @@ export interface DeliveriesTable {
   edition_id: number;
   subscriber_id: number;
   email: string;
-  status: DeliveryStatus;
-  attempts: number;
+  status: Generated<DeliveryStatus>;
+  attempts: Generated<number>;
   next_attempt_at: number | null;
   last_error: string | null;
   response_code: number | null;
