@@ -17,16 +17,4 @@ export interface MailMessage {
   date: Date;
   /** Extra headers (List-Id, List-Unsubscribe, …). Values never contain CR or LF. */
   headers: Record<string, string>;
-  /** Sign the message with DKIM (the transport reads the key file once and signs `headerFieldNames`). */
-  dkim?: DkimSigning;
-}
-
-/** What a transport needs to DKIM-sign a message; names follow nodemailer's `dkim` option. */
-export interface DkimSigning {
-  domainName: string;
-  keySelector: string;
-  /** Path of the PEM private key. */
-  privateKeyFile: string;
-  /** Colon-separated header names to sign; always includes List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
-  headerFieldNames: string;
 }

@@ -1,6 +1,6 @@
 // Digest + one recipient → one MailMessage: string joins and a handful of headers, nothing that scans the HTML.
 import type { Config } from '../config/schema.ts';
-import type { DkimSigning, MailMessage } from '../mail/message.ts';
+import type { MailMessage } from '../mail/message.ts';
 import { GazetteError } from '../errors.ts';
 import type { Digest } from './compose.ts';
 import { digestMessageId, headerUrl, listIdHeader, listUnsubscribeHeader, oneLine } from './header.ts';
@@ -15,23 +15,6 @@ export interface DigestRecipient {
   /** Token for the mailto: unsubscribe subject; defaults to the `token` query parameter of `unsubscribeUrl`. */
   unsubscribeToken?: string;
 }
-
-/** Header fields DKIM signs: the usual set plus both RFC 8058 headers, so the one-click promise cannot be forged. */
-export const DKIM_HEADER_FIELDS = [
-  'From',
-  'Sender',
-  'Reply-To',
-  'To',
-  'Subject',
-  'Date',
-  'Message-ID',
-  'MIME-Version',
-  'Content-Type',
-  'Content-Transfer-Encoding',
-  'List-Id',
-  'List-Unsubscribe',
-  'List-Unsubscribe-Post',
-].join(':');
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -92,10 +75,5 @@ export function personalize(digest: Digest, recipient: DigestRecipient, config: 
     },
   };
   if (dc.replyTo) message.replyTo = oneLine(dc.replyTo);
-  if (dc.dkim) message.dkim = dkimSigning(dc.dkim);
   return message;
-}
-
-function dkimSigning(dkim: NonNullable<Config['digest']['dkim']>): DkimSigning {
-  return { domainName: oneLine(dkim.domain), keySelector: oneLine(dkim.selector), privateKeyFile: dkim.privateKeyFile, headerFieldNames: DKIM_HEADER_FIELDS };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, GazetteError } from '../../src/errors.ts';
 import { MjmlError } from '../../src/adapters/mjml.ts';
-import { composeDigest, digestFromJson, digestToJson, digestWindow, fillSlots, loadDigestTemplates } from '../../src/newsletter/index.ts';
+import { composeDigest, digestFromJson, digestToJson, fillSlots, loadDigestTemplates } from '../../src/newsletter/index.ts';
 import { createSlotTokens } from '../../src/newsletter/slots.ts';
 import { HOSTILE_ALT, HOSTILE_SUMMARY, HOSTILE_TITLE, HOSTILE_TITLE_LINE } from './hostile.ts';
 import { NOW, newsItem, sampleConfig, sampleDigest, sampleItems, templates, TEMPLATES_DIR } from './factory.ts';
@@ -193,4 +193,3 @@ describe('slot tokens', () => {
   });
 });
 
-void digestWindow;

@@ -34,7 +34,11 @@ describe('gazette digest preview', { timeout: 60_000 }, () => {
     const html = await readFile(path.join(out, 'digest.html'), 'utf8');
     const text = await readFile(path.join(out, 'digest.txt'), 'utf8');
     const printed = Object.fromEntries([...run.stdout.matchAll(/^  (\w+): (.+)$/gm)].map((m) => [m[1], path.resolve(dir, m[2]!)]));
-    expect(printed).toMatchObject({ html: path.join(out, 'digest.html'), text: path.join(out, 'digest.txt') });
+    expect(printed).toMatchObject({ html: path.join(out, 'digest.html'), text: path.join(out, 'digest.txt'), mail: path.join(out, 'sample', 'edition-preview.sub-preview@caricc.org.eml') });
+    const eml = await readFile(printed.mail!, 'utf8');
+    expect(eml).toMatch(/^Subject: CARICC News: 2 new items, week of 4 October 2021\r$/m);
+    expect(eml).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+    expect(eml).toMatch(/^Content-Type: multipart\/alternative;/m);
     expect(html).toContain('CARICC Director meets the Minister of Internal Affairs of Kazakhstan');
     expect(text).toContain('https://caricc.org/news/caricc-and-bomca-10-discuss-cooperation/');
     expect(text).toContain('Hello Sample Reader,');

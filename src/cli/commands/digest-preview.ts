@@ -2,7 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../errors.ts';
-import { buildDigestPreview } from '../../newsletter/index.ts';
+import { createMailer } from '../../mail/index.ts';
+import { buildDigestPreview, loadDigestDkim } from '../../newsletter/index.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
 
@@ -24,7 +25,7 @@ export const digestPreviewCommand: CommandSpec = {
   name: 'digest preview',
   description: 'Write the next digest as HTML, plain text and a sample .eml (default folder: var/preview/) and print where',
   options: [
-    { flags: '--out <dir>', description: 'folder for digest.html, digest.txt and the .eml (default: var/preview/)' },
+    { flags: '--out <dir>', description: 'folder for digest.html, digest.txt and sample/*.eml (default: var/preview/)' },
     { flags: '--now <iso>', description: 'compose as if it were this moment (ISO 8601; default: now)' },
     { flags: '--content <dir>', description: 'content folder (default: content/)' },
     { flags: '--force', description: 'write a digest even when no item is new' },
@@ -47,11 +48,20 @@ export const digestPreviewCommand: CommandSpec = {
     const textFile = path.join(outDir, 'digest.txt');
     await writeFile(htmlFile, message.html ?? '');
     await writeFile(textFile, message.text);
+    // The .eml comes from the real transport in outbox mode: the bytes a reader's server would receive.
+    const mailer = createMailer({ smtpUrl: undefined, outboxDir: outDir, dkim: await loadDigestDkim(config, ctx.env.root) });
+    let emlFile: string;
+    try {
+      emlFile = (await mailer.send(message, { folder: 'sample' })).file!;
+    } finally {
+      await mailer.close();
+    }
     const n = digest.itemIds.length;
     ctx.stdout.write(
       `digest preview: ${n} item${n === 1 ? '' : 's'}, subject "${digest.subject}"\n` +
         `  html: ${displayPath(htmlFile)}\n` +
-        `  text: ${displayPath(textFile)}\n`,
+        `  text: ${displayPath(textFile)}\n` +
+        `  mail: ${displayPath(emlFile)}\n`,
     );
     return 0;
   },
