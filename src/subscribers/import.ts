@@ -1,0 +1,110 @@
+// CSV import of subscribers: streamed, batched, idempotent, with every rejected row reported by line.
+import type { Readable } from 'node:stream';
+import { readCsv } from '../adapters/csv.ts';
+import { UsageError } from '../errors.ts';
+import type { Store } from '../store/open.ts';
+import { SUBSCRIBER_STATES, type SubscriberState } from '../store/schema.ts';
+import { AddressError, normalizeAddress } from './address.ts';
+import { insertMissing, type NewSubscriber } from './repository.ts';
+
+export interface ImportOptions {
+  now: Date;
+  /** Rows per transaction (default 1000). */
+  batchSize?: number;
+  /** How many rejected rows to describe (all are counted; default 1000). */
+  maxRejectedDetails?: number;
+  /** State of rows without a `state` column or value (default active: an import moves an existing list). */
+  defaultState?: SubscriberState;
+}
+
+export interface RejectedRow {
+  line: number;
+  reason: string;
+}
+
+export interface ImportReport {
+  /** Data rows read (header and blank lines excluded). */
+  rows: number;
+  /** Valid rows: added plus already present. */
+  accepted: number;
+  /** Rows that created a subscriber. */
+  added: number;
+  /** Valid rows whose address was already a subscriber: left exactly as they were. */
+  existing: number;
+  rejected: number;
+  /** The first `maxRejectedDetails` rejected rows, in file order. */
+  rejectedRows: RejectedRow[];
+}
+
+const EMAIL_COLUMNS = ['email', 'e-mail', 'email address', 'email_address', 'mail'];
+
+/**
+ * Imports a CSV whose header names an `email` column and optionally `name` and `state`. Existing
+ * subscribers are never changed (so an import cannot re-subscribe someone who left), which makes
+ * importing the same file twice add nothing. Memory grows only with the set of addresses seen,
+ * to report duplicates inside the file.
+ */
+export async function importSubscribers(store: Store, input: Readable, options: ImportOptions): Promise<ImportReport> {
+  const batchSize = options.batchSize ?? 1000;
+  const maxDetails = options.maxRejectedDetails ?? 1000;
+  const report: ImportReport = { rows: 0, accepted: 0, added: 0, existing: 0, rejected: 0, rejectedRows: [] };
+  const seen = new Map<string, number>();
+  let emailColumn: string | undefined;
+  let header: string[] | undefined;
+  let batch: NewSubscriber[] = [];
+
+  const reject = (line: number, reason: string): void => {
+    report.rejected++;
+    if (report.rejectedRows.length < maxDetails) report.rejectedRows.push({ line, reason });
+  };
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    const added = await store.transaction((trx) => insertMissing(trx, rows, options.now));
+    report.added += added;
+    report.existing += rows.length - added;
+  };
+
+  for await (const row of readCsv(input, { onHeader: (names) => (header = names) })) {
+    if (emailColumn === undefined) {
+      emailColumn = header?.find((name) => EMAIL_COLUMNS.includes(name));
+      if (emailColumn === undefined) throw new UsageError(`the CSV header row has no "email" column (found: ${header?.join(', ') || 'nothing'})`);
+    }
+    report.rows++;
+    if ('error' in row) {
+      reject(row.line, row.error);
+      continue;
+    }
+    const raw = row.fields[emailColumn] ?? '';
+    let address;
+    try {
+      address = normalizeAddress(raw);
+    } catch (err) {
+      if (!(err instanceof AddressError)) throw err;
+      reject(row.line, raw.trim() === '' ? 'no email address' : `invalid email address ${JSON.stringify(raw.trim())}`);
+      continue;
+    }
+    const stateText = (row.fields.state ?? '').trim().toLowerCase();
+    const state = stateText === '' ? (options.defaultState ?? 'active') : (SUBSCRIBER_STATES.find((s) => s === stateText) ?? null);
+    if (state === null) {
+      reject(row.line, `unknown state ${JSON.stringify(stateText)} (one of ${SUBSCRIBER_STATES.join(', ')})`);
+      continue;
+    }
+    const firstLine = seen.get(address.key);
+    if (firstLine !== undefined) {
+      reject(row.line, `duplicate of line ${firstLine} (${address.email})`);
+      continue;
+    }
+    seen.set(address.key, row.line);
+    const name = (row.fields.name ?? '').replace(/\s+/g, ' ').trim().slice(0, 200) || null;
+    report.accepted++;
+    batch.push({ email: address.email, key: address.key, state, name, source: 'import' });
+    if (batch.length >= batchSize) await flush();
+  }
+  if (emailColumn === undefined && header !== undefined && !header.some((name) => EMAIL_COLUMNS.includes(name))) {
+    throw new UsageError(`the CSV header row has no "email" column (found: ${header.join(', ') || 'nothing'})`);
+  }
+  await flush();
+  return report;
+}

@@ -1,0 +1,14 @@
+// Subscribers: addresses, signed links, the double opt-in use-cases, and CSV import and export.
+export { AddressError, normalizeAddress, subscriberKey, type NormalizedAddress } from './address.ts';
+export { signToken, verifyToken, readToken, TokenError, type TokenClaims, type TokenPurpose } from './tokens.ts';
+export {
+  createSubscriptionService,
+  type LinkSubject,
+  type SubscriptionMailer,
+  type SubscriptionService,
+  type SubscriptionServiceOptions,
+} from './service.ts';
+export { addSubscriber, removeSubscriber, type AddOptions } from './operator.ts';
+export { countByState, listSubscribers, iterateSubscribers, type ListQuery, type Subscriber, type SubscriberCounts } from './repository.ts';
+export { importSubscribers, type ImportOptions, type ImportReport, type RejectedRow } from './import.ts';
+export { exportSubscribers, EXPORT_COLUMNS } from './export.ts';

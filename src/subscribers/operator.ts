@@ -1,0 +1,35 @@
+// Operators' changes to the list (CLI, admin): add or remove one address, no mail sent.
+import type { Kysely } from '../adapters/database.ts';
+import type { DatabaseSchema, SubscriberState } from '../store/schema.ts';
+import { normalizeAddress } from './address.ts';
+import { deleteByKey, findById, insertOrFind, setState, toSubscriber, updateName, type Subscriber } from './repository.ts';
+
+export interface AddOptions {
+  /** Display name; undefined leaves an existing one alone, null or '' clears it. */
+  name?: string | null;
+  /** Default active: an operator adding someone vouches for their consent. */
+  state?: SubscriberState;
+}
+
+/** Creates the subscriber, or moves an existing one to the requested state (and name). AddressError when invalid. */
+export async function addSubscriber(
+  db: Kysely<DatabaseSchema>,
+  address: string,
+  options: AddOptions,
+  now: Date,
+): Promise<{ subscriber: Subscriber; created: boolean }> {
+  const { email, key } = normalizeAddress(address);
+  const state = options.state ?? 'active';
+  const name = options.name?.replace(/\s+/g, ' ').trim() || null;
+  const { row, created } = await insertOrFind(db, { email, key, state, name, source: 'cli' }, now);
+  if (created) return { subscriber: toSubscriber(row), created };
+  if (row.state !== state) await setState(db, row.id, state, now);
+  if (options.name !== undefined && name !== row.name) await updateName(db, row.id, name, now);
+  const current = await findById(db, row.id);
+  return { subscriber: toSubscriber(current ?? row), created };
+}
+
+/** Deletes the subscriber (and their unsent deliveries); false when the address is unknown. AddressError when invalid. */
+export function removeSubscriber(db: Kysely<DatabaseSchema>, address: string): Promise<boolean> {
+  return deleteByKey(db, normalizeAddress(address).key);
+}

@@ -1,0 +1,194 @@
+// Subscriber rows: the queries behind the subscription use-cases, the CLI, import and export.
+import { sql, type Kysely, type Selectable } from '../adapters/database.ts';
+import type { DatabaseSchema, SubscriberState, SubscribersTable } from '../store/schema.ts';
+import { SUBSCRIBER_STATES } from '../store/schema.ts';
+
+type Db = Kysely<DatabaseSchema>;
+
+/** One subscriber as the rest of gazette sees it. */
+export interface Subscriber {
+  id: number;
+  /** The address mail goes to. */
+  email: string;
+  state: SubscriberState;
+  name: string | null;
+  source: string;
+  createdAt: Date;
+  confirmedAt: Date | null;
+  unsubscribedAt: Date | null;
+}
+
+export type SubscriberCounts = Record<SubscriberState, number>;
+
+export interface ListQuery {
+  state?: SubscriberState;
+  /** Part of the address or of the name, case-insensitive. */
+  search?: string;
+  limit: number;
+  offset: number;
+}
+
+export type SubscriberRow = Selectable<SubscribersTable>;
+
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+export function toSubscriber(row: SubscriberRow): Subscriber {
+  return {
+    id: row.id,
+    email: row.email,
+    state: row.state,
+    name: row.name,
+    source: row.source,
+    createdAt: new Date(row.created_at),
+    confirmedAt: date(row.confirmed_at),
+    unsubscribedAt: date(row.unsubscribed_at),
+  };
+}
+
+export function findByKey(db: Db, key: string): Promise<SubscriberRow | undefined> {
+  return db.selectFrom('subscribers').selectAll().where('email_key', '=', key).executeTakeFirst();
+}
+
+export function findById(db: Db, id: number): Promise<SubscriberRow | undefined> {
+  return db.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function countByState(db: Db): Promise<SubscriberCounts> {
+  const rows = await db
+    .selectFrom('subscribers')
+    .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('state')
+    .execute();
+  const counts = Object.fromEntries(SUBSCRIBER_STATES.map((s) => [s, 0])) as SubscriberCounts;
+  for (const row of rows) if (row.state in counts) counts[row.state] = Number(row.n);
+  return counts;
+}
+
+// LIKE with the user's text taken literally: % _ and \ escaped, and an explicit ESCAPE (SQLite has no default).
+function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function listSubscribers(db: Db, query: ListQuery): Promise<Subscriber[]> {
+  let q = db.selectFrom('subscribers').selectAll();
+  if (query.state !== undefined) q = q.where('state', '=', query.state);
+  if (query.search !== undefined && query.search.trim() !== '') {
+    const pattern = likePattern(query.search.trim());
+    q = q.where((eb) =>
+      eb.or([sql<boolean>`${eb.ref('email_key')} like ${pattern} escape '\\'`, sql<boolean>`lower(${eb.ref('name')}) like ${pattern} escape '\\'`]),
+    );
+  }
+  const rows = await q.orderBy('id').limit(query.limit).offset(query.offset).execute();
+  return rows.map(toSubscriber);
+}
+
+/** Every subscriber (optionally of one state) in id order, a page at a time: flat memory for any list size. */
+export async function* iterateSubscribers(db: Db, options: { state?: SubscriberState; pageSize?: number } = {}): AsyncGenerator<Subscriber> {
+  const pageSize = options.pageSize ?? 1000;
+  let after = 0;
+  for (;;) {
+    let q = db.selectFrom('subscribers').selectAll().where('id', '>', after);
+    if (options.state !== undefined) q = q.where('state', '=', options.state);
+    const rows = await q.orderBy('id').limit(pageSize).execute();
+    for (const row of rows) yield toSubscriber(row);
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+export interface NewSubscriber {
+  email: string;
+  key: string;
+  state: SubscriberState;
+  name: string | null;
+  source: string;
+}
+
+function insertValues(s: NewSubscriber, now: number) {
+  return {
+    email: s.email,
+    email_key: s.key,
+    state: s.state,
+    name: s.name,
+    source: s.source,
+    created_at: now,
+    updated_at: now,
+    confirmed_at: s.state === 'active' ? now : null,
+    unsubscribed_at: s.state === 'unsubscribed' ? now : null,
+  };
+}
+
+/** Inserts the subscribers whose key is not taken yet; resolves to how many were new. Existing rows are left exactly as they are. */
+export async function insertMissing(db: Db, subscribers: readonly NewSubscriber[], now: Date): Promise<number> {
+  if (subscribers.length === 0) return 0;
+  const rows = await db
+    .insertInto('subscribers')
+    .values(subscribers.map((s) => insertValues(s, now.getTime())))
+    .onConflict((oc) => oc.column('email_key').doNothing())
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+/** Inserts one subscriber unless the key exists; returns the row either way, and whether it is new. */
+export async function insertOrFind(db: Db, subscriber: NewSubscriber, now: Date): Promise<{ row: SubscriberRow; created: boolean }> {
+  const inserted = await db
+    .insertInto('subscribers')
+    .values(insertValues(subscriber, now.getTime()))
+    .onConflict((oc) => oc.column('email_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { row: inserted, created: true };
+  const row = await findByKey(db, subscriber.key);
+  if (!row) throw new Error(`subscriber ${subscriber.key} vanished while being added`);
+  return { row, created: false };
+}
+
+/** Moves a subscriber to `state`, stamping the matching time; `from` restricts which states may change (compare-and-set). */
+export async function setState(
+  db: Db,
+  id: number,
+  state: SubscriberState,
+  now: Date,
+  from?: readonly SubscriberState[],
+): Promise<boolean> {
+  const ms = now.getTime();
+  let q = db
+    .updateTable('subscribers')
+    .set({
+      state,
+      updated_at: ms,
+      ...(state === 'active' ? { confirmed_at: ms } : {}),
+      ...(state === 'unsubscribed' ? { unsubscribed_at: ms } : {}),
+    })
+    .where('id', '=', id);
+  if (from !== undefined) q = q.where('state', 'in', from);
+  const result = await q.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Claims the right to mail this subscriber a notice now: true when none went out within `intervalMs`. */
+export async function claimNotice(db: Db, id: number, now: Date, intervalMs: number): Promise<boolean> {
+  const ms = now.getTime();
+  const result = await db
+    .updateTable('subscribers')
+    .set({ notified_at: ms })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('notified_at', 'is', null), eb('notified_at', '<=', ms - intervalMs)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Undoes claimNotice when the notice could not be sent, so the reader may ask again at once. */
+export async function releaseNotice(db: Db, id: number, now: Date): Promise<void> {
+  await db.updateTable('subscribers').set({ notified_at: null }).where('id', '=', id).where('notified_at', '=', now.getTime()).execute();
+}
+
+export async function updateName(db: Db, id: number, name: string | null, now: Date): Promise<void> {
+  await db.updateTable('subscribers').set({ name, updated_at: now.getTime() }).where('id', '=', id).execute();
+}
+
+export async function deleteByKey(db: Db, key: string): Promise<boolean> {
+  const result = await db.deleteFrom('subscribers').where('email_key', '=', key).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
