@@ -31,6 +31,8 @@ export interface ListenOptions {
   bypass?: (incoming: IncomingMessage, outgoing: ServerResponse) => boolean;
   port: number;
   hostname?: string;
+  /** How long close() waits for requests in flight before cutting their connections. Default 10 s. */
+  closeTimeoutMs?: number;
 }
 
 export interface Listening {
@@ -62,7 +64,14 @@ export function listen(options: ListenOptions): Promise<Listening> {
         server,
         close: () =>
           new Promise<void>((done, fail) => {
-            server.close((err) => (err ? fail(err) : done()));
+            // A client that keeps its connection busy must not hold the shutdown forever.
+            const force = setTimeout(() => server.closeAllConnections(), options.closeTimeoutMs ?? 10_000);
+            force.unref();
+            server.close((err) => {
+              clearTimeout(force);
+              if (err) fail(err);
+              else done();
+            });
             server.closeIdleConnections();
           }),
       });

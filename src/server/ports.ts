@@ -6,7 +6,7 @@ export type SubscriberState = 'pending' | 'active' | 'unsubscribed' | 'bounced';
 /**
  * Double opt-in subscriptions. Token methods throw an error whose `code` is `TOKEN_INVALID`
  * or `TOKEN_EXPIRED` for a forged, altered or expired token; `subscribe` throws an error
- * whose `code` names an invalid address (see `isAddressError`).
+ * whose `code` is `EMAIL_INVALID` for an address that is not one.
  */
 export interface SubscriptionPort {
   /** Stores a pending subscriber and sends the confirmation email; already-active addresses answer the same. */
@@ -36,8 +36,8 @@ export interface AdminPort {
 /** Error codes a token check throws. */
 export const TOKEN_ERROR_CODES: ReadonlySet<string> = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED']);
 
-// Codes the subscription service uses for an address it refuses.
-const ADDRESS_ERROR_CODES: ReadonlySet<string> = new Set(['ADDRESS_INVALID', 'EMAIL_INVALID', 'INVALID_ADDRESS', 'INVALID_EMAIL', 'VALIDATION', 'VALIDATION_FAILED']);
+/** Error code `subscribe` throws for an address that is not a valid email address. */
+export const ADDRESS_ERROR_CODE = 'EMAIL_INVALID';
 
 export function errorCode(err: unknown): string | undefined {
   if (err !== null && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
@@ -52,6 +52,5 @@ export function isTokenError(err: unknown): boolean {
 }
 
 export function isAddressError(err: unknown): boolean {
-  const code = errorCode(err);
-  return code !== undefined && ADDRESS_ERROR_CODES.has(code);
+  return errorCode(err) === ADDRESS_ERROR_CODE;
 }

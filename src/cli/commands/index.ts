@@ -3,5 +3,6 @@ import type { CommandSpec } from '../command.ts';
 import { buildCommand } from './build.ts';
 import { importFeedCommand } from './import-feed.ts';
 import { digestPreviewCommand } from './digest-preview.ts';
+import { serveCommand } from './serve.ts';
 
-export const commands: CommandSpec[] = [buildCommand, importFeedCommand, digestPreviewCommand];
+export const commands: CommandSpec[] = [buildCommand, importFeedCommand, digestPreviewCommand, serveCommand];

@@ -1,0 +1,120 @@
+// `gazette serve`: the HTTP server over public/, the subscription pages and the operators' API, until SIGINT or SIGTERM.
+import path from 'node:path';
+import { UsageError } from '../../errors.ts';
+import { createMailer } from '../../mail/index.ts';
+import { startServer, type AdminPort, type EditionSummary } from '../../server/index.ts';
+import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts';
+import { createSubscriptionService } from '../../subscribers/index.ts';
+import type { CommandSpec } from '../command.ts';
+
+/** Editions newest first with their deliveries counted by status: what the operators' API lists. */
+export async function listEditionStatuses(store: Store, limit = 50): Promise<EditionSummary[]> {
+  const editions = await store.db
+    .selectFrom('editions')
+    .select(['id', 'slot', 'subject', 'state', 'recipients', 'paused_reason', 'created_at', 'started_at', 'completed_at'])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  if (editions.length === 0) return [];
+  const rows = await store.db
+    .selectFrom('deliveries')
+    .select(['edition_id', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where(
+      'edition_id',
+      'in',
+      editions.map((e) => e.id),
+    )
+    .groupBy(['edition_id', 'status'])
+    .execute();
+  const byEdition = new Map<number, Record<string, number>>();
+  for (const row of rows) {
+    const counts = byEdition.get(row.edition_id) ?? {};
+    counts[row.status] = Number(row.n);
+    byEdition.set(row.edition_id, counts);
+  }
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return editions.map((e) => ({
+    id: e.id,
+    status: e.state,
+    slot: e.slot,
+    subject: e.subject,
+    recipients: e.recipients,
+    pausedReason: e.paused_reason,
+    createdAt: iso(e.created_at),
+    startedAt: iso(e.started_at),
+    completedAt: iso(e.completed_at),
+    deliveries: byEdition.get(e.id) ?? {},
+  }));
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${text}"`);
+  return port;
+}
+
+function parseHops(text: string): number {
+  const hops = Number(text);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 10) throw new UsageError(`--trust-proxy must be a number of proxies from 0 to 10, got "${text}"`);
+  return hops;
+}
+
+export const serveCommand: CommandSpec = {
+  name: 'serve',
+  description: 'Serve the built site, its feeds, the subscription pages and the admin API over HTTP',
+  options: [
+    { flags: '--port <port>', description: 'port to listen on (default: $PORT, or 8080)' },
+    { flags: '--host <address>', description: 'address to bind (default: all interfaces)' },
+    { flags: '--public <dir>', description: 'folder to serve (default: public/)' },
+    { flags: '--trust-proxy <hops>', description: 'reverse proxies in front that append to X-Forwarded-For (default: 0, use the socket address)' },
+  ],
+  async run(ctx, _args, options) {
+    const config = await ctx.config();
+    const port = options.port !== undefined ? parsePort(String(options.port)) : ctx.env.port;
+    const trustedProxies = options.trustProxy !== undefined ? parseHops(String(options.trustProxy)) : 0;
+    const publicDir = path.resolve((options.public as string | undefined) ?? ctx.env.publicDir);
+    const logger = ctx.logger.child({ component: 'server' });
+
+    const secret = await loadOrCreateSecret(ctx.env.varDir, { GAZETTE_SECRET: ctx.env.secret });
+    const store = await openStore({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
+    const mailer = createMailer({ smtpUrl: ctx.env.smtpUrl, outboxDir: path.join(ctx.env.varDir, 'outbox') });
+    try {
+      const subscriptions = createSubscriptionService({
+        store,
+        mailer,
+        site: { title: config.site.title, url: config.site.url },
+        from: config.digest.from,
+        replyTo: config.digest.replyTo,
+        secret,
+        logger: ctx.logger.child({ component: 'subscriptions' }),
+      });
+      // Triggering a digest arrives with the dispatcher; until then its route answers 503.
+      const admin: AdminPort = {
+        subscriberCounts: () => subscriptions.counts(),
+        listEditions: () => listEditionStatuses(store),
+      };
+      const server = await startServer({
+        publicDir,
+        site: { title: config.site.title, language: config.site.language },
+        subscriptions,
+        admin,
+        adminToken: ctx.env.adminToken,
+        logger,
+        trustedProxies,
+        port,
+        ...(typeof options.host === 'string' ? { hostname: options.host } : {}),
+      });
+      logger.info({ url: server.url, publicDir, admin: ctx.env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)' }, 'serving');
+      ctx.stdout.write(`gazette serving ${publicDir} at ${server.url}\n`);
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) resolve();
+        else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      logger.info('stopping');
+      await server.close();
+    } finally {
+      await mailer.close();
+      await store.close();
+    }
+  },
+};
