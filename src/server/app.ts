@@ -164,49 +164,38 @@ export function createHandlers(options: AppOptions): Handlers {
     return page(subscribeThanksPage(site));
   });
 
-  app.get('/confirm', async (c) => {
+  /** Runs `use` on the link's token; a missing, forged, altered or expired one gets its page instead. */
+  const withToken = async (purpose: 'confirm' | 'unsubscribe', token: string | undefined, use: (token: string) => Promise<Page>): Promise<Response> => {
     if (subscriptions === undefined) return unavailable();
-    const token = c.req.query('token');
-    if (!token) return page(badTokenPage(site, 'confirm', false));
+    if (!token) return page(badRequestPage(site, `This ${purpose === 'confirm' ? 'confirmation' : 'unsubscribe'} link is incomplete: it carries no token.`));
     try {
-      const { email } = await subscriptions.confirm(token);
-      return page(confirmedPage(site, email));
+      return page(await use(token));
     } catch (err) {
-      if (isTokenError(err)) return page(badTokenPage(site, 'confirm', errorCode(err) === 'TOKEN_EXPIRED'));
+      if (isTokenError(err)) return page(badTokenPage(site, purpose, errorCode(err) === 'TOKEN_EXPIRED'));
       throw err;
     }
-  });
+  };
+
+  app.get('/confirm', (c) =>
+    withToken('confirm', c.req.query('token'), async (token) => confirmedPage(site, (await subscriptions!.confirm(token)).email)),
+  );
 
   // A GET only asks: mail scanners and link prefetchers follow links, and must not unsubscribe anyone.
-  app.get('/unsubscribe', async (c) => {
-    if (subscriptions === undefined) return unavailable();
-    const token = c.req.query('token');
-    if (!token) return page(badRequestPage(site, 'This unsubscribe link is incomplete: it carries no token.'));
-    try {
-      const { email } = await subscriptions.checkUnsubscribeToken(token);
-      return page(unsubscribeAskPage(site, email, `/unsubscribe?token=${encodeURIComponent(token)}`));
-    } catch (err) {
-      if (isTokenError(err)) return page(badTokenPage(site, 'unsubscribe', errorCode(err) === 'TOKEN_EXPIRED'));
-      throw err;
-    }
-  });
+  app.get('/unsubscribe', (c) =>
+    withToken('unsubscribe', c.req.query('token'), async (token) => {
+      const { email } = await subscriptions!.checkUnsubscribeToken(token);
+      return unsubscribeAskPage(site, email, `/unsubscribe?token=${encodeURIComponent(token)}`);
+    }),
+  );
 
   // The page's button and RFC 8058 one-click (body `List-Unsubscribe=One-Click`) both land here.
   app.post('/unsubscribe', async (c) => {
-    if (subscriptions === undefined) return unavailable();
     let token = c.req.query('token');
     if (!token) {
       const fromBody = (await readForm(c)).token;
       if (typeof fromBody === 'string') token = fromBody;
     }
-    if (!token) return page(badRequestPage(site, 'This unsubscribe link is incomplete: it carries no token.'));
-    try {
-      const { email } = await subscriptions.unsubscribe(token);
-      return page(unsubscribedPage(site, email));
-    } catch (err) {
-      if (isTokenError(err)) return page(badTokenPage(site, 'unsubscribe', errorCode(err) === 'TOKEN_EXPIRED'));
-      throw err;
-    }
+    return withToken('unsubscribe', token, async (t) => unsubscribedPage(site, (await subscriptions!.unsubscribe(t)).email));
   });
 
   // ---- operators' API -----------------------------------------------------------------------

@@ -47,16 +47,10 @@ export async function listEditionStatuses(store: Store, limit = 50): Promise<Edi
   }));
 }
 
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${text}"`);
-  return port;
-}
-
-function parseHops(text: string): number {
-  const hops = Number(text);
-  if (!Number.isInteger(hops) || hops < 0 || hops > 10) throw new UsageError(`--trust-proxy must be a number of proxies from 0 to 10, got "${text}"`);
-  return hops;
+function parseIntegerOption(flag: string, what: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${flag} must be ${what} from ${min} to ${max}, got "${text}"`);
+  return value;
 }
 
 export const serveCommand: CommandSpec = {
@@ -70,8 +64,9 @@ export const serveCommand: CommandSpec = {
   ],
   async run(ctx, _args, options) {
     const config = await ctx.config();
-    const port = options.port !== undefined ? parsePort(String(options.port)) : ctx.env.port;
-    const trustedProxies = options.trustProxy !== undefined ? parseHops(String(options.trustProxy)) : 0;
+    const port = options.port !== undefined ? parseIntegerOption('--port', 'a port number', String(options.port), 0, 65535) : ctx.env.port;
+    const trustedProxies =
+      options.trustProxy !== undefined ? parseIntegerOption('--trust-proxy', 'a number of proxies', String(options.trustProxy), 0, 10) : 0;
     const publicDir = path.resolve((options.public as string | undefined) ?? ctx.env.publicDir);
     const logger = ctx.logger.child({ component: 'server' });
 
