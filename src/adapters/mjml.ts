@@ -1,6 +1,13 @@
 // Adapter for mjml 5: compiles responsive-email markup to HTML. The one module that imports mjml.
-import mjml2html from 'mjml';
+import type mjml2htmlType from 'mjml';
 import { GazetteError } from '../errors.ts';
+
+// mjml and its dependencies take most of a second to load; every command imports this module
+// (through the digest commands) but only the ones that render mail need it, so it loads on first use.
+let loaded: Promise<typeof mjml2htmlType> | undefined;
+function loadMjml(): Promise<typeof mjml2htmlType> {
+  return (loaded ??= import('mjml').then((m) => m.default));
+}
 
 /** One problem the MJML validator found; `line` is 1-based in the compiled source. */
 export interface MjmlIssue {
@@ -23,6 +30,7 @@ export class MjmlError extends GazetteError {
  * with strict validation, so a broken template fails instead of sending broken mail.
  */
 export async function compileMjml(source: string): Promise<string> {
+  const mjml2html = await loadMjml();
   let result: Awaited<ReturnType<typeof mjml2html>>;
   try {
     result = await mjml2html(source, {
