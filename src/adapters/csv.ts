@@ -39,9 +39,21 @@ export async function* readCsv(input: Readable, options: ReadCsvOptions = {}): A
     }),
   );
   input.on('error', (err) => parser.destroy(err));
-  for await (const item of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number } }>) {
-    while (skipped.length > 0) yield skipped.shift()!;
-    yield { line: item.info.lines, fields: item.record };
+  // csv-parse tells the line a record ends on; a quoted field may span lines, and a reader looks
+  // for the line a row starts on: one past the previous record's end, skipping blank lines.
+  let lastEnd = 1;
+  let blank = 0;
+  for await (const item of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number; empty_lines: number } }>) {
+    // the parser runs ahead of this loop: report only the bad rows that come before this record
+    while (skipped.length > 0 && skipped[0]!.line < item.info.lines) {
+      const s = skipped.shift()!;
+      lastEnd = s.line;
+      yield s;
+    }
+    const start = lastEnd + 1 + (item.info.empty_lines - blank);
+    lastEnd = item.info.lines;
+    blank = item.info.empty_lines;
+    yield { line: Math.min(start, item.info.lines), fields: item.record };
   }
   while (skipped.length > 0) yield skipped.shift()!;
 }

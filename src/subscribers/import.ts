@@ -61,7 +61,7 @@ export async function importSubscribers(store: Store, input: Readable, options: 
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    const added = await store.transaction((trx) => insertMissing(trx, rows, options.now));
+    const added = await store.transaction((trx) => insertMissing(trx, rows, options.now, store.dialect));
     report.added += added;
     report.existing += rows.length - added;
   };

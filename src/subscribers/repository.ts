@@ -1,5 +1,5 @@
 // Subscriber rows: the queries behind the subscription use-cases, the CLI, import and export.
-import { sql, type Kysely, type Selectable } from '../adapters/database.ts';
+import { sql, type DialectName, type Kysely, type Selectable } from '../adapters/database.ts';
 import type { DatabaseSchema, SubscriberState, SubscribersTable } from '../store/schema.ts';
 import { SUBSCRIBER_STATES } from '../store/schema.ts';
 
@@ -119,8 +119,22 @@ function insertValues(s: NewSubscriber, now: number) {
 }
 
 /** Inserts the subscribers whose key is not taken yet; resolves to how many were new. Existing rows are left exactly as they are. */
-export async function insertMissing(db: Db, subscribers: readonly NewSubscriber[], now: Date): Promise<number> {
+export async function insertMissing(db: Db, subscribers: readonly NewSubscriber[], now: Date, dialect: DialectName): Promise<number> {
   if (subscribers.length === 0) return 0;
+  if (dialect === 'postgres') {
+    // One array parameter per column instead of nine parameters per row: PostgreSQL plans a
+    // thousand-row VALUES list slowly, an unnest of arrays quickly.
+    const values = subscribers.map((s) => insertValues(s, now.getTime()));
+    const column = <K extends keyof (typeof values)[number]>(key: K) => values.map((v) => v[key]);
+    const result = await sql<{ id: number }>`
+      insert into subscribers (email, email_key, state, name, source, created_at, updated_at, confirmed_at, unsubscribed_at)
+      select * from unnest(${column('email')}::text[], ${column('email_key')}::text[], ${column('state')}::text[], ${column('name')}::text[],
+        ${column('source')}::text[], ${column('created_at')}::bigint[], ${column('updated_at')}::bigint[],
+        ${column('confirmed_at')}::bigint[], ${column('unsubscribed_at')}::bigint[])
+      on conflict (email_key) do nothing
+      returning id`.execute(db);
+    return result.rows.length;
+  }
   const rows = await db
     .insertInto('subscribers')
     .values(subscribers.map((s) => insertValues(s, now.getTime())))

@@ -3,6 +3,6 @@ import type { CommandSpec } from '../command.ts';
 import { buildCommand } from './build.ts';
 import { importFeedCommand } from './import-feed.ts';
 import { digestPreviewCommand } from './digest-preview.ts';
+import { subscribersCommands } from './subscribers.ts';
 import { serveCommand } from './serve.ts';
-
-export const commands: CommandSpec[] = [buildCommand, importFeedCommand, digestPreviewCommand, serveCommand];
+export const commands: CommandSpec[] = [buildCommand, importFeedCommand, digestPreviewCommand, ...subscribersCommands, serveCommand];

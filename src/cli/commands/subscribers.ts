@@ -1,0 +1,144 @@
+// `gazette subscribers add|remove|list|import|export`: the operators' view of the subscriber list.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { UsageError } from '../../errors.ts';
+import { openStore, SUBSCRIBER_STATES, type Store, type SubscriberState } from '../../store/index.ts';
+import { addSubscriber, countByState, exportSubscribers, importSubscribers, listSubscribers, removeSubscriber } from '../../subscribers/index.ts';
+import type { CommandContext, CommandSpec } from '../command.ts';
+
+async function withStore<T>(ctx: CommandContext, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function stateOption(value: unknown): SubscriberState | undefined {
+  if (value === undefined) return undefined;
+  const state = SUBSCRIBER_STATES.find((s) => s === String(value).toLowerCase());
+  if (!state) throw new UsageError(`--state must be one of ${SUBSCRIBER_STATES.join(', ')}, got "${value}"`);
+  return state;
+}
+
+function countOption(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
+  return n;
+}
+
+const stateFlag = { flags: '--state <state>', description: `subscriber state: ${SUBSCRIBER_STATES.join(', ')}` };
+
+const add: CommandSpec = {
+  name: 'subscribers add',
+  description: 'Add an address (active unless --state says otherwise), or change the state and name of one already present; sends no mail',
+  args: [{ name: 'address', description: 'email address' }],
+  options: [{ flags: '--name <name>', description: 'display name' }, stateFlag],
+  async run(ctx, args, options) {
+    const state = stateOption(options.state);
+    const { subscriber, created } = await withStore(ctx, (store) =>
+      addSubscriber(store.db, args[0]!, { ...(options.name !== undefined ? { name: String(options.name) } : {}), ...(state ? { state } : {}) }, new Date()),
+    );
+    ctx.stdout.write(`${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.state})\n`);
+  },
+};
+
+const remove: CommandSpec = {
+  name: 'subscribers remove',
+  description: 'Delete an address and its unsent deliveries (to keep a record that they left, let them unsubscribe instead)',
+  args: [{ name: 'address', description: 'email address' }],
+  async run(ctx, args) {
+    const removed = await withStore(ctx, (store) => removeSubscriber(store.db, args[0]!));
+    if (!removed) throw new UsageError(`${args[0]} is not a subscriber`);
+    ctx.stdout.write(`removed ${args[0]!.trim()}\n`);
+  },
+};
+
+const list: CommandSpec = {
+  name: 'subscribers list',
+  description: 'List subscribers, oldest first',
+  options: [
+    stateFlag,
+    { flags: '--search <text>', description: 'only addresses or names containing this text' },
+    { flags: '--limit <n>', description: 'at most this many (default 100; 0 for all)' },
+    { flags: '--offset <n>', description: 'skip this many first' },
+    { flags: '--json', description: 'print a JSON array' },
+  ],
+  async run(ctx, _args, options) {
+    const state = stateOption(options.state);
+    const limit = countOption('limit', options.limit, 100);
+    const offset = countOption('offset', options.offset, 0);
+    const { rows, counts } = await withStore(ctx, async (store) => ({
+      rows: await listSubscribers(store.db, {
+        limit: limit === 0 ? Number.MAX_SAFE_INTEGER : limit,
+        offset,
+        ...(state ? { state } : {}),
+        ...(options.search !== undefined ? { search: String(options.search) } : {}),
+      }),
+      counts: options.json ? undefined : await countByState(store.db),
+    }));
+    if (options.json) {
+      ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return;
+    }
+    const width = Math.max(5, ...rows.map((r) => r.email.length));
+    for (const r of rows) {
+      ctx.stdout.write(`${r.email.padEnd(width)}  ${r.state.padEnd(12)}  ${r.createdAt.toISOString().slice(0, 10)}  ${r.name ?? ''}`.trimEnd() + '\n');
+    }
+    const summary = SUBSCRIBER_STATES.map((s) => `${counts![s]} ${s}`).join(', ');
+    ctx.stderr.write(`${rows.length} shown; ${summary}\n`);
+  },
+};
+
+const importCommand: CommandSpec = {
+  name: 'subscribers import',
+  description: 'Import a CSV file with an email column (optional name, state); addresses already present are left unchanged',
+  args: [{ name: 'file', description: 'CSV file whose first row names the columns' }],
+  async run(ctx, args) {
+    const file = path.resolve(args[0]!);
+    const input = createReadStream(file);
+    const opened = new Promise<void>((resolve, reject) => {
+      input.once('open', () => resolve());
+      input.once('error', (err) => reject(new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err })));
+    });
+    await opened;
+    const report = await withStore(ctx, (store) => importSubscribers(store, input, { now: new Date() }));
+    ctx.stdout.write(
+      `${path.basename(file)}: ${report.rows} rows, ${report.accepted} accepted (${report.added} added, ${report.existing} already present), ${report.rejected} rejected\n`,
+    );
+    for (const r of report.rejectedRows) ctx.stdout.write(`  line ${r.line}: ${r.reason}\n`);
+    if (report.rejected > report.rejectedRows.length) ctx.stdout.write(`  … and ${report.rejected - report.rejectedRows.length} more rejected rows\n`);
+  },
+};
+
+const exportCommand: CommandSpec = {
+  name: 'subscribers export',
+  description: 'Write subscribers as CSV (email, name, state, source, dates) to FILE, or to standard output',
+  args: [{ name: 'file', description: 'CSV file to write (default: standard output)', required: false }],
+  options: [stateFlag],
+  async run(ctx, args, options) {
+    const state = stateOption(options.state);
+    const filter = state ? { state } : {};
+    if (args[0] === undefined) {
+      await withStore(ctx, (store) => exportSubscribers(store, ctx.stdout as Writable, { ...filter, end: false }));
+      return;
+    }
+    const file = path.resolve(args[0]);
+    // written aside and renamed, so a failed export never leaves half a file behind under the real name
+    const temp = `${file}.${process.pid}.tmp`;
+    try {
+      const count = await withStore(ctx, (store) => exportSubscribers(store, createWriteStream(temp), filter));
+      await rename(temp, file);
+      ctx.stderr.write(`exported ${count} subscribers to ${file}\n`);
+    } catch (err) {
+      await unlink(temp).catch(() => undefined);
+      throw err;
+    }
+  },
+};
+
+export const subscribersCommands: CommandSpec[] = [add, remove, list, importCommand, exportCommand];
