@@ -1,0 +1,185 @@
+// Keeps public/ up to date while the worker runs: builds at start, on content or template changes
+// (debounced, one build at a time) and when a scheduled item's date arrives.
+import path from 'node:path';
+import { watchFolders, type FolderWatcher } from '../adapters/chokidar.ts';
+import { runBuild, type BuildResult } from '../build/index.ts';
+import type { Config } from '../config/schema.ts';
+import { ContentErrors, errorMessage } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { writeBuildState, type BuildState } from './build-state.ts';
+import { loadContentCalendar, type ContentCalendar } from './calendar.ts';
+
+export interface SiteServiceOptions {
+  config: Config;
+  contentDir: string;
+  templatesDir: string;
+  outDir: string;
+  buildsDir?: string;
+  /** Where the last build's state is written for `gazette status`. */
+  varDir: string;
+  logger: Logger;
+  now: () => Date;
+  /** Quiet time after the last change before rebuilding (default 200 ms). */
+  debounceMs?: number;
+  /** Longest wait between rebuilds even when nothing is scheduled (default one hour). */
+  maxIdleMs?: number;
+}
+
+export type BuildOutcome =
+  | { ok: true; result: BuildResult; calendar: ContentCalendar }
+  | { ok: false; error: unknown };
+
+export interface SiteService {
+  /** Builds once and starts watching. Resolves with the first build's outcome; a failed build does not stop the service. */
+  start(): Promise<BuildOutcome>;
+  /**
+   * Asks for a build. A build already running is never doubled: requests during it are
+   * coalesced into one more build after it. Resolves with the outcome of a build that began after the call.
+   */
+  rebuild(reason: string): Promise<BuildOutcome>;
+  stop(): Promise<void>;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export function createSiteService(options: SiteServiceOptions): SiteService {
+  const logger = options.logger;
+  const debounceMs = options.debounceMs ?? 200;
+  const maxIdleMs = Math.min(options.maxIdleMs ?? 3_600_000, MAX_TIMER_MS);
+  let running: Promise<BuildOutcome> | undefined;
+  let queued: { promise: Promise<BuildOutcome>; reasons: Set<string> } | undefined;
+  let lastGood: BuildState['lastGood'];
+  let watcher: FolderWatcher | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  let publishTimer: NodeJS.Timeout | undefined;
+  const changed = new Set<string>();
+  let stopped = false;
+
+  const armPublishTimer = (nextPublishAt: Date | undefined): void => {
+    clearTimeout(publishTimer);
+    if (stopped) return;
+    const now = options.now().getTime();
+    // A little after the instant, so the item is unambiguously "not after now".
+    const wait = nextPublishAt ? Math.min(Math.max(0, nextPublishAt.getTime() - now) + 50, maxIdleMs) : maxIdleMs;
+    publishTimer = setTimeout(() => {
+      void rebuild(nextPublishAt && nextPublishAt.getTime() <= options.now().getTime() ? 'scheduled item due' : 'periodic');
+    }, wait);
+  };
+
+  const buildOnce = async (reasons: string[]): Promise<BuildOutcome> => {
+    const now = options.now();
+    let outcome: BuildOutcome;
+    try {
+      const result = await runBuild({
+        config: options.config,
+        contentDir: options.contentDir,
+        outDir: options.outDir,
+        templatesDir: options.templatesDir,
+        now,
+        ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}),
+      });
+      const calendar = await loadContentCalendar(options.contentDir, options.config, now);
+      outcome = { ok: true, result, calendar };
+      const id = path.basename(result.buildDir);
+      lastGood = { at: new Date().toISOString(), id, items: result.items };
+      logger.info(
+        {
+          reason: reasons.join(', '),
+          build: id,
+          items: result.items,
+          scheduled: calendar.scheduled,
+          ...(calendar.nextPublishAt ? { nextPublishAt: calendar.nextPublishAt.toISOString() } : {}),
+          files: result.files,
+          durationMs: result.durationMs,
+        },
+        result.unchanged ? 'site unchanged' : 'site built',
+      );
+      await writeBuildState(options.varDir, {
+        at: lastGood.at,
+        ok: true,
+        id,
+        items: result.items,
+        scheduled: calendar.scheduled,
+        ...(calendar.nextPublishAt ? { nextPublishAt: calendar.nextPublishAt.toISOString() } : {}),
+        durationMs: result.durationMs,
+        lastGood,
+      }).catch((err) => logger.warn({ err }, 'cannot write the build state'));
+      armPublishTimer(calendar.nextPublishAt);
+    } catch (error) {
+      outcome = { ok: false, error };
+      const lines = error instanceof ContentErrors ? error.errors.map((e) => e.message) : [errorMessage(error)];
+      if (error instanceof ContentErrors) {
+        for (const e of error.errors) logger.error({ file: e.file, field: e.field, line: e.line, code: e.code }, e.message);
+      } else {
+        logger.error({ err: error }, `build failed: ${errorMessage(error)}`);
+      }
+      logger.warn(
+        { reason: reasons.join(', '), errors: lines.length, ...(lastGood ? { serving: lastGood.id } : {}) },
+        lastGood ? 'build failed: the last good build is still served' : 'build failed: nothing built yet',
+      );
+      await writeBuildState(options.varDir, { at: new Date().toISOString(), ok: false, errors: lines, ...(lastGood ? { lastGood } : {}) }).catch((err) =>
+        logger.warn({ err }, 'cannot write the build state'),
+      );
+      // Keep the periodic rebuild going: a scheduled item may still be due once the content is fixed.
+      armPublishTimer(undefined);
+    }
+    return outcome;
+  };
+
+  const startBuild = (reasons: string[]): Promise<BuildOutcome> => {
+    const promise: Promise<BuildOutcome> = buildOnce(reasons).finally(() => {
+      if (running === promise) running = undefined;
+    });
+    running = promise;
+    return promise;
+  };
+
+  const rebuild = (reason: string): Promise<BuildOutcome> => {
+    if (queued) {
+      queued.reasons.add(reason);
+      return queued.promise;
+    }
+    if (!running) return startBuild([reason]);
+    const reasons = new Set([reason]);
+    const promise = running.then(() => {
+      queued = undefined;
+      return startBuild([...reasons]);
+    });
+    queued = { promise, reasons };
+    return promise;
+  };
+
+  return {
+    async start() {
+      const first = await rebuild('start');
+      watcher = await watchFolders({
+        folders: [options.contentDir, options.templatesDir],
+        onChange(file) {
+          if (stopped) return;
+          const inContent = path.relative(options.contentDir, file);
+          changed.add(inContent.startsWith('..') ? path.relative(options.templatesDir, file) : inContent);
+          clearTimeout(debounce);
+          debounce = setTimeout(() => {
+            const files = [...changed];
+            changed.clear();
+            logger.debug({ files }, 'content changed');
+            void rebuild(`changed: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}`);
+          }, debounceMs);
+        },
+        onError(err) {
+          logger.warn({ err }, 'watching the content folder failed');
+        },
+      });
+      return first;
+    },
+    rebuild,
+    async stop() {
+      stopped = true;
+      clearTimeout(debounce);
+      clearTimeout(publishTimer);
+      await watcher?.close();
+      // Let a build in progress finish: its swap is atomic, but its state file should be written.
+      await (queued?.promise ?? running)?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// The worker's site service on real files: rebuilds on change after the debounce, keeps the last good build on a bad file,
+// never runs two builds at once, and publishes a scheduled item when its time comes.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { readBuildState } from '../../src/worker/build-state.ts';
+import { createSiteService, type SiteService } from '../../src/worker/site.ts';
+import { captureLog, type CapturedLog } from '../helpers/log-capture.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const templatesDir = path.join(repoRoot, 'templates');
+
+function item(title: string, date: string, extra = ''): string {
+  return `---\ntitle: ${JSON.stringify(title)}\ndate: ${date}\n${extra}---\n\nBody of ${title}.\n`;
+}
+
+async function feedTitles(root: string): Promise<string[]> {
+  const feed = JSON.parse(await readFile(path.join(root, 'public/feed.json'), 'utf8')) as { items: { title: string }[] };
+  return feed.items.map((i) => i.title);
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await read();
+      if (ok(last)) return last;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('site service', { timeout: 60_000 }, () => {
+  let root: string;
+  let config: Config;
+  let log: CapturedLog;
+  let site: SiteService | undefined;
+  const fixedNow = new Date('2026-11-30T06:00:00Z');
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'gazette-site-'));
+    config = await loadConfig(path.join(repoRoot, 'gazette.yaml'));
+    log = captureLog();
+    await mkdir(path.join(root, 'content/2026'), { recursive: true });
+    await writeFile(path.join(root, 'content/2026/first.md'), item('First item', '2026-11-20'));
+    await writeFile(path.join(root, 'content/2026/second.md'), item('Second item', '2026-11-25'));
+  });
+  afterEach(async () => {
+    await site?.stop();
+    site = undefined;
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const service = (now: () => Date = () => fixedNow) =>
+    createSiteService({
+      config,
+      contentDir: path.join(root, 'content'),
+      templatesDir,
+      outDir: path.join(root, 'public'),
+      buildsDir: path.join(root, 'var/builds'),
+      varDir: path.join(root, 'var'),
+      logger: log.logger,
+      now,
+      debounceMs: 100,
+    });
+
+  it('rebuilds after a content change; a bad file is logged and the last good build stays served; fixing it rebuilds', async () => {
+    site = service();
+    const first = await site.start();
+    expect(first.ok).toBe(true);
+    expect(await feedTitles(root)).toEqual(['Second item', 'First item']);
+
+    await writeFile(path.join(root, 'content/2026/second.md'), item('Second item, corrected', '2026-11-25'));
+    expect(await eventually(() => feedTitles(root), (t) => t[0] === 'Second item, corrected')).toEqual(['Second item, corrected', 'First item']);
+
+    await writeFile(path.join(root, 'content/2026/third.md'), item('Third item', '2026-11-27', 'colour: red\n'));
+    const error = await log.waitFor((r) => r.level === 50 && r.file === '2026/third.md');
+    expect(error.msg).toMatch(/2026\/third\.md:4 \(field "colour"\): unknown field "colour"/);
+    await log.waitFor((r) => r.msg === 'build failed: the last good build is still served');
+    expect(await feedTitles(root)).toEqual(['Second item, corrected', 'First item']);
+    const failed = await readBuildState(path.join(root, 'var'));
+    expect(failed).toMatchObject({ ok: false, lastGood: { items: 2 } });
+    expect(failed?.errors?.[0]).toContain('2026/third.md');
+
+    await writeFile(path.join(root, 'content/2026/third.md'), item('Third item', '2026-11-27'));
+    expect(await eventually(() => feedTitles(root), (t) => t.length === 3)).toEqual(['Third item', 'Second item, corrected', 'First item']);
+    expect(await readBuildState(path.join(root, 'var'))).toMatchObject({ ok: true, items: 3 });
+  });
+
+  it('coalesces a burst of requests into one more build, never two at once', async () => {
+    site = service();
+    await site.start();
+    const before = log.records().filter((r) => r.msg === 'site built' || r.msg === 'site unchanged').length;
+    const requests = ['a', 'b', 'c', 'd', 'e'].map((reason) => site!.rebuild(reason));
+    const outcomes = await Promise.all(requests);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const builds = log.records().filter((r) => r.msg === 'site built' || r.msg === 'site unchanged').slice(before);
+    // The first request builds; the four that arrive while it runs share one build after it.
+    expect(builds.map((b) => b.reason)).toEqual(['a', 'b, c, d, e']);
+    expect(requests[1]).toBe(requests[4]);
+  });
+
+  it('publishes a scheduled item when its date arrives, without any change to the files', async () => {
+    // A clock that runs: the item is due 1.5 s after the service starts.
+    const due = new Date(Date.now() + 1500);
+    await writeFile(path.join(root, 'content/2026/later.md'), item('Scheduled item', due.toISOString().replace(/\.\d+Z$/, 'Z')));
+    site = service(() => new Date());
+    const first = await site.start();
+    expect(first.ok && first.calendar.scheduled).toBe(1);
+    expect(await feedTitles(root)).not.toContain('Scheduled item');
+    expect(await eventually(() => feedTitles(root), (t) => t.includes('Scheduled item'))).toContain('Scheduled item');
+    await log.waitFor((r) => r.msg === 'site built' && r.reason === 'scheduled item due');
+  });
+});
