@@ -11,8 +11,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { mapLimit } from '../concurrency.ts';
 import { GazetteError } from '../errors.ts';
 import type { OutputFile } from '../output.ts';
+
+// Files written at once: enough to keep the thread pool busy, few enough for any descriptor limit.
+const WRITE_CONCURRENCY = 16;
 
 export interface WriteOutputOptions {
   /** The folder readers use (public/); becomes a symbolic link to the current build. */
@@ -124,8 +128,9 @@ export async function writeOutputAtomically(files: readonly OutputFile[], option
     // mkdtemp creates the folder private to its owner; a web server may run as another user.
     await chmod(tmpDir, 0o755);
     const folders = new Set(encoded.map((f) => path.posix.dirname(f.path)).filter((d) => d !== '.'));
-    for (const folder of [...folders].sort()) await mkdir(path.join(tmpDir, folder), { recursive: true });
-    for (const f of encoded) await writeFile(path.join(tmpDir, f.path), f.bytes, { flag: 'wx' });
+    // Recursive mkdir tolerates a parent made by a sibling at the same moment.
+    await mapLimit([...folders].sort(), WRITE_CONCURRENCY, (folder) => mkdir(path.join(tmpDir, folder), { recursive: true }));
+    await mapLimit(encoded, WRITE_CONCURRENCY, (f) => writeFile(path.join(tmpDir, f.path), f.bytes, { flag: 'wx' }));
     // A leftover folder of the same content (an older build not live now) is replaced whole.
     if (await exists(finalDir)) await rm(finalDir, { recursive: true, force: true });
     try {

@@ -1,10 +1,14 @@
 // Reads the content folder from disk and hands it to the pure parser.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { mapLimit } from '../concurrency.ts';
 import type { Config } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import type { NewsItem } from './types.ts';
 import { parseContent, type SourceFile } from './parse.ts';
+
+// Files read at once: overlaps the reads in the thread pool instead of one after another.
+const READ_CONCURRENCY = 16;
 
 /**
  * Every file under `contentDir` (sub-folders included; dot-files and dot-folders
@@ -18,19 +22,19 @@ export async function readContentFolder(contentDir: string): Promise<SourceFile[
   } catch (err) {
     throw new UsageError(`cannot read content folder ${contentDir}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
   }
-  const files: SourceFile[] = [];
+  const wanted: { full: string; rel: string }[] = [];
   for (const entry of entries) {
     if (!entry.isFile()) continue;
     const full = path.join(entry.parentPath, entry.name);
     const rel = path.relative(contentDir, full).split(path.sep).join('/');
     if (rel.split('/').some((part) => part.startsWith('.'))) continue;
-    if (/\.md$/i.test(rel)) {
-      files.push({ path: rel, bytes: new Uint8Array(await readFile(full)) });
-    } else {
-      const info = await stat(full);
-      files.push({ path: rel, bytes: new Uint8Array(0), size: info.size, mtime: info.mtime });
-    }
+    wanted.push({ full, rel });
   }
+  const files = await mapLimit(wanted, READ_CONCURRENCY, async ({ full, rel }): Promise<SourceFile> => {
+    if (/\.md$/i.test(rel)) return { path: rel, bytes: new Uint8Array(await readFile(full)) };
+    const info = await stat(full);
+    return { path: rel, bytes: new Uint8Array(0), size: info.size, mtime: info.mtime };
+  });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
