@@ -17,9 +17,24 @@ export function parseContentDate(text: string, zone: string): Date | null {
   return dt.isValid ? dt.toJSDate() : null;
 }
 
+// A site build formats each item's date on every page that lists it, and each formatting asks
+// Intl for the zone's offset; the answers depend only on the arguments, so they are remembered.
+const formatted = new Map<string, string>();
+const FORMATTED_LIMIT = 100_000;
+
+function remembered(key: string, compute: () => string): string {
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = compute();
+    if (formatted.size >= FORMATTED_LIMIT) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
 /** Formats `date` in `zone` with a luxon format string (e.g. `d LLLL yyyy`). */
 export function formatInZone(date: Date, zone: string, format: string, locale = 'en'): string {
-  return DateTime.fromJSDate(date, { zone }).setLocale(locale).toFormat(format);
+  return remembered(`${date.getTime()}\0${zone}\0${locale}\0${format}`, () => DateTime.fromJSDate(date, { zone }).setLocale(locale).toFormat(format));
 }
 
 /** Midnight at the start of `date`'s day in `zone`, shifted by `days`. */
@@ -29,5 +44,5 @@ export function startOfDayInZone(date: Date, zone: string, days = 0): Date {
 
 /** ISO 8601 with the zone's offset, e.g. 2021-10-01T00:00:00+05:00. */
 export function isoInZone(date: Date, zone: string): string {
-  return DateTime.fromJSDate(date, { zone }).toISO({ suppressMilliseconds: true }) ?? date.toISOString();
+  return remembered(`${date.getTime()}\0${zone}\0iso`, () => DateTime.fromJSDate(date, { zone }).toISO({ suppressMilliseconds: true }) ?? date.toISOString());
 }
