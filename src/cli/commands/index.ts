@@ -5,4 +5,6 @@ import { importFeedCommand } from './import-feed.ts';
 import { digestPreviewCommand } from './digest-preview.ts';
 import { subscribersCommands } from './subscribers.ts';
 import { serveCommand } from './serve.ts';
-export const commands: CommandSpec[] = [buildCommand, importFeedCommand, digestPreviewCommand, ...subscribersCommands, serveCommand];
+import { startCommand } from './start.ts';
+import { statusCommand } from './status.ts';
+export const commands: CommandSpec[] = [buildCommand, importFeedCommand, digestPreviewCommand, ...subscribersCommands, serveCommand, startCommand, statusCommand];

@@ -1,0 +1,189 @@
+// `gazette start` (what `npm start` runs): builds and serves the site, rebuilds on change, and sends the digest on schedule.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { cronProblem } from '../../adapters/node-cron.ts';
+import { createEdition, type DeliveryDeps } from '../../delivery/index.ts';
+import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
+import { createMailer, type Mailer } from '../../mail/index.ts';
+import { loadDigestDkim } from '../../newsletter/index.ts';
+import { startServer, type AdminPort, type RunningServer } from '../../server/index.ts';
+import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts';
+import { createSubscriptionService } from '../../subscribers/index.ts';
+import { createSiteService, type SiteService } from '../../worker/site.ts';
+import { createWorker, type Worker } from '../../worker/worker.ts';
+import type { CommandSpec } from '../command.ts';
+import { templatesDir } from './build.ts';
+import { listEditionStatuses } from './serve.ts';
+
+/** How long a graceful stop may take before the worker gives up and exits non-zero. */
+const DEFAULT_SHUTDOWN_SECONDS = 10;
+
+function parseIntegerOption(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return value;
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** Where SMTP mail goes, for the log: host and port only (the URL may carry a password). */
+function smtpTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return 'SMTP';
+  }
+}
+
+export const startCommand: CommandSpec = {
+  name: 'start',
+  description: 'Run the worker: build and serve the site, rebuild on content changes, and send the digest on schedule',
+  options: [
+    { flags: '--port <port>', description: 'port to listen on (default: $PORT, or 8080)' },
+    { flags: '--host <address>', description: 'address to bind (default: all interfaces)' },
+    { flags: '--shutdown-timeout <seconds>', description: `longest graceful stop before exiting non-zero (default: ${DEFAULT_SHUTDOWN_SECONDS})` },
+  ],
+  async run(ctx, _args, options) {
+    const config = await ctx.config();
+    const problem = cronProblem(config.digest.schedule);
+    if (problem) throw new ConfigError(`${ctx.env.configFile}: digest.schedule "${config.digest.schedule}" is not a cron expression: ${problem}`, { file: ctx.env.configFile, key: 'digest.schedule' });
+    const port = options.port !== undefined ? parseIntegerOption('--port', String(options.port), 0, 65535) : ctx.env.port;
+    const shutdownMs =
+      1000 * (options.shutdownTimeout !== undefined ? parseIntegerOption('--shutdown-timeout', String(options.shutdownTimeout), 1, 3600) : DEFAULT_SHUTDOWN_SECONDS);
+    const env = ctx.env;
+    const logger = ctx.logger;
+    const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    const now = (): Date => new Date();
+
+    let store: Store | undefined;
+    let mailer: Mailer | undefined;
+    let site: SiteService | undefined;
+    let server: RunningServer | undefined;
+    let worker: Worker | undefined;
+    const shutdown = async (): Promise<void> => {
+      // Each step runs even when an earlier one failed: the store and the mail pool must close.
+      const steps: [string, (() => Promise<void>) | undefined][] = [
+        ['watcher', site && (() => site!.stop())],
+        ['schedule and dispatch', worker && (() => worker!.stop())],
+        ['server', server && (() => server!.close())],
+        ['mailer', mailer && (() => mailer!.close())],
+        ['database', store && (() => store!.close())],
+      ];
+      for (const [what, step] of steps) {
+        if (!step) continue;
+        try {
+          await step();
+        } catch (err) {
+          logger.warn({ err }, `stopping the ${what} failed: ${errorMessage(err)}`);
+        }
+      }
+    };
+
+    try {
+      const secret = await loadOrCreateSecret(env.varDir, { GAZETTE_SECRET: env.secret });
+      store = await openStore({ databaseUrl: env.databaseUrl, varDir: env.varDir });
+      const dkim = await loadDigestDkim(config, env.root);
+      mailer = createMailer({
+        smtpUrl: env.smtpUrl,
+        outboxDir: path.join(env.varDir, 'outbox'),
+        pool: { maxConnections: config.digest.concurrency },
+        ...(dkim ? { dkim } : {}),
+      });
+      logger.info(
+        {
+          worker: workerId,
+          database: store.dialect,
+          mail: env.smtpUrl ? smtpTarget(env.smtpUrl) : `outbox ${path.relative(env.root, path.join(env.varDir, 'outbox')) || '.'}`,
+        },
+        'worker starting',
+      );
+
+      site = createSiteService({
+        config,
+        contentDir: env.contentDir,
+        templatesDir,
+        outDir: env.publicDir,
+        buildsDir: path.join(env.varDir, 'builds'),
+        varDir: env.varDir,
+        logger: logger.child({ component: 'build' }),
+        now,
+      });
+      // A failed first build is logged by the service; the worker serves whatever was built before.
+      await site.start();
+
+      const deps: DeliveryDeps = {
+        store,
+        mailer,
+        config,
+        logger: logger.child({ component: 'delivery' }),
+        now,
+        contentDir: env.contentDir,
+        templatesDir,
+        root: env.root,
+        secret,
+      };
+      worker = createWorker({ deps, workerId });
+      const subscriptions = createSubscriptionService({
+        store,
+        mailer,
+        site: { title: config.site.title, url: config.site.url },
+        from: config.digest.from,
+        replyTo: config.digest.replyTo,
+        secret,
+        logger: logger.child({ component: 'subscriptions' }),
+      });
+      const activeStore = store;
+      const activeWorker = worker;
+      const admin: AdminPort = {
+        subscriberCounts: () => subscriptions.counts(),
+        listEditions: () => listEditionStatuses(activeStore),
+        // The same use-cases as the schedule: create the edition, then the dispatcher drains it.
+        async triggerDigest() {
+          const result = await createEdition(deps, { now: now() });
+          if (result.status === 'created') void activeWorker.dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`));
+          return result;
+        },
+      };
+      server = await startServer({
+        publicDir: env.publicDir,
+        site: { title: config.site.title, language: config.site.language },
+        subscriptions,
+        admin,
+        adminToken: env.adminToken,
+        logger: logger.child({ component: 'server' }),
+        port,
+        ...(typeof options.host === 'string' ? { hostname: options.host } : {}),
+      });
+      logger.info({ url: server.url, admin: env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)' }, 'serving');
+      ctx.stdout.write(`gazette worker serving ${env.publicDir} at ${server.url}\n`);
+
+      await worker.start();
+      await untilAborted(ctx.signal);
+    } catch (err) {
+      await shutdown();
+      throw err;
+    }
+
+    logger.info({ boundSeconds: shutdownMs / 1000 }, 'stopping: finishing messages in flight');
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<'overdue'>((resolve) => {
+      timer = setTimeout(() => resolve('overdue'), shutdownMs);
+    });
+    const outcome = await Promise.race([shutdown().then(() => 'done' as const), overdue]);
+    clearTimeout(timer);
+    if (outcome === 'overdue') {
+      logger.error({ boundSeconds: shutdownMs / 1000 }, 'did not stop in time: exiting anyway; rows left in flight become uncertain on the next start');
+      // Whatever still holds the event loop open must not keep the process alive past the bound.
+      setTimeout(() => process.exit(1), 500).unref();
+      return 1;
+    }
+    logger.info('stopped');
+  },
+};

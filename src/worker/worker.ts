@@ -1,0 +1,214 @@
+// The scheduled half of the worker: at each slot of the digest schedule (under a lease, so one worker
+// of several does it) create the edition, and on a poll drain every edition being sent through the ledger.
+import { startCronJob, type CronJob } from '../adapters/node-cron.ts';
+import {
+  createEdition,
+  dispatch,
+  recoverInterrupted,
+  type CreateEditionResult,
+  type DeliveryDeps,
+  type DispatchResult,
+} from '../delivery/index.ts';
+import { errorMessage } from '../errors.ts';
+import { createLeaseKeeper, type LeaseKeeper } from '../scheduler/lease.ts';
+import { nextSlot, planSlot, type SlotPlan } from '../scheduler/slots.ts';
+
+/** The lease row the schedule runs under. */
+export const SCHEDULER_LEASE = 'scheduler';
+
+export interface WorkerOptions {
+  deps: DeliveryDeps;
+  /** Unique per process: lease holder and ledger claimant. */
+  workerId: string;
+  /** Lease lifetime without renewal (default 30 s). */
+  leaseTtlMs?: number;
+  /** How often the lease is renewed and the schedule checked (default 10 s). */
+  tickMs?: number;
+  /** How often the ledger is polled for deliveries to send (default 3 s). */
+  pollMs?: number;
+  /** At most one progress line per edition this often (default 10 s). */
+  progressLogMs?: number;
+  /** Claims older than this at start-up belong to a dead worker (default: the ledger's, 10 minutes). */
+  staleAfterMs?: number;
+}
+
+export interface TickReport {
+  /** Whether this worker holds the scheduler lease (only the holder creates editions). */
+  leader: boolean;
+  plan?: SlotPlan;
+  /** What creating the slot's edition gave, when it was due and not handled before by this worker. */
+  edition?: CreateEditionResult;
+  /** The slot was too late and had no edition: skipped (logged once). */
+  skipped?: string;
+}
+
+export interface Worker {
+  /** One pass of the schedule at `now` (default the deps' clock): renew the lease, and as leader create the due slot's edition. */
+  tick(now?: Date): Promise<TickReport>;
+  /** Drains the ledger once; a call while a drain runs waits for it and drains once more. */
+  dispatchNow(): Promise<DispatchResult | undefined>;
+  /** Recovers interrupted claims, runs a first tick and dispatch, then ticks and polls on timers and node-cron. */
+  start(): Promise<void>;
+  /** Stops timers and the cron job, aborts the drain (messages in flight finish), releases the lease. */
+  stop(): Promise<void>;
+  /** The next slot of the schedule after `now`. */
+  nextSlot(now?: Date): Date | undefined;
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const { deps, workerId } = options;
+  const { config } = deps;
+  const logger = deps.logger.child({ component: 'worker' });
+  const schedule = config.digest.schedule;
+  const zone = config.site.timezone;
+  const maxLatenessMs = config.digest.maxLatenessHours * 3_600_000;
+  const tickMs = options.tickMs ?? 10_000;
+  const pollMs = options.pollMs ?? 3_000;
+  const progressLogMs = options.progressLogMs ?? 10_000;
+  const lease: LeaseKeeper = createLeaseKeeper({
+    store: deps.store,
+    name: SCHEDULER_LEASE,
+    holder: workerId,
+    ttlMs: options.leaseTtlMs ?? 30_000,
+    logger,
+  });
+
+  // Slots this process has dealt with (created, taken, nothing new, skipped): not tried again on every tick.
+  const handled = new Set<string>();
+  const abort = new AbortController();
+  let ticking: Promise<TickReport> | undefined;
+  let draining: Promise<DispatchResult | undefined> | undefined;
+  let drainAgain: Promise<DispatchResult | undefined> | undefined;
+  let timers: NodeJS.Timeout[] = [];
+  let cron: CronJob | undefined;
+  let stopped = false;
+
+  const editionForSlot = async (key: string): Promise<number | undefined> => {
+    const row = await deps.store.db.selectFrom('editions').select('id').where('slot', '=', key).executeTakeFirst();
+    return row?.id;
+  };
+
+  const tickOnce = async (now: Date): Promise<TickReport> => {
+    const leader = await lease.renew(now);
+    if (!leader) return { leader };
+    const plan = planSlot({ schedule, zone, now, maxLatenessMs });
+    if (plan.kind === 'none' || handled.has(plan.key)) return { leader, plan };
+    if (plan.kind === 'too-late') {
+      handled.add(plan.key);
+      const existing = await editionForSlot(plan.key);
+      if (existing !== undefined) return { leader, plan };
+      logger.warn(
+        { slot: plan.key, lateHours: Math.round(plan.lateMs / 360_000) / 10, maxLatenessHours: config.digest.maxLatenessHours },
+        'missed slot skipped: it is older than digest.max_lateness_hours; `gazette digest send` sends an edition by hand',
+      );
+      return { leader, plan, skipped: plan.key };
+    }
+    if (plan.lateMs > 0) logger.info({ slot: plan.key, lateMinutes: Math.round(plan.lateMs / 60_000) }, 'catching up a missed slot');
+    else logger.info({ slot: plan.key }, 'slot reached');
+    const edition = await createEdition(deps, { now, slot: plan.key });
+    handled.add(plan.key);
+    return { leader, plan, edition };
+  };
+
+  const tick = (now: Date = deps.now()): Promise<TickReport> => {
+    // One tick at a time: node-cron and the timer may wake together.
+    const previous = ticking ?? Promise.resolve(undefined);
+    const next = previous.catch(() => undefined).then(() => tickOnce(now));
+    ticking = next;
+    void next.finally(() => {
+      if (ticking === next) ticking = undefined;
+    }).catch(() => undefined);
+    return next;
+  };
+
+  const drainOnce = async (): Promise<DispatchResult | undefined> => {
+    if (abort.signal.aborted) return undefined;
+    const lastLogged = new Map<number, number>();
+    const result = await dispatch(deps, {
+      workerId,
+      signal: abort.signal,
+      onProgress(p) {
+        const now = deps.now().getTime();
+        const last = lastLogged.get(p.editionId);
+        if (last === undefined) {
+          logger.info({ edition: p.editionId, pending: p.pending + p.retry, sent: p.sent }, 'edition sending');
+          lastLogged.set(p.editionId, now);
+        } else if (now - last >= progressLogMs) {
+          const { editionId, ...counts } = p;
+          logger.info({ edition: editionId, ...counts }, 'edition progress');
+          lastLogged.set(p.editionId, now);
+        }
+      },
+    });
+    if (result.sent + result.failed + result.retried > 0 || result.completed.length > 0 || result.paused.length > 0) {
+      logger.info(
+        { sent: result.sent, failed: result.failed, retried: result.retried, completed: result.completed, paused: result.paused, aborted: result.aborted },
+        result.aborted ? 'dispatch stopped' : 'dispatch done',
+      );
+    }
+    return result;
+  };
+
+  const dispatchNow = (): Promise<DispatchResult | undefined> => {
+    if (!draining) {
+      const run: Promise<DispatchResult | undefined> = drainOnce().finally(() => {
+        if (draining === run) draining = undefined;
+      });
+      draining = run;
+      return run;
+    }
+    // Rows may have appeared after the running drain looked: drain once more after it.
+    drainAgain ??= draining
+      .catch(() => undefined)
+      .then(() => {
+        drainAgain = undefined;
+        return dispatchNow();
+      });
+    return drainAgain;
+  };
+
+  const wake = async (why: string): Promise<void> => {
+    if (stopped) return;
+    try {
+      const report = await tick();
+      if (report.edition?.status === 'created') void dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`));
+    } catch (err) {
+      logger.error({ err, wake: why }, `schedule check failed: ${errorMessage(err)}`);
+    }
+  };
+
+  const poll = (): void => {
+    if (stopped || draining) return;
+    dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`));
+  };
+
+  return {
+    tick,
+    dispatchNow,
+    nextSlot: (now = deps.now()) => nextSlot(schedule, zone, now),
+    async start() {
+      const recovered = await recoverInterrupted(deps, {
+        now: deps.now(),
+        ...(options.staleAfterMs !== undefined ? { staleAfterMs: options.staleAfterMs } : {}),
+      });
+      if (recovered > 0) {
+        logger.warn({ uncertain: recovered }, 'deliveries a dead worker had claimed are now uncertain: `gazette digest status` lists them');
+      }
+      await wake('start');
+      poll();
+      timers = [setInterval(() => void wake('timer'), tickMs), setInterval(poll, pollMs)];
+      cron = startCronJob({ expression: schedule, zone, name: 'gazette-digest', onTick: () => void wake('cron') });
+      const next = nextSlot(schedule, zone, deps.now());
+      logger.info({ schedule, timezone: zone, ...(next ? { nextSlot: next.toISOString() } : {}) }, 'schedule running');
+    },
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      timers = [];
+      await cron?.stop();
+      abort.abort();
+      await Promise.allSettled([draining, drainAgain, ticking]);
+      await lease.release().catch((err) => logger.warn({ err }, 'cannot release the lease; it lapses by itself'));
+    },
+  };
+}
