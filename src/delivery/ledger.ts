@@ -1,0 +1,175 @@
+// The ledger's statements: claim a batch by compare-and-set, record each outcome, release, pause, finish.
+import { sql } from '../adapters/database.ts';
+import type { DeliveryStatus, Store } from '../store/index.ts';
+import type { DeliveryCounts } from './types.ts';
+
+export interface ClaimedRow {
+  edition_id: number;
+  subscriber_id: number;
+  email: string;
+  attempts: number;
+}
+
+/**
+ * Moves up to `limit` due rows of `editionId` (pending, or retry whose time has come) to 'sending'
+ * for `workerId`, only while the edition is being sent. Two claimers never get the same row:
+ * PostgreSQL locks the candidates with FOR UPDATE SKIP LOCKED, SQLite runs the one statement
+ * under BEGIN IMMEDIATE, and both re-check the status in the UPDATE itself.
+ */
+export async function claimBatch(store: Store, editionId: number, workerId: string, limit: number, now: number): Promise<ClaimedRow[]> {
+  if (store.dialect === 'postgres') {
+    const result = await sql<ClaimedRow>`
+      update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}
+      where (edition_id, subscriber_id) in (
+        select d.edition_id, d.subscriber_id from deliveries d
+        where d.edition_id = ${editionId}
+          and (d.status = 'pending' or (d.status = 'retry' and coalesce(d.next_attempt_at, 0) <= ${now}))
+          and exists (select 1 from editions e where e.id = d.edition_id and e.state = 'sending')
+        order by d.subscriber_id
+        limit ${limit}
+        for update of d skip locked)
+      and status in ('pending', 'retry')
+      returning edition_id, subscriber_id, email, attempts`.execute(store.db);
+    return result.rows;
+  }
+  return store.transaction(async (trx) => {
+    const result = await sql<ClaimedRow>`
+      update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}
+      where rowid in (
+        select d.rowid from deliveries d
+        where d.edition_id = ${editionId}
+          and (d.status = 'pending' or (d.status = 'retry' and coalesce(d.next_attempt_at, 0) <= ${now}))
+          and exists (select 1 from editions e where e.id = d.edition_id and e.state = 'sending')
+        order by d.subscriber_id
+        limit ${limit})
+      and status in ('pending', 'retry')
+      returning edition_id, subscriber_id, email, attempts`.execute(trx);
+    return result.rows;
+  });
+}
+
+/** Names of the claimed subscribers, for the greeting. */
+export async function subscriberNames(store: Store, ids: readonly number[]): Promise<Map<number, string | null>> {
+  const names = new Map<number, string | null>();
+  if (ids.length === 0) return names;
+  const rows = await store.db.selectFrom('subscribers').select(['id', 'name']).where('id', 'in', [...ids]).execute();
+  for (const row of rows) names.set(row.id, row.name);
+  return names;
+}
+
+/** Updates one row this worker holds; false when it was taken away meanwhile (e.g. recovered as uncertain). */
+async function updateClaimed(
+  store: Store,
+  row: { edition_id: number; subscriber_id: number },
+  workerId: string,
+  values: Partial<{ status: DeliveryStatus; attempts: number; next_attempt_at: number | null; last_error: string | null; response_code: number | null; sent_at: number | null; message_id: string | null; claimed_by: string | null; claimed_at: number | null }>,
+): Promise<boolean> {
+  const result = await store.db
+    .updateTable('deliveries')
+    .set(values)
+    .where('edition_id', '=', row.edition_id)
+    .where('subscriber_id', '=', row.subscriber_id)
+    .where('status', '=', 'sending')
+    .where('claimed_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export function recordSent(store: Store, row: ClaimedRow, workerId: string, sentAt: number, messageId: string): Promise<boolean> {
+  return updateClaimed(store, row, workerId, { status: 'sent', attempts: row.attempts + 1, sent_at: sentAt, message_id: messageId, last_error: null, next_attempt_at: null });
+}
+
+export function recordFailure(
+  store: Store,
+  row: ClaimedRow,
+  workerId: string,
+  outcome: { status: 'failed' | 'retry'; error: string; responseCode: number | null; nextAttemptAt: number | null },
+): Promise<boolean> {
+  return updateClaimed(store, row, workerId, {
+    status: outcome.status,
+    attempts: row.attempts + 1,
+    last_error: outcome.error.slice(0, 2000),
+    response_code: outcome.responseCode,
+    next_attempt_at: outcome.nextAttemptAt,
+  });
+}
+
+/** Hands claimed rows that were never started back to the pool (abort, pause). */
+export async function releaseClaims(store: Store, rows: readonly ClaimedRow[], workerId: string): Promise<number> {
+  let released = 0;
+  for (const row of rows) {
+    // a claimed retry keeps its attempts and comes back as pending: it was due already
+    if (await updateClaimed(store, row, workerId, { status: 'pending', claimed_by: null, claimed_at: null })) released++;
+  }
+  return released;
+}
+
+export async function markStarted(store: Store, editionId: number, now: number): Promise<void> {
+  await store.db.updateTable('editions').set({ started_at: now }).where('id', '=', editionId).where('started_at', 'is', null).execute();
+}
+
+/** Pauses an edition that is being sent; false when it was not (already paused or done). */
+export async function pauseEdition(store: Store, editionId: number, reason: string): Promise<boolean> {
+  const result = await store.db
+    .updateTable('editions')
+    .set({ state: 'paused', paused_reason: reason.slice(0, 1000) })
+    .where('id', '=', editionId)
+    .where('state', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Marks the edition sent when none of its rows is pending, waiting for a retry or being sent. */
+export async function finishIfDone(store: Store, editionId: number, now: number): Promise<boolean> {
+  const result = await store.db
+    .updateTable('editions')
+    .set({ state: 'sent', completed_at: now, paused_reason: null })
+    .where('id', '=', editionId)
+    .where('state', '=', 'sending')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('deliveries')
+            .select(sql.lit(1).as('one'))
+            .where('deliveries.edition_id', '=', editionId)
+            .where('deliveries.status', 'in', ['pending', 'retry', 'sending']),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export function emptyCounts(): DeliveryCounts {
+  return { pending: 0, sending: 0, sent: 0, failed: 0, retry: 0, uncertain: 0 };
+}
+
+/** Rows per status for each edition asked. */
+export async function countDeliveries(store: Store, editionIds: readonly number[]): Promise<Map<number, DeliveryCounts>> {
+  const counts = new Map<number, DeliveryCounts>();
+  if (editionIds.length === 0) return counts;
+  const rows = await store.db
+    .selectFrom('deliveries')
+    .select(['edition_id', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('edition_id', 'in', [...editionIds])
+    .groupBy(['edition_id', 'status'])
+    .execute();
+  for (const id of editionIds) counts.set(id, emptyCounts());
+  for (const row of rows) {
+    const c = counts.get(row.edition_id)!;
+    if (row.status in c) c[row.status as keyof DeliveryCounts] = Number(row.n);
+  }
+  return counts;
+}
+
+/** The earliest retry of an edition that is not due yet, or null. */
+export async function nextRetryAt(store: Store, editionId: number): Promise<number | null> {
+  const row = await store.db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.min<number | null>('next_attempt_at').as('next'))
+    .where('edition_id', '=', editionId)
+    .where('status', '=', 'retry')
+    .executeTakeFirst();
+  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+}

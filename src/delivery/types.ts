@@ -1,0 +1,123 @@
+// The shapes the delivery use-cases take and return; the worker, the CLI and the server code against them.
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../logger.ts';
+import type { Mailer } from '../mail/index.ts';
+import type { Store } from '../store/index.ts';
+
+/** What the delivery use-cases need; built by the CLI, the server and the worker. */
+export interface DeliveryDeps {
+  store: Store;
+  mailer: Mailer;
+  config: Config;
+  logger: Logger;
+  /** The clock of the ledger (claims, retries, sent times); tests pass one of their own. */
+  now: () => Date;
+  contentDir: string;
+  /** Folder holding templates/digest*.mjml. */
+  templatesDir: string;
+  /** The folder gazette runs in (var/ lives under it). */
+  root: string;
+  /** GAZETTE_SECRET for unsubscribe links; default: `loadOrCreateSecret(<root>/var, process.env)`. */
+  secret?: string;
+  /** Delay before the n-th retry: `baseMs * 2^(n-1)`, jittered, at most `maxMs` (default 60 s and 6 h). */
+  retryBackoff?: { baseMs: number; maxMs: number };
+}
+
+/** Delivery rows of one edition by status. */
+export interface DeliveryCounts {
+  pending: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  retry: number;
+  uncertain: number;
+}
+
+export type CreateEditionResult =
+  | { status: 'created'; editionId: number; recipients: number; subject: string; items: number }
+  | { status: 'no-items' }
+  | { status: 'slot-taken'; editionId: number };
+
+export interface CreateEditionOptions {
+  /** The edition's date and the end of its window. */
+  now: Date;
+  /** The schedule slot; a second edition for the same slot is refused ('slot-taken'). */
+  slot?: string;
+  /** Create an edition even when no item is new. */
+  force?: boolean;
+}
+
+export interface DispatchProgress extends DeliveryCounts {
+  editionId: number;
+}
+
+export interface DispatchOptions {
+  /** Who claims rows (unique per process), e.g. `host:pid`. */
+  workerId: string;
+  /** Only this edition; default every edition in state 'sending'. */
+  editionId?: number;
+  /** Abort: stop claiming, finish the messages in flight, hand the rest of the batch back. */
+  signal?: AbortSignal;
+  onProgress?: (progress: DispatchProgress) => void;
+  /**
+   * When only retries that are not due yet remain, wait for them (until the edition is done, paused
+   * or the signal aborts) instead of returning. The CLI waits; a worker that calls again later need not.
+   */
+  waitForRetries?: boolean;
+}
+
+export interface DispatchResult {
+  /** Messages accepted during this call. */
+  sent: number;
+  /** Rows that failed for good during this call. */
+  failed: number;
+  /** Temporary failures scheduled for another attempt during this call. */
+  retried: number;
+  /** Editions that paused themselves during this call. */
+  paused: number[];
+  /** Editions that finished during this call. */
+  completed: number[];
+  aborted: boolean;
+  /** The earliest retry still waiting in an edition being sent; null when none. */
+  nextAttemptAt: Date | null;
+}
+
+export interface RecoverOptions {
+  now: Date;
+  /** A claim older than this belongs to a dead worker (default 10 minutes). */
+  staleAfterMs?: number;
+}
+
+export interface ResumeOptions {
+  /** Default: the newest edition that is paused (or, with resendUncertain, that has uncertain rows). */
+  editionId?: number;
+  /** Send the rows whose outcome is unknown again (a reader may get a second copy). */
+  resendUncertain?: boolean;
+}
+
+export interface DeliveryFailure {
+  email: string;
+  subscriberId: number;
+  status: 'failed' | 'retry';
+  attempts: number;
+  responseCode: number | null;
+  error: string | null;
+  nextAttemptAt: Date | null;
+}
+
+export interface EditionReport {
+  editionId: number;
+  slot: string | null;
+  state: string;
+  subject: string;
+  recipients: number;
+  counts: DeliveryCounts;
+  pausedReason: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  /** Failed rows and rows waiting for a retry, with the server's reply. */
+  failures: DeliveryFailure[];
+  /** Rows a dead worker had claimed: the message may or may not have gone out. */
+  uncertain: { email: string; subscriberId: number; claimedBy: string | null; claimedAt: Date | null }[];
+}
