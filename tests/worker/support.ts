@@ -1,0 +1,54 @@
+// Shared set-up for worker tests: a site folder with dated items, the repository's config, active subscribers in bulk.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import type { Store } from '../../src/store/index.ts';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const templatesDir = path.join(repoRoot, 'templates');
+
+export function itemFile(title: string, date: Date | string, extra = ''): string {
+  const when = typeof date === 'string' ? date : date.toISOString().replace(/\.\d+Z$/, 'Z');
+  return `---\ntitle: ${JSON.stringify(title)}\ndate: ${when}\nsummary: ${JSON.stringify(`Summary of ${title}.`)}\n${extra}---\n\nBody of ${title}.\n`;
+}
+
+/** A folder laid out like a gazette checkout: content/ with `items` ({ file: [title, date] }). */
+export async function makeSite(items: Record<string, [string, Date | string]>): Promise<{ root: string; contentDir: string }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'gazette-worker-'));
+  const contentDir = path.join(root, 'content');
+  for (const [file, [title, date]] of Object.entries(items)) {
+    await mkdir(path.dirname(path.join(contentDir, file)), { recursive: true });
+    await writeFile(path.join(contentDir, file), itemFile(title, date));
+  }
+  return { root, contentDir };
+}
+
+export function repoConfig(): Promise<Config> {
+  return loadConfig(path.join(repoRoot, 'gazette.yaml'));
+}
+
+/** Inserts `count` active subscribers `reader<i>@example.org` in batches; returns their addresses. */
+export async function addActiveSubscribers(store: Store, count: number, now: Date, domain = 'example.org'): Promise<string[]> {
+  const emails = Array.from({ length: count }, (_, i) => `reader${i}@${domain}`);
+  for (let i = 0; i < emails.length; i += 500) {
+    await store.db
+      .insertInto('subscribers')
+      .values(
+        emails.slice(i, i + 500).map((email) => ({
+          email,
+          email_key: email,
+          state: 'active' as const,
+          name: null,
+          created_at: now.getTime(),
+          updated_at: now.getTime(),
+          confirmed_at: now.getTime(),
+          unsubscribed_at: null,
+          notified_at: null,
+        })),
+      )
+      .execute();
+  }
+  return emails;
+}
