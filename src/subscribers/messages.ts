@@ -31,6 +31,11 @@ ${body}
 `;
 }
 
+// Plain text with the conventional "-- " signature: the newsroom's name and site.
+function signedText(lines: string[], site: { title: string; url: string }): string {
+  return [...lines, '', '-- ', site.title, site.url, ''].join('\n');
+}
+
 function base(input: NoticeInput, kind: string, subject: string): Omit<MailMessage, 'text' | 'html'> {
   return {
     from: input.from,
@@ -48,7 +53,7 @@ function base(input: NoticeInput, kind: string, subject: string): Omit<MailMessa
 export function confirmationMessage(input: NoticeInput & { confirmUrl: string; validDays: number }): MailMessage {
   const { title, url } = input.site;
   const subject = `Confirm your subscription to ${title}`;
-  const text = [
+  const text = signedText([
     'Hello,',
     '',
     `Someone, hopefully you, asked to receive the ${title} email digest at ${input.to}.`,
@@ -57,12 +62,7 @@ export function confirmationMessage(input: NoticeInput & { confirmUrl: string; v
     input.confirmUrl,
     '',
     `The link works for ${input.validDays} days. If you did not ask for this, ignore this message: you will not be subscribed and will hear nothing more from us.`,
-    '',
-    '-- ',
-    title,
-    url,
-    '',
-  ].join('\n');
+  ], input.site);
   const html = page(
     subject,
     [
@@ -80,19 +80,14 @@ export function confirmationMessage(input: NoticeInput & { confirmUrl: string; v
 export function alreadySubscribedMessage(input: NoticeInput & { unsubscribeUrl: string }): MailMessage {
   const { title, url } = input.site;
   const subject = `You are already subscribed to ${title}`;
-  const text = [
+  const text = signedText([
     'Hello,',
     '',
     `Someone, probably you, asked to subscribe ${input.to} to the ${title} email digest. This address already receives it, so nothing changes.`,
     '',
     'If you would rather stop receiving it, unsubscribe here:',
     input.unsubscribeUrl,
-    '',
-    '-- ',
-    title,
-    url,
-    '',
-  ].join('\n');
+  ], input.site);
   const html = page(
     subject,
     [
