@@ -1,0 +1,307 @@
+// Benchmark 4, serving: wrk against `gazette serve` and nginx serving the same public/ folder on
+// loopback; full GETs and conditional GETs (If-None-Match with each server's own ETag) of /feed.xml.
+//
+// Options: --items 4000 (the synthetic site of benchmark 1; `--items sample` serves content/)
+//          --runs 3  --duration 10  --connections 32  --threads 2
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get, type IncomingHttpHeaders } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureSites } from './generate.ts';
+import { formatCounts, formatRatio, table } from './harness/format.ts';
+import { run, summarize, type Summary } from './harness/measure.ts';
+import type { Benchmark, BenchContext, TargetResult } from './harness/types.ts';
+
+type Server = 'gazette' | 'nginx';
+const SERVERS: readonly Server[] = ['gazette', 'nginx'];
+
+interface Scenario {
+  name: string;
+  /** Request headers besides Host, given the server's answers to the probes. */
+  headers: (probe: Probes) => Record<string, string>;
+  status: number;
+}
+
+interface Probes {
+  etag: string;
+  gzipEtag: string;
+  length: number;
+  gzipLength: number;
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'full GET', headers: () => ({}), status: 200 },
+  { name: 'full GET, gzip', headers: () => ({ 'Accept-Encoding': 'gzip' }), status: 200 },
+  { name: 'conditional GET (304)', headers: (p) => ({ 'If-None-Match': p.etag }), status: 304 },
+  { name: 'conditional GET, gzip (304)', headers: (p) => ({ 'Accept-Encoding': 'gzip', 'If-None-Match': p.gzipEtag }), status: 304 },
+];
+
+function positive(text: string | boolean | undefined, fallback: number): number {
+  if (typeof text !== 'string') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`not a positive integer: "${text}"`);
+  return n;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before answering: ${output().slice(-2000)}`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`no answer from ${url} within 60 s: ${output().slice(-2000)}`);
+}
+
+function startChild(command: string, args: string[], cwd: string): { child: ChildProcess; output: () => string } {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ADMIN_TOKEN: '', LOG_LEVEL: 'warn' } });
+  let log = '';
+  const keep = (b: Buffer): void => {
+    log = (log + b.toString('utf8')).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return { child, output: () => log };
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/** nginx as Debian configures it (sendfile, keep-alive, one worker per core) plus gzip and ETags, logging off. */
+function nginxConfig(dir: string, root: string, port: number): string {
+  return `daemon off;
+master_process on;
+worker_processes auto;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  types {
+    text/html html;
+    application/xml xml xsl;
+    application/json json;
+    text/css css;
+  }
+  default_type application/octet-stream;
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 65;
+  keepalive_requests 1000000;
+  etag on;
+  gzip on;
+  gzip_vary on;
+  gzip_types application/xml application/json text/css;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+  }
+}
+`;
+}
+
+/** The site to serve, built by gazette once and reused while its content is the same. */
+async function siteToServe(ctx: BenchContext): Promise<{ publicDir: string; label: string }> {
+  const items = ctx.options.items ?? '4000';
+  const base = path.join(ctx.workDir, 'serve');
+  let contentDir: string;
+  let label: string;
+  if (items === 'sample') {
+    contentDir = path.join(ctx.root, 'content');
+    label = 'the sample content (content/)';
+  } else {
+    const n = positive(items, 4000);
+    const pluginDir = path.join(ctx.root, 'bench', 'eleventy', 'node_modules', '@11ty', 'eleventy-plugin-rss');
+    contentDir = ensureSites(ctx.workDir, n, pluginDir).gazette;
+    label = `the ${n.toLocaleString('en-US')}-item synthetic site of benchmark 1`;
+  }
+  const publicDir = path.join(base, `public-${items}`);
+  mkdirSync(base, { recursive: true });
+  ctx.log(`building ${label} with gazette`);
+  // An unchanged build is detected by gazette itself and leaves public/ as it is.
+  const built = await run(process.execPath, [path.join(ctx.root, 'bin/gazette.js'), 'build', '--config', path.join(ctx.root, 'gazette.yaml'), '--content', contentDir, '--out', publicDir], { cwd: ctx.root });
+  if (built.code !== 0) throw new Error(`gazette build failed: ${built.stderr}`);
+  return { publicDir, label };
+}
+
+/** One request through node:http, which (unlike fetch) leaves the body as sent: compressed bytes stay compressed. */
+function probe(url: string, expectStatus: number, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { headers }, (res) => {
+      let bytes = 0;
+      res.on('data', (b: Buffer) => (bytes += b.byteLength));
+      res.on('end', () => {
+        if (res.statusCode !== expectStatus) reject(new Error(`${url} with ${JSON.stringify(headers)} answered ${res.statusCode}, not ${expectStatus}`));
+        else resolve({ headers: res.headers, bytes });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+async function probes(url: string): Promise<Probes> {
+  const plain = await probe(url, 200, {});
+  const gz = await probe(url, 200, { 'Accept-Encoding': 'gzip' });
+  if (gz.headers['content-encoding'] !== 'gzip') throw new Error(`${url} did not gzip`);
+  const etag = plain.headers.etag;
+  const gzipEtag = gz.headers.etag;
+  if (!etag || !gzipEtag) throw new Error(`${url} sent no ETag`);
+  return { etag, gzipEtag, length: plain.bytes, gzipLength: gz.bytes };
+}
+
+interface WrkResult {
+  rps: number;
+  transferPerSec: string;
+  latencyAvg: string;
+  badResponses: number;
+  socketErrors: string | undefined;
+}
+
+function parseWrk(out: string): WrkResult {
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+  if (rps === undefined) throw new Error(`cannot read wrk's output:\n${out}`);
+  return {
+    rps: Number(rps),
+    transferPerSec: /Transfer\/sec:\s+(\S+)/.exec(out)?.[1] ?? '?',
+    latencyAvg: /Latency\s+(\S+)/.exec(out)?.[1] ?? '?',
+    badResponses: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+    socketErrors: /Socket errors:\s*(.*)/.exec(out)?.[1],
+  };
+}
+
+/** Peak resident memory of a process (VmHWM) in KiB, or undefined when it is gone. */
+function peakRss(pid: number | undefined): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const serve: Benchmark = {
+  name: 'serve',
+  order: 4,
+  title: 'Serving',
+  async run(ctx) {
+    const runs = positive(ctx.options.runs, 3);
+    const duration = positive(ctx.options.duration, 10);
+    const connections = positive(ctx.options.connections, 32);
+    const threads = positive(ctx.options.threads, 2);
+    const { publicDir, label } = await siteToServe(ctx);
+    const feedBytes = readFileSync(path.join(publicDir, 'feed.xml')).byteLength;
+
+    const gazetteBin = path.join(ctx.root, 'bin/gazette.js');
+    const hasServe = (await run(process.execPath, [gazetteBin, 'serve', '--help'], { cwd: ctx.root })).code === 0;
+    const ports = { gazette: await freePort(), nginx: await freePort() };
+    const nginxDir = mkdtempSync(path.join(tmpdir(), 'gazette-bench-nginx-'));
+    const serverCwd = path.join(ctx.workDir, 'serve', 'cwd');
+    mkdirSync(serverCwd, { recursive: true });
+    writeFileSync(path.join(nginxDir, 'nginx.conf'), nginxConfig(nginxDir, publicDir, ports.nginx));
+
+    const gazette = hasServe
+      ? startChild(process.execPath, [gazetteBin, 'serve', '--config', path.join(ctx.root, 'gazette.yaml'), '--public', publicDir, '--host', '127.0.0.1', '--port', String(ports.gazette)], serverCwd)
+      : startChild(process.execPath, [path.join(ctx.root, 'node_modules/tsx/dist/cli.mjs'), path.join(ctx.root, 'bench/gazette-server.ts'), publicDir, String(ports.gazette)], serverCwd);
+    const nginx = startChild('/usr/sbin/nginx', ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf'), '-e', path.join(nginxDir, 'error.log')], nginxDir);
+    const urls: Record<Server, string> = { gazette: `http://127.0.0.1:${ports.gazette}/feed.xml`, nginx: `http://127.0.0.1:${ports.nginx}/feed.xml` };
+    const children: Record<Server, ReturnType<typeof startChild>> = { gazette, nginx };
+    const rps: Record<string, Record<Server, number[]>> = {};
+    const details: Record<string, Record<Server, WrkResult[]>> = {};
+    let gazettePeak: number | undefined;
+    const seen: Record<Server, Probes> = {} as Record<Server, Probes>;
+    try {
+      for (const s of SERVERS) await waitForHttp(urls[s], children[s].child, children[s].output);
+      for (const s of SERVERS) {
+        seen[s] = await probes(urls[s]);
+        for (const sc of SCENARIOS) await probe(urls[s], sc.status, sc.headers(seen[s]));
+      }
+      // Warm-up, not counted: gazette's JIT compiles its hot path and both fill their caches.
+      for (const s of SERVERS) {
+        for (const sc of SCENARIOS) {
+          const headerArgs = Object.entries(sc.headers(seen[s])).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+          await run('wrk', [`-t${threads}`, `-c${connections}`, '-d2s', ...headerArgs, urls[s]], { timeoutMs: 60_000 });
+        }
+      }
+      for (let r = 0; r < runs; r++) {
+        for (const sc of SCENARIOS) {
+          // Alternate which server goes first, so neither always meets the other's leftovers.
+          for (const s of r % 2 === 0 ? SERVERS : [...SERVERS].reverse()) {
+            const headerArgs = Object.entries(sc.headers(seen[s])).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+            const out = await run('wrk', [`-t${threads}`, `-c${connections}`, `-d${duration}s`, ...headerArgs, urls[s]], { timeoutMs: (duration + 30) * 1000 });
+            if (out.code !== 0) throw new Error(`wrk failed: ${out.stderr}${out.stdout}`);
+            const result = parseWrk(out.stdout);
+            if (result.badResponses > 0) throw new Error(`${s} answered ${result.badResponses} requests with an error during "${sc.name}"`);
+            ((rps[sc.name] ??= { gazette: [], nginx: [] })[s]).push(result.rps);
+            ((details[sc.name] ??= { gazette: [], nginx: [] })[s]).push(result);
+            ctx.log(`run ${r + 1}/${runs} ${sc.name} ${s}: ${result.rps.toFixed(0)} requests/s`);
+          }
+        }
+      }
+      gazettePeak = peakRss(gazette.child.pid);
+    } finally {
+      await Promise.all([stop(gazette.child), stop(nginx.child, 'SIGQUIT')]);
+      rmSync(nginxDir, { recursive: true, force: true });
+    }
+
+    const nginxVersion = (await run('/usr/sbin/nginx', ['-v'])).stderr.trim().replace(/^nginx version: /, '');
+    const wrkVersion = (await run('wrk', ['-v'])).stdout.split('\n')[0]?.split(' ').slice(0, 2).join(' ') ?? 'wrk';
+    const targets: TargetResult[] = [];
+    const rows: string[][] = [];
+    for (const sc of SCENARIOS) {
+      const g: Summary = summarize(rps[sc.name]!.gazette);
+      const n: Summary = summarize(rps[sc.name]!.nginx);
+      const r = g.median / n.median;
+      rows.push([sc.name, formatCounts(g), formatCounts(n), formatRatio(r)]);
+      targets.push({ target: `${sc.name}: gazette at least half of nginx's requests per second`, measured: `${formatRatio(r)} nginx`, met: r >= 0.5 });
+    }
+    const body = [
+      `Site: ${label}; /feed.xml is ${(feedBytes / 1024).toFixed(1)} KiB (gzip: gazette ${(seen.gazette.gzipLength / 1024).toFixed(1)} KiB,`,
+      `nginx ${(seen.nginx.gzipLength / 1024).toFixed(1)} KiB). Both serve the same public/ folder on 127.0.0.1:`,
+      `${hasServe ? '`gazette serve`' : 'gazette\'s server through bench/gazette-server.ts (`gazette serve` is not registered yet)'} (one Node process)`,
+      `and ${nginxVersion} (Debian; sendfile, keep-alive, \`worker_processes auto\`, \`gzip on\` at its default level 1`,
+      `compressing each response, \`etag on\`, access log off; config written to a temp folder). Load: ${wrkVersion}`,
+      `\`-t${threads} -c${connections} -d${duration}s\` on the same machine, so client and server share its cores; each`,
+      `scenario runs against both servers in turn, ${runs} times, after a 2 s warm-up of each. Every scenario is checked first to answer 200`,
+      'or 304 as expected; conditional GETs send the ETag that server gave for that representation.',
+      '',
+      table(['scenario', 'gazette requests/s (min / median / max)', 'nginx requests/s (min / median / max)', 'gazette / nginx'], rows),
+      '',
+      gazettePeak !== undefined ? `gazette's server peak RSS over the whole run: ${(gazettePeak / 1024).toFixed(0)} MiB.` : '',
+    ].join('\n');
+    return { body, targets, raw: { details, ports, feedBytes, probes: seen } };
+  },
+};
+
+export default serve;
