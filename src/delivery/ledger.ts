@@ -13,8 +13,8 @@ export interface ClaimedRow {
 /**
  * Moves up to `limit` due rows of `editionId` (pending, or retry whose time has come) to 'sending'
  * for `workerId`, only while the edition is being sent. Two claimers never get the same row:
- * PostgreSQL locks the candidates with FOR UPDATE SKIP LOCKED, SQLite runs the one statement
- * under BEGIN IMMEDIATE, and both re-check the status in the UPDATE itself.
+ * PostgreSQL locks the candidates with FOR UPDATE SKIP LOCKED, SQLite runs one statement that
+ * holds the write lock from its start, and both re-check the status in the UPDATE itself.
  */
 export async function claimBatch(store: Store, editionId: number, workerId: string, limit: number, now: number): Promise<ClaimedRow[]> {
   if (store.dialect === 'postgres') {
@@ -32,20 +32,22 @@ export async function claimBatch(store: Store, editionId: number, workerId: stri
       returning edition_id, subscriber_id, email, attempts`.execute(store.db);
     return result.rows;
   }
-  return store.transaction(async (trx) => {
-    const result = await sql<ClaimedRow>`
-      update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}
-      where rowid in (
-        select d.rowid from deliveries d
-        where d.edition_id = ${editionId}
-          and (d.status = 'pending' or (d.status = 'retry' and coalesce(d.next_attempt_at, 0) <= ${now}))
-          and exists (select 1 from editions e where e.id = d.edition_id and e.state = 'sending')
-        order by d.subscriber_id
-        limit ${limit})
-      and status in ('pending', 'retry')
-      returning edition_id, subscriber_id, email, attempts`.execute(trx);
-    return result.rows;
-  });
+  // One statement is its own write transaction, and SQLite takes the write lock before it reads:
+  // the same as BEGIN IMMEDIATE around it, without holding the lock across an await (better-sqlite3
+  // waits for a busy lock synchronously, so a lock held over an await would stall another
+  // connection in the same process).
+  const result = await sql<ClaimedRow>`
+    update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}
+    where rowid in (
+      select d.rowid from deliveries d
+      where d.edition_id = ${editionId}
+        and (d.status = 'pending' or (d.status = 'retry' and coalesce(d.next_attempt_at, 0) <= ${now}))
+        and exists (select 1 from editions e where e.id = d.edition_id and e.state = 'sending')
+      order by d.subscriber_id
+      limit ${limit})
+    and status in ('pending', 'retry')
+    returning edition_id, subscriber_id, email, attempts`.execute(store.db);
+  return result.rows;
 }
 
 /** Names of the claimed subscribers, for the greeting. */

@@ -1,0 +1,152 @@
+// The ledger's guarantees: editions per slot, no edition without news, frozen recipients, concurrent dispatchers, abort.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEdition, dispatch, editionStatus, recoverInterrupted, resumeEdition, type DeliveryDeps } from '../../src/delivery/index.ts';
+import type { Logger } from '../../src/logger.ts';
+import { testDialects, useTestStore } from '../helpers/db.ts';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
+import { addSubscribers, deliveryConfig, deliveryDeps, NOW, receivedCounts } from './support.ts';
+
+/** A logger that keeps the messages it is given. */
+function recordingLogger(lines: string[] = []): Logger & { lines: string[] } {
+  const log = (obj: object | string, msg?: string): void => void lines.push(typeof obj === 'string' ? obj : msg ?? '');
+  return { lines, debug: log, info: log, warn: log, error: log, child: () => recordingLogger(lines) };
+}
+
+describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, (dialect) => {
+  const db = useTestStore(dialect);
+  const servers: TestSmtpServer[] = [];
+  const mailers: DeliveryDeps['mailer'][] = [];
+  afterEach(async () => {
+    for (const m of mailers.splice(0)) await m.close();
+    for (const s of servers.splice(0)) await s.close();
+  });
+  const track = (deps: DeliveryDeps): DeliveryDeps => (mailers.push(deps.mailer), deps);
+
+  it('creates no edition and says so when nothing is new, unless forced', async () => {
+    const { store, varDir } = db();
+    await addSubscribers(store, 3);
+    const logger = recordingLogger();
+    const deps = track({ ...deliveryDeps({ store, varDir }), logger });
+    const later = new Date('2022-01-10T03:00:00Z');
+    expect(await createEdition(deps, { now: later })).toEqual({ status: 'no-items' });
+    expect(await store.db.selectFrom('editions').selectAll().execute()).toEqual([]);
+    expect(logger.lines).toContain('no new items since the last edition: no edition created');
+    const forced = await createEdition(deps, { now: later, force: true });
+    expect(forced).toMatchObject({ status: 'created', items: 0, recipients: 3 });
+  });
+
+  it('refuses a second edition for the same slot, also when two are created at once', async () => {
+    const database = db();
+    await addSubscribers(database.store, 4);
+    const a = track(deliveryDeps({ store: database.store, varDir: database.varDir }));
+    // PostgreSQL: two connections racing; SQLite: one process shares one connection (better-sqlite3
+    // waits for a lock synchronously, so a second connection in the same process is not how it runs)
+    const b = track(deliveryDeps({ store: dialect === 'postgres' ? await database.open() : database.store, varDir: database.varDir }));
+    const slot = '2021-10-04T09:00+06:00';
+    const results = await Promise.all([createEdition(a, { now: NOW, slot }), createEdition(b, { now: NOW, slot })]);
+    const created = results.filter((r) => r.status === 'created');
+    expect(created).toHaveLength(1);
+    const editionId = (created[0] as { editionId: number }).editionId;
+    expect(results.filter((r) => r.status === 'slot-taken')).toEqual([{ status: 'slot-taken', editionId }]);
+    expect(await createEdition(a, { now: NOW, slot })).toEqual({ status: 'slot-taken', editionId });
+    const deliveries = await database.store.db.selectFrom('deliveries').select('edition_id').execute();
+    expect(deliveries).toHaveLength(4);
+  });
+
+  it('freezes the recipients when the edition is created, and starts the next window where the last ended', async () => {
+    const { store, varDir } = db();
+    const smtp = await startSmtpServer();
+    servers.push(smtp);
+    await addSubscribers(store, 5);
+    const deps = track(deliveryDeps({ store, varDir, smtpUrl: smtp.url }));
+    const created = await createEdition(deps, { now: NOW });
+    expect(created).toMatchObject({ status: 'created', recipients: 5 });
+    await addSubscribers(store, 2, 'active', 'late');
+    await store.db.updateTable('subscribers').set({ state: 'unsubscribed' }).where('email', '=', 'reader1@example.org').execute();
+    await dispatch(deps, { workerId: 'w1' });
+    expect([...receivedCounts(smtp.messages).keys()].sort()).toEqual(['reader1@example.org', 'reader2@example.org', 'reader3@example.org', 'reader4@example.org', 'reader5@example.org']);
+    // the same items are not sent twice: an hour later nothing is new
+    expect(await createEdition(deps, { now: new Date(NOW.getTime() + 3_600_000) })).toEqual({ status: 'no-items' });
+  });
+
+  it('lets two dispatchers drain one edition together, each message sent once', async () => {
+    const database = db();
+    const smtp = await startSmtpServer();
+    servers.push(smtp);
+    await addSubscribers(database.store, 300);
+    const config = deliveryConfig({ batch_size: 10, concurrency: 3 });
+    const a = track(deliveryDeps({ store: database.store, varDir: database.varDir, smtpUrl: smtp.url, config }));
+    const b = track(deliveryDeps({ store: await database.open(), varDir: database.varDir, smtpUrl: smtp.url, config }));
+    const created = await createEdition(a, { now: NOW });
+    if (created.status !== 'created') throw new Error('no edition');
+    const [ra, rb] = await Promise.all([dispatch(a, { workerId: 'a' }), dispatch(b, { workerId: 'b' })]);
+    expect(ra.sent + rb.sent).toBe(300);
+    expect([...ra.completed, ...rb.completed]).toEqual([created.editionId]);
+    const counts = receivedCounts(smtp.messages);
+    expect(counts.size).toBe(300);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const messageIds = smtp.messages.map((m) => m.parsed.messageId);
+    expect(new Set(messageIds).size).toBe(300);
+    const [report] = await editionStatus(a, created.editionId);
+    expect(report).toMatchObject({ state: 'sent', counts: { sent: 300, pending: 0, sending: 0 } });
+  });
+
+  it('on abort finishes the messages in flight and hands the unstarted claims back, then resumes without a duplicate', async () => {
+    const { store, varDir } = db();
+    const abort = new AbortController();
+    let seen = 0;
+    const smtp = await startSmtpServer({
+      onData: () => {
+        if (++seen === 5) abort.abort();
+        return undefined;
+      },
+    });
+    servers.push(smtp);
+    await addSubscribers(store, 60);
+    const deps = track(deliveryDeps({ store, varDir, smtpUrl: smtp.url, config: deliveryConfig({ batch_size: 50, concurrency: 2 }) }));
+    const created = await createEdition(deps, { now: NOW });
+    if (created.status !== 'created') throw new Error('no edition');
+    const stopped = await dispatch(deps, { workerId: 'w1', signal: abort.signal });
+    expect(stopped.aborted).toBe(true);
+    expect(stopped.sent).toBe(smtp.messages.length);
+    expect(stopped.sent).toBeLessThan(60);
+    const [mid] = await editionStatus(deps, created.editionId);
+    expect(mid!.counts).toMatchObject({ sending: 0, sent: stopped.sent, pending: 60 - stopped.sent });
+    // nothing was left in flight, so nothing is uncertain
+    expect(await recoverInterrupted(deps, { now: new Date(NOW.getTime() + 86_400_000), staleAfterMs: 0 })).toBe(0);
+    await dispatch(deps, { workerId: 'w2' });
+    const counts = receivedCounts(smtp.messages);
+    expect(counts.size).toBe(60);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('reports rows a dead worker left in flight as uncertain, and sends them again only when asked', async () => {
+    const { store, varDir } = db();
+    const smtp = await startSmtpServer();
+    servers.push(smtp);
+    await addSubscribers(store, 10);
+    const deps = track(deliveryDeps({ store, varDir, smtpUrl: smtp.url }));
+    const created = await createEdition(deps, { now: NOW });
+    if (created.status !== 'created') throw new Error('no edition');
+    // a worker claimed three rows and died
+    const claimedAt = deps.now().getTime();
+    await store.db
+      .updateTable('deliveries')
+      .set({ status: 'sending', claimed_by: 'dead', claimed_at: claimedAt })
+      .where('email', 'in', ['reader1@example.org', 'reader2@example.org', 'reader3@example.org'])
+      .execute();
+    expect(await recoverInterrupted(deps, { now: new Date(claimedAt + 1000), staleAfterMs: 60_000 })).toBe(0);
+    expect(await recoverInterrupted(deps, { now: new Date(claimedAt + 120_000), staleAfterMs: 60_000 })).toBe(3);
+    await dispatch(deps, { workerId: 'w1' });
+    const [report] = await editionStatus(deps, created.editionId);
+    expect(report).toMatchObject({ state: 'sent', counts: { sent: 7, uncertain: 3 } });
+    expect(report!.uncertain.map((u) => u.email)).toEqual(['reader1@example.org', 'reader2@example.org', 'reader3@example.org']);
+    expect(smtp.messages).toHaveLength(7);
+
+    expect(await resumeEdition(deps, { resendUncertain: true })).toEqual({ editionId: created.editionId, requeued: 3 });
+    await dispatch(deps, { workerId: 'w1' });
+    expect(smtp.messages).toHaveLength(10);
+    const [after] = await editionStatus(deps, created.editionId);
+    expect(after).toMatchObject({ state: 'sent', counts: { sent: 10, uncertain: 0 } });
+  });
+});
