@@ -10,6 +10,7 @@ import {
   type DispatchResult,
 } from '../delivery/index.ts';
 import { errorMessage } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { createLeaseKeeper, type LeaseKeeper } from '../scheduler/lease.ts';
 import { nextSlot, planSlot, type SlotPlan } from '../scheduler/slots.ts';
 
@@ -30,6 +31,8 @@ export interface WorkerOptions {
   progressLogMs?: number;
   /** Claims older than this at start-up belong to a dead worker (default: the ledger's, 10 minutes). */
   staleAfterMs?: number;
+  /** The worker's own log lines (default: the deps' logger). */
+  logger?: Logger;
 }
 
 export interface TickReport {
@@ -58,7 +61,7 @@ export interface Worker {
 export function createWorker(options: WorkerOptions): Worker {
   const { deps, workerId } = options;
   const { config } = deps;
-  const logger = deps.logger.child({ component: 'worker' });
+  const logger = options.logger ?? deps.logger;
   const schedule = config.digest.schedule;
   const zone = config.site.timezone;
   const maxLatenessMs = config.digest.maxLatenessHours * 3_600_000;

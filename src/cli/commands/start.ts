@@ -122,14 +122,15 @@ export const startCommand: CommandSpec = {
         store,
         mailer,
         config,
-        logger: logger.child({ component: 'delivery' }),
+        // The ledger names its own component.
+        logger,
         now,
         contentDir: env.contentDir,
         templatesDir,
         root: env.root,
         secret,
       };
-      worker = createWorker({ deps, workerId });
+      worker = createWorker({ deps, workerId, logger: logger.child({ component: 'worker' }) });
       const subscriptions = createSubscriptionService({
         store,
         mailer,
