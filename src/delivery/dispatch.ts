@@ -122,9 +122,14 @@ async function drainEdition(
   let counts = (await countDeliveries(store, [editionId])).get(editionId)!;
   const report = (): void => options.onProgress?.({ editionId, ...counts });
 
+  // Under a rate limit a batch is what goes out in about half a minute: claims stay young, so a
+  // claim that is old really was left by a worker that stopped.
+  const rate = config.digest.ratePerSecond;
+  const batchSize = rate > 0 ? Math.min(config.digest.batchSize, Math.max(config.digest.concurrency, Math.ceil(rate * 30))) : config.digest.batchSize;
+
   for (;;) {
     if (signal?.aborted) return 'aborted';
-    const rows = await claimBatch(store, editionId, workerId, config.digest.batchSize, deps.now().getTime());
+    const rows = await claimBatch(store, editionId, workerId, batchSize, deps.now().getTime());
     if (rows.length === 0) {
       if (await finishIfDone(store, editionId, deps.now().getTime())) {
         result.completed.push(editionId);
