@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureSites, type GeneratedSites } from './generate.ts';
-import { formatMemory, formatRatio, formatTimes, ratio, table } from './harness/format.ts';
+import { formatMedianMemory, formatMedianTime, formatMemory, formatRatio, formatTimes, ratio, table } from './harness/format.ts';
 import { measure, run, summarize, type Measurement, type Summary } from './harness/measure.ts';
 import type { Benchmark, BenchContext, TargetResult } from './harness/types.ts';
 
@@ -30,6 +30,13 @@ function intList(text: string | boolean | undefined, fallback: number[]): number
   const list = text.split(',').map((s) => Number(s.trim()));
   if (list.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`not a list of positive integers: "${text}"`);
   return list;
+}
+
+/** A one-line reason from a failed run's output. */
+function describeFailure(message: string): string {
+  if (/heap out of memory/i.test(message)) return 'JavaScript heap out of memory';
+  if (/signal 9|killed/i.test(message)) return 'killed';
+  return message.split('\n')[0]!.slice(0, 200);
 }
 
 function count(haystack: string, needle: string): number {
@@ -120,7 +127,8 @@ const build: Benchmark = {
     for (let i = 0; i < runs + 1; i++) startup.push(await measure(process.execPath, [path.join(ctx.root, 'bin/gazette.js'), '--help'], { cwd: ctx.root }));
     const startupWall = summarize(startup.slice(1).map((m) => m.wallMs));
 
-    const results = new Map<number, Record<Tool, ToolRuns>>();
+    const results = new Map<number, Record<Tool, ToolRuns | undefined>>();
+    const failures = new Map<string, string>();
     const bytes = new Map<number, number>();
     for (const n of sizes) {
       ctx.log(`generating ${n} items`);
@@ -133,16 +141,28 @@ const build: Benchmark = {
         // Rotate the order so no tool always runs right after another's disk writes.
         const order = TOOLS.map((_, i) => TOOLS[(i + r) % TOOLS.length]!);
         for (const tool of order) {
+          // A tool that failed once at this N (e.g. out of memory) is not run again.
+          if (failures.has(`${n}:${tool}`)) continue;
           clean[tool]();
-          const m = await exec[tool]();
-          if (r === 0) verify[tool]();
-          raw[tool].push(m);
-          ctx.log(`N=${n} run ${r + 1}/${runCount} ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
+          try {
+            const m = await exec[tool]();
+            if (r === 0) verify[tool]();
+            raw[tool].push(m);
+            ctx.log(`N=${n} run ${r + 1}/${runCount} ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
+          } catch (err) {
+            const message = (err as Error).message;
+            failures.set(`${n}:${tool}`, describeFailure(message));
+            ctx.log(`N=${n} run ${r + 1}/${runCount} ${tool} FAILED: ${message.slice(0, 2000)}`);
+          }
         }
       }
       for (const tool of TOOLS) clean[tool]();
-      const per = {} as Record<Tool, ToolRuns>;
+      const per = {} as Record<Tool, ToolRuns | undefined>;
       for (const tool of TOOLS) {
+        if (raw[tool].length === 0) {
+          per[tool] = undefined;
+          continue;
+        }
         per[tool] = {
           wall: summarize(raw[tool].map((m) => m.wallMs)),
           rss: summarize(raw[tool].map((m) => m.maxRssKiB)),
@@ -174,38 +194,69 @@ const build: Benchmark = {
       ].join('\n'),
     );
     for (const [n, per] of results) {
-      const rows = TOOLS.map((t) => [t, formatTimes(per[t].wall), formatMemory(per[t].rss), formatTimes(per[t].cpu)]);
-      const g = per.gazette;
+      const cell = (t: Tool, f: (r: ToolRuns) => string): string => {
+        const r = per[t];
+        return r ? f(r) : `failed: ${failures.get(`${n}:${t}`) ?? 'no run'}`;
+      };
+      const rows = TOOLS.map((t) => [t, cell(t, (r) => formatTimes(r.wall)), cell(t, (r) => formatMemory(r.rss)), cell(t, (r) => formatTimes(r.cpu))]);
+      const runsOf = TOOLS.map((t) => per[t]?.wall.runs ?? 0);
+      const { gazette: g, hugo: h, eleventy: e } = per;
+      const ratios: string[] = [];
+      if (g && h) ratios.push(`gazette / Hugo time ${formatRatio(ratio(g.wall, h.wall))} (CPU time ${formatRatio(ratio(g.cpu, h.cpu))}), gazette / Hugo peak RSS ${formatRatio(ratio(g.rss, h.rss))}`);
+      if (g && e) ratios.push(`gazette / Eleventy time ${formatRatio(ratio(g.wall, e.wall))} (CPU time ${formatRatio(ratio(g.cpu, e.cpu))}), gazette / Eleventy peak RSS ${formatRatio(ratio(g.rss, e.rss))}`);
       sections.push(
         [
-          `### N = ${n.toLocaleString('en-US')} items (${(bytes.get(n)! / 1024 / 1024).toFixed(1)} MiB of Markdown, ${g.wall.runs} runs each)`,
+          `### N = ${n.toLocaleString('en-US')} items (${(bytes.get(n)! / 1024 / 1024).toFixed(1)} MiB of Markdown, ${Math.max(...runsOf)} run${Math.max(...runsOf) === 1 ? '' : 's'} each)`,
           '',
-          table(['tool', 'wall time (min / median / max)', 'peak RSS (min / median / max)', 'CPU time (min / median / max)'], rows),
+          table(['tool', 'wall time (min / median / max)', 'peak RSS (min / median / max)', 'CPU time, user + system (min / median / max)'], rows),
           '',
-          `Ratios of medians: gazette / Hugo time ${formatRatio(ratio(g.wall, per.hugo.wall))}, gazette / Eleventy time ${formatRatio(ratio(g.wall, per.eleventy.wall))}, gazette / Hugo peak RSS ${formatRatio(ratio(g.rss, per.hugo.rss))}, gazette / Eleventy peak RSS ${formatRatio(ratio(g.rss, per.eleventy.rss))}.`,
+          ratios.length ? `Ratios of medians: ${ratios.join('; ')}.` : 'No ratio: gazette or both baselines failed.',
         ].join('\n'),
       );
       const n$ = n.toLocaleString('en-US');
+      const failed = g === undefined ? `gazette failed: ${failures.get(`${n}:gazette`)}` : undefined;
       targets.push(
-        { target: `N=${n$}: gazette's full build at or under Hugo's time for its RSS alone`, measured: `${formatRatio(ratio(g.wall, per.hugo.wall))} Hugo (${formatTimes(g.wall)} vs ${formatTimes(per.hugo.wall)})`, met: g.wall.median <= per.hugo.wall.median },
-        { target: `N=${n$}: under half of Eleventy's time`, measured: `${formatRatio(ratio(g.wall, per.eleventy.wall))} Eleventy`, met: g.wall.median < per.eleventy.wall.median / 2 },
-        { target: `N=${n$}: peak RSS under Hugo's`, measured: `${formatRatio(ratio(g.rss, per.hugo.rss))} Hugo (${formatMemory(g.rss)} vs ${formatMemory(per.hugo.rss)})`, met: g.rss.median < per.hugo.rss.median },
+        {
+          target: `N=${n$}: gazette's full build at or under Hugo's time for its RSS alone`,
+          measured: failed ?? (h ? `${formatRatio(ratio(g!.wall, h.wall))} Hugo (median ${formatMedianTime(g!.wall)} vs ${formatMedianTime(h.wall)})` : 'Hugo failed'),
+          met: failed ? false : h ? g!.wall.median <= h.wall.median : undefined,
+        },
+        {
+          target: `N=${n$}: under half of Eleventy's time`,
+          measured: failed ?? (e ? `${formatRatio(ratio(g!.wall, e.wall))} Eleventy` : 'Eleventy failed'),
+          met: failed ? false : e ? g!.wall.median < e.wall.median / 2 : undefined,
+        },
+        {
+          target: `N=${n$}: peak RSS under Hugo's`,
+          measured: failed ?? (h ? `${formatRatio(ratio(g!.rss, h.rss))} Hugo (median ${formatMedianMemory(g!.rss)} vs ${formatMedianMemory(h.rss)})` : 'Hugo failed'),
+          met: failed ? false : h ? g!.rss.median < h.rss.median : undefined,
+        },
       );
     }
-    const small = results.get(4000) ?? results.get(Math.min(...sizes));
-    const large = results.get(50_000) ?? results.get(Math.max(...sizes));
-    if (small && large && small !== large) {
-      const lines = TOOLS.map((t) => `${t} ${formatRatio(ratio(large[t].wall, small[t].wall))}`);
-      const nSmall = Math.min(...sizes);
-      const nLarge = Math.max(...sizes);
+    const nSmall = Math.min(...sizes);
+    const nLarge = Math.max(...sizes);
+    const small = results.get(nSmall);
+    const large = results.get(nLarge);
+    if (small && large && nSmall !== nLarge) {
+      const lines = TOOLS.map((t) => {
+        const a = small[t];
+        const b = large[t];
+        return `${t} ${a && b ? formatRatio(ratio(b.wall, a.wall)) : 'n/a (failed)'}`;
+      });
       sections.push(`Scaling, median time at N = ${nLarge.toLocaleString('en-US')} over N = ${nSmall.toLocaleString('en-US')} (${nLarge / nSmall}× the items): ${lines.join(', ')}.`);
-      const scale = ratio(large.gazette.wall, small.gazette.wall);
-      targets.push({ target: `${nLarge.toLocaleString('en-US')} items in no more than 13× the ${nSmall.toLocaleString('en-US')}-item time`, measured: formatRatio(scale), met: scale <= 13 });
+      const a = small.gazette;
+      const b = large.gazette;
+      const scale = a && b ? ratio(b.wall, a.wall) : undefined;
+      targets.push({
+        target: `${nLarge.toLocaleString('en-US')} items in no more than 13× the ${nSmall.toLocaleString('en-US')}-item time`,
+        measured: scale !== undefined ? formatRatio(scale) : `gazette failed at N=${nLarge.toLocaleString('en-US')}: ${failures.get(`${nLarge}:gazette`) ?? '?'}`,
+        met: scale !== undefined ? scale <= 13 : false,
+      });
     }
     return {
       body: sections.join('\n\n'),
       targets,
-      raw: { startup: startup.map((m) => m.wallMs), results: Object.fromEntries(results) },
+      raw: { startup: startup.map((m) => m.wallMs), results: Object.fromEntries(results), failures: Object.fromEntries(failures) },
     };
   },
 };

@@ -8,6 +8,16 @@ export function formatTimes(s: Summary): string {
   return `${f(s.min)} / ${f(s.median)} / ${f(s.max)} ${inSeconds ? 's' : 'ms'}`;
 }
 
+/** The median alone, `1.30 s` or `373 ms`. */
+export function formatMedianTime(s: Summary): string {
+  return s.median >= 1000 ? `${(s.median / 1000).toFixed(2)} s` : `${s.median.toFixed(0)} ms`;
+}
+
+/** The median alone, `215 MiB`, from KiB. */
+export function formatMedianMemory(s: Summary): string {
+  return `${(s.median / 1024).toFixed(0)} MiB`;
+}
+
 /** `212 / 215 / 230 MiB` from KiB figures. */
 export function formatMemory(s: Summary): string {
   const f = (kib: number): string => (kib / 1024).toFixed(0);
