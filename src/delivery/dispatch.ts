@@ -6,7 +6,8 @@ import {
   claimBatch,
   countDeliveries,
   finishIfDone,
-  markStarted,
+  markEditionStarted,
+  markInFlight,
   nextRetryAt,
   pauseEdition,
   recordFailure,
@@ -143,7 +144,7 @@ async function drainEdition(
     build ??= await messageBuilder(deps, editionId);
     if (!started) {
       started = true;
-      await markStarted(store, editionId, deps.now().getTime());
+      await markEditionStarted(store, editionId, deps.now().getTime());
     }
     counts = (await countDeliveries(store, [editionId])).get(editionId)!;
     report();
@@ -159,6 +160,8 @@ async function drainEdition(
       try {
         const message = build!({ subscriberId: row.subscriber_id, email: row.email, name: names.get(row.subscriber_id) ?? null });
         messageId = message.messageId;
+        // taken away since the claim (recovered as stale, edition reset): not ours to send
+        if (!(await markInFlight(store, row, workerId, messageId))) return;
         await mailer.send(message, { folder });
       } catch (err) {
         const failure = describeFailure(err);

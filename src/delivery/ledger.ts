@@ -19,7 +19,7 @@ export interface ClaimedRow {
 export async function claimBatch(store: Store, editionId: number, workerId: string, limit: number, now: number): Promise<ClaimedRow[]> {
   if (store.dialect === 'postgres') {
     const result = await sql<ClaimedRow>`
-      update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}
+      update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}, message_id = null
       where (edition_id, subscriber_id) in (
         select d.edition_id, d.subscriber_id from deliveries d
         where d.edition_id = ${editionId}
@@ -37,7 +37,7 @@ export async function claimBatch(store: Store, editionId: number, workerId: stri
   // waits for a busy lock synchronously, so a lock held over an await would stall another
   // connection in the same process).
   const result = await sql<ClaimedRow>`
-    update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}
+    update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}, message_id = null
     where rowid in (
       select d.rowid from deliveries d
       where d.edition_id = ${editionId}
@@ -77,6 +77,14 @@ async function updateClaimed(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * Written just before the message goes to the transport: a row in 'sending' with a message id may
+ * have gone out, one without was only claimed. False when the row is no longer this worker's.
+ */
+export function markInFlight(store: Store, row: ClaimedRow, workerId: string, messageId: string): Promise<boolean> {
+  return updateClaimed(store, row, workerId, { message_id: messageId });
+}
+
 export function recordSent(store: Store, row: ClaimedRow, workerId: string, sentAt: number, messageId: string): Promise<boolean> {
   return updateClaimed(store, row, workerId, { status: 'sent', attempts: row.attempts + 1, sent_at: sentAt, message_id: messageId, last_error: null, next_attempt_at: null });
 }
@@ -101,12 +109,12 @@ export async function releaseClaims(store: Store, rows: readonly ClaimedRow[], w
   let released = 0;
   for (const row of rows) {
     // a claimed retry keeps its attempts and comes back as pending: it was due already
-    if (await updateClaimed(store, row, workerId, { status: 'pending', claimed_by: null, claimed_at: null })) released++;
+    if (await updateClaimed(store, row, workerId, { status: 'pending', claimed_by: null, claimed_at: null, message_id: null })) released++;
   }
   return released;
 }
 
-export async function markStarted(store: Store, editionId: number, now: number): Promise<void> {
+export async function markEditionStarted(store: Store, editionId: number, now: number): Promise<void> {
   await store.db.updateTable('editions').set({ started_at: now }).where('id', '=', editionId).where('started_at', 'is', null).execute();
 }
 

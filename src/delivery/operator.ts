@@ -6,22 +6,34 @@ import type { DeliveryDeps, EditionReport, RecoverOptions, ResumeOptions } from 
 const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
 
 /**
- * Rows still 'sending' whose claim is older than `staleAfterMs` belong to a worker that died while
- * sending them: the message may or may not have gone out. They become 'uncertain' and are sent
- * again only when an operator asks (`resumeEdition` with `resendUncertain`). Returns how many.
+ * Rows still 'sending' whose claim is older than `staleAfterMs` belong to a worker that stopped.
+ * Those it had handed to the transport (a message id is written just before) may or may not have
+ * gone out: they become 'uncertain', reported and sent again only when an operator asks
+ * (`resumeEdition` with `resendUncertain`). Those it had only claimed go back to pending.
+ * Returns how many became uncertain.
  */
 export async function recoverInterrupted(deps: DeliveryDeps, options: RecoverOptions): Promise<number> {
   const cutoff = options.now.getTime() - (options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
-  const result = await deps.store.db
+  const { db } = deps.store;
+  const unstarted = await db
+    .updateTable('deliveries')
+    .set({ status: 'pending', claimed_by: null, claimed_at: null })
+    .where('status', '=', 'sending')
+    .where('message_id', 'is', null)
+    .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<=', cutoff)]))
+    .executeTakeFirst();
+  const result = await db
     .updateTable('deliveries')
     .set({ status: 'uncertain' })
     .where('status', '=', 'sending')
+    .where('message_id', 'is not', null)
     .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<=', cutoff)]))
     .executeTakeFirst();
   const count = Number(result.numUpdatedRows);
-  if (count > 0) {
-    deps.logger.child({ component: 'delivery' }).warn({ rows: count }, 'rows left in flight by a stopped worker are now uncertain; `gazette digest status` lists them');
-  }
+  const released = Number(unstarted.numUpdatedRows);
+  const log = deps.logger.child({ component: 'delivery' });
+  if (released > 0) log.info({ rows: released }, 'rows claimed by a stopped worker and never started are pending again');
+  if (count > 0) log.warn({ rows: count }, 'rows left in flight by a stopped worker are now uncertain; `gazette digest status` lists them');
   return count;
 }
 

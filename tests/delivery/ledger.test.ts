@@ -128,15 +128,22 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     const deps = track(deliveryDeps({ store, varDir, smtpUrl: smtp.url }));
     const created = await createEdition(deps, { now: NOW });
     if (created.status !== 'created') throw new Error('no edition');
-    // a worker claimed three rows and died
+    // a worker claimed five rows, handed three to the transport, and died
     const claimedAt = deps.now().getTime();
     await store.db
       .updateTable('deliveries')
       .set({ status: 'sending', claimed_by: 'dead', claimed_at: claimedAt })
+      .where('email', 'in', ['reader1@example.org', 'reader2@example.org', 'reader3@example.org', 'reader4@example.org', 'reader5@example.org'])
+      .execute();
+    await store.db
+      .updateTable('deliveries')
+      .set({ message_id: 'in-flight' })
       .where('email', 'in', ['reader1@example.org', 'reader2@example.org', 'reader3@example.org'])
       .execute();
     expect(await recoverInterrupted(deps, { now: new Date(claimedAt + 1000), staleAfterMs: 60_000 })).toBe(0);
     expect(await recoverInterrupted(deps, { now: new Date(claimedAt + 120_000), staleAfterMs: 60_000 })).toBe(3);
+    const back = await store.db.selectFrom('deliveries').select('email').where('status', '=', 'pending').where('email', 'in', ['reader4@example.org', 'reader5@example.org']).execute();
+    expect(back).toHaveLength(2);
     await dispatch(deps, { workerId: 'w1' });
     const [report] = await editionStatus(deps, created.editionId);
     expect(report).toMatchObject({ state: 'sent', counts: { sent: 7, uncertain: 3 } });
