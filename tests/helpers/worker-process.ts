@@ -97,3 +97,25 @@ export function gazetteIn(cwd: string, args: string[], env: NodeJS.ProcessEnv = 
   const res = spawnSync(process.execPath, [bin, ...args], { cwd, env: childEnv(env), encoding: 'utf8', timeout: 120_000 });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
+
+/** Like gazetteIn, without blocking this process: needed when the command talks to a server running in this process. */
+export function gazetteAsync(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  bin = path.join(repoRoot, 'bin/gazette.js'),
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
