@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { GazetteError } from '../errors.ts';
 import { renderFeeds } from '../feed/index.ts';
+import { renderDigestArchive, type SentEdition } from '../newsletter/index.ts';
 import type { OutputFile } from '../output.ts';
 import { renderSite, type SiteTemplates } from '../site/index.ts';
 
@@ -14,12 +15,19 @@ function checkPath(path: string): void {
 
 /**
  * Every output file, sorted by path: feeds, site pages, static assets and the
- * local files items reference (`assets`, already read by the caller). Pure:
+ * local files items reference (`assets`, already read by the caller), and the archive of the sent
+ * digest editions (`sentEditions`, an empty archive when none). Pure:
  * the same input gives byte-identical output. Two producers claiming one path
  * is an error, not a silent overwrite.
  */
-export function renderOutput(items: NewsItem[], config: Config, templates: SiteTemplates, assets: readonly OutputFile[] = []): OutputFile[] {
-  const files = [...renderFeeds(items, config), ...renderSite(items, config, templates), ...assets];
+export function renderOutput(
+  items: NewsItem[],
+  config: Config,
+  templates: SiteTemplates,
+  assets: readonly OutputFile[] = [],
+  sentEditions: readonly SentEdition[] = [],
+): OutputFile[] {
+  const files = [...renderFeeds(items, config), ...renderSite(items, config, templates), ...renderDigestArchive(sentEditions, config), ...assets];
   const byPath = new Map<string, OutputFile>();
   for (const file of files) {
     checkPath(file.path);

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { loadContent } from '../content/load.ts';
 import type { NewsItem } from '../content/types.ts';
 import { GazetteError } from '../errors.ts';
+import type { SentEdition } from '../newsletter/index.ts';
 import type { OutputFile } from '../output.ts';
 import { loadSiteTemplates } from '../site/index.ts';
 import { renderOutput } from './render.ts';
@@ -20,6 +21,8 @@ export interface BuildOptions {
   buildsDir?: string;
   /** Items dated after `now` are not published yet. */
   now: Date;
+  /** Digest editions sent so far, for public/archive/ (see `readSentEditions`); none: an empty archive. */
+  sentEditions?: readonly SentEdition[];
 }
 
 export interface BuildResult {
@@ -59,7 +62,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const items = await loadContent(options.contentDir, options.config, options.now);
   const templates = await loadSiteTemplates(options.templatesDir);
   const assets = await readAssets(items, options.contentDir);
-  const files = renderOutput(items, options.config, templates, assets);
+  const files = renderOutput(items, options.config, templates, assets, options.sentEditions ?? []);
   const written = await writeOutputAtomically(files, { outDir: options.outDir, ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}) });
   return {
     items: items.length,

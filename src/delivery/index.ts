@@ -16,3 +16,4 @@ export { createEdition } from './edition.ts';
 export { dispatch } from './dispatch.ts';
 export { recoverInterrupted, resumeEdition, editionStatus } from './operator.ts';
 export { retryDelayMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff.ts';
+export { readSentEditions, readSentEditionsIfAny } from './archive.ts';

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBuild } from '../../build/run.ts';
+import { readSentEditionsIfAny } from '../../delivery/index.ts';
 import type { CommandSpec } from '../command.ts';
 
 /** The templates shipped with gazette, at the repository root. */
@@ -30,7 +31,8 @@ export const buildCommand: CommandSpec = {
     // The default public/ keeps its build folders in var/, the runtime state; any other output
     // folder keeps them next to itself.
     const buildsDir = outDir === path.resolve(ctx.env.publicDir) ? path.join(ctx.env.varDir, 'builds') : undefined;
-    const result = await runBuild({ config, contentDir, outDir, templatesDir, now: new Date(), ...(buildsDir ? { buildsDir } : {}) });
+    const sentEditions = await readSentEditionsIfAny({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
+    const result = await runBuild({ config, contentDir, outDir, templatesDir, now: new Date(), sentEditions, ...(buildsDir ? { buildsDir } : {}) });
     const what = result.unchanged ? 'unchanged' : 'written';
     ctx.stdout.write(
       `built ${result.items} item${result.items === 1 ? '' : 's'} into ${result.files} files (${formatBytes(result.bytes)}) in ${displayPath(result.outDir)}: ${what}, ${result.durationMs} ms\n`,
