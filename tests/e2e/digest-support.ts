@@ -26,7 +26,7 @@ export interface GazetteEnv {
 export function startGazette(env: GazetteEnv, args: string[]): { child: ChildProcess; done: Promise<RunResult> } {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/gazette.js'), ...args, '--config', CONFIG], {
     cwd: env.cwd,
-    env: { ...process.env, DATABASE_URL: env.databaseUrl, SMTP_URL: env.smtpUrl ?? '', GAZETTE_SECRET: SECRET, LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: env.databaseUrl, SMTP_URL: env.smtpUrl ?? '', GAZETTE_SECRET: SECRET, ADMIN_TOKEN: 'e2e-admin-token-0123456789', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,11 +1,16 @@
 // `gazette serve`: the HTTP server over public/, the subscription pages and the operators' API, until SIGINT or SIGTERM.
+import { hostname } from 'node:os';
 import path from 'node:path';
+import { createEdition, dispatch, type DeliveryDeps } from '../../delivery/index.ts';
+import { errorMessage } from '../../errors.ts';
 import { UsageError } from '../../errors.ts';
+import { loadDigestDkim } from '../../newsletter/index.ts';
 import { createMailer } from '../../mail/index.ts';
 import { startServer, type AdminPort, type EditionSummary } from '../../server/index.ts';
 import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts';
 import { createSubscriptionService } from '../../subscribers/index.ts';
 import type { CommandSpec } from '../command.ts';
+import { templatesDir } from './build.ts';
 
 /** Editions newest first with their deliveries counted by status: what the operators' API lists. */
 export async function listEditionStatuses(store: Store, limit = 50): Promise<EditionSummary[]> {
@@ -73,6 +78,25 @@ export const serveCommand: CommandSpec = {
     const secret = await loadOrCreateSecret(ctx.env.varDir, { GAZETTE_SECRET: ctx.env.secret });
     const store = await openStore({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
     const mailer = createMailer({ smtpUrl: ctx.env.smtpUrl, outboxDir: path.join(ctx.env.varDir, 'outbox') });
+    const dkim = await loadDigestDkim(config, ctx.env.root);
+    const digestMailer = createMailer({
+      smtpUrl: ctx.env.smtpUrl,
+      outboxDir: path.join(ctx.env.varDir, 'outbox'),
+      pool: { maxConnections: config.digest.concurrency },
+      ...(dkim ? { dkim } : {}),
+    });
+    const delivery: DeliveryDeps = {
+      store,
+      mailer: digestMailer,
+      config,
+      logger: ctx.logger.child({ component: 'delivery' }),
+      now: () => new Date(),
+      contentDir: ctx.env.contentDir,
+      templatesDir,
+      root: ctx.env.root,
+      secret,
+    };
+    let sending: Promise<unknown> = Promise.resolve();
     try {
       const subscriptions = createSubscriptionService({
         store,
@@ -83,10 +107,21 @@ export const serveCommand: CommandSpec = {
         secret,
         logger: ctx.logger.child({ component: 'subscriptions' }),
       });
-      // Triggering a digest arrives with the dispatcher; until then its route answers 503.
       const admin: AdminPort = {
         subscriberCounts: () => subscriptions.counts(),
         listEditions: () => listEditionStatuses(store),
+        // Creates the edition now and answers; the dispatch runs on in the background until done or shutdown.
+        async triggerDigest() {
+          const result = await createEdition(delivery, { now: delivery.now() });
+          if (result.status === 'created') {
+            sending = sending.then(() =>
+              dispatch(delivery, { workerId: `${hostname()}:${process.pid}:serve`, editionId: result.editionId, signal: ctx.signal, waitForRetries: true }).catch((err) =>
+                logger.error({ edition: result.editionId }, `dispatch failed: ${errorMessage(err)}`),
+              ),
+            );
+          }
+          return result;
+        },
       };
       const server = await startServer({
         publicDir,
@@ -107,7 +142,9 @@ export const serveCommand: CommandSpec = {
       });
       logger.info('stopping');
       await server.close();
+      await sending;
     } finally {
+      await digestMailer.close();
       await mailer.close();
       await store.close();
     }
