@@ -6,6 +6,7 @@ import { runBuild, type BuildResult } from '../build/index.ts';
 import type { Config } from '../config/schema.ts';
 import { ContentErrors, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { SentEdition } from '../newsletter/index.ts';
 import { writeBuildState, type BuildState } from './build-state.ts';
 import { loadContentCalendar, type ContentCalendar } from './calendar.ts';
 
@@ -23,6 +24,8 @@ export interface SiteServiceOptions {
   debounceMs?: number;
   /** Longest wait between rebuilds even when nothing is scheduled (default one hour). */
   maxIdleMs?: number;
+  /** The digest editions sent so far, read afresh for each build (public/archive/); default none. */
+  sentEditions?: () => Promise<readonly SentEdition[]>;
 }
 
 export type BuildOutcome =
@@ -70,7 +73,9 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
     const now = options.now();
     let outcome: BuildOutcome;
     try {
+      const sentEditions = (await options.sentEditions?.()) ?? [];
       const result = await runBuild({
+        sentEditions,
         config: options.config,
         contentDir: options.contentDir,
         outDir: options.outDir,

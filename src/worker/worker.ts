@@ -33,6 +33,8 @@ export interface WorkerOptions {
   staleAfterMs?: number;
   /** The worker's own log lines (default: the deps' logger). */
   logger?: Logger;
+  /** Called when the number of sent editions changes (this worker's or another process's send finished): the archive is stale. */
+  onEditionsSent?: () => void;
 }
 
 export interface TickReport {
@@ -180,9 +182,28 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   };
 
+  let sentEditions: number | undefined;
+  const countSent = async (): Promise<number> => {
+    const row = await deps.store.db
+      .selectFrom('editions')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('state', '=', 'sent')
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  };
+  const checkSent = async (): Promise<void> => {
+    const count = await countSent();
+    if (sentEditions !== undefined && count !== sentEditions) options.onEditionsSent?.();
+    sentEditions = count;
+  };
+
   const poll = (): void => {
-    if (stopped || draining) return;
-    dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`));
+    if (stopped) return;
+    checkSent().catch((err) => logger.warn({ err }, `cannot count sent editions: ${errorMessage(err)}`));
+    if (draining) return;
+    dispatchNow()
+      .then(() => checkSent())
+      .catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`));
   };
 
   return {
@@ -197,6 +218,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (recovered > 0) {
         logger.warn({ uncertain: recovered }, 'deliveries a dead worker had claimed are now uncertain: `gazette digest status` lists them');
       }
+      sentEditions = await countSent();
       await wake('start');
       poll();
       timers = [setInterval(() => void wake('timer'), tickMs), setInterval(poll, pollMs)];

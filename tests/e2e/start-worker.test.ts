@@ -98,6 +98,14 @@ describe('gazette start', { timeout: 120_000 }, () => {
     await worker.waitForLog((r) => r.msg === 'edition sending');
     await worker.waitForLog((r) => r.msg === 'dispatch done' && Array.isArray(r.completed) && r.completed.length === 1);
 
+    // The sent edition goes into the web archive on the rebuild that follows.
+    const archive = await eventually(
+      () => readFile(path.join(root, 'public/archive/index.html'), 'utf8'),
+      (html) => html.includes(smtp.messages[0]!.parsed.subject ?? '(none)'),
+    );
+    expect(archive).toContain('3 new items');
+    await worker.waitForLog((r) => r.msg === 'site built' && r.reason === 'edition sent');
+
     const status = gazetteIn(root, ['status', '--json'], env);
     expect(status.status).toBe(0);
     const report = JSON.parse(status.stdout) as { items: { published: number }; lastEdition: { state: string; deliveries: { sent: number } }; subscribers: { active: number } };

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { cronProblem } from '../../adapters/node-cron.ts';
-import { createEdition, type DeliveryDeps } from '../../delivery/index.ts';
+import { createEdition, readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
 import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
 import { createMailer, type Mailer } from '../../mail/index.ts';
 import { loadDigestDkim } from '../../newsletter/index.ts';
@@ -105,6 +105,7 @@ export const startCommand: CommandSpec = {
         'worker starting',
       );
 
+      const activeStore = store;
       site = createSiteService({
         config,
         contentDir: env.contentDir,
@@ -114,6 +115,7 @@ export const startCommand: CommandSpec = {
         varDir: env.varDir,
         logger: logger.child({ component: 'build' }),
         now,
+        sentEditions: () => readSentEditions(activeStore),
       });
       // A failed first build is logged by the service; the worker serves whatever was built before.
       await site.start();
@@ -130,7 +132,14 @@ export const startCommand: CommandSpec = {
         root: env.root,
         secret,
       };
-      worker = createWorker({ deps, workerId, logger: logger.child({ component: 'worker' }) });
+      const activeSite = site;
+      worker = createWorker({
+        deps,
+        workerId,
+        logger: logger.child({ component: 'worker' }),
+        // A sent edition belongs in public/archive/.
+        onEditionsSent: () => void activeSite.rebuild('edition sent'),
+      });
       const subscriptions = createSubscriptionService({
         store,
         mailer,
@@ -140,7 +149,6 @@ export const startCommand: CommandSpec = {
         secret,
         logger: logger.child({ component: 'subscriptions' }),
       });
-      const activeStore = store;
       const activeWorker = worker;
       const admin: AdminPort = {
         subscriberCounts: () => subscriptions.counts(),
