@@ -14,6 +14,7 @@ export type {
 } from './types.ts';
 export { createEdition } from './edition.ts';
 export { dispatch } from './dispatch.ts';
+export { pauseEdition, countDeliveries } from './ledger.ts';
 export { recoverInterrupted, resumeEdition, editionStatus } from './operator.ts';
 export { retryDelayMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff.ts';
 export { readSentEditions, readSentEditionsIfAny } from './archive.ts';

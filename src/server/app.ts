@@ -6,6 +6,8 @@ import { silentLogger } from '../adapters/pino.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createAdminAuth } from './admin-auth.ts';
+import type { DashboardPort } from './admin/port.ts';
+import { mountDashboard } from './admin/routes.ts';
 import { clientAddress, rateLimitKey } from './client-address.ts';
 import {
   badRequestPage,
@@ -34,8 +36,18 @@ export interface AppOptions {
   subscriptions?: SubscriptionPort;
   /** Operators' use-cases; defaults to subscriber counts from `subscriptions`. */
   admin?: AdminPort;
-  /** Bearer token of /admin/api; unset or empty: the API does not exist (404). */
+  /** Bearer token of /admin/api and the login token of the /admin dashboard; unset or empty: neither exists (404). */
   adminToken?: string | undefined;
+  /** The operators' dashboard at /admin; without it /admin answers 404. */
+  dashboard?: {
+    port: DashboardPort;
+    /** Signs the session cookie (GAZETTE_SECRET); default a random per-process key. */
+    secret?: string | undefined;
+    /** The site's public URL: https makes the session cookie Secure. */
+    siteUrl?: string | undefined;
+    /** Zone the pages show times in. */
+    timezone?: string | undefined;
+  };
   logger?: Logger;
   /** Clock in milliseconds for the rate limit. Default Date.now. */
   now?: () => number;
@@ -234,6 +246,18 @@ export function createHandlers(options: AppOptions): Handlers {
   });
 
   app.all('/admin/api/*', () => jsonError(404, 'NOT_FOUND', 'no such endpoint'));
+
+  mountDashboard(app, {
+    port: options.dashboard?.port,
+    adminToken: options.adminToken,
+    site,
+    secret: options.dashboard?.secret,
+    siteUrl: options.dashboard?.siteUrl,
+    timezone: options.dashboard?.timezone,
+    trustedProxies,
+    now: options.now ?? Date.now,
+    logger,
+  });
 
   // ---- public/ --------------------------------------------------------------------------------
 

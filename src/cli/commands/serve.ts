@@ -1,7 +1,8 @@
 // `gazette serve`: the HTTP server over public/, the subscription pages and the operators' API, until SIGINT or SIGTERM.
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { createEdition, dispatch, type DeliveryDeps } from '../../delivery/index.ts';
+import { createEdition, dispatch, type CreateEditionResult, type DeliveryDeps } from '../../delivery/index.ts';
+import { createDashboardService } from '../dashboard.ts';
 import { errorMessage } from '../../errors.ts';
 import { UsageError } from '../../errors.ts';
 import { loadDigestDkim } from '../../newsletter/index.ts';
@@ -97,6 +98,13 @@ export const serveCommand: CommandSpec = {
       secret,
     };
     let sending: Promise<unknown> = Promise.resolve();
+    const dispatchInBackground = (editionId: number): void => {
+      sending = sending.then(() =>
+        dispatch(delivery, { workerId: `${hostname()}:${process.pid}:serve`, editionId, signal: ctx.signal, waitForRetries: true }).catch((err) =>
+          logger.error({ edition: editionId }, `dispatch failed: ${errorMessage(err)}`),
+        ),
+      );
+    };
     try {
       const subscriptions = createSubscriptionService({
         store,
@@ -113,22 +121,18 @@ export const serveCommand: CommandSpec = {
         // Creates the edition now and answers; the dispatch runs on in the background until done or shutdown.
         async triggerDigest() {
           const result = await createEdition(delivery, { now: delivery.now() });
-          if (result.status === 'created') {
-            sending = sending.then(() =>
-              dispatch(delivery, { workerId: `${hostname()}:${process.pid}:serve`, editionId: result.editionId, signal: ctx.signal, waitForRetries: true }).catch((err) =>
-                logger.error({ edition: result.editionId }, `dispatch failed: ${errorMessage(err)}`),
-              ),
-            );
-          }
+          if (result.status === 'created') dispatchInBackground(result.editionId);
           return result;
         },
       };
+      const dashboard = createDashboardService({ deps: delivery, env: ctx.env, subscriptions, trigger: () => admin.triggerDigest!() as Promise<CreateEditionResult>, dispatchInBackground });
       const server = await startServer({
         publicDir,
         site: { title: config.site.title, language: config.site.language },
         subscriptions,
         admin,
         adminToken: ctx.env.adminToken,
+        dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },
         logger,
         trustedProxies,
         port,

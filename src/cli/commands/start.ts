@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { cronProblem } from '../../adapters/node-cron.ts';
-import { createEdition, readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
+import { createEdition, readSentEditions, type CreateEditionResult, type DeliveryDeps } from '../../delivery/index.ts';
+import { createDashboardService } from '../dashboard.ts';
 import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
 import { createMailer, type Mailer } from '../../mail/index.ts';
 import { loadDigestDkim } from '../../newsletter/index.ts';
@@ -160,12 +161,20 @@ export const startCommand: CommandSpec = {
           return result;
         },
       };
+      const dashboard = createDashboardService({
+        deps,
+        env,
+        subscriptions,
+        trigger: () => admin.triggerDigest!() as Promise<CreateEditionResult>,
+        dispatchInBackground: () => void activeWorker.dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`)),
+      });
       server = await startServer({
         publicDir: env.publicDir,
         site: { title: config.site.title, language: config.site.language },
         subscriptions,
         admin,
         adminToken: env.adminToken,
+        dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },
         logger: logger.child({ component: 'server' }),
         port,
         ...(typeof options.host === 'string' ? { hostname: options.host } : {}),

@@ -1,0 +1,177 @@
+// The operators' dashboard use-cases: the delivery ledger, the subscription service, the digest preview and the status report behind one port.
+import { PassThrough, Readable } from 'node:stream';
+import type { Environment } from '../config/load.ts';
+import { countDeliveries, editionStatus, pauseEdition, resumeEdition, type CreateEditionResult, type DeliveryDeps } from '../delivery/index.ts';
+import { buildDigestPreview } from '../newsletter/index.ts';
+import type { DashboardEdition, DashboardPort } from '../server/index.ts';
+import { exportSubscribers, normalizeAddress, type SubscriptionService } from '../subscribers/index.ts';
+import { gatherStatus } from './commands/status.ts';
+
+export interface DashboardServiceOptions {
+  deps: DeliveryDeps;
+  env: Environment;
+  subscriptions: SubscriptionService;
+  /** Creates the next edition now and sends it in the background: the operators' API trigger. */
+  trigger: () => Promise<CreateEditionResult>;
+  /** Sends the due rows of an edition in the background (after a resume). */
+  dispatchInBackground: (editionId: number) => void;
+  /** How many editions the list shows. Default 20. */
+  editionsShown?: number;
+}
+
+/** Builds the port the /admin dashboard runs on. */
+export function createDashboardService(options: DashboardServiceOptions): DashboardPort {
+  const { deps, env, subscriptions } = options;
+  const { store, config } = deps;
+  const shown = options.editionsShown ?? 20;
+
+  /** Where the next edition's window starts: the end of the last one that went (or goes) out, as createEdition reckons it. */
+  async function previousEditionEnd(): Promise<Date | null> {
+    const row = await store.db
+      .selectFrom('editions')
+      .select('window_end')
+      .where('state', 'in', ['sent', 'sending', 'paused'])
+      .orderBy('window_end', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? new Date(Number(row.window_end)) : null;
+  }
+
+  async function activeSubscribers(): Promise<number> {
+    const row = await store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number | string>().as('n')).where('state', '=', 'active').executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  const date = (ms: number | null): Date | null => (ms === null ? null : new Date(Number(ms)));
+
+  return {
+    async overview() {
+      const report = await gatherStatus(env, config, store, deps.now());
+      const attempt = report.build.lastAttempt;
+      return {
+        timezone: report.timezone,
+        items: 'error' in report.items ? { error: report.items.error } : { published: report.items.published, scheduled: report.items.scheduled },
+        subscribers: report.subscribers,
+        lastBuild: report.build.served ? { id: report.build.served.id, at: new Date(report.build.served.at) } : null,
+        lastBuildError: attempt && !attempt.ok ? (attempt.errors[0] ?? 'unknown error') : null,
+        nextEdition: report.nextEdition ? { slot: report.nextEdition.slot, at: new Date(report.nextEdition.at) } : null,
+      };
+    },
+
+    // Polled every second by each open editions page: two queries, not the per-edition failure lists.
+    async editions() {
+      const rows = await store.db
+        .selectFrom('editions')
+        .select(['id', 'slot', 'subject', 'state', 'recipients', 'paused_reason', 'created_at', 'started_at', 'completed_at'])
+        .orderBy('id', 'desc')
+        .limit(shown)
+        .execute();
+      const counts = await countDeliveries(store, rows.map((r) => r.id));
+      return rows.map(
+        (e): DashboardEdition => ({
+          id: e.id,
+          state: e.state,
+          subject: e.subject,
+          slot: e.slot,
+          recipients: Number(e.recipients),
+          counts: counts.get(e.id)!,
+          pausedReason: e.paused_reason,
+          createdAt: new Date(Number(e.created_at)),
+          startedAt: date(e.started_at),
+          completedAt: date(e.completed_at),
+        }),
+      );
+    },
+
+    async edition(id) {
+      const [report] = await editionStatus(deps, id).catch((err: unknown) => {
+        if ((err as { code?: unknown }).code === 'EDITION_NOT_FOUND') return [];
+        throw err;
+      });
+      if (!report) return null;
+      return {
+        id: report.editionId,
+        state: report.state,
+        subject: report.subject,
+        slot: report.slot,
+        recipients: report.recipients,
+        counts: report.counts,
+        pausedReason: report.pausedReason,
+        createdAt: report.createdAt,
+        startedAt: report.startedAt,
+        completedAt: report.completedAt,
+        failures: report.failures.map((f) => ({ email: f.email, status: f.status, attempts: f.attempts, responseCode: f.responseCode, error: f.error, nextAttemptAt: f.nextAttemptAt })),
+        uncertain: report.uncertain.map((u) => ({ email: u.email, claimedBy: u.claimedBy, claimedAt: u.claimedAt })),
+      };
+    },
+
+    async nextDigest() {
+      const now = deps.now();
+      const [preview, recipients] = await Promise.all([
+        previousEditionEnd().then((previous) => buildDigestPreview({ config, contentDir: deps.contentDir, templatesDir: deps.templatesDir, now, previousEditionEnd: previous })),
+        activeSubscribers(),
+      ]);
+      if (preview.empty) return { empty: true, windowStart: preview.window.start, windowEnd: preview.window.end };
+      return {
+        empty: false,
+        subject: preview.digest.subject,
+        items: preview.digest.itemIds.length,
+        recipients,
+        html: preview.message.html ?? '',
+        text: preview.message.text,
+        windowStart: preview.window.start,
+        windowEnd: preview.window.end,
+      };
+    },
+
+    async sendNow() {
+      const result = await options.trigger();
+      if (result.status === 'created') return { status: 'created', editionId: result.editionId, recipients: result.recipients, subject: result.subject };
+      return result;
+    },
+
+    async sendTest(address) {
+      const to = normalizeAddress(address).email;
+      const now = deps.now();
+      const preview = await buildDigestPreview({
+        config,
+        contentDir: deps.contentDir,
+        templatesDir: deps.templatesDir,
+        now,
+        previousEditionEnd: await previousEditionEnd(),
+        // the test copy's unsubscribe link names nobody on the list (id 0 is never a subscriber)
+        recipient: { subscriberId: `test-${now.getTime()}`, email: to, unsubscribeUrl: subscriptions.unsubscribeUrl({ id: 0, email: to }) },
+      });
+      if (preview.empty) return null;
+      await deps.mailer.send(preview.message, { folder: 'test' });
+      deps.logger.child({ component: 'dashboard' }).info({ subject: preview.digest.subject }, 'test copy sent');
+      return { to, subject: preview.digest.subject };
+    },
+
+    pause: (editionId) => pauseEdition(store, editionId, 'paused by an operator'),
+
+    async resume(editionId, { resendUncertain }) {
+      const { requeued } = await resumeEdition(deps, { editionId, resendUncertain });
+      options.dispatchInBackground(editionId);
+      return { requeued };
+    },
+
+    async listSubscribers(query) {
+      const list = await subscriptions.list(query);
+      return list.map((s) => ({ email: s.email, name: s.name, state: s.state, source: s.source, createdAt: s.createdAt }));
+    },
+
+    async addSubscriber(address) {
+      const { subscriber, created } = await subscriptions.add(address);
+      return { email: subscriber.email, created };
+    },
+
+    removeSubscriber: (address) => subscriptions.remove(address),
+
+    exportSubscribers() {
+      const out = new PassThrough();
+      exportSubscribers(store, out).catch((err: unknown) => out.destroy(err as Error));
+      return Readable.toWeb(out) as ReadableStream<Uint8Array>;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// What the operators' dashboard needs from the rest of gazette, declared here where it is used; the CLI wires the use-cases in.
+import type { SubscriberState } from '../ports.ts';
+
+/** Delivery rows of one edition by status. */
+export interface DeliveryTally {
+  pending: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  retry: number;
+  uncertain: number;
+}
+
+export interface DashboardEdition {
+  id: number;
+  state: string;
+  subject: string;
+  slot: string | null;
+  recipients: number;
+  counts: DeliveryTally;
+  pausedReason: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+export interface DashboardEditionDetail extends DashboardEdition {
+  /** Failed rows and rows waiting for a retry, with the server's reply. */
+  failures: { email: string; status: 'failed' | 'retry'; attempts: number; responseCode: number | null; error: string | null; nextAttemptAt: Date | null }[];
+  /** Rows whose outcome is unknown (a worker stopped while sending them). */
+  uncertain: { email: string; claimedBy: string | null; claimedAt: Date | null }[];
+}
+
+export interface DashboardOverview {
+  timezone: string;
+  /** Published items, or why the content could not be read. */
+  items: { published: number; scheduled: number } | { error: string };
+  subscribers: Record<SubscriberState, number>;
+  lastBuild: { id: string; at: Date } | null;
+  /** The worker's last build attempt when it failed. */
+  lastBuildError: string | null;
+  nextEdition: { slot: string; at: Date } | null;
+}
+
+/** The next digest as it would go out now, or why there is none. */
+export type DashboardDigest =
+  | { empty: true; windowStart: Date; windowEnd: Date }
+  | { empty: false; subject: string; items: number; recipients: number; html: string; text: string; windowStart: Date; windowEnd: Date };
+
+export interface DashboardSubscriber {
+  email: string;
+  name: string | null;
+  state: SubscriberState;
+  source: string;
+  createdAt: Date;
+}
+
+/** What "send now" did: an edition created (and being sent in the background), or why not. */
+export type DashboardSendResult = { status: 'created'; editionId: number; recipients: number; subject: string } | { status: 'no-items' } | { status: 'slot-taken'; editionId: number };
+
+/**
+ * The operators' use-cases behind the dashboard. Errors with a `code` (e.g. EMAIL_INVALID,
+ * EDITION_NOT_FOUND, EDITION_NOT_RESUMABLE) are shown to the operator as a notice.
+ */
+export interface DashboardPort {
+  overview(): Promise<DashboardOverview>;
+  /** The newest editions, newest first. */
+  editions(): Promise<DashboardEdition[]>;
+  /** One edition with its failures; null when there is no such edition. */
+  edition(id: number): Promise<DashboardEditionDetail | null>;
+  /** The next digest for a sample reader (preview) and the send-now confirmation. */
+  nextDigest(): Promise<DashboardDigest>;
+  /** Creates the next edition now and sends it in the background. */
+  sendNow(): Promise<DashboardSendResult>;
+  /** Sends one copy of the next digest to `address`, writing nothing to the ledger; null when no item is new. */
+  sendTest(address: string): Promise<{ to: string; subject: string } | null>;
+  /** Stops claiming rows of an edition being sent; false when it was not being sent. */
+  pause(editionId: number): Promise<boolean>;
+  /** Continues a paused edition; with `resendUncertain`, also sends the uncertain rows again. */
+  resume(editionId: number, options: { resendUncertain: boolean }): Promise<{ requeued: number }>;
+  listSubscribers(query: { search?: string; state?: SubscriberState; limit: number; offset: number }): Promise<DashboardSubscriber[]>;
+  /** Adds an address as active (or makes an existing one active). */
+  addSubscriber(address: string): Promise<{ email: string; created: boolean }>;
+  removeSubscriber(address: string): Promise<boolean>;
+  /** Every subscriber as CSV (the columns `gazette subscribers import` reads). */
+  exportSubscribers(): ReadableStream<Uint8Array>;
+}

@@ -1,0 +1,334 @@
+// The operators' dashboard under /admin: login with the admin token, a signed session cookie, CSRF-checked forms, the pages.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { App, Context } from '../../adapters/hono.ts';
+import { errorMessage } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import { createAdminAuth } from '../admin-auth.ts';
+import { clientAddress, rateLimitKey } from '../client-address.ts';
+import type { PageSite } from '../pages.ts';
+import { errorCode, type SubscriberState } from '../ports.ts';
+import { createRateLimiter } from '../rate-limit.ts';
+import type { DashboardPort } from './port.ts';
+import { createSessions, readCookie, SESSION_COOKIE, type Session } from './session.ts';
+import {
+  editionPage,
+  editionProgressJson,
+  editionsPage,
+  loginPage,
+  messagePage,
+  overviewPage,
+  previewPage,
+  sendConfirmPage,
+  SUBSCRIBER_STATE_NAMES,
+  subscribersPage,
+  type ViewContext,
+} from './views.ts';
+
+export interface DashboardOptions {
+  /** The use-cases; without it (or without a token) /admin answers 404. */
+  port?: DashboardPort | undefined;
+  /** ADMIN_TOKEN; unset or empty: the dashboard does not exist (404), like the API. */
+  adminToken: string | undefined;
+  site: PageSite;
+  /** GAZETTE_SECRET signs session cookies; without it a random per-process key does (sessions end on restart). */
+  secret?: string | undefined;
+  /**
+   * The site's public URL. When it is https the cookie is `Secure`, except for requests to a loopback
+   * host (127.0.0.1, localhost, [::1]) over plain http, so a local run and the tests can log in.
+   */
+  siteUrl?: string | undefined;
+  /** Zone the pages show times in. Default UTC. */
+  timezone?: string | undefined;
+  /** Session lifetime. Default 12 hours. */
+  sessionTtlMs?: number;
+  /** Login attempts allowed per client address. Default 10 per 15 minutes. */
+  loginRateLimit?: { limit: number; windowMs: number };
+  trustedProxies: number;
+  now: () => number;
+  logger: Logger;
+}
+
+const ASSETS_DIR = fileURLToPath(new URL('../../../templates/admin/', import.meta.url));
+const ASSETS: Record<string, string> = { 'admin.css': 'text/css; charset=utf-8', 'admin.js': 'text/javascript; charset=utf-8' };
+
+const PAGE_HEADERS: Record<string, string> = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'referrer-policy': 'same-origin',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+// The digest as a reader's mail client shows it: its own inline styles and remote images, never scripts, framed only by the dashboard.
+const PREVIEW_HEADERS: Record<string, string> = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'SAMEORIGIN',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; font-src https: data:; frame-ancestors 'self'; sandbox; base-uri 'none'; form-action 'none'",
+};
+
+const NOTICES: Record<string, (detail: string) => string> = {
+  sending: (d) => `Edition created: sending to ${d} subscribers.`,
+  'no-items': () => 'No item was published since the last edition: nothing was sent.',
+  'slot-taken': (d) => `Edition #${d} exists for this slot already.`,
+  'test-sent': (d) => `Test copy sent to ${d}.`,
+  'no-test': () => 'No item was published since the last edition: there is no digest to test.',
+  paused: () => 'Edition paused: no more messages are handed to the mail server.',
+  'not-sending': () => 'That edition was not being sent.',
+  resumed: () => 'Edition resumed.',
+  requeued: (d) => `${d} uncertain messages will be sent again.`,
+  added: (d) => `${d} is an active subscriber.`,
+  removed: (d) => `${d} was removed.`,
+  'not-subscriber': (d) => `${d} is not a subscriber.`,
+};
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i;
+
+/** Adds the /admin routes to `app`; call after the API's routes and before the public files. */
+export function mountDashboard(app: App, options: DashboardOptions): void {
+  const port = options.port;
+  const token = options.adminToken;
+  const notFound = (): Response => new Response('Not Found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+  if (port === undefined || token === undefined || token === '') {
+    app.all('/admin', notFound);
+    app.all('/admin/*', notFound);
+    return;
+  }
+  const checkToken = createAdminAuth(token);
+  const sessions = createSessions({ secret: options.secret, adminToken: token, ttlMs: options.sessionTtlMs ?? 12 * 3600_000, now: options.now });
+  const limiter = createRateLimiter({ limit: options.loginRateLimit?.limit ?? 10, windowMs: options.loginRateLimit?.windowMs ?? 15 * 60_000, now: options.now });
+  const httpsSite = options.siteUrl?.startsWith('https:') ?? false;
+  const log = options.logger;
+  const zone = options.timezone ?? 'UTC';
+  const base = (c: Context, session: Session | null): ViewContext => {
+    const code = c.req.query('notice');
+    const notice = code !== undefined && NOTICES[code] ? { kind: 'ok' as const, text: NOTICES[code]!(c.req.query('detail') ?? '') } : undefined;
+    return { siteTitle: options.site.title, language: options.site.language, timezone: zone, notice, ...(session ? { csrf: session.csrf } : {}) };
+  };
+  const page = (body: string, status = 200, extra?: Record<string, string>): Response =>
+    new Response(body, { status, headers: extra ? { ...PAGE_HEADERS, ...extra } : PAGE_HEADERS });
+  const redirect = (location: string, extra?: Record<string, string>): Response =>
+    new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store', ...extra } });
+  const done = (location: string, notice: string, detail?: string | number): Response =>
+    redirect(`${location}?notice=${notice}${detail !== undefined ? `&detail=${encodeURIComponent(String(detail))}` : ''}`);
+  const json = (body: unknown, status = 200): Response =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } });
+
+  const secureRequest = (c: Context): boolean => {
+    if (new URL(c.req.url).protocol === 'https:') return true;
+    return httpsSite && !LOOPBACK.test(c.req.header('host') ?? '');
+  };
+  const cookie = (c: Context, value: string, maxAgeSeconds: number): string =>
+    `${SESSION_COOKIE}=${value}; Path=/admin; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secureRequest(c) ? '; Secure' : ''}`;
+
+  /** A cross-site POST: an Origin (or Sec-Fetch-Site) naming another site than the one asked. */
+  const crossSite = (c: Context): boolean => {
+    const fetchSite = c.req.header('sec-fetch-site');
+    if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') return true;
+    const origin = c.req.header('origin');
+    if (origin === undefined) return false;
+    if (origin === 'null') return true;
+    try {
+      return new URL(origin).host !== (c.req.header('host') ?? new URL(c.req.url).host);
+    } catch {
+      return true;
+    }
+  };
+  const forbidden = (c: Context, session: Session | null, why: string): Response =>
+    page(messagePage(base(c, session), 'Refused', `${why} Reload the page and try again.`), 403);
+  const sessionOf = (c: Context): Session | null => sessions.read(readCookie(c.req.header('cookie'), SESSION_COOKIE));
+  const readForm = async (c: Context): Promise<Record<string, unknown>> => {
+    try {
+      return (await c.req.parseBody()) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  const field = (form: Record<string, unknown>, name: string): string => {
+    const v = form[name];
+    return typeof v === 'string' ? v.trim() : '';
+  };
+
+  // ---- assets and login: no session needed ----
+
+  const assetCache = new Map<string, string>();
+  app.get('/admin/assets/:name', async (c) => {
+    const name = c.req.param('name');
+    const type = ASSETS[name];
+    if (type === undefined) return notFound();
+    let body = assetCache.get(name);
+    if (body === undefined) {
+      body = await readFile(`${ASSETS_DIR}${name}`, 'utf8');
+      assetCache.set(name, body);
+    }
+    return new Response(body, { headers: { 'content-type': type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' } });
+  });
+
+  app.get('/admin/login', (c) => (sessionOf(c) ? redirect('/admin') : page(loginPage(base(c, null), false))));
+
+  app.post('/admin/login', async (c) => {
+    if (crossSite(c)) return forbidden(c, null, 'This form was sent from another site.');
+    const ip = clientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), options.trustedProxies);
+    const decision = limiter.hit(rateLimitKey(ip));
+    if (!decision.allowed) {
+      log.warn({ ip }, 'admin login rate limit reached');
+      return page(messagePage(base(c, null), 'Too many attempts', `Too many login attempts from this address; try again in ${decision.retryAfterSeconds} seconds.`), 429, {
+        'retry-after': String(decision.retryAfterSeconds),
+      });
+    }
+    const given = field(await readForm(c), 'token');
+    if (given === '' || checkToken(`Bearer ${given}`) !== 'ok') {
+      log.warn({ ip }, 'admin login refused: wrong token');
+      return page(loginPage(base(c, null), true), 401);
+    }
+    const { session, cookie: value } = sessions.create();
+    log.info({ ip }, 'admin logged in');
+    return redirect('/admin', { 'set-cookie': cookie(c, value, Math.floor((session.expiresAt - options.now()) / 1000)) });
+  });
+
+  // ---- everything else: a session, and on POST the session's CSRF token from a same-site form ----
+
+  const guard = async (c: Context, next: () => Promise<void>): Promise<Response | void> => {
+    const session = sessionOf(c);
+    if (session === null) {
+      if (c.req.path === '/admin/editions.json') return json({ error: { code: 'UNAUTHORIZED', message: 'log in first' } }, 401);
+      return redirect('/admin/login');
+    }
+    if (c.req.method === 'POST') {
+      if (crossSite(c)) return forbidden(c, session, 'This form was sent from another site.');
+      if (!sessions.checkCsrf(session, (await readForm(c)).csrf)) return forbidden(c, session, 'This form carries no valid security token.');
+    }
+    sessionsByRequest.set(c.req.raw, session);
+    await next();
+  };
+  const sessionsByRequest = new WeakMap<Request, Session>();
+  app.use('/admin', guard);
+  app.use('/admin/*', guard);
+  const sessionIn = (c: Context): Session => sessionsByRequest.get(c.req.raw)!;
+  const view = (c: Context): ViewContext => base(c, sessionIn(c));
+  /** Renders a use-case's coded error (a bad address, an edition that cannot be resumed) as a notice. */
+  const refused = (c: Context, err: unknown, title: string): Response => {
+    if (errorCode(err) === undefined) throw err;
+    return page(messagePage({ ...view(c), notice: { kind: 'error', text: errorMessage(err) } }, title, 'Nothing was changed.'), 409);
+  };
+
+  app.post('/admin/logout', (c) => redirect('/admin/login', { 'set-cookie': cookie(c, '', 0) }));
+
+  app.get('/admin', async (c) => {
+    const [overview, editions] = await Promise.all([port.overview(), port.editions()]);
+    return page(overviewPage(view(c), overview, editions[0]));
+  });
+
+  app.get('/admin/editions', async (c) => page(editionsPage(view(c), await port.editions())));
+
+  app.get('/admin/editions.json', async () => json({ editions: (await port.editions()).map(editionProgressJson) }));
+
+  const editionId = (c: Context): number | null => {
+    const id = Number(c.req.param('id'));
+    return Number.isSafeInteger(id) && id > 0 ? id : null;
+  };
+
+  app.get('/admin/editions/:id', async (c) => {
+    const id = editionId(c);
+    const edition = id === null ? null : await port.edition(id);
+    if (edition === null) return page(messagePage(view(c), 'No such edition', 'There is no edition with this number.'), 404);
+    return page(editionPage(view(c), edition));
+  });
+
+  app.post('/admin/editions/:id/:action', async (c) => {
+    const id = editionId(c);
+    const back = `/admin/editions/${id}`;
+    if (id === null) return page(messagePage(view(c), 'No such edition', 'There is no edition with this number.'), 404);
+    try {
+      switch (c.req.param('action')) {
+        case 'pause':
+          return (await port.pause(id)) ? done(back, 'paused') : done(back, 'not-sending');
+        case 'resume':
+          await port.resume(id, { resendUncertain: false });
+          return done(back, 'resumed');
+        case 'resend-uncertain':
+          return done(back, 'requeued', (await port.resume(id, { resendUncertain: true })).requeued);
+        default:
+          return notFound();
+      }
+    } catch (err) {
+      return refused(c, err, `Edition #${id}`);
+    }
+  });
+
+  app.get('/admin/preview', async (c) => page(previewPage(view(c), await port.nextDigest())));
+
+  app.get('/admin/preview/digest.html', async () => {
+    const digest = await port.nextDigest();
+    return new Response(digest.empty ? '<!doctype html><p>No item is new: there is no digest.</p>' : digest.html, { headers: PREVIEW_HEADERS });
+  });
+
+  app.post('/admin/test', async (c) => {
+    const address = field(await readForm(c), 'address');
+    try {
+      const sent = await port.sendTest(address);
+      return sent === null ? done('/admin/preview', 'no-test') : done('/admin/preview', 'test-sent', sent.to);
+    } catch (err) {
+      return refused(c, err, 'Test copy');
+    }
+  });
+
+  app.get('/admin/send', async (c) => page(sendConfirmPage(view(c), await port.nextDigest())));
+
+  app.post('/admin/send', async (c) => {
+    if (field(await readForm(c), 'confirm') !== 'yes') return redirect('/admin/send');
+    try {
+      const result = await port.sendNow();
+      if (result.status === 'no-items') return done('/admin/send', 'no-items');
+      if (result.status === 'slot-taken') return done('/admin/editions', 'slot-taken', result.editionId);
+      log.info({ edition: result.editionId, recipients: result.recipients }, 'edition sent from the dashboard');
+      return done('/admin/editions', 'sending', result.recipients);
+    } catch (err) {
+      return refused(c, err, 'Send now');
+    }
+  });
+
+  app.get('/admin/subscribers', async (c) => {
+    const search = (c.req.query('q') ?? '').trim().slice(0, 200);
+    const stateParam = c.req.query('state') ?? '';
+    const state = (SUBSCRIBER_STATE_NAMES as readonly string[]).includes(stateParam) ? (stateParam as SubscriberState) : '';
+    const offset = Math.max(0, Math.min(1e9, Math.floor(Number(c.req.query('offset') ?? 0) || 0)));
+    const limit = 50;
+    const list = await port.listSubscribers({ limit, offset, ...(search ? { search } : {}), ...(state ? { state } : {}) });
+    return page(subscribersPage(view(c), list, { search, state, offset, limit }));
+  });
+
+  app.post('/admin/subscribers/add', async (c) => {
+    try {
+      return done('/admin/subscribers', 'added', (await port.addSubscriber(field(await readForm(c), 'email'))).email);
+    } catch (err) {
+      return refused(c, err, 'Add a subscriber');
+    }
+  });
+
+  app.post('/admin/subscribers/remove', async (c) => {
+    const email = field(await readForm(c), 'email');
+    try {
+      return (await port.removeSubscriber(email)) ? done('/admin/subscribers', 'removed', email) : done('/admin/subscribers', 'not-subscriber', email);
+    } catch (err) {
+      return refused(c, err, 'Remove a subscriber');
+    }
+  });
+
+  app.get('/admin/subscribers.csv', () =>
+    new Response(port.exportSubscribers(), {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="subscribers.csv"',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+    }),
+  );
+
+  app.all('/admin/*', (c) => page(messagePage(view(c), 'Not found', 'There is no such page in the dashboard.'), 404));
+}

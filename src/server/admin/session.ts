@@ -1,0 +1,76 @@
+// The dashboard's session cookie (signed, expiring) and its per-session CSRF token.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const SESSION_COOKIE = 'gazette_admin';
+
+export interface SessionOptions {
+  /** Signing key material: GAZETTE_SECRET, or random per process (sessions then end with the process). */
+  secret?: string | undefined;
+  /** The admin token: changing it ends every session signed under the old one. */
+  adminToken: string;
+  /** How long a session lasts. */
+  ttlMs: number;
+  now: () => number;
+}
+
+export interface Session {
+  id: string;
+  expiresAt: number;
+  /** The value every form of this session carries in its `csrf` field. */
+  csrf: string;
+}
+
+export interface Sessions {
+  /** A new session and the cookie value that carries it. */
+  create(): { session: Session; cookie: string };
+  /** The session a cookie value carries; null when absent, forged or expired. */
+  read(cookie: string | undefined): Session | null;
+  /** Whether `token` is this session's CSRF token. */
+  checkCsrf(session: Session, token: unknown): boolean;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  // digests of both sides: equal length always, so the comparison leaks nothing about lengths
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db);
+}
+
+export function createSessions(options: SessionOptions): Sessions {
+  const key = createHmac('sha256', options.secret ?? randomBytes(32).toString('hex')).update(`gazette admin session\0${options.adminToken}`).digest();
+  const mac = (purpose: string, value: string): string => createHmac('sha256', key).update(`${purpose}\0${value}`).digest('base64url');
+  const toSession = (id: string, expiresAt: number): Session => ({ id, expiresAt, csrf: mac('csrf', id) });
+
+  return {
+    create() {
+      const id = randomBytes(18).toString('base64url');
+      const expiresAt = options.now() + options.ttlMs;
+      const payload = `${id}.${expiresAt}`;
+      return { session: toSession(id, expiresAt), cookie: `${payload}.${mac('session', payload)}` };
+    },
+    read(cookie) {
+      if (!cookie) return null;
+      const match = /^([A-Za-z0-9_-]{16,64})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(cookie);
+      if (!match) return null;
+      const [, id, exp, sig] = match as unknown as [string, string, string, string];
+      if (!safeEqual(sig, mac('session', `${id}.${exp}`))) return null;
+      const expiresAt = Number(exp);
+      if (expiresAt <= options.now()) return null;
+      return toSession(id, expiresAt);
+    },
+    checkCsrf(session, token) {
+      return typeof token === 'string' && token !== '' && safeEqual(token, session.csrf);
+    },
+  };
+}
+
+/** The value of cookie `name` in a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}

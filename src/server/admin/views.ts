@@ -1,0 +1,305 @@
+// The dashboard's pages: plain server-rendered HTML, every value escaped, readable without JavaScript.
+import { formatInZone } from '../../adapters/luxon.ts';
+import type { SubscriberState } from '../ports.ts';
+import { html, type Markup } from './html.ts';
+import type { DashboardDigest, DashboardEdition, DashboardEditionDetail, DashboardOverview, DashboardSubscriber, DeliveryTally } from './port.ts';
+
+export interface ViewContext {
+  siteTitle: string;
+  language: string;
+  timezone: string;
+  /** The session's CSRF token; absent on the login page. */
+  csrf?: string;
+  /** A one-line notice above the page (an action's outcome). */
+  notice?: { kind: 'ok' | 'error'; text: string } | undefined;
+}
+
+export const SUBSCRIBER_STATE_NAMES: readonly SubscriberState[] = ['active', 'pending', 'unsubscribed', 'bounced'];
+
+/** The bar's segments in drawing order; pending includes rows being sent right now. */
+const SEGMENTS = ['sent', 'failed', 'retry', 'uncertain', 'pending'] as const;
+
+type Section = 'overview' | 'editions' | 'preview' | 'send' | 'subscribers' | 'none';
+
+function when(date: Date | null, zone: string): string {
+  return date === null ? '–' : formatInZone(date, zone, 'yyyy-LL-dd HH:mm');
+}
+
+function csrfField(ctx: ViewContext): Markup {
+  return html`<input type="hidden" name="csrf" value="${ctx.csrf ?? ''}">`;
+}
+
+function layout(ctx: ViewContext, title: string, section: Section, body: Markup): string {
+  const link = (href: string, name: Section, label: string) =>
+    html`<a href="${href}"${name === section ? html` aria-current="page"` : ''}>${label}</a>`;
+  const nav =
+    ctx.csrf === undefined
+      ? ''
+      : html`<nav class="admin-nav" aria-label="Dashboard">
+  ${link('/admin', 'overview', 'Overview')}
+  ${link('/admin/editions', 'editions', 'Editions')}
+  ${link('/admin/preview', 'preview', 'Preview')}
+  ${link('/admin/send', 'send', 'Send now')}
+  ${link('/admin/subscribers', 'subscribers', 'Subscribers')}
+  <form method="post" action="/admin/logout" class="logout">${csrfField(ctx)}<button type="submit" class="link">Log out</button></form>
+</nav>`;
+  const notice = ctx.notice ? html`<p class="notice notice-${ctx.notice.kind}" role="status">${ctx.notice.text}</p>` : '';
+  return html`<!doctype html>
+<html lang="${ctx.language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${title} · ${ctx.siteTitle} admin</title>
+<link rel="stylesheet" href="/admin/assets/admin.css">
+<script src="/admin/assets/admin.js" defer></script>
+</head>
+<body class="admin">
+<header class="admin-header"><div class="admin-wrap">
+  <p class="admin-brand"><a href="/admin">${ctx.siteTitle}</a> <span>admin</span></p>
+  ${nav}
+</div></header>
+<main class="admin-wrap" id="main">
+${notice}
+<h1>${title}</h1>
+${body}
+</main>
+</body>
+</html>
+`.value;
+}
+
+export function loginPage(ctx: ViewContext, wrong: boolean): string {
+  return layout(
+    { ...ctx, notice: wrong ? { kind: 'error', text: 'That token is not right.' } : ctx.notice },
+    'Log in',
+    'none',
+    html`<form method="post" action="/admin/login" class="card form-narrow">
+  <label for="token">Admin token</label>
+  <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+  <button type="submit">Log in</button>
+  <p class="hint">The value of ADMIN_TOKEN on the server.</p>
+</form>`,
+  );
+}
+
+function percentDone(e: DashboardEdition): number {
+  if (e.recipients === 0) return e.state === 'sent' ? 100 : 0;
+  return Math.floor((100 * (e.counts.sent + e.counts.failed)) / e.recipients);
+}
+
+/** Segment widths out of 1000 for the stacked bar. */
+function segmentWidths(e: DashboardEdition): Record<(typeof SEGMENTS)[number], number> {
+  const c = e.counts;
+  const total = Math.max(1, e.recipients, c.sent + c.failed + c.retry + c.uncertain + c.pending + c.sending);
+  const value = { sent: c.sent, failed: c.failed, retry: c.retry, uncertain: c.uncertain, pending: c.pending + c.sending };
+  return Object.fromEntries(SEGMENTS.map((s) => [s, Math.round((1000 * value[s]) / total)])) as Record<(typeof SEGMENTS)[number], number>;
+}
+
+/** What the live script reads: the same figures the page renders. */
+export function editionProgressJson(e: DashboardEdition): Record<string, unknown> {
+  return { id: e.id, state: e.state, subject: e.subject, recipients: e.recipients, counts: e.counts, percent: percentDone(e), widths: segmentWidths(e) };
+}
+
+function tallyCount(counts: DeliveryTally, s: (typeof SEGMENTS)[number]): number {
+  return s === 'pending' ? counts.pending + counts.sending : counts[s];
+}
+
+function progress(e: DashboardEdition): Markup {
+  const widths = segmentWidths(e);
+  let x = 0;
+  const rects = SEGMENTS.map((s) => {
+    const r = html`<rect class="seg seg-${s}" data-seg="${s}" x="${x}" y="0" width="${widths[s]}" height="10"></rect>`;
+    x += widths[s];
+    return r;
+  });
+  const percent = percentDone(e);
+  return html`<div class="progress" data-edition="${e.id}">
+  <svg class="bar" viewBox="0 0 1000 10" preserveAspectRatio="none" role="img" aria-label="${percent}% done">${rects}</svg>
+  <p class="tally"><strong class="percent" data-percent>${percent}%</strong>
+    <span class="state state-${e.state}" data-state>${e.state}</span>
+    ${SEGMENTS.map((s) => html`<span class="count count-${s}"><span class="dot dot-${s}"></span><span data-count="${s}">${tallyCount(e.counts, s)}</span> ${s}</span> `)}
+    <span class="count">of ${e.recipients}</span></p>
+</div>`;
+}
+
+function editionActions(ctx: ViewContext, e: DashboardEdition): Markup {
+  const action = (path: string, label: string, kind = '') =>
+    html`<form method="post" action="/admin/editions/${e.id}/${path}" class="inline">${csrfField(ctx)}<button type="submit" class="${kind}">${label}</button></form>`;
+  return html`<div class="actions">
+  ${e.state === 'sending' ? action('pause', 'Pause', 'secondary') : ''}
+  ${e.state === 'paused' ? action('resume', 'Resume') : ''}
+  ${e.counts.uncertain > 0 ? action('resend-uncertain', `Re-send ${e.counts.uncertain} uncertain`, 'secondary') : ''}
+</div>`;
+}
+
+export function overviewPage(ctx: ViewContext, o: DashboardOverview, latest: DashboardEdition | undefined): string {
+  const items = 'error' in o.items ? html`<p class="figure error-text">${o.items.error}</p>` : html`<p class="figure" data-figure="items">${o.items.published}</p><p class="hint">${o.items.scheduled} scheduled</p>`;
+  const subscribers = html`<dl class="states">${SUBSCRIBER_STATE_NAMES.map((s) => html`<div><dt>${s}</dt><dd data-subscribers="${s}">${o.subscribers[s]}</dd></div>`)}</dl>`;
+  const build = o.lastBuild ? html`<p class="figure-small">${when(o.lastBuild.at, ctx.timezone)}</p><p class="hint">${o.lastBuild.id}</p>` : html`<p class="figure-small">none yet</p>`;
+  const buildError = o.lastBuildError ? html`<p class="error-text">Last attempt failed: ${o.lastBuildError}</p>` : '';
+  const next = o.nextEdition ? html`<p class="figure-small">${when(o.nextEdition.at, ctx.timezone)}</p><p class="hint">slot ${o.nextEdition.slot}</p>` : html`<p class="figure-small">none scheduled</p>`;
+  const last = latest
+    ? html`<section class="card"><h2><a href="/admin/editions/${latest.id}">#${latest.id} ${latest.subject}</a></h2>${progress(latest)}</section>`
+    : html`<p>No edition yet.</p>`;
+  return layout(
+    ctx,
+    'Overview',
+    'overview',
+    html`<div class="tiles">
+  <section class="card tile"><h2>Items published</h2>${items}</section>
+  <section class="card tile tile-wide"><h2>Subscribers</h2>${subscribers}</section>
+  <section class="card tile"><h2>Last build</h2>${build}${buildError}</section>
+  <section class="card tile"><h2>Next scheduled edition</h2>${next}</section>
+</div>
+<h2>Latest edition</h2>
+${last}
+<p class="times">Times in ${ctx.timezone}.</p>`,
+  );
+}
+
+export function editionsPage(ctx: ViewContext, editions: readonly DashboardEdition[]): string {
+  const rows = editions.map(
+    (e) => html`<section class="card edition" id="edition-${e.id}">
+  <h2><a href="/admin/editions/${e.id}">#${e.id} ${e.subject}</a></h2>
+  <p class="meta">${e.slot ? `slot ${e.slot}` : 'sent by hand'} · created ${when(e.createdAt, ctx.timezone)}${e.completedAt ? ` · completed ${when(e.completedAt, ctx.timezone)}` : ''}</p>
+  ${progress(e)}
+  ${e.pausedReason ? html`<p class="error-text">Paused: ${e.pausedReason}</p>` : ''}
+  ${editionActions(ctx, e)}
+</section>`,
+  );
+  return layout(
+    ctx,
+    'Editions',
+    'editions',
+    html`<div data-live="/admin/editions.json">${rows.length > 0 ? rows : html`<p>No edition yet. <a href="/admin/send">Send one now</a>.</p>`}</div>`,
+  );
+}
+
+export function editionPage(ctx: ViewContext, e: DashboardEditionDetail): string {
+  const failures =
+    e.failures.length === 0
+      ? html`<p>No failures.</p>`
+      : html`<div class="table-wrap"><table>
+<thead><tr><th>Address</th><th>Status</th><th>Attempts</th><th>Server reply</th></tr></thead>
+<tbody>${e.failures.map(
+          (f) =>
+            html`<tr><td>${f.email}</td><td>${f.status}${f.nextAttemptAt ? html`<br><small>next ${when(f.nextAttemptAt, ctx.timezone)}</small>` : ''}</td><td>${f.attempts}</td><td class="reply">${f.responseCode !== null ? html`<code>${f.responseCode}</code> ` : ''}${f.error ?? ''}</td></tr>`,
+        )}</tbody></table></div>`;
+  const uncertain =
+    e.uncertain.length === 0
+      ? ''
+      : html`<h2>Uncertain (${e.uncertain.length})</h2>
+<p>A worker stopped while sending these: they may or may not have arrived.</p>
+<ul class="plain">${e.uncertain.map((u) => html`<li>${u.email} <small>claimed by ${u.claimedBy ?? '?'} at ${when(u.claimedAt, ctx.timezone)}</small></li>`)}</ul>`;
+  return layout(
+    ctx,
+    `Edition #${e.id}`,
+    'editions',
+    html`<div data-live="/admin/editions.json"><section class="card edition">
+  <h2>${e.subject}</h2>
+  <p class="meta">${e.slot ? `slot ${e.slot}` : 'sent by hand'} · created ${when(e.createdAt, ctx.timezone)} · started ${when(e.startedAt, ctx.timezone)} · completed ${when(e.completedAt, ctx.timezone)}</p>
+  ${progress(e)}
+  ${e.pausedReason ? html`<p class="error-text">Paused: ${e.pausedReason}</p>` : ''}
+  ${editionActions(ctx, e)}
+</section></div>
+<h2>Failures and retries (${e.failures.length})</h2>
+${failures}
+${uncertain}`,
+  );
+}
+
+function emptyDigest(ctx: ViewContext, d: { windowStart: Date; windowEnd: Date }): Markup {
+  return html`<p class="card">No item was published between ${when(d.windowStart, ctx.timezone)} and ${when(d.windowEnd, ctx.timezone)}: there is nothing to send.</p>`;
+}
+
+export function previewPage(ctx: ViewContext, d: DashboardDigest): string {
+  if (d.empty) return layout(ctx, 'Next digest', 'preview', emptyDigest(ctx, d));
+  return layout(
+    ctx,
+    'Next digest',
+    'preview',
+    html`<p class="meta">Subject: <strong data-subject>${d.subject}</strong> · ${d.items} item${d.items === 1 ? '' : 's'} · ${d.recipients} active subscriber${d.recipients === 1 ? '' : 's'} · items from ${when(d.windowStart, ctx.timezone)} to ${when(d.windowEnd, ctx.timezone)}</p>
+<h2>HTML part</h2>
+<iframe class="preview" src="/admin/preview/digest.html" sandbox title="The digest's HTML part as a reader sees it"></iframe>
+<h2>Text part</h2>
+<pre class="text-part">${d.text}</pre>
+<h2>Send a test copy</h2>
+<form method="post" action="/admin/test" class="card form-row">${csrfField(ctx)}
+  <label for="test-address">Address</label>
+  <input id="test-address" name="address" type="email" required placeholder="you@example.org">
+  <button type="submit">Send test copy</button>
+</form>`,
+  );
+}
+
+export function sendConfirmPage(ctx: ViewContext, d: DashboardDigest): string {
+  if (d.empty) return layout(ctx, 'Send now', 'send', emptyDigest(ctx, d));
+  return layout(
+    ctx,
+    'Send now',
+    'send',
+    html`<section class="card confirm">
+  <p>This creates an edition and sends it at once:</p>
+  <dl class="facts">
+    <div><dt>Subject</dt><dd data-subject>${d.subject}</dd></div>
+    <div><dt>Items</dt><dd>${d.items}</dd></div>
+    <div><dt>Recipients</dt><dd data-recipients>${d.recipients}</dd></div>
+  </dl>
+  <form method="post" action="/admin/send" class="inline">${csrfField(ctx)}<input type="hidden" name="confirm" value="yes"><button type="submit">Send to ${d.recipients} subscriber${d.recipients === 1 ? '' : 's'}</button></form>
+  <a href="/admin/preview" class="button secondary">Preview first</a>
+</section>`,
+  );
+}
+
+export function subscribersPage(
+  ctx: ViewContext,
+  list: readonly DashboardSubscriber[],
+  query: { search: string; state: SubscriberState | ''; offset: number; limit: number },
+): string {
+  const option = (value: string, label: string) => html`<option value="${value}"${query.state === value ? html` selected` : ''}>${label}</option>`;
+  const page = (offset: number) => {
+    const params = new URLSearchParams();
+    if (query.search) params.set('q', query.search);
+    if (query.state) params.set('state', query.state);
+    if (offset > 0) params.set('offset', String(offset));
+    const s = params.toString();
+    return `/admin/subscribers${s ? `?${s}` : ''}`;
+  };
+  const rows = list.map(
+    (s) => html`<tr><td>${s.email}</td><td>${s.name ?? ''}</td><td><span class="state state-${s.state}">${s.state}</span></td><td>${s.source}</td><td>${when(s.createdAt, ctx.timezone)}</td>
+<td><form method="post" action="/admin/subscribers/remove" class="inline">${csrfField(ctx)}<input type="hidden" name="email" value="${s.email}"><button type="submit" class="danger small">Remove</button></form></td></tr>`,
+  );
+  return layout(
+    ctx,
+    'Subscribers',
+    'subscribers',
+    html`<div class="toolbar">
+<form method="get" action="/admin/subscribers" class="form-row search">
+  <label for="q" class="visually-hidden">Search</label>
+  <input id="q" name="q" type="search" value="${query.search}" placeholder="Search addresses and names">
+  <label for="state" class="visually-hidden">State</label>
+  <select id="state" name="state">${option('', 'any state')}${SUBSCRIBER_STATE_NAMES.map((s) => option(s, s))}</select>
+  <button type="submit" class="secondary">Search</button>
+</form>
+<a class="button secondary" href="/admin/subscribers.csv" download>Export CSV</a>
+</div>
+<form method="post" action="/admin/subscribers/add" class="card form-row">${csrfField(ctx)}
+  <label for="add-email">Add an active subscriber</label>
+  <input id="add-email" name="email" type="email" required placeholder="reader@example.org">
+  <button type="submit">Add</button>
+</form>
+${
+  list.length === 0
+    ? html`<p>No subscriber matches.</p>`
+    : html`<div class="table-wrap"><table>
+<thead><tr><th>Address</th><th>Name</th><th>State</th><th>Source</th><th>Added</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>${rows}</tbody></table></div>`
+}
+<p class="pager">${query.offset > 0 ? html`<a href="${page(Math.max(0, query.offset - query.limit))}">← Previous</a> ` : ''}${list.length === query.limit ? html`<a href="${page(query.offset + query.limit)}">Next →</a>` : ''}</p>`,
+  );
+}
+
+export function messagePage(ctx: ViewContext, title: string, text: string): string {
+  return layout(ctx, title, 'none', html`<p>${text}</p><p><a href="/admin">Back to the overview</a></p>`);
+}

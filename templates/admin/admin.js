@@ -1,0 +1,58 @@
+// gazette admin: keeps each edition's progress bar current by polling /admin/editions.json; the page works without it.
+(function () {
+  'use strict';
+  var live = document.querySelector('[data-live]');
+  if (!live || !window.fetch) return;
+  var url = live.getAttribute('data-live');
+  var SEGMENTS = ['sent', 'failed', 'retry', 'uncertain', 'pending'];
+  var busy = false;
+
+  function update(progress, e) {
+    var x = 0;
+    SEGMENTS.forEach(function (s) {
+      var rect = progress.querySelector('[data-seg="' + s + '"]');
+      if (rect) {
+        rect.setAttribute('x', String(x));
+        rect.setAttribute('width', String(e.widths[s]));
+      }
+      x += e.widths[s];
+      var count = progress.querySelector('[data-count="' + s + '"]');
+      if (count) count.textContent = String(s === 'pending' ? e.counts.pending + e.counts.sending : e.counts[s]);
+    });
+    var percent = progress.querySelector('[data-percent]');
+    if (percent) percent.textContent = e.percent + '%';
+    var bar = progress.querySelector('svg');
+    if (bar) bar.setAttribute('aria-label', e.percent + '% done');
+    var state = progress.querySelector('[data-state]');
+    if (state && state.textContent !== e.state) {
+      state.textContent = e.state;
+      state.className = 'state state-' + e.state;
+    }
+  }
+
+  function poll() {
+    if (busy || document.hidden) return;
+    busy = true;
+    fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (res) {
+        if (res.status === 401) {
+          clearInterval(timer);
+          return null;
+        }
+        return res.ok ? res.json() : null;
+      })
+      .then(function (body) {
+        if (!body) return;
+        body.editions.forEach(function (e) {
+          var progress = document.querySelector('.progress[data-edition="' + e.id + '"]');
+          if (progress) update(progress, e);
+        });
+      })
+      .catch(function () {})
+      .then(function () {
+        busy = false;
+      });
+  }
+
+  var timer = setInterval(poll, 1000);
+})();
