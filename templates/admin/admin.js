@@ -27,6 +27,12 @@
     if (state && state.textContent !== e.state) {
       state.textContent = e.state;
       state.className = 'state state-' + e.state;
+      var card = progress.closest('.edition');
+      if (card) {
+        card.querySelectorAll('[data-while]').forEach(function (form) {
+          form.hidden = form.getAttribute('data-while') !== e.state;
+        });
+      }
     }
   }
 

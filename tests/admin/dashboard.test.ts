@@ -1,4 +1,6 @@
 // The /admin dashboard through app.request over a real store: login, session cookie, CSRF, counts, actions.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadContent } from '../../src/content/index.ts';
 import { createEdition } from '../../src/delivery/index.ts';
@@ -184,6 +186,24 @@ describe.each(testDialects())('dashboard (%s)', (dialect) => {
       expect(frame.headers.get('content-security-policy')).toContain('sandbox');
       expect(frame.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
       expect(await frame.text()).toMatch(/^<!doctype html>/i);
+    });
+  });
+
+  it('sends a test copy to one address without writing to the ledger', async () => {
+    const { store } = db();
+    await addSubscribers(store, 2);
+    await withApp(store, async ({ app, outboxDir }) => {
+      const client = await loggedIn(app);
+      const res = await client.post('/admin/test', { address: 'Editor@Example.ORG' });
+      expect(res.headers.get('location')).toBe('/admin/preview?notice=test-sent&detail=Editor%40example.org');
+      const files = await readdir(path.join(outboxDir, 'test'));
+      expect(files).toHaveLength(1);
+      const eml = await readFile(path.join(outboxDir, 'test', files[0]!), 'utf8');
+      expect(eml).toMatch(/^To: Editor@example\.org/m);
+      expect(await store.db.selectFrom('editions').select('id').execute()).toEqual([]);
+      expect(await store.db.selectFrom('deliveries').select('email').execute()).toEqual([]);
+      const bad = await client.post('/admin/test', { address: 'nobody' });
+      expect(bad.status).toBe(409);
     });
   });
 

@@ -20,6 +20,8 @@ export interface DashboardHarness {
   deps: DeliveryDeps;
   /** Editions the background "dispatch" was asked to send (nothing is sent in these tests). */
   dispatched: number[];
+  /** Where the outbox mailer writes (the test copy lands in test/). */
+  outboxDir: string;
   cleanup(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ export async function dashboardApp(store: Store, options: { siteUrl?: string; ad
     logger: silentLogger(),
     now: () => NOW.getTime(),
   });
-  return { app, deps, dispatched, cleanup: async () => {
+  return { app, deps, dispatched, outboxDir: path.join(dir, 'outbox'), cleanup: async () => {
     await deps.mailer.close();
     await rm(dir, { recursive: true, force: true });
   } };

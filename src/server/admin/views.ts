@@ -124,11 +124,12 @@ function progress(e: DashboardEdition): Markup {
 }
 
 function editionActions(ctx: ViewContext, e: DashboardEdition): Markup {
-  const action = (path: string, label: string, kind = '') =>
-    html`<form method="post" action="/admin/editions/${e.id}/${path}" class="inline">${csrfField(ctx)}<button type="submit" class="${kind}">${label}</button></form>`;
+  // `data-while`: the live script hides the button once the edition leaves that state
+  const action = (path: string, label: string, kind: string, state?: string) =>
+    html`<form method="post" action="/admin/editions/${e.id}/${path}" class="inline"${state ? html` data-while="${state}"` : ''}>${csrfField(ctx)}<button type="submit" class="${kind}">${label}</button></form>`;
   return html`<div class="actions">
-  ${e.state === 'sending' ? action('pause', 'Pause', 'secondary') : ''}
-  ${e.state === 'paused' ? action('resume', 'Resume') : ''}
+  ${e.state === 'sending' ? action('pause', 'Pause', 'secondary', 'sending') : ''}
+  ${e.state === 'paused' ? action('resume', 'Resume', '', 'paused') : ''}
   ${e.counts.uncertain > 0 ? action('resend-uncertain', `Re-send ${e.counts.uncertain} uncertain`, 'secondary') : ''}
 </div>`;
 }
