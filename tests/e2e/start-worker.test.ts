@@ -6,29 +6,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { gazetteIn, repoRoot, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
+import { eventually, itemFile } from '../worker/support.ts';
 
 const SMTP_PASSWORD = 'smtp-Pa55word-x9q';
 const ADMIN_TOKEN = 'admin-token-7f3c9a1b5d';
 const GAZETTE_SECRET = 'gazette-secret-4e8b2d6f0a1c3e5f7a9b';
-
-function item(title: string, date: Date, extra = ''): string {
-  return `---\ntitle: ${JSON.stringify(title)}\ndate: ${date.toISOString().replace(/\.\d+Z$/, 'Z')}\n${extra}---\n\nBody of ${title}.\n`;
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('gazette start', { timeout: 120_000 }, () => {
   let root: string;
@@ -44,8 +26,8 @@ describe('gazette start', { timeout: 120_000 }, () => {
     await cp(path.join(repoRoot, 'gazette.yaml'), path.join(root, 'gazette.yaml'));
     await mkdir(path.join(root, 'content/news'), { recursive: true });
     // Dated just before now, so that they are this week's news for the digest.
-    await writeFile(path.join(root, 'content/news/seizure.md'), item('Heroin seized at the border', new Date(Date.now() - 2 * day)));
-    await writeFile(path.join(root, 'content/news/training.md'), item('Analysts trained in Tashkent', new Date(Date.now() - day)));
+    await writeFile(path.join(root, 'content/news/seizure.md'), itemFile('Heroin seized at the border', new Date(Date.now() - 2 * day)));
+    await writeFile(path.join(root, 'content/news/training.md'), itemFile('Analysts trained in Tashkent', new Date(Date.now() - day)));
     for (const address of ['a@example.org', 'b@example.org']) {
       expect(gazetteIn(root, ['subscribers', 'add', address], env).status).toBe(0);
     }
@@ -69,23 +51,23 @@ describe('gazette start', { timeout: 120_000 }, () => {
     expect(await feedTitles()).toEqual(['Analysts trained in Tashkent', 'Heroin seized at the border']);
 
     // A change: the new feed is on disk (and served) once the debounce has passed.
-    await writeFile(path.join(root, 'content/news/training.md'), item('Analysts trained in Tashkent and Bishkek', new Date(Date.now() - day)));
+    await writeFile(path.join(root, 'content/news/training.md'), itemFile('Analysts trained in Tashkent and Bishkek', new Date(Date.now() - day)));
     await eventually(feedTitles, (t) => t[0] === 'Analysts trained in Tashkent and Bishkek');
     const served = (await (await fetch(new URL('feed.json', url))).json()) as { items: { title: string }[] };
     expect(served.items[0]!.title).toBe('Analysts trained in Tashkent and Bishkek');
 
     // A bad file: its error is logged with the file and field, the last good build stays served, the worker lives on.
-    await writeFile(path.join(root, 'content/news/bad.md'), item('Broken', new Date(Date.now() - day), 'colour: red\n'));
+    await writeFile(path.join(root, 'content/news/bad.md'), itemFile('Broken', new Date(Date.now() - day), 'colour: red\n'));
     const error = await worker.waitForLog((r) => r.file === 'news/bad.md');
     expect(error).toMatchObject({ level: 50, field: 'colour' });
-    expect(error.msg).toContain('news/bad.md:4 (field "colour"): unknown field "colour"');
+    expect(error.msg).toContain('news/bad.md:5 (field "colour"): unknown field "colour"');
     await worker.waitForLog((r) => r.msg === 'build failed: the last good build is still served');
     expect((await fetch(new URL('feed.json', url))).status).toBe(200);
     expect(await feedTitles()).toEqual(['Analysts trained in Tashkent and Bishkek', 'Heroin seized at the border']);
     expect(worker.child.exitCode).toBeNull();
 
     // Fixed: rebuilt with the item.
-    await writeFile(path.join(root, 'content/news/bad.md'), item('Precursors intercepted', new Date(Date.now() - day / 2)));
+    await writeFile(path.join(root, 'content/news/bad.md'), itemFile('Precursors intercepted', new Date(Date.now() - day / 2)));
     await eventually(feedTitles, (t) => t.length === 3 && t[0] === 'Precursors intercepted');
 
     // The operators' API triggers an edition; the worker's dispatcher sends it.

@@ -9,32 +9,11 @@ import type { Config } from '../../src/config/schema.ts';
 import { readBuildState } from '../../src/worker/build-state.ts';
 import { createSiteService, type SiteService } from '../../src/worker/site.ts';
 import { captureLog, type CapturedLog } from '../helpers/log-capture.ts';
-
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const templatesDir = path.join(repoRoot, 'templates');
-
-function item(title: string, date: string, extra = ''): string {
-  return `---\ntitle: ${JSON.stringify(title)}\ndate: ${date}\n${extra}---\n\nBody of ${title}.\n`;
-}
+import { eventually, itemFile, repoRoot, templatesDir } from './support.ts';
 
 async function feedTitles(root: string): Promise<string[]> {
   const feed = JSON.parse(await readFile(path.join(root, 'public/feed.json'), 'utf8')) as { items: { title: string }[] };
   return feed.items.map((i) => i.title);
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('site service', { timeout: 60_000 }, () => {
@@ -49,8 +28,8 @@ describe('site service', { timeout: 60_000 }, () => {
     config = await loadConfig(path.join(repoRoot, 'gazette.yaml'));
     log = captureLog();
     await mkdir(path.join(root, 'content/2026'), { recursive: true });
-    await writeFile(path.join(root, 'content/2026/first.md'), item('First item', '2026-11-20'));
-    await writeFile(path.join(root, 'content/2026/second.md'), item('Second item', '2026-11-25'));
+    await writeFile(path.join(root, 'content/2026/first.md'), itemFile('First item', '2026-11-20'));
+    await writeFile(path.join(root, 'content/2026/second.md'), itemFile('Second item', '2026-11-25'));
   });
   afterEach(async () => {
     await site?.stop();
@@ -77,19 +56,19 @@ describe('site service', { timeout: 60_000 }, () => {
     expect(first.ok).toBe(true);
     expect(await feedTitles(root)).toEqual(['Second item', 'First item']);
 
-    await writeFile(path.join(root, 'content/2026/second.md'), item('Second item, corrected', '2026-11-25'));
+    await writeFile(path.join(root, 'content/2026/second.md'), itemFile('Second item, corrected', '2026-11-25'));
     expect(await eventually(() => feedTitles(root), (t) => t[0] === 'Second item, corrected')).toEqual(['Second item, corrected', 'First item']);
 
-    await writeFile(path.join(root, 'content/2026/third.md'), item('Third item', '2026-11-27', 'colour: red\n'));
+    await writeFile(path.join(root, 'content/2026/third.md'), itemFile('Third item', '2026-11-27', 'colour: red\n'));
     const error = await log.waitFor((r) => r.level === 50 && r.file === '2026/third.md');
-    expect(error.msg).toMatch(/2026\/third\.md:4 \(field "colour"\): unknown field "colour"/);
+    expect(error.msg).toMatch(/2026\/third\.md:5 \(field "colour"\): unknown field "colour"/);
     await log.waitFor((r) => r.msg === 'build failed: the last good build is still served');
     expect(await feedTitles(root)).toEqual(['Second item, corrected', 'First item']);
     const failed = await readBuildState(path.join(root, 'var'));
     expect(failed).toMatchObject({ ok: false, lastGood: { items: 2 } });
     expect(failed?.errors?.[0]).toContain('2026/third.md');
 
-    await writeFile(path.join(root, 'content/2026/third.md'), item('Third item', '2026-11-27'));
+    await writeFile(path.join(root, 'content/2026/third.md'), itemFile('Third item', '2026-11-27'));
     expect(await eventually(() => feedTitles(root), (t) => t.length === 3)).toEqual(['Third item', 'Second item, corrected', 'First item']);
     expect(await readBuildState(path.join(root, 'var'))).toMatchObject({ ok: true, items: 3 });
   });
@@ -110,7 +89,7 @@ describe('site service', { timeout: 60_000 }, () => {
   it('publishes a scheduled item when its date arrives, without any change to the files', async () => {
     // A clock that runs: the item is due 1.5 s after the service starts.
     const due = new Date(Date.now() + 1500);
-    await writeFile(path.join(root, 'content/2026/later.md'), item('Scheduled item', due.toISOString().replace(/\.\d+Z$/, 'Z')));
+    await writeFile(path.join(root, 'content/2026/later.md'), itemFile('Scheduled item', due.toISOString().replace(/\.\d+Z$/, 'Z')));
     site = service(() => new Date());
     const first = await site.start();
     expect(first.ok && first.calendar.scheduled).toBe(1);

@@ -52,3 +52,19 @@ export async function addActiveSubscribers(store: Store, count: number, now: Dat
   }
   return emails;
 }
+
+/** Polls `read` until `ok` holds (errors count as "not yet"); resolves with the value, rejects after `timeoutMs`. */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await read();
+      if (ok(last)) return last;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
