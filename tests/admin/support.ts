@@ -25,11 +25,9 @@ export interface DashboardHarness {
   cleanup(): Promise<void>;
 }
 
-/** The app with the dashboard over `store`; the clock stands at the sample newsroom's digest time. */
-export async function dashboardApp(store: Store, options: { siteUrl?: string; adminToken?: string } = {}): Promise<DashboardHarness> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gazette-admin-'));
-  const deps = deliveryDeps({ store, varDir: dir, now: () => NOW });
-  const env: Environment = {
+/** The environment of a gazette run over the repository's content, with `dir` as var/ and public/ beside it. */
+export function testEnvironment(dir: string, overrides: Partial<Environment> = {}): Environment {
+  return {
     root: ROOT,
     configFile: path.join(ROOT, 'gazette.yaml'),
     contentDir: CONTENT_DIR,
@@ -40,7 +38,15 @@ export async function dashboardApp(store: Store, options: { siteUrl?: string; ad
     secret: SECRET,
     adminToken: TOKEN,
     port: 0,
+    ...overrides,
   };
+}
+
+/** The app with the dashboard over `store`; the clock stands at the sample newsroom's digest time. */
+export async function dashboardApp(store: Store, options: { siteUrl?: string; adminToken?: string } = {}): Promise<DashboardHarness> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gazette-admin-'));
+  const deps = deliveryDeps({ store, varDir: dir, now: () => NOW });
+  const env = testEnvironment(dir);
   const subscriptions = createSubscriptionService({
     store,
     mailer: deps.mailer,

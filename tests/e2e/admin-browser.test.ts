@@ -9,7 +9,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/pino.ts';
 import { createDashboardService } from '../../src/cli/dashboard.ts';
-import type { Environment } from '../../src/config/load.ts';
 import { createEdition, dispatch, type DeliveryDeps } from '../../src/delivery/index.ts';
 import { createMailer, type Mailer } from '../../src/mail/index.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
@@ -18,7 +17,8 @@ import { createSubscriptionService } from '../../src/subscribers/index.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
-import { addSubscribers, CONTENT_DIR, deliveryConfig, deliveryDeps, movingClock, ROOT, SECRET } from '../delivery/support.ts';
+import { addSubscribers, deliveryConfig, deliveryDeps, movingClock, SECRET } from '../delivery/support.ts';
+import { testEnvironment } from '../admin/support.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/admin/', import.meta.url));
 const TOKEN = 'browser-admin-token-0123456789abcdef';
@@ -53,18 +53,7 @@ describe('the operators dashboard in a browser', () => {
     const config = deliveryConfig({ rate_per_second: 100 });
     mailer = createMailer({ smtpUrl: smtp.url, outboxDir: path.join(dir, 'outbox'), pool: { maxConnections: config.digest.concurrency } });
     deps = deliveryDeps({ store, varDir: dir, mailer, config, now: movingClock() });
-    const env: Environment = {
-      root: ROOT,
-      configFile: path.join(ROOT, 'gazette.yaml'),
-      contentDir: CONTENT_DIR,
-      publicDir: path.join(dir, 'public'),
-      varDir: dir,
-      databaseUrl: database.url,
-      smtpUrl: smtp.url,
-      secret: SECRET,
-      adminToken: TOKEN,
-      port: 0,
-    };
+    const env = testEnvironment(dir, { databaseUrl: database.url, smtpUrl: smtp.url, adminToken: TOKEN });
     const subscriptions = createSubscriptionService({ store, mailer, site: config.site, from: config.digest.from, secret: SECRET, now: deps.now });
     // the same background dispatch as `gazette serve`
     const dispatchInBackground = (editionId: number): void => {
