@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../adapters/pino.ts';
 import { ContentErrors, errorMessage } from '../errors.ts';
 import type { CommandContext, CommandSpec } from './command.ts';
-import { commands } from './commands/index.ts';
+import { loadCommands } from './commands/index.ts';
 
 function findOrCreateGroup(parent: Command, name: string): Command {
   const existing = parent.commands.find((c) => c.name() === name);
@@ -57,7 +57,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       exitCode = typeof code === 'number' ? code : 0;
     });
   };
-  for (const spec of commands) register(spec);
+  for (const spec of await loadCommands(argv)) register(spec);
 
   try {
     await program.parseAsync(argv);
