@@ -1,7 +1,7 @@
 // The operators' dashboard use-cases: the delivery ledger, the subscription service, the digest preview and the status report behind one port.
 import { PassThrough, Readable } from 'node:stream';
 import type { Environment } from '../config/load.ts';
-import { countDeliveries, editionStatus, pauseEdition, resumeEdition, type CreateEditionResult, type DeliveryDeps } from '../delivery/index.ts';
+import { countDeliveries, editionStatus, pauseEdition, previousEditionEnd, resumeEdition, type CreateEditionResult, type DeliveryDeps } from '../delivery/index.ts';
 import { buildDigestPreview } from '../newsletter/index.ts';
 import type { DashboardEdition, DashboardPort } from '../server/index.ts';
 import { exportSubscribers, normalizeAddress, type SubscriptionService } from '../subscribers/index.ts';
@@ -24,18 +24,6 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
   const { deps, env, subscriptions } = options;
   const { store, config } = deps;
   const shown = options.editionsShown ?? 20;
-
-  /** Where the next edition's window starts: the end of the last one that went (or goes) out, as createEdition reckons it. */
-  async function previousEditionEnd(): Promise<Date | null> {
-    const row = await store.db
-      .selectFrom('editions')
-      .select('window_end')
-      .where('state', 'in', ['sent', 'sending', 'paused'])
-      .orderBy('window_end', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? new Date(Number(row.window_end)) : null;
-  }
 
   async function activeSubscribers(): Promise<number> {
     const row = await store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number | string>().as('n')).where('state', '=', 'active').executeTakeFirst();
@@ -108,7 +96,7 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
     async nextDigest() {
       const now = deps.now();
       const [preview, recipients] = await Promise.all([
-        previousEditionEnd().then((previous) => buildDigestPreview({ config, contentDir: deps.contentDir, templatesDir: deps.templatesDir, now, previousEditionEnd: previous })),
+        previousEditionEnd(store).then((previous) => buildDigestPreview({ config, contentDir: deps.contentDir, templatesDir: deps.templatesDir, now, previousEditionEnd: previous })),
         activeSubscribers(),
       ]);
       if (preview.empty) return { empty: true, windowStart: preview.window.start, windowEnd: preview.window.end };
@@ -138,7 +126,7 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
         contentDir: deps.contentDir,
         templatesDir: deps.templatesDir,
         now,
-        previousEditionEnd: await previousEditionEnd(),
+        previousEditionEnd: await previousEditionEnd(store),
         // the test copy's unsubscribe link names nobody on the list (id 0 is never a subscriber)
         recipient: { subscriberId: `test-${now.getTime()}`, email: to, unsubscribeUrl: subscriptions.unsubscribeUrl({ id: 0, email: to }) },
       });

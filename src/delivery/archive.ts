@@ -6,27 +6,33 @@ import { openStore, type Store } from '../store/index.ts';
 
 /** Every sent edition, from the digest stored when it was created; the archive page shows the same content. */
 export async function readSentEditions(store: Store): Promise<SentEdition[]> {
-  const rows = await store.db.selectFrom('editions').select(['id', 'html', 'completed_at']).where('state', '=', 'sent').orderBy('id').execute();
+  const rows = await store.db.selectFrom('editions').select(['id', 'digest', 'completed_at']).where('state', '=', 'sent').orderBy('id').execute();
   const editions: SentEdition[] = [];
   for (const row of rows) {
-    if (!row.html) continue;
-    const digest = digestFromJson(row.html);
+    if (!row.digest) continue;
+    const digest = digestFromJson(row.digest);
     editions.push({ ...digest, ...(row.completed_at !== null ? { sentAt: new Date(row.completed_at) } : {}) });
   }
   return editions;
 }
 
 /**
- * The sent editions when there is a database to read (DATABASE_URL set, or the SQLite file exists);
- * an empty list otherwise: a build must not create a database only to find it empty.
+ * Runs `read` on the database when there is one to read (DATABASE_URL set, or the SQLite file
+ * exists) and gives `fallback` otherwise: a build or a preview must not create a database only
+ * to find it empty.
  */
-export async function readSentEditionsIfAny(options: { databaseUrl: string | undefined; varDir: string }): Promise<SentEdition[]> {
+export async function readIfDatabase<T>(options: { databaseUrl: string | undefined; varDir: string }, fallback: T, read: (store: Store) => Promise<T>): Promise<T> {
   const target = parseDatabaseUrl(options.databaseUrl, options.varDir);
-  if (target.dialect === 'sqlite' && (target.file === ':memory:' || !existsSync(target.file))) return [];
+  if (target.dialect === 'sqlite' && (target.file === ':memory:' || !existsSync(target.file))) return fallback;
   const store = await openStore(options);
   try {
-    return await readSentEditions(store);
+    return await read(store);
   } finally {
     await store.close();
   }
+}
+
+/** The sent editions, or none when there is no database yet. */
+export function readSentEditionsIfAny(options: { databaseUrl: string | undefined; varDir: string }): Promise<SentEdition[]> {
+  return readIfDatabase(options, [], readSentEditions);
 }

@@ -3,6 +3,7 @@ import { sql } from '../adapters/database.ts';
 import { createHash } from 'node:crypto';
 import { loadContent } from '../content/index.ts';
 import { composeDigest, digestToJson, digestWindow, loadDigestTemplates, selectDigestItems } from '../newsletter/index.ts';
+import type { Store } from '../store/index.ts';
 import type { CreateEditionOptions, CreateEditionResult, DeliveryDeps } from './types.ts';
 
 /** Editions whose window counts as covered: a paused edition will still go out. */
@@ -20,6 +21,18 @@ async function editionForSlot(deps: DeliveryDeps, slot: string): Promise<number 
   return row?.id;
 }
 
+/** Where the next edition's window starts: the end of the last edition that went, or is going, out. */
+export async function previousEditionEnd(store: Store): Promise<Date | null> {
+  const row = await store.db
+    .selectFrom('editions')
+    .select('window_end')
+    .where('state', 'in', [...COVERING_STATES])
+    .orderBy('window_end', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? new Date(Number(row.window_end)) : null;
+}
+
 /**
  * Creates the next edition: its window starts where the previous sent (or sending) edition's ended,
  * the digest is composed once and stored on the edition row, and one delivery row per active
@@ -35,14 +48,7 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
       return { status: 'slot-taken', editionId: taken };
     }
   }
-  const previous = await store.db
-    .selectFrom('editions')
-    .select('window_end')
-    .where('state', 'in', [...COVERING_STATES])
-    .orderBy('window_end', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const window = digestWindow(previous ? new Date(previous.window_end) : null, options.now, config);
+  const window = digestWindow(await previousEditionEnd(store), options.now, config);
   const items = selectDigestItems(await loadContent(deps.contentDir, config, options.now), window);
   if (items.length === 0 && !options.force) {
     log.info({ windowStart: window.start.toISOString(), windowEnd: window.end.toISOString() }, 'no new items since the last edition: no edition created');
@@ -62,8 +68,7 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
           item_ids: JSON.stringify(items.map((i) => i.id)),
           window_start: window.start.getTime(),
           window_end: window.end.getTime(),
-          html: null,
-          text: null,
+          digest: null,
           content_hash: null,
           paused_reason: null,
           created_at: createdAt,
@@ -86,8 +91,7 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
           subject: digest.subject,
           state: 'sending',
           // the composed digest (HTML and text cut at the per-recipient slots) as digestToJson writes it
-          html: stored,
-          text: null,
+          digest: stored,
           content_hash: createHash('sha256').update(stored).digest('hex'),
           recipients: count,
         })

@@ -12,9 +12,9 @@ export type {
   RecoverOptions,
   ResumeOptions,
 } from './types.ts';
-export { createEdition } from './edition.ts';
+export { createEdition, previousEditionEnd } from './edition.ts';
 export { dispatch } from './dispatch.ts';
 export { pauseEdition, countDeliveries } from './ledger.ts';
 export { recoverInterrupted, resumeEdition, editionStatus } from './operator.ts';
 export { retryDelayMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff.ts';
-export { readSentEditions, readSentEditionsIfAny } from './archive.ts';
+export { readIfDatabase, readSentEditions, readSentEditionsIfAny } from './archive.ts';

@@ -11,9 +11,9 @@ export type MessageFor = (recipient: { subscriberId: number; email: string; name
 
 /** Loads the edition's digest and returns a cheap per-recipient message builder. */
 export async function messageBuilder(deps: DeliveryDeps, editionId: number): Promise<MessageFor> {
-  const row = await deps.store.db.selectFrom('editions').select(['html']).where('id', '=', editionId).executeTakeFirst();
-  if (!row?.html) throw new GazetteError('EDITION_NOT_FOUND', `edition ${editionId} has no stored digest`);
-  const digest: Digest = digestFromJson(row.html);
+  const row = await deps.store.db.selectFrom('editions').select(['digest']).where('id', '=', editionId).executeTakeFirst();
+  if (!row?.digest) throw new GazetteError('EDITION_NOT_FOUND', `edition ${editionId} has no stored digest`);
+  const digest: Digest = digestFromJson(row.digest);
   const secret = deps.secret ?? (await loadOrCreateSecret(path.join(deps.root, 'var'), { GAZETTE_SECRET: process.env.GAZETTE_SECRET }));
   // the subscription service owns the link format; only its unsubscribeUrl is used here
   const links = createSubscriptionService({

@@ -37,8 +37,8 @@ export interface EditionsTable {
   item_ids: Generated<string>;
   window_start: number;
   window_end: number;
-  html: string | null;
-  text: string | null;
+  /** The composed digest as digestToJson writes it: a resumed send personalizes exactly this. */
+  digest: string | null;
   content_hash: string | null;
   /** How many delivery rows were written when the edition was created. */
   recipients: Generated<number>;

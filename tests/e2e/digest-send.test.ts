@@ -70,6 +70,11 @@ describe.each(testDialects())('gazette digest send on %s', { timeout: 120_000 },
     expect(again.stdout).toBe('no new items since the last edition: nothing sent (--force sends anyway)\n');
     expect((await ledger()).editions).toHaveLength(1);
     expect(smtp.messages).toHaveLength(40);
+
+    // the preview reckons its window from the edition just sent, as the next send will
+    const preview = await runGazette(env(), ['digest', 'preview', '--now', '2021-10-04T10:00:00+06:00', '--content', CONTENT, '--out', path.join(database.varDir, 'preview')]);
+    expect(preview.status).toBe(0);
+    expect(preview.stdout).toMatch(/^no items published between 2021-10-04T03:00:00\.000Z and /);
   });
 
   it('writes .eml files under var/outbox/edition-<id>/ without SMTP_URL', async () => {

@@ -75,7 +75,7 @@ describe.each(testDialects())('admin API on %s', (dialect) => {
     const created = Date.parse('2026-11-30T04:00:00Z');
     const edition = await store.db
       .insertInto('editions')
-      .values({ slot: '2026-11-30T09:00+05:00', subject: 'Week 48', state: 'sending', item_ids: '[]', window_start: created - 7 * 86_400_000, window_end: created, html: null, text: null, content_hash: null, recipients: 3, paused_reason: null, created_at: created, started_at: created, completed_at: null })
+      .values({ slot: '2026-11-30T09:00+05:00', subject: 'Week 48', state: 'sending', item_ids: '[]', window_start: created - 7 * 86_400_000, window_end: created, digest: null, content_hash: null, recipients: 3, paused_reason: null, created_at: created, started_at: created, completed_at: null })
       .returning('id')
       .executeTakeFirstOrThrow();
     const { subscriptions } = setup();

@@ -37,7 +37,7 @@ describe.each(testDialects())('status on %s', (dialect) => {
       .execute();
     const edition = await store.db
       .insertInto('editions')
-      .values({ slot: '2026-11-30T09:00+05:00', subject: 'Week 48', state: 'sending', window_start: 0, window_end: now.getTime(), html: null, text: null, content_hash: null, recipients: 3, paused_reason: null, created_at: now.getTime(), started_at: now.getTime(), completed_at: null })
+      .values({ slot: '2026-11-30T09:00+05:00', subject: 'Week 48', state: 'sending', window_start: 0, window_end: now.getTime(), digest: null, content_hash: null, recipients: 3, paused_reason: null, created_at: now.getTime(), started_at: now.getTime(), completed_at: null })
       .returning('id')
       .executeTakeFirstOrThrow();
     const subscribers = await store.db.selectFrom('subscribers').select(['id', 'email']).where('state', '=', 'active').orderBy('id').execute();

@@ -1,6 +1,7 @@
 // `gazette digest preview`: the next edition as HTML, text and a sample .eml on disk, to look at before sending.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { previousEditionEnd, readIfDatabase } from '../../delivery/index.ts';
 import { UsageError } from '../../errors.ts';
 import { createMailer } from '../../mail/index.ts';
 import { buildDigestPreview, loadDigestDkim } from '../../newsletter/index.ts';
@@ -35,7 +36,9 @@ export const digestPreviewCommand: CommandSpec = {
     const now = parseNow(options.now);
     const outDir = path.resolve((options.out as string | undefined) ?? path.join(ctx.env.varDir, 'preview'));
     const contentDir = path.resolve((options.content as string | undefined) ?? ctx.env.contentDir);
-    const preview = await buildDigestPreview({ config, contentDir, templatesDir, now, force: options.force === true });
+    // the window starts where the last edition that went out ended, as `digest send` will reckon it
+    const previous = await readIfDatabase(ctx.env, null, previousEditionEnd);
+    const preview = await buildDigestPreview({ config, contentDir, templatesDir, now, previousEditionEnd: previous, force: options.force === true });
     if (preview.empty) {
       ctx.stdout.write(
         `no items published between ${preview.window.start.toISOString()} and ${preview.window.end.toISOString()}: nothing written (--force writes an empty digest)\n`,

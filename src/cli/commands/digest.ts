@@ -6,6 +6,7 @@ import {
   createEdition,
   dispatch,
   editionStatus,
+  previousEditionEnd,
   recoverInterrupted,
   resumeEdition,
   type DeliveryDeps,
@@ -125,13 +126,6 @@ const send: CommandSpec = {
     try {
       const { store, config } = deps;
       if (options.dryRun || options.to !== undefined) {
-        const previous = await store.db
-          .selectFrom('editions')
-          .select('window_end')
-          .where('state', 'in', ['sent', 'sending', 'paused'])
-          .orderBy('window_end', 'desc')
-          .limit(1)
-          .executeTakeFirst();
         const to = options.to === undefined ? undefined : normalizeAddress(String(options.to)).email;
         const links = createSubscriptionService({ store, mailer: deps.mailer, site: config.site, from: config.digest.from, secret: deps.secret! });
         const preview = await buildDigestPreview({
@@ -139,7 +133,7 @@ const send: CommandSpec = {
           contentDir: deps.contentDir,
           templatesDir,
           now,
-          previousEditionEnd: previous ? new Date(previous.window_end) : null,
+          previousEditionEnd: await previousEditionEnd(store),
           force: options.force === true,
           // the test copy's unsubscribe link names nobody on the list (id 0 is never a subscriber)
           ...(to ? { recipient: { subscriberId: `test-${now.getTime()}`, email: to, unsubscribeUrl: links.unsubscribeUrl({ id: 0, email: to }) } } : {}),
