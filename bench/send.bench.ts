@@ -1,0 +1,288 @@
+// Benchmark 3, sending: `gazette digest send` of editions of 10,000 and 100,000 recipients to
+// Postfix's smtp-sink on loopback, with the SQLite and the PostgreSQL ledger. Baseline: Postfix's
+// smtp-source sending as many messages of the same size over as many connections, the same invocation.
+//
+// Options: --sizes 10000,100000  --runs 3 (per size; --runs-large for ≥ 50,000, default 1)
+//          --connections 8 (digest.concurrency and smtp-source sessions)
+//          --ledgers sqlite,postgres  --pg postgres://postgres@127.0.0.1:5432/test
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDatabase, parseDatabaseUrl, sql } from '../src/adapters/database.ts';
+import { freePort, positiveListOption, positiveOption, sleep, startChild, stopChild, type Child } from './bench-process.ts';
+import { formatCounts, formatMemory, formatRatio, formatTimes, table } from './harness/format.ts';
+import { measure, run, summarize, type Measurement, type Summary } from './harness/measure.ts';
+import type { Benchmark, BenchContext, TargetResult } from './harness/types.ts';
+
+type Ledger = 'sqlite' | 'postgres';
+
+interface SendRuns {
+  ledger: Ledger;
+  recipients: number;
+  importMs: number;
+  rate: Summary;
+  wall: Summary;
+  rss: Summary;
+  raw: { wallMs: number; maxRssKiB: number; stdout: string }[];
+}
+
+/** gazette.yaml with digest.concurrency set (the SMTP pool's connection count). */
+function configWithConcurrency(text: string, connections: number): string {
+  if (!/^digest:\n/m.test(text)) throw new Error('gazette.yaml has no digest: section');
+  return text.replace(/^digest:\n/m, `digest:\n  concurrency: ${connections}\n`);
+}
+
+async function writeCsv(file: string, count: number): Promise<void> {
+  const out = createWriteStream(file);
+  out.write('email,name\n');
+  for (let i = 1; i <= count; i++) {
+    if (!out.write(`reader${i}@example.org,Reader ${i}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+async function dropSchema(base: string, schema: string): Promise<void> {
+  const admin = await openDatabase({ target: parseDatabaseUrl(base, tmpdir()) });
+  try {
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** The top functions by self time of a V8 .cpuprofile, as Markdown rows. */
+function topFunctions(file: string, limit: number): string[][] {
+  interface Node {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount?: number;
+  }
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const byNode = new Map<number, number>();
+  profile.samples.forEach((id, i) => byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const total = [...byNode.values()].reduce((a, b) => a + b, 0);
+  const byFunction = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const t = byNode.get(node.id) ?? 0;
+    if (!t) continue;
+    const url = node.callFrame.url.replace(/^file:\/\/\/work\/main\//, '').replace(/^.*node_modules\//, 'node_modules/');
+    const key = `${node.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${node.callFrame.lineNumber + 1}` : ''}`.trim();
+    byFunction.set(key, (byFunction.get(key) ?? 0) + t);
+  }
+  return [...byFunction.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([k, t]) => [`\`${k}\``, `${(t / 1000).toFixed(0)} ms`, `${((t / total) * 100).toFixed(1)}%`]);
+}
+
+interface Setup {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  dispose(): Promise<void>;
+}
+
+/** A temporary root with gazette.yaml and a fresh ledger, subscribers imported from a CSV. */
+async function setup(ctx: BenchContext, ledger: Ledger, pgBase: string, connections: number, smtpUrl: string): Promise<Setup> {
+  const root = mkdtempSync(path.join(tmpdir(), `gazette-bench-send-${ledger}-`));
+  writeFileSync(path.join(root, 'gazette.yaml'), configWithConcurrency(readFileSync(path.join(ctx.root, 'gazette.yaml'), 'utf8'), connections));
+  let schema: string | undefined;
+  let databaseUrl: string;
+  if (ledger === 'sqlite') {
+    databaseUrl = `sqlite:${path.join(root, 'var', 'gazette.db')}`;
+  } else {
+    schema = `bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const u = new URL(pgBase);
+    u.searchParams.set('schema', schema);
+    databaseUrl = u.toString();
+  }
+  const env = { ...process.env, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, LOG_LEVEL: 'warn', GAZETTE_SECRET: 'bench-secret-0123456789abcdef0123456789', ADMIN_TOKEN: '' };
+  return {
+    root,
+    env,
+    async dispose() {
+      rmSync(root, { recursive: true, force: true });
+      if (schema) await dropSchema(pgBase, schema);
+    },
+  };
+}
+
+async function waitForSmtp(port: number, sink: Child): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (sink.child.exitCode !== null) throw new Error(`smtp-sink exited: ${sink.output()}`);
+    const probe = await run('/usr/sbin/smtp-source', ['-m', '1', '-l', '10', `127.0.0.1:${port}`], { timeoutMs: 5000 });
+    if (probe.code === 0) return;
+    await sleep(100);
+  }
+  throw new Error(`smtp-sink does not answer on port ${port}: ${sink.output()}`);
+}
+
+const send: Benchmark = {
+  name: 'send',
+  order: 3,
+  title: 'Sending',
+  async run(ctx) {
+    const sizes = positiveListOption(ctx.options.sizes, [10_000, 100_000]);
+    const runs = positiveOption(ctx.options.runs, 3);
+    const runsLarge = positiveOption(ctx.options['runs-large'], 1);
+    const connections = positiveOption(ctx.options.connections, 8);
+    const ledgers = (typeof ctx.options.ledgers === 'string' ? ctx.options.ledgers.split(',') : ['sqlite', 'postgres']) as Ledger[];
+    const pgBase = typeof ctx.options.pg === 'string' ? ctx.options.pg : 'postgres://postgres@127.0.0.1:5432/test';
+    const gazetteBin = path.join(ctx.root, 'bin/gazette.js');
+    const contentDir = path.join(ctx.root, 'content');
+    const port = await freePort();
+    const smtpUrl = `smtp://127.0.0.1:${port}`;
+    // smtp-sink writes no mail unless asked to (-d / -D); it answers 250 to every message.
+    const sink = startChild('/usr/sbin/smtp-sink', ['-u', 'nobody', `127.0.0.1:${port}`, '1000'], tmpdir(), process.env);
+    const results: SendRuns[] = [];
+    const baseline = new Map<number, Summary>();
+    let messageBytes = 0;
+    let profileRows: string[][] | undefined;
+    let profileWhat = '';
+    // Each edition is a week after the one before, so each send is a new slot; --force sends the sample items again.
+    let week = 0;
+    const nextNow = (): string => new Date(Date.UTC(2030, 0, 7, 4, 0, 0) + 7 * 24 * 3600_000 * week++).toISOString();
+    const sendArgs = (): string[] => [gazetteBin, 'digest', 'send', '--force', '--content', contentDir, '--now', nextNow()];
+    try {
+      await waitForSmtp(port, sink);
+
+      // The size of one of gazette's messages, from `digest preview`'s sample .eml.
+      {
+        const s = await setup(ctx, 'sqlite', pgBase, connections, '');
+        try {
+          const previewDir = path.join(s.root, 'preview');
+          const p = await run(process.execPath, [gazetteBin, 'digest', 'preview', '--force', '--content', contentDir, '--now', nextNow(), '--out', previewDir], { cwd: s.root, env: { ...s.env, SMTP_URL: '' } });
+          if (p.code !== 0) throw new Error(`gazette digest preview failed: ${p.stderr}${p.stdout}`);
+          const sample = path.join(previewDir, 'sample');
+          const eml = readdirSync(sample).find((f) => f.endsWith('.eml'));
+          if (!eml) throw new Error(`no .eml in ${sample}`);
+          messageBytes = statSync(path.join(sample, eml)).size;
+          ctx.log(`one message is ${messageBytes} bytes`);
+        } finally {
+          await s.dispose();
+        }
+      }
+
+      for (const n of sizes) {
+        const count = n >= 50_000 ? runsLarge : runs;
+        // Baseline: smtp-source, the same messages count, size and connections (-d: one connection for many messages, as a pool does).
+        const source: number[] = [];
+        for (let r = 0; r < count; r++) {
+          const m = await measure('/usr/sbin/smtp-source', ['-d', '-s', String(connections), '-m', String(n), '-l', String(messageBytes), '-f', 'news@caricc.org', '-t', 'reader@example.org', `127.0.0.1:${port}`], {
+            timeoutMs: 30 * 60_000,
+          });
+          source.push(n / (m.wallMs / 1000));
+          ctx.log(`N=${n} smtp-source run ${r + 1}/${count}: ${(n / (m.wallMs / 1000)).toFixed(0)} messages/s`);
+        }
+        baseline.set(n, summarize(source));
+
+        for (const ledger of ledgers) {
+          const s = await setup(ctx, ledger, pgBase, connections, smtpUrl);
+          try {
+            const csv = path.join(s.root, 'subscribers.csv');
+            await writeCsv(csv, n);
+            const imp = await measure(process.execPath, [gazetteBin, 'subscribers', 'import', csv], { cwd: s.root, env: s.env, timeoutMs: 60 * 60_000 });
+            ctx.log(`N=${n} ${ledger}: import ${(imp.wallMs / 1000).toFixed(1)} s: ${imp.stdout.trim()}`);
+            const raw: SendRuns['raw'] = [];
+            for (let r = 0; r < count; r++) {
+              const m: Measurement = await measure(process.execPath, sendArgs(), { cwd: s.root, env: s.env, timeoutMs: 60 * 60_000 });
+              const sent = Number(/sent (\d+), failed/.exec(m.stdout)?.[1] ?? NaN);
+              if (sent !== n) throw new Error(`N=${n} ${ledger}: digest send reports ${sent} sent, not ${n}:\n${m.stdout}${m.stderr.slice(-2000)}`);
+              raw.push({ wallMs: m.wallMs, maxRssKiB: m.maxRssKiB, stdout: m.stdout.trim() });
+              ctx.log(`N=${n} ${ledger} run ${r + 1}/${count}: ${(n / (m.wallMs / 1000)).toFixed(0)} messages/s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
+            }
+            results.push({
+              ledger,
+              recipients: n,
+              importMs: imp.wallMs,
+              rate: summarize(raw.map((x) => n / (x.wallMs / 1000))),
+              wall: summarize(raw.map((x) => x.wallMs)),
+              rss: summarize(raw.map((x) => x.maxRssKiB)),
+              raw,
+            });
+            // One CPU profile, of the smallest edition on SQLite, when the rate target is missed there.
+            const last = results.at(-1)!;
+            const missed = last.rate.median < 2000 || last.rate.median < baseline.get(n)!.median / 2;
+            if (profileRows === undefined && missed && ctx.options['no-profile'] !== true) {
+              const profDir = path.join(s.root, 'prof');
+              const p = await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, ...sendArgs()], { cwd: s.root, env: s.env, timeoutMs: 60 * 60_000 });
+              if (p.code !== 0) throw new Error(`profiled send failed: ${p.stderr}`);
+              const prof = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+              profileRows = prof.flatMap((f) => topFunctions(path.join(profDir, f), 15));
+              profileWhat = `N=${n.toLocaleString('en-US')}, ${ledger}`;
+              ctx.log(`profiled ${profileWhat}`);
+            }
+          } finally {
+            await s.dispose();
+          }
+        }
+      }
+    } finally {
+      await stopChild(sink.child);
+    }
+
+    const targets: TargetResult[] = [];
+    const rows: string[][] = [];
+    for (const r of results) {
+      const base = baseline.get(r.recipients)!;
+      rows.push([
+        r.recipients.toLocaleString('en-US'),
+        r.ledger,
+        formatCounts(r.rate),
+        formatTimes(r.wall),
+        formatMemory(r.rss),
+        formatCounts(base),
+        formatRatio(r.rate.median / base.median),
+        `${(r.importMs / 1000).toFixed(1)} s`,
+      ]);
+      const label = `N=${r.recipients.toLocaleString('en-US')}, ${r.ledger}`;
+      targets.push(
+        { target: `${label}: at least 2,000 messages per second`, measured: `${r.rate.median.toFixed(0)}/s (median)`, met: r.rate.median >= 2000 },
+        { target: `${label}: at least half of smtp-source's rate`, measured: `${formatRatio(r.rate.median / base.median)} smtp-source (${base.median.toFixed(0)}/s)`, met: r.rate.median >= base.median / 2 },
+        { target: `${label}: peak RSS under 150 MB`, measured: `${(r.rss.max / 1024).toFixed(0)} MiB (max)`, met: r.rss.max * 1024 < 150e6 },
+      );
+    }
+    for (const ledger of ledgers) {
+      const mine = results.filter((r) => r.ledger === ledger).sort((a, b) => a.recipients - b.recipients);
+      if (mine.length < 2) continue;
+      const small = mine[0]!;
+      const large = mine.at(-1)!;
+      targets.push({
+        target: `${ledger}: peak RSS at ${large.recipients.toLocaleString('en-US')} no higher than at ${small.recipients.toLocaleString('en-US')}`,
+        measured: `${(large.rss.median / 1024).toFixed(0)} vs ${(small.rss.median / 1024).toFixed(0)} MiB (median)`,
+        // Within 5%: one run's RSS moves by a few MiB with garbage collection timing.
+        met: large.rss.median <= small.rss.median * 1.05,
+      });
+    }
+    const postfix = (await run('dpkg-query', ['-W', '-f', '${Version}', 'postfix'])).stdout.trim();
+    const body = [
+      `Recipients come from a generated CSV (\`readerN@example.org\`) loaded with \`gazette subscribers import\` (its time is`,
+      'in the last column, not in the rate). The edition is the sample content/ digest (`node bin/gazette.js digest send',
+      `--force --content content/ --now …\`, a week later each run so each is a new edition to every subscriber), with`,
+      `SMTP_URL=smtp://127.0.0.1:PORT and gazette.yaml's \`digest.concurrency: ${connections}\`, run in a temporary root; one message is`,
+      `${messageBytes.toLocaleString('en-US')} bytes (the size of \`digest preview\`'s sample .eml). The rate is recipients / wall time of the`,
+      'whole `digest send` process (start-up, creating the edition and its delivery rows, sending, the report); peak RSS is',
+      `its ru_maxrss from GNU time. The server is Postfix ${postfix} \`smtp-sink -u nobody 127.0.0.1:PORT 1000\` (Debian;`,
+      'it writes no mail without -d/-D). Baseline: `smtp-source -d -s ' + connections + ' -m N -l ' + messageBytes + ' 127.0.0.1:PORT`, the same',
+      `number of messages of that payload size over ${connections} connections kept open (-d), against the same smtp-sink.`,
+      `SQLite ledger: a file in the temporary var/; PostgreSQL ledger: ${pgBase.replace(/\/\/[^@]*@/, '//…@')} in a schema of its own, dropped afterwards.`,
+      `Runs: ${runs} per size below 50,000 recipients, ${runsLarge} at 50,000 or more (each a full edition).`,
+      '',
+      table(
+        ['recipients', 'ledger', 'gazette messages/s (min / median / max)', 'send wall time', 'peak RSS', 'smtp-source messages/s', 'gazette / smtp-source', 'import'],
+        rows,
+      ),
+      profileRows
+        ? [
+            '',
+            `**Profile** (\`node --cpu-prof\`, one send at ${profileWhat}), top functions by self time:`,
+            '',
+            table(['function', 'self time', 'share'], profileRows),
+          ].join('\n')
+        : '',
+    ].join('\n');
+    return { body, targets, raw: { results, baseline: Object.fromEntries(baseline), messageBytes, connections, profile: profileRows } };
+  },
+};
+
+export default send;
