@@ -2,6 +2,7 @@
 export { AddressError, normalizeAddress, subscriberKey, type NormalizedAddress } from './address.ts';
 export { signToken, verifyToken, readToken, TokenError, type TokenClaims, type TokenPurpose } from './tokens.ts';
 export {
+  configuredSubscriptionService,
   createSubscriptionService,
   type LinkSubject,
   type SubscriptionMailer,

@@ -1,4 +1,5 @@
 // The subscription use-cases: double opt-in subscribe, confirm, unsubscribe, and the operators' add, remove, list, counts.
+import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Mailbox, MailMessage } from '../mail/message.ts';
 import type { Store } from '../store/open.ts';
@@ -179,4 +180,18 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     confirmUrl,
     unsubscribeUrl,
   };
+}
+
+/** The service with the site and sender that gazette.yaml gives, as `serve` and `start` run it. */
+export function configuredSubscriptionService(options: { store: Store; mailer: SubscriptionMailer; config: Config; secret: string; logger?: Logger }): SubscriptionService {
+  const { config } = options;
+  return createSubscriptionService({
+    store: options.store,
+    mailer: options.mailer,
+    site: { title: config.site.title, url: config.site.url },
+    from: config.digest.from,
+    replyTo: config.digest.replyTo,
+    secret: options.secret,
+    ...(options.logger ? { logger: options.logger.child({ component: 'subscriptions' }) } : {}),
+  });
 }

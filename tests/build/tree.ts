@@ -1,5 +1,6 @@
 // Test helpers: a folder as { path: sha256 } (following the public/ link), and running the CLI.
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,7 +26,9 @@ export interface CliRun {
 
 /** Runs `node bin/gazette.js …` from the repository root, as an operator would. */
 export function gazette(...args: string[]): CliRun {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
+  // A database of its own: the repository's var/ (whatever state a developer left there) must not
+  // decide what a test sees. The file does not exist, so the build reads no editions from it.
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: `sqlite:${path.join(os.tmpdir(), `gazette-none-${process.pid}.db`)}` };
   delete env.GAZETTE_CONFIG;
   const res = spawnSync(process.execPath, [path.join(repoRoot, 'bin/gazette.js'), ...args], {
     cwd: repoRoot,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { runBuild } from '../../build/run.ts';
 import { readSentEditionsIfAny } from '../../delivery/index.ts';
 import type { CommandSpec } from '../command.ts';
+import { displayPath } from '../options.ts';
 
 /** The templates shipped with gazette, at the repository root. */
 export const templatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
@@ -12,10 +13,6 @@ function formatBytes(n: number): string {
   return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function displayPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
-}
 
 export const buildCommand: CommandSpec = {
   name: 'build',

@@ -2,25 +2,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { previousEditionEnd, readIfDatabase } from '../../delivery/index.ts';
-import { UsageError } from '../../errors.ts';
 import { createMailer } from '../../mail/index.ts';
 import { buildDigestPreview, loadDigestDkim } from '../../newsletter/index.ts';
 import type { CommandSpec } from '../command.ts';
+import { displayPath, parseNow } from '../options.ts';
 import { templatesDir } from './build.ts';
-
-function displayPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
-}
-
-function parseNow(value: unknown): Date {
-  if (value === undefined) return new Date();
-  const date = new Date(String(value));
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(String(value))) {
-    throw new UsageError(`--now must be an ISO 8601 date-time like 2021-10-04T09:00:00+06:00, got "${String(value)}"`);
-  }
-  return date;
-}
 
 export const digestPreviewCommand: CommandSpec = {
   name: 'digest preview',

@@ -20,16 +20,8 @@ import { buildDigestPreview, loadDigestDkim } from '../../newsletter/index.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
 import { createSubscriptionService, normalizeAddress } from '../../subscribers/index.ts';
 import type { CommandContext, CommandSpec } from '../command.ts';
+import { parseNow } from '../options.ts';
 import { templatesDir } from './build.ts';
-
-function parseNow(value: unknown): Date {
-  if (value === undefined) return new Date();
-  const date = new Date(String(value));
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(String(value))) {
-    throw new UsageError(`--now must be an ISO 8601 date-time like 2021-10-04T09:00:00+06:00, got "${String(value)}"`);
-  }
-  return date;
-}
 
 function editionArg(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

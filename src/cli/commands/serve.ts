@@ -9,7 +9,7 @@ import { loadDigestDkim } from '../../newsletter/index.ts';
 import { createMailer } from '../../mail/index.ts';
 import { startServer, type AdminPort, type EditionSummary } from '../../server/index.ts';
 import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts';
-import { createSubscriptionService } from '../../subscribers/index.ts';
+import { configuredSubscriptionService } from '../../subscribers/index.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
 
@@ -106,15 +106,7 @@ export const serveCommand: CommandSpec = {
       );
     };
     try {
-      const subscriptions = createSubscriptionService({
-        store,
-        mailer,
-        site: { title: config.site.title, url: config.site.url },
-        from: config.digest.from,
-        replyTo: config.digest.replyTo,
-        secret,
-        logger: ctx.logger.child({ component: 'subscriptions' }),
-      });
+      const subscriptions = configuredSubscriptionService({ store, mailer, config, secret, logger: ctx.logger });
       const admin: AdminPort = {
         subscriberCounts: () => subscriptions.counts(),
         listEditions: () => listEditionStatuses(store),

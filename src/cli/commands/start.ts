@@ -10,7 +10,7 @@ import { createMailer, type Mailer } from '../../mail/index.ts';
 import { loadDigestDkim } from '../../newsletter/index.ts';
 import { startServer, type AdminPort, type RunningServer } from '../../server/index.ts';
 import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts';
-import { createSubscriptionService } from '../../subscribers/index.ts';
+import { configuredSubscriptionService } from '../../subscribers/index.ts';
 import { createSiteService, type SiteService } from '../../worker/site.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
 import type { CommandSpec } from '../command.ts';
@@ -141,15 +141,7 @@ export const startCommand: CommandSpec = {
         // A sent edition belongs in public/archive/.
         onEditionsSent: () => void activeSite.rebuild('edition sent'),
       });
-      const subscriptions = createSubscriptionService({
-        store,
-        mailer,
-        site: { title: config.site.title, url: config.site.url },
-        from: config.digest.from,
-        replyTo: config.digest.replyTo,
-        secret,
-        logger: logger.child({ component: 'subscriptions' }),
-      });
+      const subscriptions = configuredSubscriptionService({ store, mailer, config, secret, logger });
       const activeWorker = worker;
       const admin: AdminPort = {
         subscriberCounts: () => subscriptions.counts(),
