@@ -66,7 +66,7 @@ function topFunctions(file: string, limit: number): string[][] {
   for (const node of profile.nodes) {
     const t = byNode.get(node.id) ?? 0;
     if (!t) continue;
-    const url = node.callFrame.url.replace(/^file:\/\/\/work\/main\//, '').replace(/^.*node_modules\//, 'node_modules/');
+    const url = node.callFrame.url.replace(/\?.*$/, '').replace(/^file:\/\/\/work\/main\//, '').replace(/^.*node_modules\//, 'node_modules/');
     const key = `${node.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${node.callFrame.lineNumber + 1}` : ''}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + t);
   }
@@ -208,7 +208,9 @@ const send: Benchmark = {
               const p = await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, ...sendArgs()], { cwd: s.root, env: s.env, timeoutMs: 60 * 60_000 });
               if (p.code !== 0) throw new Error(`profiled send failed: ${p.stderr}`);
               const prof = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
-              profileRows = prof.flatMap((f) => topFunctions(path.join(profDir, f), 15));
+              // tsx's loader thread writes a profile of its own, nearly all idle: keep the main thread's (the largest file).
+              const main = prof.map((f) => path.join(profDir, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
+              if (main) profileRows = topFunctions(main, 15);
               profileWhat = `N=${n.toLocaleString('en-US')}, ${ledger}`;
               ctx.log(`profiled ${profileWhat}`);
             }
