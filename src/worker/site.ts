@@ -87,6 +87,17 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
       outcome = { ok: true, result, calendar };
       const id = path.basename(result.buildDir);
       lastGood = { at: new Date().toISOString(), id, items: result.items };
+      // the state file first, then the log line: whoever reads the log finds the state current
+      await writeBuildState(options.varDir, {
+        at: lastGood.at,
+        ok: true,
+        id,
+        items: result.items,
+        scheduled: calendar.scheduled,
+        ...(calendar.nextPublishAt ? { nextPublishAt: calendar.nextPublishAt.toISOString() } : {}),
+        durationMs: result.durationMs,
+        lastGood,
+      }).catch((err) => logger.warn({ err }, 'cannot write the build state'));
       logger.info(
         {
           reason: reasons.join(', '),
@@ -99,16 +110,6 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
         },
         result.unchanged ? 'site unchanged' : 'site built',
       );
-      await writeBuildState(options.varDir, {
-        at: lastGood.at,
-        ok: true,
-        id,
-        items: result.items,
-        scheduled: calendar.scheduled,
-        ...(calendar.nextPublishAt ? { nextPublishAt: calendar.nextPublishAt.toISOString() } : {}),
-        durationMs: result.durationMs,
-        lastGood,
-      }).catch((err) => logger.warn({ err }, 'cannot write the build state'));
       armPublishTimer(calendar.nextPublishAt);
     } catch (error) {
       outcome = { ok: false, error };
@@ -118,12 +119,12 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
       } else {
         logger.error({ err: error }, `build failed: ${errorMessage(error)}`);
       }
+      await writeBuildState(options.varDir, { at: new Date().toISOString(), ok: false, errors: lines, ...(lastGood ? { lastGood } : {}) }).catch((err) =>
+        logger.warn({ err }, 'cannot write the build state'),
+      );
       logger.warn(
         { reason: reasons.join(', '), errors: lines.length, ...(lastGood ? { serving: lastGood.id } : {}) },
         lastGood ? 'build failed: the last good build is still served' : 'build failed: nothing built yet',
-      );
-      await writeBuildState(options.varDir, { at: new Date().toISOString(), ok: false, errors: lines, ...(lastGood ? { lastGood } : {}) }).catch((err) =>
-        logger.warn({ err }, 'cannot write the build state'),
       );
       // Keep the periodic rebuild going: a scheduled item may still be due once the content is fixed.
       armPublishTimer(undefined);

@@ -70,7 +70,8 @@ describe('site service', { timeout: 60_000 }, () => {
 
     await writeFile(path.join(root, 'content/2026/third.md'), itemFile('Third item', '2026-11-27'));
     expect(await eventually(() => feedTitles(root), (t) => t.length === 3)).toEqual(['Third item', 'Second item, corrected', 'First item']);
-    expect(await readBuildState(path.join(root, 'var'))).toMatchObject({ ok: true, items: 3 });
+    // the feed is swapped in before the state file is written: wait for the state too
+    expect(await eventually(() => readBuildState(path.join(root, 'var')), (s) => s?.ok === true && s.items === 3)).toMatchObject({ ok: true, items: 3 });
   });
 
   it('coalesces a burst of requests into one more build, never two at once', async () => {
