@@ -1,7 +1,7 @@
 // The operators' API: bearer token or nothing, subscriber counts and editions from the real store.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listEditionStatuses } from '../../src/cli/commands/serve.ts';
+import { listEditionStatuses } from '../../src/cli/operators.ts';
 import { createMailer } from '../../src/mail/index.ts';
 import { createSubscriptionService } from '../../src/subscribers/index.ts';
 import { testDialects, useTestStore } from '../helpers/db.ts';

@@ -1,57 +1,16 @@
 // `gazette serve`: the HTTP server over public/, the subscription pages and the operators' API, until SIGINT or SIGTERM.
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { createEdition, dispatch, type CreateEditionResult, type DeliveryDeps } from '../../delivery/index.ts';
-import { createDashboardService } from '../dashboard.ts';
-import { errorMessage } from '../../errors.ts';
-import { UsageError } from '../../errors.ts';
+import { dispatch, type DeliveryDeps } from '../../delivery/index.ts';
+import { operatorPorts } from '../operators.ts';
+import { errorMessage, UsageError } from '../../errors.ts';
 import { loadDigestDkim } from '../../newsletter/index.ts';
 import { createMailer } from '../../mail/index.ts';
-import { startServer, type AdminPort, type EditionSummary } from '../../server/index.ts';
-import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts';
+import { startServer } from '../../server/index.ts';
+import { loadOrCreateSecret, openStore } from '../../store/index.ts';
 import { configuredSubscriptionService } from '../../subscribers/index.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
-
-/** Editions newest first with their deliveries counted by status: what the operators' API lists. */
-export async function listEditionStatuses(store: Store, limit = 50): Promise<EditionSummary[]> {
-  const editions = await store.db
-    .selectFrom('editions')
-    .select(['id', 'slot', 'subject', 'state', 'recipients', 'paused_reason', 'created_at', 'started_at', 'completed_at'])
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-  if (editions.length === 0) return [];
-  const rows = await store.db
-    .selectFrom('deliveries')
-    .select(['edition_id', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
-    .where(
-      'edition_id',
-      'in',
-      editions.map((e) => e.id),
-    )
-    .groupBy(['edition_id', 'status'])
-    .execute();
-  const byEdition = new Map<number, Record<string, number>>();
-  for (const row of rows) {
-    const counts = byEdition.get(row.edition_id) ?? {};
-    counts[row.status] = Number(row.n);
-    byEdition.set(row.edition_id, counts);
-  }
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return editions.map((e) => ({
-    id: e.id,
-    status: e.state,
-    slot: e.slot,
-    subject: e.subject,
-    recipients: e.recipients,
-    pausedReason: e.paused_reason,
-    createdAt: iso(e.created_at),
-    startedAt: iso(e.started_at),
-    completedAt: iso(e.completed_at),
-    deliveries: byEdition.get(e.id) ?? {},
-  }));
-}
 
 function parseIntegerOption(flag: string, what: string, text: string, min: number, max: number): number {
   const value = Number(text);
@@ -107,17 +66,7 @@ export const serveCommand: CommandSpec = {
     };
     try {
       const subscriptions = configuredSubscriptionService({ store, mailer, config, secret, logger: ctx.logger });
-      const admin: AdminPort = {
-        subscriberCounts: () => subscriptions.counts(),
-        listEditions: () => listEditionStatuses(store),
-        // Creates the edition now and answers; the dispatch runs on in the background until done or shutdown.
-        async triggerDigest() {
-          const result = await createEdition(delivery, { now: delivery.now() });
-          if (result.status === 'created') dispatchInBackground(result.editionId);
-          return result;
-        },
-      };
-      const dashboard = createDashboardService({ deps: delivery, env: ctx.env, subscriptions, trigger: () => admin.triggerDigest!() as Promise<CreateEditionResult>, dispatchInBackground });
+      const { admin, dashboard } = operatorPorts({ deps: delivery, env: ctx.env, subscriptions, dispatchInBackground });
       const server = await startServer({
         publicDir,
         site: { title: config.site.title, language: config.site.language },

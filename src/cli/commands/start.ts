@@ -3,19 +3,18 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { cronProblem } from '../../adapters/node-cron.ts';
-import { createEdition, readSentEditions, type CreateEditionResult, type DeliveryDeps } from '../../delivery/index.ts';
-import { createDashboardService } from '../dashboard.ts';
+import { readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
 import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
 import { createMailer, type Mailer } from '../../mail/index.ts';
 import { loadDigestDkim } from '../../newsletter/index.ts';
-import { startServer, type AdminPort, type RunningServer } from '../../server/index.ts';
+import { startServer, type RunningServer } from '../../server/index.ts';
 import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts';
 import { configuredSubscriptionService } from '../../subscribers/index.ts';
 import { createSiteService, type SiteService } from '../../worker/site.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
-import { listEditionStatuses } from './serve.ts';
+import { operatorPorts } from '../operators.ts';
 
 /** How long a graceful stop may take before the worker gives up and exits non-zero. */
 const DEFAULT_SHUTDOWN_SECONDS = 10;
@@ -143,21 +142,11 @@ export const startCommand: CommandSpec = {
       });
       const subscriptions = configuredSubscriptionService({ store, mailer, config, secret, logger });
       const activeWorker = worker;
-      const admin: AdminPort = {
-        subscriberCounts: () => subscriptions.counts(),
-        listEditions: () => listEditionStatuses(activeStore),
-        // The same use-cases as the schedule: create the edition, then the dispatcher drains it.
-        async triggerDigest() {
-          const result = await createEdition(deps, { now: now() });
-          if (result.status === 'created') void activeWorker.dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`));
-          return result;
-        },
-      };
-      const dashboard = createDashboardService({
+      const { admin, dashboard } = operatorPorts({
         deps,
         env,
         subscriptions,
-        trigger: () => admin.triggerDigest!() as Promise<CreateEditionResult>,
+        // the worker drains every edition due, the triggered one included
         dispatchInBackground: () => void activeWorker.dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`)),
       });
       server = await startServer({

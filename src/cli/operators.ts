@@ -1,0 +1,57 @@
+// What `serve` and `start` both expose to operators: the admin API and the /admin dashboard,
+// over the same delivery use-cases as the schedule.
+import { countDeliveries, createEdition, type DeliveryDeps } from '../delivery/index.ts';
+import type { Environment } from '../config/load.ts';
+import type { AdminPort, DashboardPort, EditionSummary } from '../server/index.ts';
+import type { Store } from '../store/index.ts';
+import type { SubscriptionService } from '../subscribers/index.ts';
+import { createDashboardService } from './dashboard.ts';
+
+/** Editions newest first with their deliveries counted by status: what the operators' API lists. */
+export async function listEditionStatuses(store: Store, limit = 50): Promise<EditionSummary[]> {
+  const editions = await store.db
+    .selectFrom('editions')
+    .select(['id', 'slot', 'subject', 'state', 'recipients', 'paused_reason', 'created_at', 'started_at', 'completed_at'])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  const byEdition = await countDeliveries(store, editions.map((e) => e.id));
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return editions.map((e) => ({
+    id: e.id,
+    status: e.state,
+    slot: e.slot,
+    subject: e.subject,
+    recipients: e.recipients,
+    pausedReason: e.paused_reason,
+    createdAt: iso(e.created_at),
+    startedAt: iso(e.started_at),
+    completedAt: iso(e.completed_at),
+    deliveries: { ...byEdition.get(e.id) },
+  }));
+}
+
+export interface OperatorPortsOptions {
+  deps: DeliveryDeps;
+  env: Environment;
+  subscriptions: SubscriptionService;
+  /** Sends an edition's due rows without holding up the request (serve: a chained dispatch; start: the worker's). */
+  dispatchInBackground: (editionId: number) => void;
+}
+
+/** The admin API's port and the dashboard's: a trigger creates the edition now and sends it in the background. */
+export function operatorPorts(options: OperatorPortsOptions): { admin: AdminPort; dashboard: DashboardPort } {
+  const { deps, env, subscriptions, dispatchInBackground } = options;
+  const triggerDigest = async () => {
+    const result = await createEdition(deps, { now: deps.now() });
+    if (result.status === 'created') dispatchInBackground(result.editionId);
+    return result;
+  };
+  const admin: AdminPort = {
+    subscriberCounts: () => subscriptions.counts(),
+    listEditions: () => listEditionStatuses(deps.store),
+    triggerDigest,
+  };
+  const dashboard = createDashboardService({ deps, env, subscriptions, trigger: triggerDigest, dispatchInBackground });
+  return { admin, dashboard };
+}
