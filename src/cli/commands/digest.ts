@@ -15,8 +15,8 @@ import {
   type EditionReport,
 } from '../../delivery/index.ts';
 import { UsageError } from '../../errors.ts';
-import { createMailer } from '../../mail/index.ts';
-import { buildDigestPreview, loadDigestDkim } from '../../newsletter/index.ts';
+import { openConfiguredMailer } from '../mailer.ts';
+import { buildDigestPreview } from '../../newsletter/index.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
 import { createSubscriptionService, normalizeAddress } from '../../subscribers/index.ts';
 import type { CommandContext, CommandSpec } from '../command.ts';
@@ -34,14 +34,8 @@ function editionArg(value: string | undefined): number | undefined {
 async function openDelivery(ctx: CommandContext, options: Record<string, unknown>): Promise<DeliveryDeps & { close(): Promise<void> }> {
   const config = await ctx.config();
   const secret = await loadOrCreateSecret(ctx.env.varDir, { GAZETTE_SECRET: ctx.env.secret });
-  const dkim = await loadDigestDkim(config, ctx.env.root);
   const store = await openStore({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
-  const mailer = createMailer({
-    smtpUrl: ctx.env.smtpUrl,
-    outboxDir: path.join(ctx.env.varDir, 'outbox'),
-    pool: { maxConnections: config.digest.concurrency },
-    ...(dkim ? { dkim } : {}),
-  });
+  const mailer = await openConfiguredMailer(ctx.env, config);
   return {
     store,
     mailer,

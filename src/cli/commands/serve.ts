@@ -4,8 +4,7 @@ import path from 'node:path';
 import { dispatch, type DeliveryDeps } from '../../delivery/index.ts';
 import { operatorPorts } from '../operators.ts';
 import { errorMessage, UsageError } from '../../errors.ts';
-import { loadDigestDkim } from '../../newsletter/index.ts';
-import { createMailer } from '../../mail/index.ts';
+import { openConfiguredMailer } from '../mailer.ts';
 import { startServer } from '../../server/index.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
 import { configuredSubscriptionService } from '../../subscribers/index.ts';
@@ -37,17 +36,10 @@ export const serveCommand: CommandSpec = {
 
     const secret = await loadOrCreateSecret(ctx.env.varDir, { GAZETTE_SECRET: ctx.env.secret });
     const store = await openStore({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
-    const mailer = createMailer({ smtpUrl: ctx.env.smtpUrl, outboxDir: path.join(ctx.env.varDir, 'outbox') });
-    const dkim = await loadDigestDkim(config, ctx.env.root);
-    const digestMailer = createMailer({
-      smtpUrl: ctx.env.smtpUrl,
-      outboxDir: path.join(ctx.env.varDir, 'outbox'),
-      pool: { maxConnections: config.digest.concurrency },
-      ...(dkim ? { dkim } : {}),
-    });
+    const mailer = await openConfiguredMailer(ctx.env, config);
     const delivery: DeliveryDeps = {
       store,
-      mailer: digestMailer,
+      mailer,
       config,
       logger: ctx.logger.child({ component: 'delivery' }),
       now: () => new Date(),
@@ -89,7 +81,6 @@ export const serveCommand: CommandSpec = {
       await server.close();
       await sending;
     } finally {
-      await digestMailer.close();
       await mailer.close();
       await store.close();
     }

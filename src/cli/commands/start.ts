@@ -5,8 +5,8 @@ import path from 'node:path';
 import { cronProblem } from '../../adapters/node-cron.ts';
 import { readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
 import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
-import { createMailer, type Mailer } from '../../mail/index.ts';
-import { loadDigestDkim } from '../../newsletter/index.ts';
+import type { Mailer } from '../../mail/index.ts';
+import { openConfiguredMailer } from '../mailer.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts';
 import { configuredSubscriptionService } from '../../subscribers/index.ts';
@@ -89,13 +89,7 @@ export const startCommand: CommandSpec = {
     try {
       const secret = await loadOrCreateSecret(env.varDir, { GAZETTE_SECRET: env.secret });
       store = await openStore({ databaseUrl: env.databaseUrl, varDir: env.varDir });
-      const dkim = await loadDigestDkim(config, env.root);
-      mailer = createMailer({
-        smtpUrl: env.smtpUrl,
-        outboxDir: path.join(env.varDir, 'outbox'),
-        pool: { maxConnections: config.digest.concurrency },
-        ...(dkim ? { dkim } : {}),
-      });
+      mailer = await openConfiguredMailer(env, config);
       logger.info(
         {
           worker: workerId,
