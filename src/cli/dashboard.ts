@@ -1,8 +1,7 @@
 // The operators' dashboard use-cases: the delivery ledger, the subscription service, the digest preview and the status report behind one port.
 import { PassThrough, Readable } from 'node:stream';
 import type { Environment } from '../config/load.ts';
-import { countDeliveries, editionStatus, pauseEdition, previousEditionEnd, resumeEdition, type CreateEditionResult, type DeliveryDeps } from '../delivery/index.ts';
-import { buildDigestPreview } from '../newsletter/index.ts';
+import { buildDigestPreview, countDeliveries, editionStatus, pauseEdition, previousEditionEnd, resumeEdition, type CreateEditionResult, type DeliveryDeps } from '../delivery/index.ts';
 import type { DashboardEdition, DashboardPort } from '../server/index.ts';
 import { exportSubscribers, normalizeAddress, type SubscriptionService } from '../subscribers/index.ts';
 import { gatherStatus } from './commands/status.ts';

@@ -13,6 +13,7 @@ export type {
   ResumeOptions,
 } from './types.ts';
 export { createEdition, previousEditionEnd } from './edition.ts';
+export { buildDigestPreview, type DigestPreview, type DigestPreviewOptions } from './preview.ts';
 export { dispatch } from './dispatch.ts';
 export { pauseEdition, countDeliveries } from './ledger.ts';
 export { recoverInterrupted, resumeEdition, editionStatus } from './operator.ts';

@@ -2,9 +2,8 @@
 export { digestWindow, selectDigestItems, type DigestWindow } from './window.ts';
 export { loadDigestTemplates, DIGEST_TEMPLATE_NAMES, type DigestTemplates } from './templates.ts';
 export { composeDigest, editionSlug, digestView, archiveSlotValues, type Digest, type ComposeDigestInput, type DigestView, type DigestItemView } from './compose.ts';
-export { personalize, escapeHtml, type DigestRecipient } from './personalize.ts';
+export { personalize, escapeHtml, sampleRecipient, type DigestRecipient } from './personalize.ts';
 export { digestDkimOptions, loadDigestDkim, DKIM_HEADER_FIELDS } from './dkim.ts';
 export { renderDigestArchive, type SentEdition } from './archive.ts';
 export { digestToJson, digestFromJson } from './serialize.ts';
 export { fillSlots, SLOT_NAMES, type SlotName, type SlotValues, type SlottedText } from './slots.ts';
-export { buildDigestPreview, sampleRecipient, type DigestPreview, type DigestPreviewOptions } from './preview.ts';

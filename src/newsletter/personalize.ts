@@ -77,3 +77,8 @@ export function personalize(digest: Digest, recipient: DigestRecipient, config: 
   if (dc.replyTo) message.replyTo = oneLine(dc.replyTo);
   return message;
 }
+
+/** The reader the preview is addressed to: a reserved example.com address, a link that unsubscribes nobody. */
+export function sampleRecipient(config: Config): DigestRecipient {
+  return { subscriberId: 'preview', email: 'reader@example.com', name: 'Sample Reader', unsubscribeUrl: `${config.site.url}unsubscribe?token=preview` };
+}

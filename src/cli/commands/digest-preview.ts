@@ -1,9 +1,9 @@
 // `gazette digest preview`: the next edition as HTML, text and a sample .eml on disk, to look at before sending.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { previousEditionEnd, readIfDatabase } from '../../delivery/index.ts';
+import { buildDigestPreview, previousEditionEnd, readIfDatabase } from '../../delivery/index.ts';
 import { createMailer } from '../../mail/index.ts';
-import { buildDigestPreview, loadDigestDkim } from '../../newsletter/index.ts';
+import { loadDigestDkim } from '../../newsletter/index.ts';
 import type { CommandSpec } from '../command.ts';
 import { displayPath, parseNow } from '../options.ts';
 import { templatesDir } from './build.ts';

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { createProgressBar } from '../../adapters/cli-progress.ts';
 import {
+  buildDigestPreview,
   createEdition,
   dispatch,
   editionStatus,
@@ -16,7 +17,6 @@ import {
 } from '../../delivery/index.ts';
 import { UsageError } from '../../errors.ts';
 import { openConfiguredMailer } from '../mailer.ts';
-import { buildDigestPreview } from '../../newsletter/index.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
 import { createSubscriptionService, normalizeAddress } from '../../subscribers/index.ts';
 import type { CommandContext, CommandSpec } from '../command.ts';

@@ -2,10 +2,17 @@
 import type { Config } from '../config/schema.ts';
 import { loadContent } from '../content/index.ts';
 import type { MailMessage } from '../mail/message.ts';
-import { composeDigest, type Digest } from './compose.ts';
-import { personalize, type DigestRecipient } from './personalize.ts';
-import { loadDigestTemplates } from './templates.ts';
-import { digestWindow, selectDigestItems, type DigestWindow } from './window.ts';
+import {
+  composeDigest,
+  digestWindow,
+  loadDigestTemplates,
+  personalize,
+  sampleRecipient,
+  selectDigestItems,
+  type Digest,
+  type DigestRecipient,
+  type DigestWindow,
+} from '../newsletter/index.ts';
 
 export interface DigestPreviewOptions {
   config: Config;
@@ -23,11 +30,6 @@ export interface DigestPreviewOptions {
 export type DigestPreview =
   | { empty: true; window: DigestWindow }
   | { empty: false; window: DigestWindow; digest: Digest; message: MailMessage };
-
-/** The reader the preview is addressed to: a reserved example.com address, a link that unsubscribes nobody. */
-export function sampleRecipient(config: Config): DigestRecipient {
-  return { subscriberId: 'preview', email: 'reader@example.com', name: 'Sample Reader', unsubscribeUrl: `${config.site.url}unsubscribe?token=preview` };
-}
 
 /** Loads content and templates, composes the edition for the window ending at `now` and personalizes one copy. */
 export async function buildDigestPreview(options: DigestPreviewOptions): Promise<DigestPreview> {
