@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { ContentError, ContentErrors } from '../errors.ts';
-import { parseFrontMatter, YamlSyntaxError } from '../adapters/front-matter.ts';
+import { parseYaml, YamlSyntaxError } from '../adapters/yaml.ts';
 import { parseContentDate } from '../adapters/luxon.ts';
 import { checkFrontMatter, type FrontMatter } from './front-matter.ts';
 import { imageExtensions, imageTypeOf } from './image-type.ts';
@@ -35,7 +35,8 @@ export function defaultSlug(sourcePath: string): string {
   return slugify(base.replace(/^\d{4}-\d{2}-\d{2}-(?=.)/, ''));
 }
 
-function isMarkdown(p: string): boolean {
+/** Only Markdown files are parsed; the others are assets. */
+export function isMarkdown(p: string): boolean {
   return /\.md$/i.test(p);
 }
 
@@ -47,18 +48,62 @@ function lineOfKey(lines: readonly string[], closing: number, field: string): nu
   return undefined;
 }
 
+// Decoders keep no state between whole-input decode() calls, so one of each serves every file.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lossyUtf8 = new TextDecoder('utf-8');
+
 /** First line that holds a byte sequence which is not UTF-8 (approximate: the first U+FFFD). */
 function lineOfInvalidUtf8(bytes: Uint8Array): number {
-  const lossy = new TextDecoder('utf-8').decode(bytes);
+  const lossy = lossyUtf8.decode(bytes);
   const at = lossy.indexOf('\uFFFD');
   return at < 0 ? 1 : lossy.slice(0, at).split('\n').length;
 }
 
-interface Parsed {
-  item: NewsItem;
+const frontMatterComment = /^\s*#[^\n]+/gm;
+
+/**
+ * Splits a file that opens with a `---` line into its front matter and its body, the way
+ * gray-matter does with a YAML engine: the block ends at the first line that starts with
+ * `---`, a block of only comments and whitespace is an empty mapping, a YAML null is too,
+ * and one line break after the closing delimiter is dropped. The block starts right after
+ * the opening `---`, so YAML line numbers are line numbers in the file. Throws YamlSyntaxError.
+ */
+function splitFrontMatter(text: string): { data: unknown; body: string } {
+  const rest = text.slice(3);
+  let closeAt = rest.indexOf('\n---');
+  if (closeAt < 0) closeAt = rest.length;
+  const block = rest.slice(0, closeAt);
+  let data: unknown = block.replace(frontMatterComment, '').trim() === '' ? {} : parseYaml(block);
+  if (data === null || data === undefined) data = {};
+  let body = closeAt === rest.length ? '' : rest.slice(closeAt + 4);
+  if (body[0] === '\r') body = body.slice(1);
+  if (body[0] === '\n') body = body.slice(1);
+  return { data, body };
 }
 
-function parseFile(file: SourceFile, config: Config, localFiles: ReadonlyMap<string, number>, errors: ContentError[]): Parsed | undefined {
+/** What parsing one Markdown file on its own gives: its item, or the errors that name it. */
+export type ParsedFile =
+  | { path: string; item: NewsItem; errors?: undefined }
+  | { path: string; item?: undefined; errors: ContentError[] };
+
+/** The settings a content file is parsed against (a Config has them). */
+export interface ParseSettings {
+  site: Pick<Config['site'], 'url' | 'timezone'>;
+}
+
+/**
+ * Parses one Markdown file on its own: decoding, front matter, validation, Markdown,
+ * sanitizing, summary. `localFiles` are the other files of the content folder (path →
+ * size in bytes, see localFilesOf) that the item may reference. Checks across files
+ * (duplicate ids and slugs) are left to checkParsedFiles.
+ */
+export function parseSourceFile(file: SourceFile, settings: ParseSettings, localFiles: ReadonlyMap<string, number>): ParsedFile {
+  const errors: ContentError[] = [];
+  const item = parseFile(file, settings, localFiles, errors);
+  return item !== undefined && errors.length === 0 ? { path: file.path, item } : { path: file.path, errors };
+}
+
+function parseFile(file: SourceFile, config: ParseSettings, localFiles: ReadonlyMap<string, number>, errors: ContentError[]): NewsItem | undefined {
   const fail = (code: string, message: string, where: { field?: string; line?: number } = {}): undefined => {
     errors.push(new ContentError(code, message, { file: file.path, ...where }));
     return undefined;
@@ -67,14 +112,14 @@ function parseFile(file: SourceFile, config: Config, localFiles: ReadonlyMap<str
   if (file.bytes.length === 0) return fail('EMPTY_FILE', 'the file is empty');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
+    text = strictUtf8.decode(file.bytes);
   } catch (err) {
     errors.push(new ContentError('NOT_UTF8', 'the file is not valid UTF-8 text', { file: file.path, line: lineOfInvalidUtf8(file.bytes), cause: err }));
     return undefined;
   }
   if (text.trim() === '') return fail('EMPTY_FILE', 'the file holds only whitespace');
 
-  const lines = text.split(/\r?\n/);
+  const lines = frontMatterLines(text);
   if (lines[0]!.trimEnd() !== '---') {
     return fail('NO_FRONT_MATTER', 'no front matter: the file must start with a "---" line, then YAML fields (title, date, …), then a "---" line', { line: 1 });
   }
@@ -84,7 +129,7 @@ function parseFile(file: SourceFile, config: Config, localFiles: ReadonlyMap<str
   let data: unknown;
   let body: string;
   try {
-    ({ data, body } = parseFrontMatter(text));
+    ({ data, body } = splitFrontMatter(text));
   } catch (err) {
     const line = err instanceof YamlSyntaxError ? err.line : undefined;
     errors.push(new ContentError('INVALID_YAML', `invalid YAML in front matter: ${(err as Error).message}`, { file: file.path, line, cause: err }));
@@ -173,7 +218,20 @@ function parseFile(file: SourceFile, config: Config, localFiles: ReadonlyMap<str
   if (link !== undefined) item.link = link;
   if (fm.lang !== undefined) item.lang = fm.lang;
   if (assets.length > 0) item.assets = assets;
-  return { item };
+  return item;
+}
+
+// A line break, `---` and only whitespace to the end of its line: what trimEnd() leaves as `---`.
+const closingLine = /\n---[^\S\n]*(?:\n|$)/;
+
+/**
+ * The lines of `text` up to and including the first line that is `---` with trailing
+ * whitespace (the front matter's closing line), or every line when there is none: the
+ * same lines as splitting the whole file, without splitting a long body.
+ */
+function frontMatterLines(text: string): string[] {
+  const m = closingLine.exec(text);
+  return (m === null ? text : text.slice(0, m.index + m[0].length)).split(/\r?\n/);
 }
 
 function person(author: FrontMatter['author']): Person | undefined {
@@ -208,23 +266,31 @@ export function compareItems(a: NewsItem, b: NewsItem): number {
   return b.published.getTime() - a.published.getTime() || compareText(a.id, b.id);
 }
 
+/** The files of `files` other than Markdown, which items may reference: path → size in bytes. */
+export function localFilesOf(files: readonly SourceFile[]): Map<string, number> {
+  const local = new Map<string, number>();
+  for (const f of [...files].sort((a, b) => compareText(a.path, b.path))) if (!isMarkdown(f.path)) local.set(f.path, f.size ?? f.bytes.length);
+  return local;
+}
+
 /**
- * Parses every Markdown file of `files` and returns the items published at `now`
- * (no drafts, nothing dated after `now`), newest first. Other files are assets
- * that items may reference. Throws ContentErrors holding every error of the run.
+ * The checks across files, over every Markdown file of the content folder parsed on its
+ * own (in any order): each file's errors, in path order, and then a second file with an
+ * id or slug that an earlier path already has. Returns every valid item (drafts and
+ * future items included) newest first; throws ContentErrors holding every error.
  */
-export function parseContent(files: readonly SourceFile[], config: Config, now: Date): NewsItem[] {
-  const sorted = [...files].sort((a, b) => compareText(a.path, b.path));
-  const localFiles = new Map(sorted.filter((f) => !isMarkdown(f.path)).map((f) => [f.path, f.size ?? f.bytes.length]));
+export function checkParsedFiles(parsed: Iterable<ParsedFile>): NewsItem[] {
+  const sorted = [...parsed].sort((a, b) => compareText(a.path, b.path));
   const errors: ContentError[] = [];
   const items: NewsItem[] = [];
   const byId = new Map<string, string>();
   const bySlug = new Map<string, string>();
   for (const file of sorted) {
-    if (!isMarkdown(file.path)) continue;
-    const parsed = parseFile(file, config, localFiles, errors);
-    if (!parsed) continue;
-    const { item } = parsed;
+    if (file.item === undefined) {
+      errors.push(...file.errors);
+      continue;
+    }
+    const { item } = file;
     const sameId = byId.get(item.id);
     const sameSlug = bySlug.get(item.slug);
     if (sameId !== undefined) {
@@ -239,5 +305,22 @@ export function parseContent(files: readonly SourceFile[], config: Config, now: 
     items.push(item);
   }
   if (errors.length > 0) throw new ContentErrors(errors);
-  return items.filter((i) => !i.draft && i.published.getTime() <= now.getTime()).sort(compareItems);
+  return items.sort(compareItems);
+}
+
+/** The items of `items` published at `now`: no drafts, nothing dated after `now`; order kept. */
+export function publishedAt(items: readonly NewsItem[], now: Date): NewsItem[] {
+  return items.filter((i) => !i.draft && i.published.getTime() <= now.getTime());
+}
+
+/**
+ * Parses every Markdown file of `files` and returns the items published at `now`
+ * (no drafts, nothing dated after `now`), newest first. Other files are assets
+ * that items may reference. Throws ContentErrors holding every error of the run.
+ */
+export function parseContent(files: readonly SourceFile[], config: ParseSettings, now: Date): NewsItem[] {
+  const localFiles = localFilesOf(files);
+  const parsed: ParsedFile[] = [];
+  for (const file of files) if (isMarkdown(file.path)) parsed.push(parseSourceFile(file, config, localFiles));
+  return publishedAt(checkParsedFiles(parsed), now);
 }
