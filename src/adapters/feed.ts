@@ -67,6 +67,71 @@ const FEED_HISTORY_NS = 'http://purl.org/syndication/history/1.0';
 
 /** Renders an RSS 2.0 document with content:encoded, dc:creator and atom:link, free of feed@6's bugs. */
 export function renderRss2(channel: Rss2Channel, items: readonly Rss2Item[]): string {
+  return libraryFeed(channel, items).rss2();
+}
+
+/**
+ * The same document as `renderRss2(channel, items)`, built from each item's `<item>` element
+ * rendered once by `renderRss2Item`: a feed holds many documents (the subscription feed, archive
+ * pages, tag feeds) that share items, and the library re-serializes every item of every document.
+ * The library writes each `<item>` on its own, at one fixed indentation, between the channel's
+ * `atom:link` and the elements added after the items, so a document with one placeholder item
+ * is cut at that item and the rendered items go in its place.
+ */
+export function renderRss2FromFragments(channel: Rss2Channel, fragments: readonly string[]): string {
+  if (fragments.length === 0) return renderRss2(channel, []);
+  const doc = libraryFeed(channel, [PLACEHOLDER]).rss2();
+  const { start, end } = itemSpan(doc);
+  return doc.slice(0, start) + fragments.join('') + doc.slice(end);
+}
+
+/** One `<item>` element exactly as `renderRss2` writes it inside a document. */
+export interface Rss2ItemFragment {
+  readonly xml: string;
+}
+
+const FRAGMENT_CHANNEL: Rss2Channel = {
+  title: 'fragment',
+  link: 'https://example.org/',
+  description: '',
+  language: 'en',
+  lastBuildDate: new Date(0),
+  pubDate: new Date(0),
+  selfUrl: 'https://example.org/feed.xml',
+  links: [],
+  archive: false,
+};
+
+const PLACEHOLDER: Rss2Item = {
+  title: 'placeholder',
+  link: 'https://example.org/placeholder',
+  guid: 'placeholder',
+  guidIsPermaLink: false,
+  pubDate: new Date(0),
+  descriptionHtml: '',
+  contentHtml: 'placeholder',
+  categories: [],
+};
+
+/** Renders one item as it appears inside any document; see `renderRss2FromFragments`. */
+export function renderRss2Item(item: Rss2Item): Rss2ItemFragment {
+  const doc = libraryFeed(FRAGMENT_CHANNEL, [item]).rss2();
+  const { start, end } = itemSpan(doc);
+  return { xml: doc.slice(start, end) };
+}
+
+/** Where the only `<item>` element of a one-item document starts (its line break included) and ends. */
+function itemSpan(doc: string): { start: number; end: number } {
+  // Channel elements are escaped text, so the first "<item>" tag is the item's own.
+  const open = doc.indexOf('<item>');
+  const close = doc.lastIndexOf('</item>');
+  if (open < 0 || close < open) throw new Error('feed library output has no <item> element where one was expected');
+  let start = open;
+  while (start > 0 && (doc[start - 1] === ' ' || doc[start - 1] === '\n')) start--;
+  return { start, end: close + '</item>'.length };
+}
+
+function libraryFeed(channel: Rss2Channel, items: readonly Rss2Item[]): Feed {
   const feed = new Feed({
     title: text(channel.title),
     link: url(channel.link),
@@ -94,7 +159,7 @@ export function renderRss2(channel: Rss2Channel, items: readonly Rss2Item[]): st
     feed.addExtension({ name: 'fh:archive', objects: { _attributes: { 'xmlns:fh': FEED_HISTORY_NS } } });
   }
   for (const item of items) feed.addItem(toLibraryItem(item));
-  return feed.rss2();
+  return feed;
 }
 
 function toLibraryItem(item: Rss2Item): Item {

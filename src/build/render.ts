@@ -2,10 +2,10 @@
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { GazetteError } from '../errors.ts';
-import { renderFeeds } from '../feed/index.ts';
+import { feedFiles } from '../feed/index.ts';
 import { renderDigestArchive, type SentEdition } from '../newsletter/index.ts';
 import type { OutputFile } from '../output.ts';
-import { renderSite, type SiteTemplates } from '../site/index.ts';
+import { siteFiles, type SiteTemplates } from '../site/index.ts';
 
 /** A path under public/ that cannot escape it or clash with a folder of the same name. */
 function checkPath(path: string): void {
@@ -14,10 +14,26 @@ function checkPath(path: string): void {
 }
 
 /**
- * Every output file, sorted by path: feeds, site pages, static assets and the
- * local files items reference (`assets`, already read by the caller), and the archive of the sent
- * digest editions (`sentEditions`, an empty archive when none). Pure:
- * the same input gives byte-identical output. Two producers claiming one path
+ * Every output file, one at a time, in a fixed order: feeds, site pages, static assets, the archive
+ * of the sent digest editions (`sentEditions`, an empty archive when none) and the local files
+ * items reference (`assets`, already read by the caller). Pure: the same input gives
+ * byte-identical files. The writer (src/build/write.ts) checks the paths as they come.
+ */
+export function* outputFiles(
+  items: NewsItem[],
+  config: Config,
+  templates: SiteTemplates,
+  assets: readonly OutputFile[] = [],
+  sentEditions: readonly SentEdition[] = [],
+): Generator<OutputFile> {
+  yield* feedFiles(items, config);
+  yield* siteFiles(items, config, templates);
+  yield* renderDigestArchive(sentEditions, config);
+  yield* assets;
+}
+
+/**
+ * Every output file at once, sorted by path (see `outputFiles`). Two producers claiming one path
  * is an error, not a silent overwrite.
  */
 export function renderOutput(
@@ -27,9 +43,8 @@ export function renderOutput(
   assets: readonly OutputFile[] = [],
   sentEditions: readonly SentEdition[] = [],
 ): OutputFile[] {
-  const files = [...renderFeeds(items, config), ...renderSite(items, config, templates), ...renderDigestArchive(sentEditions, config), ...assets];
   const byPath = new Map<string, OutputFile>();
-  for (const file of files) {
+  for (const file of outputFiles(items, config, templates, assets, sentEditions)) {
     checkPath(file.path);
     if (byPath.has(file.path)) throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${file.path}"`);
     byPath.set(file.path, file);

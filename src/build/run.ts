@@ -8,7 +8,7 @@ import { GazetteError } from '../errors.ts';
 import type { SentEdition } from '../newsletter/index.ts';
 import type { OutputFile } from '../output.ts';
 import { loadSiteTemplates } from '../site/index.ts';
-import { renderOutput } from './render.ts';
+import { outputFiles } from './render.ts';
 import { writeOutputAtomically } from './write.ts';
 
 export interface BuildOptions {
@@ -62,7 +62,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const items = await loadContent(options.contentDir, options.config, options.now);
   const templates = await loadSiteTemplates(options.templatesDir);
   const assets = await readAssets(items, options.contentDir);
-  const files = renderOutput(items, options.config, templates, assets, options.sentEditions ?? []);
+  const files = outputFiles(items, options.config, templates, assets, options.sentEditions ?? []);
   const written = await writeOutputAtomically(files, { outDir: options.outDir, ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}) });
   return {
     items: items.length,

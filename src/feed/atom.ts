@@ -2,14 +2,15 @@
 // unchanged, RFC 5005 links, fh:archive, plain-text titles or the images' real MIME types.
 import type { Person } from '../content/types.ts';
 import { rfc3339 } from './dates.ts';
-import type { FeedDocument, FeedEntry } from './model.ts';
+import type { EntryCache, FeedDocument, FeedEntry } from './model.ts';
 import { element, escapeAttr } from './xml.ts';
 
 const ATOM_TYPE = 'application/atom+xml';
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
 const FEED_HISTORY_NS = 'http://purl.org/syndication/history/1.0';
 
-export function renderAtom(doc: FeedDocument): string {
+/** `cache` holds each entry's `<entry>` element, written once (see EntryCache in model.ts). */
+export function renderAtom(doc: FeedDocument, cache: EntryCache = new Map()): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>',
     `<?xml-stylesheet type="text/xsl" href="${escapeAttr(doc.stylesheetUrl)}"?>`,
@@ -29,7 +30,11 @@ export function renderAtom(doc: FeedDocument): string {
   if (doc.image !== undefined) out.push(`  ${element('logo', {}, doc.image)}`);
   out.push(`  ${element('generator', {}, 'gazette')}`);
   if (doc.archive) out.push('  <fh:archive/>');
-  for (const entry of doc.entries) out.push(...renderEntry(entry, doc.tagsUrl));
+  for (const entry of doc.entries) {
+    let xml = cache.get(entry);
+    if (xml === undefined) cache.set(entry, (xml = renderEntry(entry, doc.tagsUrl).join('\n')));
+    out.push(xml);
+  }
   out.push('</feed>', '');
   return out.join('\n');
 }

@@ -10,7 +10,7 @@ import type { OutputFile } from '../output.ts';
 import { renderAtom } from './atom.ts';
 import { tagPrefix, tagUri } from './ids.ts';
 import { renderJsonFeed } from './json-feed.ts';
-import { emptyFeedDate, toFeedEntry, type FeedDocument, type FeedEntry, type FeedFormat } from './model.ts';
+import { emptyFeedDate, toFeedEntry, type EntryCache, type FeedDocument, type FeedEntry, type FeedFormat } from './model.ts';
 import { planPages } from './paging.ts';
 import { renderRss } from './rss.ts';
 import { FEED_XSL } from './xsl.ts';
@@ -28,7 +28,7 @@ export const FEED_FILES: Record<FeedFormat, { current: string; archive: (n: numb
 
 export const FEED_STYLESHEET_PATH = 'feed.xsl';
 
-const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
+const RENDERERS: Record<FeedFormat, (doc: FeedDocument, cache: EntryCache) => string> = {
   rss: renderRss,
   atom: renderAtom,
   json: renderJsonFeed,
@@ -52,6 +52,14 @@ interface FeedScope {
  * items of the same instant are ordered by id whatever order they come in.
  */
 export function renderFeeds(items: NewsItem[], config: Config): OutputFile[] {
+  return [...feedFiles(items, config)];
+}
+
+/**
+ * The files of `renderFeeds`, one at a time, so a caller can write each and let it go. Each
+ * entry is serialized once per format and reused by every document that holds it.
+ */
+export function* feedFiles(items: NewsItem[], config: Config): Generator<OutputFile> {
   const sorted = [...items].sort(newestFirst);
   const prefix = tagPrefix(config.site.url, config.site.established);
   const entries = sorted.map((item) => toFeedEntry(item, config, prefix));
@@ -69,15 +77,14 @@ export function renderFeeds(items: NewsItem[], config: Config): OutputFile[] {
       entries: tag.entries,
     });
   }
-  const files: OutputFile[] = [{ path: FEED_STYLESHEET_PATH, body: FEED_XSL }];
-  for (const scope of scopes) files.push(...renderScope(scope, config));
-  return files;
+  const caches: Record<FeedFormat, EntryCache> = { rss: new Map(), atom: new Map(), json: new Map() };
+  yield { path: FEED_STYLESHEET_PATH, body: FEED_XSL };
+  for (const scope of scopes) yield* scopeFiles(scope, config, caches);
 }
 
-function renderScope(scope: FeedScope, config: Config): OutputFile[] {
+function* scopeFiles(scope: FeedScope, config: Config, caches: Record<FeedFormat, EntryCache>): Generator<OutputFile> {
   const plan = planPages(scope.entries, config.feeds.limit, config.feeds.archivePageSize);
   const lastPage = plan.archives.length;
-  const files: OutputFile[] = [];
   for (const format of ['rss', 'atom', 'json'] as const) {
     const names = FEED_FILES[format];
     const url = (name: string): string => scope.baseUrl + name;
@@ -98,17 +105,15 @@ function renderScope(scope: FeedScope, config: Config): OutputFile[] {
           archive,
           entries,
         }),
+        caches[format],
       ),
     });
-    files.push(doc(names.current, plan.current, lastPage > 0 ? { prev: lastPage } : {}, false));
-    plan.archives.forEach((pageEntries, index) => {
+    yield doc(names.current, plan.current, lastPage > 0 ? { prev: lastPage } : {}, false);
+    for (let index = 0; index < plan.archives.length; index++) {
       const n = index + 1;
-      files.push(
-        doc(names.archive(n), pageEntries, { ...(n > 1 ? { prev: n - 1 } : {}), ...(n < lastPage ? { next: n + 1 } : {}) }, true),
-      );
-    });
+      yield doc(names.archive(n), plan.archives[index]!, { ...(n > 1 ? { prev: n - 1 } : {}), ...(n < lastPage ? { next: n + 1 } : {}) }, true);
+    }
   }
-  return files;
 }
 
 type DocumentParts = Pick<FeedDocument, 'format' | 'selfUrl' | 'currentUrl' | 'prevArchiveUrl' | 'nextArchiveUrl' | 'archive' | 'entries'>;

@@ -2,7 +2,7 @@
 // field rewritten (it says version 1, writes `author`, and has no language, attachments or paging).
 import type { Person } from '../content/types.ts';
 import { rfc3339 } from './dates.ts';
-import type { FeedDocument, FeedEntry } from './model.ts';
+import type { EntryCache, FeedDocument, FeedEntry } from './model.ts';
 
 const VERSION = 'https://jsonfeed.org/version/1.1';
 
@@ -11,7 +11,17 @@ interface JsonAuthor {
   url?: string;
 }
 
-export function renderJsonFeed(doc: FeedDocument): string {
+// Stands in for the items in the serialized feed; JSON.stringify writes it as "\u0000items".
+const ITEMS_SLOT = '\u0000items';
+const ITEMS_SLOT_JSON = JSON.stringify(ITEMS_SLOT);
+// Items sit two levels deep in the document, indented by two spaces a level.
+const ITEM_INDENT = '    ';
+
+/**
+ * `cache` holds each item's JSON, written once and indented for its place in the document (see
+ * EntryCache in model.ts); the result is what JSON.stringify(feed, null, 2) writes for the whole.
+ */
+export function renderJsonFeed(doc: FeedDocument, cache: EntryCache = new Map()): string {
   const feed = {
     version: VERSION,
     title: doc.title,
@@ -24,9 +34,22 @@ export function renderJsonFeed(doc: FeedDocument): string {
     language: doc.language,
     // JSON Feed pages towards older items: the same direction as RFC 5005's prev-archive.
     ...(doc.prevArchiveUrl !== undefined ? { next_url: doc.prevArchiveUrl } : {}),
-    items: doc.entries.map(jsonItem),
+    items: ITEMS_SLOT,
   };
-  return `${JSON.stringify(feed, null, 2)}\n`;
+  const items = doc.entries.map((entry) => {
+    let json = cache.get(entry);
+    if (json === undefined) {
+      // Every line break JSON.stringify writes is its own (it escapes those inside strings).
+      json = ITEM_INDENT + JSON.stringify(jsonItem(entry), null, 2).replaceAll('\n', `\n${ITEM_INDENT}`);
+      cache.set(entry, json);
+    }
+    return json;
+  });
+  const list = items.length === 0 ? '[]' : `[\n${items.join(',\n')}\n  ]`;
+  const text = JSON.stringify(feed, null, 2);
+  // `items` is the last member, after every string a feed's text could hold.
+  const at = text.lastIndexOf(ITEMS_SLOT_JSON);
+  return `${text.slice(0, at)}${list}${text.slice(at + ITEMS_SLOT_JSON.length)}\n`;
 }
 
 function jsonItem(entry: FeedEntry): Record<string, unknown> {

@@ -25,6 +25,13 @@ export interface FeedEntry {
   lang?: string;
 }
 
+/**
+ * Each entry's serialized form in one format, made once and reused by every document that holds
+ * the entry (the subscription feed, an archive page, tag feeds). Keyed by the entry object; one
+ * cache serves the documents of one site (one tags URL) in one format.
+ */
+export type EntryCache = Map<FeedEntry, string>;
+
 /** One document of one format: a subscription feed or an RFC 5005 archive page. */
 export interface FeedDocument {
   format: FeedFormat;

@@ -1,16 +1,25 @@
 // RSS 2.0 renderer: a FeedDocument through the `feed` adapter, with RFC 5005 links as atom:link.
-import { renderRss2, type Rss2Link } from '../adapters/feed.ts';
-import type { FeedDocument } from './model.ts';
+import { renderRss2FromFragments, renderRss2Item, type Rss2Item, type Rss2Link } from '../adapters/feed.ts';
+import type { EntryCache, FeedDocument, FeedEntry } from './model.ts';
 import { plainTextToHtml } from './xml.ts';
 
 const RSS_TYPE = 'application/rss+xml';
 
-export function renderRss(doc: FeedDocument): string {
+/**
+ * `cache` holds each entry's `<item>` element, rendered once and reused by every document that
+ * holds the entry (see EntryCache in model.ts).
+ */
+export function renderRss(doc: FeedDocument, cache: EntryCache = new Map()): string {
   const links: Rss2Link[] = [];
   if (doc.archive) links.push({ rel: 'current', href: doc.currentUrl, type: RSS_TYPE });
   if (doc.prevArchiveUrl !== undefined) links.push({ rel: 'prev-archive', href: doc.prevArchiveUrl, type: RSS_TYPE });
   if (doc.nextArchiveUrl !== undefined) links.push({ rel: 'next-archive', href: doc.nextArchiveUrl, type: RSS_TYPE });
-  const xml = renderRss2(
+  const fragments = doc.entries.map((entry) => {
+    let fragment = cache.get(entry);
+    if (fragment === undefined) cache.set(entry, (fragment = renderRss2Item(toItem(entry, doc.tagsUrl)).xml));
+    return fragment;
+  });
+  const xml = renderRss2FromFragments(
     {
       title: doc.title,
       link: doc.homeUrl,
@@ -25,21 +34,23 @@ export function renderRss(doc: FeedDocument): string {
       archive: doc.archive,
       stylesheet: doc.stylesheetUrl,
     },
-    doc.entries.map((entry) => ({
-      title: entry.title,
-      link: entry.url,
-      guid: entry.id,
-      guidIsPermaLink: false,
-      pubDate: entry.published,
-      // RSS descriptions are HTML; the summary is plain text, so "<" in it must not become markup.
-      descriptionHtml: entry.summary === '' ? '' : plainTextToHtml(entry.summary),
-      contentHtml: entry.contentHtml,
-      ...(entry.authors[0] !== undefined ? { creator: entry.authors[0].name } : {}),
-      categories: entry.tags.map((name) => ({ name, domain: doc.tagsUrl })),
-      ...(entry.image !== undefined
-        ? { enclosure: { url: entry.image.url, type: entry.image.type, length: entry.image.length ?? 0 } }
-        : {}),
-    })),
+    fragments,
   );
   return `${xml}\n`;
+}
+
+function toItem(entry: FeedEntry, tagsUrl: string): Rss2Item {
+  return {
+    title: entry.title,
+    link: entry.url,
+    guid: entry.id,
+    guidIsPermaLink: false,
+    pubDate: entry.published,
+    // RSS descriptions are HTML; the summary is plain text, so "<" in it must not become markup.
+    descriptionHtml: entry.summary === '' ? '' : plainTextToHtml(entry.summary),
+    contentHtml: entry.contentHtml,
+    ...(entry.authors[0] !== undefined ? { creator: entry.authors[0].name } : {}),
+    categories: entry.tags.map((name) => ({ name, domain: tagsUrl })),
+    ...(entry.image !== undefined ? { enclosure: { url: entry.image.url, type: entry.image.type, length: entry.image.length ?? 0 } } : {}),
+  };
 }

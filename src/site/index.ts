@@ -85,6 +85,11 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
  * `items` are the published items, newest first.
  */
 export function renderSite(items: NewsItem[], config: Config, templates: SiteTemplates): OutputFile[] {
+  return [...siteFiles(items, config, templates)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The files of `renderSite`, one at a time and unsorted, so a caller can write each and let it go. */
+export function* siteFiles(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputFile> {
   const engine = createTemplateEngine({ templates: templates.templates });
   const urls = siteUrls(config.site.url);
   const css = templates.assets.get(STYLESHEET);
@@ -92,20 +97,18 @@ export function renderSite(items: NewsItem[], config: Config, templates: SiteTem
   const version = css ? `?v=${createHash('sha256').update(css).digest('hex').slice(0, 10)}` : '';
   const ctx: ViewContext = { config, urls, stylesheet: `${urls.basePath}${STYLESHEET}${version}` };
 
-  const files: OutputFile[] = [
-    ...renderHistory(items, ctx, engine),
-    ...items.filter((item) => item.link === undefined).map((item) => renderItem(item, ctx, engine)),
-    ...renderTags(items, ctx, engine),
-    { path: sitePaths.notFound, body: renderNotFound(ctx, engine) },
-    ...[...templates.assets].map(([path, body]) => ({ path, body })),
-  ];
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  yield* renderHistory(items, ctx, engine);
+  for (const item of items) if (item.link === undefined) yield renderItem(item, ctx, engine);
+  yield* renderTags(items, ctx, engine);
+  yield { path: sitePaths.notFound, body: renderNotFound(ctx, engine) };
+  for (const [path, body] of templates.assets) yield { path, body };
 }
 
-function renderHistory(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): OutputFile[] {
+function* renderHistory(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): Generator<OutputFile> {
   const site = ctx.config.site;
   const pages = chunk(items, SITE_PAGE_SIZE);
-  return pages.map((pageItems, i) => {
+  for (let i = 0; i < pages.length; i++) {
+    const pageItems = pages[i]!;
     const n = i + 1;
     const nav = pagination(n, pages.length, ctx.urls.page);
     const page = frame(ctx, {
@@ -123,8 +126,8 @@ function renderHistory(items: NewsItem[], ctx: ViewContext, engine: TemplateEngi
       cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
       pagination: nav,
     });
-    return { path: sitePaths.page(n), body };
-  });
+    yield { path: sitePaths.page(n), body };
+  }
 }
 
 function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): OutputFile {
@@ -166,14 +169,14 @@ function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): O
   return { path: sitePaths.item(item.slug), body };
 }
 
-function renderTags(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): OutputFile[] {
+function* renderTags(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): Generator<OutputFile> {
   const site = ctx.config.site;
   const tags = groupTags(items, ctx);
-  const files: OutputFile[] = [];
   for (const tag of tags) {
     const pages = chunk(tag.items, SITE_PAGE_SIZE);
     const tagFeeds = ctx.urls.tagFeeds(site.title, tag.name, tag.slug);
-    pages.forEach((pageItems, i) => {
+    for (let i = 0; i < pages.length; i++) {
+      const pageItems = pages[i]!;
       const n = i + 1;
       const pageUrl = (k: number): string => ctx.urls.tagPage(tag.slug, k);
       const nav = pagination(n, pages.length, pageUrl);
@@ -194,8 +197,8 @@ function renderTags(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine)
         cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
         pagination: nav,
       });
-      files.push({ path: sitePaths.tagPage(tag.slug, n), body });
-    });
+      yield { path: sitePaths.tagPage(tag.slug, n), body };
+    }
   }
   const page = frame(ctx, {
     title: `Tags | ${site.title}`,
@@ -204,8 +207,7 @@ function renderTags(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine)
     openGraph: openGraph(ctx, { type: 'website', title: `Tags | ${site.title}`, description: site.description, url: ctx.urls.tagsIndex }),
   });
   const body = engine.render('tags', { page, tags: tags.map((t) => ({ name: t.name, url: t.url, count: t.items.length })) });
-  files.push({ path: sitePaths.tagsIndex, body });
-  return files;
+  yield { path: sitePaths.tagsIndex, body };
 }
 
 function renderNotFound(ctx: ViewContext, engine: TemplateEngine): string {
