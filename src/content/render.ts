@@ -70,7 +70,23 @@ export function renderBody(markdown: string, ctx: ResolveContext): RenderedBody 
 /** Longest derived summary, in characters, before the ellipsis. */
 export const SUMMARY_LENGTH = 280;
 
-/** Plain text of the first paragraph, cut at a word boundary. */
+const paragraphStart = /<p[\s>]/;
+
+/**
+ * The start of sanitized `html` up to the end of its first paragraph, or all of it when it
+ * has none, or when that paragraph holds another (raw HTML can put one inside a span): the
+ * first paragraph is then the same, and what follows it need not be parsed. Sanitized HTML
+ * has every `<` of text and attribute values escaped and its end tags written `</p>`.
+ */
+function throughFirstParagraph(html: string): string {
+  const open = html.search(paragraphStart);
+  if (open < 0) return html;
+  const close = html.indexOf('</p>', open);
+  if (close < 0 || paragraphStart.test(html.slice(open + 2, close))) return html;
+  return html.slice(0, close + 4);
+}
+
+/** Plain text of the first paragraph of sanitized `html`, cut at a word boundary. */
 export function deriveSummary(html: string): string {
-  return truncateAtWord(cleanLine(firstParagraphText(html)), SUMMARY_LENGTH);
+  return truncateAtWord(cleanLine(firstParagraphText(throughFirstParagraph(html))), SUMMARY_LENGTH);
 }
