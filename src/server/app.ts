@@ -26,7 +26,7 @@ import {
 } from './pages.ts';
 import { errorCode, isAddressError, isTokenError, type AdminPort, type SubscriptionPort } from './ports.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { createStaticFiles, type StaticFiles, type StaticFilesOptions, type StaticResponse } from './static-files.ts';
+import { createStaticFiles, type StaticFiles, type StaticFilesOptions, type StaticRequest, type StaticResponse } from './static-files.ts';
 
 export interface AppOptions {
   /** The built site to serve. */
@@ -297,23 +297,28 @@ function serveStaticDirect(files: StaticFiles, logger: Logger, incoming: Incomin
   const rawPath = q < 0 ? url : url.slice(0, q);
   if (isAppRoute(rawPath)) return false;
   const h = incoming.headers;
-  files
-    .respond({
-      head: method === 'HEAD',
-      rawPath,
-      search: q < 0 ? '' : url.slice(q),
-      acceptEncoding: h['accept-encoding'],
-      ifNoneMatch: h['if-none-match'],
-      ifModifiedSince: h['if-modified-since'],
-    })
-    .then(
-      (result) => writeStatic(result, outgoing),
-      (err: unknown) => {
-        logger.error({ err, path: rawPath }, 'static file failed');
-        if (outgoing.headersSent) outgoing.destroy();
-        else outgoing.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error\n');
-      },
-    );
+  const request: StaticRequest = {
+    head: method === 'HEAD',
+    rawPath,
+    search: q < 0 ? '' : url.slice(q),
+    acceptEncoding: h['accept-encoding'],
+    ifNoneMatch: h['if-none-match'],
+    ifModifiedSince: h['if-modified-since'],
+  };
+  // A file served before is answered from memory in this same turn: no promise, no file system.
+  const cached = files.respondCached(request);
+  if (cached !== undefined) {
+    writeStatic(cached, outgoing);
+    return true;
+  }
+  files.respond(request).then(
+    (result) => writeStatic(result, outgoing),
+    (err: unknown) => {
+      logger.error({ err, path: rawPath }, 'static file failed');
+      if (outgoing.headersSent) outgoing.destroy();
+      else outgoing.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error\n');
+    },
+  );
   return true;
 }
 

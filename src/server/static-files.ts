@@ -1,5 +1,10 @@
 // Serves the built site from public/: path resolution without escapes, conditional GETs, gzip and brotli,
-// and an in-memory cache keyed by each file's identity so a build swapped underneath is picked up at once.
+// and an in-memory cache of each file's bytes, compressed forms, ETags and ready-made headers.
+//
+// The hot path touches no file system: a URL answered once is answered again from memory, keyed by the
+// path as received. Freshness is checked at most once per `revalidateMs`: one stat of the public folder
+// (a build publishes by re-pointing the public/ symlink, which changes the folder's identity and drops
+// the whole cache) and, per file served in that interval, one stat of the file (a folder edited in place).
 import { createHash } from 'node:crypto';
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -21,6 +26,12 @@ export interface StaticFilesOptions {
   maxCachedFileBytes?: number;
   /** Memory budget of the cache (raw and compressed bytes together). Default 128 MiB. */
   maxCacheBytes?: number;
+  /**
+   * How long an answer from memory stands before the public folder and the file are looked at again, in
+   * milliseconds: a newly published build is served at most this long after its swap. 0 looks on every
+   * request. Default 100.
+   */
+  revalidateMs?: number;
 }
 
 /** What the static handler needs to know of a request. */
@@ -44,6 +55,11 @@ export interface StaticResponse {
 
 export interface StaticFiles {
   respond(request: StaticRequest): Promise<StaticResponse>;
+  /**
+   * The answer straight from memory, with no I/O and no promise, or undefined when the file has to be
+   * looked up, read or compressed first (then `respond` answers). The response objects are shared: read only.
+   */
+  respondCached(request: StaticRequest): StaticResponse | undefined;
 }
 
 interface Variant {
@@ -51,6 +67,10 @@ interface Variant {
   headers: Record<string, string>;
   notModified: Record<string, string>;
   etag: string;
+  /** Ready-made answers (shared between requests, never mutated). */
+  ok: StaticResponse;
+  okHead: StaticResponse;
+  notModifiedResponse: StaticResponse;
 }
 
 interface Entry {
@@ -67,7 +87,19 @@ interface Entry {
   br: Variant | null | undefined | Promise<Variant | null>;
   gzip: Variant | null | undefined | Promise<Variant | null>;
   bytes: number;
+  /** Dropped from the cache (over budget or replaced): a URL that still points here must look again. */
+  evicted: boolean;
 }
+
+/** A URL answered from memory: the file it maps to and the cached entry, last checked in `epoch`. */
+interface Hot {
+  key: string;
+  entry: Entry;
+  epoch: number;
+}
+
+// URLs remembered for the hot path; past this, the oldest is forgotten (each costs one look-up to learn again).
+const MAX_HOT_URLS = 10_000;
 
 const NOT_FOUND_FALLBACK = new TextEncoder().encode(
   '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address.</p></body></html>\n',
@@ -81,16 +113,26 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
   const root = path.resolve(options.root);
   const maxFile = options.maxCachedFileBytes ?? 4 * 1024 * 1024;
   const maxTotal = options.maxCacheBytes ?? 128 * 1024 * 1024;
+  const revalidateMs = options.revalidateMs ?? 100;
   // Keyed by the joined (unresolved) path under root; an entry is valid only while the file there keeps its identity.
   const cache = new Map<string, Entry>();
   const loading = new Map<string, Promise<Entry | undefined>>();
   let cachedBytes = 0;
+  // The raw URL paths answered from memory.
+  const hot = new Map<string, Hot>();
+  // Bumped at most once per revalidateMs; a hot URL checked in an older epoch is checked again.
+  let epoch = 0;
+  let nextCheck = 0;
+  // Identity of the public folder as last seen, and a counter bumped whenever it changes.
+  let rootIdentity: string | undefined;
+  let generation = 0;
 
   function remember(key: string, entry: Entry): void {
     const old = cache.get(key);
     if (old) {
       cachedBytes -= old.bytes;
       cache.delete(key);
+      old.evicted = true;
     }
     cache.set(key, entry);
     cachedBytes += entry.bytes;
@@ -99,7 +141,73 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
       if (cachedBytes <= maxTotal || k === key) break;
       cache.delete(k);
       cachedBytes -= e.bytes;
+      e.evicted = true;
     }
+  }
+
+  /** The current epoch; starts a new one (and checks the public folder) when revalidateMs has passed. */
+  function currentEpoch(): number {
+    if (revalidateMs > 0) {
+      const now = performance.now();
+      if (now < nextCheck) return epoch;
+      nextCheck = now + revalidateMs;
+    }
+    epoch++;
+    checkRoot();
+    return epoch;
+  }
+
+  /** A new build (the symlink re-pointed, or the folder replaced): forget everything learnt of the old one. */
+  function checkRoot(): void {
+    const stats = statOrUndefined(root);
+    const identity = stats === undefined ? '' : `${stats.dev}:${stats.ino}`;
+    if (identity === rootIdentity) return;
+    if (rootIdentity !== undefined) {
+      for (const e of cache.values()) e.evicted = true;
+      cache.clear();
+      hot.clear();
+      cachedBytes = 0;
+    }
+    rootIdentity = identity;
+    generation++;
+  }
+
+  function learn(rawPath: string, key: string, entry: Entry, seenEpoch: number, seenGeneration: number): void {
+    // A look-up that straddled a new build must not pin the old one's file.
+    if (seenGeneration !== generation || entry.raw === undefined || entry.evicted) return;
+    if (hot.size >= MAX_HOT_URLS && !hot.has(rawPath)) hot.delete(hot.keys().next().value!);
+    hot.set(rawPath, { key, entry, epoch: seenEpoch });
+  }
+
+  function respondCached(request: StaticRequest): StaticResponse | undefined {
+    const now = currentEpoch();
+    const known = hot.get(request.rawPath);
+    if (known === undefined) return undefined;
+    const entry = known.entry;
+    if (entry.evicted) {
+      hot.delete(request.rawPath);
+      return undefined;
+    }
+    if (known.epoch !== now) {
+      // Once per interval: the file may have been edited in place (a public folder gazette did not build).
+      const stats = statOrUndefined(known.key);
+      if (stats === undefined || !stats.isFile() || identityOf(stats) !== entry.identity) {
+        hot.delete(request.rawPath);
+        return undefined;
+      }
+      known.epoch = now;
+    }
+    let variant = entry.raw!;
+    if (entry.kind.compressible) {
+      const coding = chooseCoding(request.acceptEncoding);
+      if (coding !== 'identity') {
+        const packed = entry[coding];
+        if (packed === undefined || packed instanceof Promise) return undefined;
+        if (packed !== null) variant = packed;
+      }
+    }
+    if (isNotModified(request, variant.etag, entry.mtimeMs)) return variant.notModifiedResponse;
+    return request.head ? variant.okHead : variant.ok;
   }
 
   function grow(key: string, entry: Entry, bytes: number): void {
@@ -108,6 +216,10 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
   }
 
   async function respond(request: StaticRequest): Promise<StaticResponse> {
+    const cached = respondCached(request);
+    if (cached !== undefined) return cached;
+    const seenEpoch = epoch;
+    const seenGeneration = generation;
     const target = mapPath(root, request.rawPath);
     if (target === undefined) return notFound(request);
 
@@ -126,6 +238,7 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
       entry = await load(target.file, identity);
       if (entry === undefined) return notFound(request);
     }
+    learn(request.rawPath, target.file, entry, seenEpoch, seenGeneration);
     return serveEntry(target.file, entry, request);
   }
 
@@ -136,10 +249,8 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
       if (coding !== 'identity') variant = (await compressed(key, entry, coding)) ?? variant;
     }
     if (variant === undefined) return streamLarge(entry, request);
-    if (isNotModified(request, variant.etag, entry.mtimeMs)) {
-      return { status: 304, headers: variant.notModified, body: null };
-    }
-    return { status: 200, headers: variant.headers, body: request.head ? null : variant.body };
+    if (isNotModified(request, variant.etag, entry.mtimeMs)) return variant.notModifiedResponse;
+    return request.head ? variant.okHead : variant.ok;
   }
 
   function compressed(key: string, entry: Entry, coding: Exclude<Coding, 'identity'>): Variant | null | Promise<Variant | null> {
@@ -231,7 +342,7 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
     };
   }
 
-  return { respond };
+  return { respond, respondCached };
 }
 
 interface Target {
@@ -320,6 +431,7 @@ async function readEntry(root: string, file: string, maxFile: number): Promise<E
       br: kind.compressible ? undefined : null,
       gzip: kind.compressible ? undefined : null,
       bytes: 0,
+      evicted: false,
     };
     const hash = createHash('sha256');
     if (stats.size <= maxFile) {
@@ -343,7 +455,16 @@ async function readEntry(root: string, file: string, maxFile: number): Promise<E
 
 function makeVariant(entry: Entry, body: Uint8Array, etag: string, coding: Coding): Variant {
   const headers = baseHeaders(entry, etag, body.byteLength, coding === 'identity' ? undefined : coding);
-  return { body, etag, headers, notModified: pick(headers) };
+  const notModified = pick(headers);
+  return {
+    body,
+    etag,
+    headers,
+    notModified,
+    ok: { status: 200, headers, body },
+    okHead: { status: 200, headers, body: null },
+    notModifiedResponse: { status: 304, headers: notModified, body: null },
+  };
 }
 
 function baseHeaders(entry: Entry, etag: string, length: number, encoding: string | undefined): Record<string, string> {

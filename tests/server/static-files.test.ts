@@ -1,5 +1,5 @@
 // Serving public/: content types, directory URLs, conditional GETs, compression, HEAD, misses and escapes.
-import { readFile, rename, symlink, writeFile, cp, mkdir } from 'node:fs/promises';
+import { readFile, rename, rm, symlink, writeFile, cp, mkdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -221,11 +221,25 @@ describe('static files', () => {
   });
 });
 
+/** Asks for `url` until `done` holds for the answer (the cache looks at public/ again at most every revalidateMs). */
+async function until(ask: () => Promise<Response>, done: (res: Response, body: Buffer) => boolean, each?: (res: Response, body: Buffer) => void): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await ask();
+    const body = await bytes(res);
+    each?.(res, body);
+    if (done(res, body)) return;
+    if (Date.now() > deadline) throw new Error('the new build was never served');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('a build swapped underneath', () => {
+  // revalidateMs 0: the public folder is looked at on every request, so the swap shows at once.
   it('serves the new build when the public symlink is re-pointed, and the old ETag no longer matches', async () => {
     const temp = await tempSite({ symlinked: true });
     try {
-      const app = appFor(temp.publicDir);
+      const app = appFor(temp.publicDir, { staticFiles: { revalidateMs: 0 } });
       const before = await app.request('/feed.xml');
       const oldTag = before.headers.get('etag')!;
       expect(await before.text()).toContain('Meeting in Almaty');
@@ -252,7 +266,7 @@ describe('a build swapped underneath', () => {
   it('serves the new build when the public folder is replaced by rename', async () => {
     const temp = await tempSite();
     try {
-      const app = appFor(temp.publicDir);
+      const app = appFor(temp.publicDir, { staticFiles: { revalidateMs: 0 } });
       const oldTag = (await app.request('/news/meeting-in-almaty/', { headers: { 'accept-encoding': 'br' } })).headers.get('etag')!;
 
       const next = path.join(temp.dir, 'public.next');
@@ -267,6 +281,101 @@ describe('a build swapped underneath', () => {
       const after = await app.request('/news/meeting-in-almaty/', { headers: { 'accept-encoding': 'br', 'if-none-match': oldTag } });
       expect(after.status).toBe(200);
       expect(brotliDecompressSync(await bytes(after)).toString('utf8')).toBe(html);
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
+
+describe('answers from memory', () => {
+  it('serves the old build whole until it notices the new one, then only the new one', async () => {
+    const temp = await tempSite({ symlinked: true });
+    try {
+      const app = appFor(temp.publicDir, { staticFiles: { revalidateMs: 50 } });
+      const oldFeed = await fixture('feed.xml');
+      const first = await app.request('/feed.xml', { headers: { 'accept-encoding': 'gzip' } });
+      const oldTag = first.headers.get('etag')!;
+      expect(gunzipSync(await bytes(first)).equals(oldFeed)).toBe(true);
+      // answered from memory now
+      expect((await app.request('/feed.xml', { headers: { 'accept-encoding': 'gzip', 'if-none-match': oldTag } })).status).toBe(304);
+
+      const next = path.join(temp.dir, 'builds', '2');
+      await cp(path.join(temp.dir, 'builds', '1'), next, { recursive: true });
+      const newFeed = Buffer.from(oldFeed.toString('utf8').replace('Meeting in Almaty', 'Meeting in Bishkek'));
+      await writeFile(path.join(next, 'feed.xml'), newFeed);
+      await symlink(path.join('builds', '2'), path.join(temp.dir, 'public.next'));
+      await rename(path.join(temp.dir, 'public.next'), temp.publicDir);
+
+      const tags = new Set<string>();
+      await until(
+        () => app.request('/feed.xml', { headers: { 'accept-encoding': 'gzip', 'if-none-match': oldTag } }),
+        (res) => res.status === 200,
+        (res, body) => {
+          // never new bytes under the old tag, nor old bytes under a new one
+          if (res.status === 304) expect(res.headers.get('etag')).toBe(oldTag);
+          else {
+            expect(res.status).toBe(200);
+            expect(gunzipSync(body).equals(newFeed)).toBe(true);
+            tags.add(res.headers.get('etag')!);
+          }
+        },
+      );
+      expect([...tags]).toHaveLength(1);
+      expect(tags.has(oldTag)).toBe(false);
+      // and from then on, every encoding comes from the new build
+      expect((await bytes(await app.request('/feed.xml'))).equals(newFeed)).toBe(true);
+      const br = await app.request('/feed.xml', { headers: { 'accept-encoding': 'br' } });
+      expect(brotliDecompressSync(await bytes(br)).equals(newFeed)).toBe(true);
+    } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it('sees a file edited in place in a public folder gazette did not build', async () => {
+    const temp = await tempSite();
+    try {
+      const app = appFor(temp.publicDir, { staticFiles: { revalidateMs: 50 } });
+      const before = await app.request('/static/style.css');
+      expect((await bytes(before)).equals(await fixture('static/style.css'))).toBe(true);
+      const css = 'body { color: black }\n';
+      await writeFile(path.join(temp.publicDir, 'static', 'style.css'), css);
+      await until(
+        () => app.request('/static/style.css'),
+        (_res, body) => body.toString('utf8') === css,
+      );
+      const after = await app.request('/static/style.css');
+      expect(after.headers.get('content-length')).toBe(String(css.length));
+      expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
+    } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it('stops answering a file that was removed', async () => {
+    const temp = await tempSite();
+    try {
+      const app = appFor(temp.publicDir, { staticFiles: { revalidateMs: 50 } });
+      expect((await app.request('/feed.json')).status).toBe(200);
+      await rm(path.join(temp.publicDir, 'feed.json'));
+      await until(
+        () => app.request('/feed.json'),
+        (res) => res.status === 404,
+      );
+    } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it('reads a file again once the memory budget has pushed it out', async () => {
+    const temp = await tempSite();
+    try {
+      // room for about one file: each new one evicts the last
+      const app = appFor(temp.publicDir, { staticFiles: { maxCacheBytes: 1 } });
+      for (const url of ['/feed.xml', '/atom.xml', '/feed.json', '/feed.xml', '/atom.xml', '/feed.json']) {
+        const res = await app.request(url, { headers: { 'accept-encoding': 'gzip' } });
+        expect(res.status, url).toBe(200);
+        expect(gunzipSync(await bytes(res)).equals(await fixture(url.slice(1))), url).toBe(true);
+      }
     } finally {
       await temp.cleanup();
     }
