@@ -31,7 +31,14 @@ export interface ListenOptions {
   bypass?: (incoming: IncomingMessage, outgoing: ServerResponse) => boolean;
   port: number;
   hostname?: string;
-  /** How long close() waits for requests in flight before cutting their connections. Default 10 s. */
+  /** Listen on this Unix socket instead of a port (a private channel between gazette's own processes). */
+  socketPath?: string;
+  /**
+   * The request header that carries the client's address, set by gazette's own front processes: the app
+   * then sees it as the socket address. Only for a listener nobody else can reach (`socketPath`).
+   */
+  clientAddressHeader?: string;
+  /** How long close() for requests in flight before cutting their connections. Default 10 s. */
   closeTimeoutMs?: number;
 }
 
@@ -45,7 +52,18 @@ export interface Listening {
 
 /** Opens an HTTP/1.1 listener for `fetch`; resolves once the port is bound. */
 export function listen(options: ListenOptions): Promise<Listening> {
-  const viaHono = getRequestListener(options.fetch as never);
+  const header = options.clientAddressHeader;
+  const fetch: ListenOptions['fetch'] =
+    header === undefined
+      ? options.fetch
+      : (request, env) => {
+          const incoming = env.incoming;
+          const forwarded = incoming?.headers?.[header];
+          const remoteAddress = typeof forwarded === 'string' && forwarded !== '' ? forwarded : undefined;
+          // IncomingMessage keeps headers behind a getter: name what the app reads.
+          return options.fetch(request, { ...env, incoming: { url: incoming?.url, headers: incoming?.headers, socket: { remoteAddress } } });
+        };
+  const viaHono = getRequestListener(fetch as never);
   const bypass = options.bypass;
   const server = createServer(
     bypass
@@ -56,11 +74,11 @@ export function listen(options: ListenOptions): Promise<Listening> {
   );
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.hostname, () => {
+    const onListening = (): void => {
       server.off('error', reject);
-      const info = server.address() as AddressInfo;
+      const info = server.address();
       resolve({
-        port: info.port,
+        port: typeof info === 'object' && info !== null ? (info as AddressInfo).port : 0,
         server,
         close: () =>
           new Promise<void>((done, fail) => {
@@ -75,6 +93,8 @@ export function listen(options: ListenOptions): Promise<Listening> {
             server.closeIdleConnections();
           }),
       });
-    });
+    };
+    if (options.socketPath !== undefined) server.listen(options.socketPath, onListening);
+    else server.listen(options.port, options.hostname, onListening);
   });
 }

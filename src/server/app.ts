@@ -288,6 +288,20 @@ export function createHandlers(options: AppOptions): Handlers {
   return { app, serveStatic: (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing) };
 }
 
+/**
+ * The public/ files alone, straight on Node's objects: what each process of a multi-process server runs
+ * in front of the application. Returns false for requests the application routes.
+ */
+export function createStaticHandler(options: {
+  publicDir: string;
+  staticFiles?: Omit<StaticFilesOptions, 'root'> | undefined;
+  logger?: Logger | undefined;
+}): (incoming: IncomingMessage, outgoing: ServerResponse) => boolean {
+  const files = createStaticFiles({ ...options.staticFiles, root: options.publicDir });
+  const logger = options.logger ?? silentLogger();
+  return (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing);
+}
+
 function serveStaticDirect(files: StaticFiles, logger: Logger, incoming: IncomingMessage, outgoing: ServerResponse): boolean {
   const method = incoming.method;
   if (method !== 'GET' && method !== 'HEAD') return false;

@@ -1,12 +1,19 @@
 // Opens the HTTP listener for the app and closes it gracefully.
 import { listen } from '../adapters/hono.ts';
 import { createHandlers, type AppOptions } from './app.ts';
+import { startClusteredServer } from './cluster.ts';
 
 export interface StartServerOptions extends AppOptions {
   /** Default 8080; 0 picks a free port. */
   port?: number;
   /** Interface to bind; default all. */
   hostname?: string;
+  /**
+   * Processes accepting connections. 1 (default): this process does everything. More: that many worker
+   * processes serve public/ and forward the rest to this one (see cluster.ts); the process's entry script
+   * must hand over to `runServerWorker` in a worker, as `gazette serve` does.
+   */
+  workers?: number;
 }
 
 export interface RunningServer {
@@ -19,6 +26,7 @@ export interface RunningServer {
 
 /** Starts serving; resolves once the port is bound. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  if ((options.workers ?? 1) > 1) return startClusteredServer(options, { workers: options.workers! });
   const { app, serveStatic } = createHandlers(options);
   const listening = await listen({ fetch: app.fetch, bypass: serveStatic, port: options.port ?? 8080, hostname: options.hostname });
   const host = options.hostname === undefined || options.hostname === '0.0.0.0' || options.hostname === '::' ? '127.0.0.1' : options.hostname;

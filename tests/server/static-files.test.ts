@@ -222,7 +222,7 @@ describe('static files', () => {
 });
 
 /** Asks for `url` until `done` holds for the answer (the cache looks at public/ again at most every revalidateMs). */
-async function until(ask: () => Promise<Response>, done: (res: Response, body: Buffer) => boolean, each?: (res: Response, body: Buffer) => void): Promise<void> {
+async function until(ask: () => Response | Promise<Response>, done: (res: Response, body: Buffer) => boolean, each?: (res: Response, body: Buffer) => void): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const res = await ask();

@@ -1,11 +1,11 @@
 // `gazette serve`: the HTTP server over public/, the subscription pages and the operators' API, until SIGINT or SIGTERM.
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { dispatch, type DeliveryDeps } from '../../delivery/index.ts';
 import { operatorPorts } from '../operators.ts';
 import { errorMessage, UsageError } from '../../errors.ts';
 import { openConfiguredMailer } from '../mailer.ts';
-import { startServer } from '../../server/index.ts';
+import { runServerWorker, serverWorkerSetup, startServer } from '../../server/index.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
 import { configuredSubscriptionService } from '../../subscribers/index.ts';
 import type { CommandSpec } from '../command.ts';
@@ -17,6 +17,9 @@ function parseIntegerOption(flag: string, what: string, text: string, min: numbe
   return value;
 }
 
+// Past a few processes the file cache's copies cost more memory than the extra throughput is worth.
+const MAX_DEFAULT_WORKERS = 4;
+
 export const serveCommand: CommandSpec = {
   name: 'serve',
   description: 'Serve the built site, its feeds, the subscription pages and the admin API over HTTP',
@@ -25,12 +28,26 @@ export const serveCommand: CommandSpec = {
     { flags: '--host <address>', description: 'address to bind (default: all interfaces)' },
     { flags: '--public <dir>', description: 'folder to serve (default: public/)' },
     { flags: '--trust-proxy <hops>', description: 'reverse proxies in front that append to X-Forwarded-For (default: 0, use the socket address)' },
+    {
+      flags: '--workers <n>',
+      description: `processes accepting connections: each serves the site's files, and passes every other request to the one main process (default: one per CPU core, at most ${MAX_DEFAULT_WORKERS}; 1: a single process)`,
+    },
   ],
   async run(ctx, _args, options) {
+    // A worker process started by the command below: it only serves files and forwards the rest.
+    const worker = serverWorkerSetup();
+    if (worker !== undefined) {
+      await runServerWorker(worker, { logger: ctx.logger.child({ component: 'server', worker: process.pid }), signal: ctx.signal });
+      return;
+    }
     const config = await ctx.config();
     const port = options.port !== undefined ? parseIntegerOption('--port', 'a port number', String(options.port), 0, 65535) : ctx.env.port;
     const trustedProxies =
       options.trustProxy !== undefined ? parseIntegerOption('--trust-proxy', 'a number of proxies', String(options.trustProxy), 0, 10) : 0;
+    const workers =
+      options.workers !== undefined
+        ? parseIntegerOption('--workers', 'a number of processes', String(options.workers), 1, 64)
+        : Math.min(availableParallelism(), MAX_DEFAULT_WORKERS);
     const publicDir = path.resolve((options.public as string | undefined) ?? ctx.env.publicDir);
     const logger = ctx.logger.child({ component: 'server' });
 
@@ -68,10 +85,11 @@ export const serveCommand: CommandSpec = {
         dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },
         logger,
         trustedProxies,
+        workers,
         port,
         ...(typeof options.host === 'string' ? { hostname: options.host } : {}),
       });
-      logger.info({ url: server.url, publicDir, admin: ctx.env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)' }, 'serving');
+      logger.info({ url: server.url, publicDir, workers, admin: ctx.env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)' }, 'serving');
       ctx.stdout.write(`gazette serving ${publicDir} at ${server.url}\n`);
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) resolve();
