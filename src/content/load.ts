@@ -1,28 +1,41 @@
-// Reads the content folder from disk and hands it to the pure parser.
+// Reads the content folder from disk and hands it to the pure parser; a large folder is
+// parsed on every core, each parser thread reading its own share of the files.
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { mapLimit } from '../concurrency.ts';
-import type { Config } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
+import { READ_CONCURRENCY, readAndParseFiles } from './chunk.ts';
+import { checkParsedFiles, isMarkdown, publishedAt, type ParsedFile, type ParseSettings, type SourceFile } from './parse.ts';
+import { parseInThreads } from './pool.ts';
 import type { NewsItem } from './types.ts';
-import { parseContent, type SourceFile } from './parse.ts';
 
-// Files read at once: overlaps the reads in the thread pool instead of one after another.
-const READ_CONCURRENCY = 16;
+/** Fewest Markdown files worth starting parser threads for: each takes a few hundred ms to start. */
+export const PARSER_THREAD_THRESHOLD = 200;
 
-/**
- * Every file under `contentDir` (sub-folders included; dot-files and dot-folders
- * skipped), sorted by path. Markdown files are read; other files are only sized,
- * as items reference them but the parser never looks inside.
- */
-export async function readContentFolder(contentDir: string): Promise<SourceFile[]> {
+export interface LoadOptions {
+  /** Parser threads besides the main thread; default one less than the cores available, at most 7. */
+  threads?: number;
+  /** Fewest Markdown files for which parser threads are started (default PARSER_THREAD_THRESHOLD). */
+  threadThreshold?: number;
+  /** Whether this thread parses files too while parser threads run (default true). */
+  mainThread?: boolean;
+}
+
+interface FolderEntry {
+  full: string;
+  rel: string;
+}
+
+/** Every file under `contentDir` (dot-files and dot-folders skipped), sorted by relative path. */
+async function listContentFolder(contentDir: string): Promise<FolderEntry[]> {
   let entries;
   try {
     entries = await readdir(contentDir, { recursive: true, withFileTypes: true });
   } catch (err) {
     throw new UsageError(`cannot read content folder ${contentDir}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
   }
-  const wanted: { full: string; rel: string }[] = [];
+  const wanted: FolderEntry[] = [];
   for (const entry of entries) {
     if (!entry.isFile()) continue;
     const full = path.join(entry.parentPath, entry.name);
@@ -30,15 +43,60 @@ export async function readContentFolder(contentDir: string): Promise<SourceFile[
     if (rel.split('/').some((part) => part.startsWith('.'))) continue;
     wanted.push({ full, rel });
   }
-  const files = await mapLimit(wanted, READ_CONCURRENCY, async ({ full, rel }): Promise<SourceFile> => {
-    if (/\.md$/i.test(rel)) return { path: rel, bytes: new Uint8Array(await readFile(full)) };
-    const info = await stat(full);
-    return { path: rel, bytes: new Uint8Array(0), size: info.size, mtime: info.mtime };
-  });
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return wanted.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+/** Size and modification time of a file that is not Markdown (the parser never looks inside). */
+async function assetFile({ full, rel }: FolderEntry): Promise<SourceFile> {
+  const info = await stat(full);
+  return { path: rel, bytes: new Uint8Array(0), size: info.size, mtime: info.mtime };
+}
+
+/**
+ * Every file under `contentDir` (sub-folders included; dot-files and dot-folders
+ * skipped), sorted by path. Markdown files are read; other files are only sized,
+ * as items reference them but the parser never looks inside.
+ */
+export async function readContentFolder(contentDir: string): Promise<SourceFile[]> {
+  const entries = await listContentFolder(contentDir);
+  return mapLimit(entries, READ_CONCURRENCY, async (entry): Promise<SourceFile> =>
+    isMarkdown(entry.rel) ? { path: entry.rel, bytes: new Uint8Array(await readFile(entry.full)) } : assetFile(entry),
+  );
+}
+
+function defaultThreads(): number {
+  return Math.min(7, availableParallelism() - 1);
+}
+
+/**
+ * Reads and parses every Markdown file under `contentDir` on its own (see parseSourceFile),
+ * on parser threads as well as this one when there are many. Returns one result per file,
+ * in path order, and the sizes of the other files. Throws only when a file cannot be read
+ * or a parser thread fails; content errors are in the results.
+ */
+export async function parseContentFolder(
+  contentDir: string,
+  settings: ParseSettings,
+  options: LoadOptions = {},
+): Promise<{ files: ParsedFile[]; localFiles: Map<string, number> }> {
+  const entries = await listContentFolder(contentDir);
+  const markdown = entries.filter((e) => isMarkdown(e.rel)).map((e) => e.rel);
+  const assets = await mapLimit(
+    entries.filter((e) => !isMarkdown(e.rel)),
+    READ_CONCURRENCY,
+    assetFile,
+  );
+  const localFiles = new Map(assets.map((f) => [f.path, f.size ?? 0]));
+  const threads = Math.max(0, options.threads ?? defaultThreads());
+  const files =
+    threads > 0 && markdown.length >= (options.threadThreshold ?? PARSER_THREAD_THRESHOLD)
+      ? await parseInThreads(contentDir, markdown, settings, localFiles, { threads, ...(options.mainThread !== undefined ? { mainThread: options.mainThread } : {}) })
+      : await readAndParseFiles(contentDir, markdown, settings, localFiles);
+  return { files, localFiles };
 }
 
 /** Reads every *.md under `contentDir` and returns the items published at `now`, newest first. */
-export async function loadContent(contentDir: string, config: Config, now: Date): Promise<NewsItem[]> {
-  return parseContent(await readContentFolder(contentDir), config, now);
+export async function loadContent(contentDir: string, settings: ParseSettings, now: Date, options: LoadOptions = {}): Promise<NewsItem[]> {
+  const { files } = await parseContentFolder(contentDir, settings, options);
+  return publishedAt(checkParsedFiles(files), now);
 }
