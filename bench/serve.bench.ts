@@ -3,11 +3,13 @@
 //
 // Options: --items 4000 (the synthetic site of benchmark 1; `--items sample` serves content/)
 //          --runs 3  --duration 10  --connections 32  --threads 2
+//          --workers N  processes of each server (gazette's `--workers`, nginx's `worker_processes`);
+//                       default: one per core, what `gazette serve` and nginx's `auto` both choose
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureSites } from './generate.ts';
 import { formatCounts, formatRatio, table } from './harness/format.ts';
@@ -93,11 +95,11 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
   });
 }
 
-/** nginx as Debian configures it (sendfile, keep-alive, one worker per core) plus gzip and ETags, logging off. */
-function nginxConfig(dir: string, root: string, port: number): string {
+/** nginx as Debian configures it (sendfile, keep-alive) with `workers` worker processes, plus gzip and ETags, logging off. */
+function nginxConfig(dir: string, root: string, port: number, workers: number): string {
   return `daemon off;
 master_process on;
-worker_processes auto;
+worker_processes ${workers};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
@@ -211,6 +213,39 @@ function peakRss(pid: number | undefined): number | undefined {
   }
 }
 
+/** The process ids whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // the fields after the command name, which is in parentheses and may hold spaces
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) found.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** Peak resident memory of a process and its children, each at its own peak, and how many processes that is. */
+function peakRssTree(pid: number | undefined): { kib: number; processes: number } | undefined {
+  if (pid === undefined) return undefined;
+  const own = peakRss(pid);
+  if (own === undefined) return undefined;
+  let kib = own;
+  let processes = 1;
+  for (const child of childrenOf(pid)) {
+    const rss = peakRss(child);
+    if (rss === undefined) continue;
+    kib += rss;
+    processes++;
+  }
+  return { kib, processes };
+}
+
 const serve: Benchmark = {
   name: 'serve',
   order: 4,
@@ -220,6 +255,7 @@ const serve: Benchmark = {
     const duration = positive(ctx.options.duration, 10);
     const connections = positive(ctx.options.connections, 32);
     const threads = positive(ctx.options.threads, 2);
+    const workers = positive(ctx.options.workers, availableParallelism());
     const { publicDir, label } = await siteToServe(ctx);
     const feedBytes = readFileSync(path.join(publicDir, 'feed.xml')).byteLength;
 
@@ -229,17 +265,17 @@ const serve: Benchmark = {
     const nginxDir = mkdtempSync(path.join(tmpdir(), 'gazette-bench-nginx-'));
     const serverCwd = path.join(ctx.workDir, 'serve', 'cwd');
     mkdirSync(serverCwd, { recursive: true });
-    writeFileSync(path.join(nginxDir, 'nginx.conf'), nginxConfig(nginxDir, publicDir, ports.nginx));
+    writeFileSync(path.join(nginxDir, 'nginx.conf'), nginxConfig(nginxDir, publicDir, ports.nginx, workers));
 
     const gazette = hasServe
-      ? startChild(process.execPath, [gazetteBin, 'serve', '--config', path.join(ctx.root, 'gazette.yaml'), '--public', publicDir, '--host', '127.0.0.1', '--port', String(ports.gazette)], serverCwd)
-      : startChild(process.execPath, [path.join(ctx.root, 'node_modules/tsx/dist/cli.mjs'), path.join(ctx.root, 'bench/gazette-server.ts'), publicDir, String(ports.gazette)], serverCwd);
+      ? startChild(process.execPath, [gazetteBin, 'serve', '--config', path.join(ctx.root, 'gazette.yaml'), '--public', publicDir, '--host', '127.0.0.1', '--port', String(ports.gazette), '--workers', String(workers)], serverCwd)
+      : startChild(process.execPath, [path.join(ctx.root, 'node_modules/tsx/dist/cli.mjs'), path.join(ctx.root, 'bench/gazette-server.ts'), publicDir, String(ports.gazette), String(workers)], serverCwd);
     const nginx = startChild('/usr/sbin/nginx', ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf'), '-e', path.join(nginxDir, 'error.log')], nginxDir);
     const urls: Record<Server, string> = { gazette: `http://127.0.0.1:${ports.gazette}/feed.xml`, nginx: `http://127.0.0.1:${ports.nginx}/feed.xml` };
     const children: Record<Server, ReturnType<typeof startChild>> = { gazette, nginx };
     const rps: Record<string, Record<Server, number[]>> = {};
     const details: Record<string, Record<Server, WrkResult[]>> = {};
-    let gazettePeak: number | undefined;
+    let gazettePeak: { kib: number; processes: number } | undefined;
     const seen: Record<Server, Probes> = {} as Record<Server, Probes>;
     try {
       for (const s of SERVERS) await waitForHttp(urls[s], children[s].child, children[s].output);
@@ -269,7 +305,7 @@ const serve: Benchmark = {
           }
         }
       }
-      gazettePeak = peakRss(gazette.child.pid);
+      gazettePeak = peakRssTree(gazette.child.pid);
     } finally {
       await Promise.all([stop(gazette.child), stop(nginx.child, 'SIGQUIT')]);
       rmSync(nginxDir, { recursive: true, force: true });
@@ -286,19 +322,27 @@ const serve: Benchmark = {
       rows.push([sc.name, formatCounts(g), formatCounts(n), formatRatio(r)]);
       targets.push({ target: `${sc.name}: gazette at least half of nginx's requests per second`, measured: `${formatRatio(r)} nginx`, met: r >= 0.5 });
     }
+    const processes = workers === 1 ? 'one process' : `${workers} worker processes`;
     const body = [
       `Site: ${label}; /feed.xml is ${(feedBytes / 1024).toFixed(1)} KiB (gzip: gazette ${(seen.gazette.gzipLength / 1024).toFixed(1)} KiB,`,
-      `nginx ${(seen.nginx.gzipLength / 1024).toFixed(1)} KiB). Both serve the same public/ folder on 127.0.0.1:`,
-      `${hasServe ? '`gazette serve`' : 'gazette\'s server through bench/gazette-server.ts (`gazette serve` is not registered yet)'} (one Node process)`,
-      `and ${nginxVersion} (Debian; sendfile, keep-alive, \`worker_processes auto\`, \`gzip on\` at its default level 1`,
-      `compressing each response, \`etag on\`, access log off; config written to a temp folder). Load: ${wrkVersion}`,
-      `\`-t${threads} -c${connections} -d${duration}s\` on the same machine, so client and server share its cores; each`,
-      `scenario runs against both servers in turn, ${runs} times, after a 2 s warm-up of each. Every scenario is checked first to answer 200`,
-      'or 304 as expected; conditional GETs send the ETag that server gave for that representation.',
+      `nginx ${(seen.nginx.gzipLength / 1024).toFixed(1)} KiB). Both serve the same public/ folder on 127.0.0.1 with ${processes} each:`,
+      hasServe
+        ? `\`gazette serve --workers ${workers}\` (${workers === 1 ? 'one Node process' : `${workers} Node worker processes accepting connections and answering files from memory, and the main process holding the application, to which they forward every other request`})`
+        : `gazette's server through bench/gazette-server.ts (\`gazette serve\` is not registered yet; ${workers === 1 ? 'one process' : `${workers} workers`})`,
+      `and ${nginxVersion} (Debian; \`worker_processes ${workers}\`, sendfile, keep-alive, \`gzip on\` at its default level 1`,
+      `compressing each response on the fly, \`etag on\`, access log off; config written to a temp folder). gazette compresses each file`,
+      'once (gzip level 9, brotli) and keeps the result in memory, so the gzip rows compare a cache with on-the-fly compression;',
+      'nginx would need `gzip_static` and .gz files beside each file to do the same, and the build writes none.',
+      `Load: ${wrkVersion} \`-t${threads} -c${connections} -d${duration}s\` (keep-alive connections) on the same machine, so client and`,
+      `servers share its ${availableParallelism()} cores; each scenario runs against both servers in turn, ${runs} times, after a 2 s warm-up`,
+      'of each. Every scenario is checked first to answer 200 or 304 as expected; conditional GETs send the ETag that server gave',
+      'for that representation (nginx gives gzip responses a weak one).',
       '',
       table(['scenario', 'gazette requests/s (min / median / max)', 'nginx requests/s (min / median / max)', 'gazette / nginx'], rows),
       '',
-      gazettePeak !== undefined ? `gazette's server peak RSS over the whole run: ${(gazettePeak / 1024).toFixed(0)} MiB.` : '',
+      gazettePeak !== undefined
+        ? `gazette's server peak RSS over the whole run: ${(gazettePeak.kib / 1024).toFixed(0)} MiB, the sum of each of its ${gazettePeak.processes} processes' peaks.`
+        : '',
     ].join('\n');
     return { body, targets, raw: { details, ports, feedBytes, probes: seen } };
   },
