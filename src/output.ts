@@ -5,3 +5,19 @@ export interface OutputFile {
   path: string;
   body: string | Uint8Array;
 }
+
+/**
+ * A file the build can produce, not yet rendered: `deps` are the values its content is made from
+ * (compared one by one with `===`), so an incremental build renders it again only when one of
+ * them changed. `render` is pure.
+ */
+export interface OutputSpec {
+  path: string;
+  deps: readonly unknown[];
+  render(): string | Uint8Array;
+}
+
+/** Renders each spec in turn. */
+export function* renderSpecs(specs: Iterable<OutputSpec>): Generator<OutputFile> {
+  for (const spec of specs) yield { path: spec.path, body: spec.render() };
+}

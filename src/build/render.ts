@@ -2,10 +2,10 @@
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { GazetteError } from '../errors.ts';
-import { feedFiles } from '../feed/index.ts';
+import { createFeedMemo, feedSpecs, type FeedMemo } from '../feed/index.ts';
 import { renderDigestArchive, type SentEdition } from '../newsletter/index.ts';
-import type { OutputFile } from '../output.ts';
-import { siteFiles, type SiteTemplates } from '../site/index.ts';
+import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
+import { siteSpecs, type SiteTemplates } from '../site/index.ts';
 
 /** A path under public/ that cannot escape it or clash with a folder of the same name. */
 function checkPath(path: string): void {
@@ -19,17 +19,32 @@ function checkPath(path: string): void {
  * items reference (`assets`, already read by the caller). Pure: the same input gives
  * byte-identical files. The writer (src/build/write.ts) checks the paths as they come.
  */
-export function* outputFiles(
+export function outputFiles(
   items: NewsItem[],
   config: Config,
   templates: SiteTemplates,
   assets: readonly OutputFile[] = [],
   sentEditions: readonly SentEdition[] = [],
 ): Generator<OutputFile> {
-  yield* feedFiles(items, config);
-  yield* siteFiles(items, config, templates);
-  yield* renderDigestArchive(sentEditions, config);
-  yield* assets;
+  return renderSpecs(outputSpecs(items, config, templates, assets, sentEditions));
+}
+
+/**
+ * The files of `outputFiles` as specs, for a build that renders only what changed since the last
+ * one (see src/build/update.ts); `memo` carries what consecutive builds of one site share.
+ */
+export function* outputSpecs(
+  items: NewsItem[],
+  config: Config,
+  templates: SiteTemplates,
+  assets: readonly OutputFile[] = [],
+  sentEditions: readonly SentEdition[] = [],
+  memo: FeedMemo = createFeedMemo(),
+): Generator<OutputSpec> {
+  yield* feedSpecs(items, config, memo);
+  yield* siteSpecs(items, config, templates);
+  for (const file of renderDigestArchive(sentEditions, config)) yield { path: file.path, deps: [file.body], render: () => file.body };
+  for (const file of assets) yield { path: file.path, deps: [file.body], render: () => file.body };
 }
 
 /**

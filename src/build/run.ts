@@ -2,14 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { loadContent } from '../content/load.ts';
+import { checkParsedFiles, isMarkdown, parseContentFolder, parseSourceFile, publishedAt, type ParsedFile } from '../content/index.ts';
 import type { NewsItem } from '../content/types.ts';
 import { GazetteError } from '../errors.ts';
+import { createFeedMemo, type FeedMemo } from '../feed/index.ts';
 import type { SentEdition } from '../newsletter/index.ts';
 import type { OutputFile } from '../output.ts';
-import { loadSiteTemplates } from '../site/index.ts';
-import { outputFiles } from './render.ts';
-import { writeOutputAtomically } from './write.ts';
+import { loadSiteTemplates, type SiteTemplates } from '../site/index.ts';
+import { outputSpecs } from './render.ts';
+import { updateBuildInPlace, writeSpecsAtomically, type LiveBuild } from './write.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -29,25 +30,51 @@ export interface BuildResult {
   /** Published items. */
   items: number;
   files: number;
+  /** Bytes written (all of them for a full build, the replaced files' for an update). */
   bytes: number;
   /** Wall-clock time of the build; reported to the operator, never written to output. */
   durationMs: number;
   outDir: string;
   buildDir: string;
+  /** Hash of the whole output. */
+  id: string;
   /** The output was already live with identical content. */
   unchanged: boolean;
+  /** Files replaced or deleted in place (an update, see `updateBuild`); undefined for a full build. */
+  updated?: { written: number; removed: number };
 }
 
-/** Reads the local files items reference, to publish them next to the item pages. */
-async function readAssets(items: readonly NewsItem[], contentDir: string): Promise<OutputFile[]> {
+/**
+ * What a long-running process keeps between builds of one site so the next build reads, parses
+ * and renders only what changed: every Markdown file's parse, the templates, the local files
+ * items reference, the feed entries already serialized, and the live build's manifest.
+ */
+export interface SiteState {
+  parsed: Map<string, ParsedFile>;
+  localFiles: Map<string, number>;
+  templates: SiteTemplates;
+  assets: Map<string, Uint8Array>;
+  memo: FeedMemo;
+  live: LiveBuild;
+  /** Every valid item, drafts and items dated later included, newest first. */
+  items: NewsItem[];
+}
+
+/** Reads the local files items reference that `known` does not hold yet, to publish them next to the item pages. */
+async function readAssets(items: readonly NewsItem[], contentDir: string, known: Map<string, Uint8Array>): Promise<OutputFile[]> {
   const files: OutputFile[] = [];
   for (const item of items) {
     for (const asset of item.assets ?? []) {
-      try {
-        files.push({ path: asset.path, body: new Uint8Array(await readFile(path.join(contentDir, asset.source))) });
-      } catch (err) {
-        throw new GazetteError('ASSET_UNREADABLE', `cannot read ${asset.source}, referenced by ${item.sourcePath}: ${(err as Error).message}`, { cause: err });
+      let body = known.get(asset.source);
+      if (body === undefined) {
+        try {
+          body = new Uint8Array(await readFile(path.join(contentDir, asset.source)));
+        } catch (err) {
+          throw new GazetteError('ASSET_UNREADABLE', `cannot read ${asset.source}, referenced by ${item.sourcePath}: ${(err as Error).message}`, { cause: err });
+        }
+        known.set(asset.source, body);
       }
+      files.push({ path: asset.path, body });
     }
   }
   return files;
@@ -58,19 +85,91 @@ async function readAssets(items: readonly NewsItem[], contentDir: string): Promi
  * before public/ is touched, so a failed build leaves the previous output as it was.
  */
 export async function runBuild(options: BuildOptions): Promise<BuildResult> {
+  return (await fullBuild(options)).result;
+}
+
+/** `runBuild`, also returning the state a later `updateBuild` starts from. */
+export async function fullBuild(options: BuildOptions): Promise<{ result: BuildResult; state: SiteState }> {
   const started = performance.now();
-  const items = await loadContent(options.contentDir, options.config, options.now);
+  const { files, localFiles } = await parseContentFolder(options.contentDir, options.config);
+  const all = checkParsedFiles(files);
+  const items = publishedAt(all, options.now);
   const templates = await loadSiteTemplates(options.templatesDir);
-  const assets = await readAssets(items, options.contentDir);
-  const files = outputFiles(items, options.config, templates, assets, options.sentEditions ?? []);
-  const written = await writeOutputAtomically(files, { outDir: options.outDir, ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}) });
-  return {
+  const known = new Map<string, Uint8Array>();
+  const assets = await readAssets(items, options.contentDir, known);
+  const memo = createFeedMemo();
+  const specs = outputSpecs(items, options.config, templates, assets, options.sentEditions ?? [], memo);
+  const written = await writeSpecsAtomically(specs, { outDir: options.outDir, ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}) });
+  const state: SiteState = {
+    parsed: new Map(files.map((f) => [f.path, f])),
+    localFiles,
+    templates,
+    assets: known,
+    memo,
+    live: { buildDir: written.buildDir, manifest: written.manifest },
+    items: all,
+  };
+  const result: BuildResult = {
     items: items.length,
     files: written.files,
     bytes: written.bytes,
     durationMs: Math.round(performance.now() - started),
     outDir: path.resolve(options.outDir),
     buildDir: written.buildDir,
+    id: written.id,
     unchanged: written.unchanged,
   };
+  return { result, state };
+}
+
+/**
+ * Brings the live build of `state` up to date after Markdown files changed (`changed`: paths
+ * relative to the content folder; a missing file was deleted) or time passed (`options.now`):
+ * parses only the changed files, renders only the files whose items or places changed and
+ * replaces them in place (see updateBuildInPlace). Resolves with undefined when a full build is
+ * the right way: too much changed, or a file that is not Markdown. `state.parsed` always takes
+ * the changed files (so a bad file keeps failing until it is fixed); bad content throws
+ * ContentErrors and leaves the output as it was; any other failure leaves `state` unusable
+ * (build in full next).
+ */
+export async function updateBuild(
+  state: SiteState,
+  changed: readonly string[],
+  options: BuildOptions,
+  /** Largest share of the files an update may change before a full build is asked for (default 0.25). */
+  maxShare?: number,
+): Promise<{ result: BuildResult; state: SiteState } | undefined> {
+  const started = performance.now();
+  const parsed = state.parsed;
+  if (changed.some((rel) => !isMarkdown(rel))) return undefined;
+  for (const rel of changed) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path.join(options.contentDir, rel)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      parsed.delete(rel);
+      continue;
+    }
+    parsed.set(rel, parseSourceFile({ path: rel, bytes }, options.config, state.localFiles));
+  }
+  const all = checkParsedFiles(parsed.values());
+  const items = publishedAt(all, options.now);
+  const assets = await readAssets(items, options.contentDir, state.assets);
+  const specs = outputSpecs(items, options.config, state.templates, assets, options.sentEditions ?? [], state.memo);
+  const update = await updateBuildInPlace(state.live, specs, maxShare !== undefined ? { maxShare } : {});
+  if (update.kind === 'too-many') return undefined;
+  const next: SiteState = { ...state, live: { buildDir: state.live.buildDir, manifest: update.manifest }, items: all };
+  const result: BuildResult = {
+    items: items.length,
+    files: update.files,
+    bytes: 0,
+    durationMs: Math.round(performance.now() - started),
+    outDir: path.resolve(options.outDir),
+    buildDir: state.live.buildDir,
+    id: update.id,
+    unchanged: update.kind === 'unchanged',
+    ...(update.kind === 'updated' ? { updated: { written: update.written.length, removed: update.removed.length } } : {}),
+  };
+  return { result, state: next };
 }

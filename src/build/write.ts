@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GazetteError } from '../errors.ts';
-import type { OutputFile } from '../output.ts';
+import type { OutputFile, OutputSpec } from '../output.ts';
 
 // Files written at once: enough to keep the thread pool busy, few enough for any descriptor limit.
 const WRITE_CONCURRENCY = 16;
@@ -28,6 +28,9 @@ export interface WriteOutputOptions {
   keep?: number;
 }
 
+/** What a build holds: each file's content hash and the `deps` of the spec it was rendered from. */
+export type Manifest = Map<string, { deps: readonly unknown[]; hash: string }>;
+
 export interface WriteResult {
   /** Hash of the build's content, also the name of its folder. */
   id: string;
@@ -36,6 +39,8 @@ export interface WriteResult {
   bytes: number;
   /** The same content was already live, so nothing was written or swapped. */
   unchanged: boolean;
+  /** Every file of the build, for a later `updateBuildInPlace`. */
+  manifest: Manifest;
 }
 
 /** The default folder for build trees of `outDir`. */
@@ -53,15 +58,15 @@ function checkPath(p: string): void {
  * The build's id from each file's path and content hash, whatever order the files came in; a
  * file and a folder of the same name cannot both exist on disk.
  */
-function buildId(hashes: Map<string, string>): string {
-  const paths = [...hashes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+function buildId(manifest: Manifest): string {
+  const paths = [...manifest.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (let i = 1; i < paths.length; i++) {
     if (paths[i]!.startsWith(`${paths[i - 1]!}/`)) {
       throw new GazetteError('OUTPUT_PATH_CONFLICT', `"${paths[i - 1]!}" is both a file and a folder in the output`);
     }
   }
   const hash = createHash('sha256');
-  for (const p of paths) hash.update(p).update('\0').update(hashes.get(p)!).update('\n');
+  for (const p of paths) hash.update(p).update('\0').update(manifest.get(p)!.hash).update('\n');
   return hash.digest('hex').slice(0, 20);
 }
 
@@ -112,7 +117,16 @@ async function prune(buildsDir: string, current: string, keep: number): Promise<
  * Writes `files` as a new build and makes `outDir` point at it in one atomic step.
  * On any error before the swap, `outDir` is left exactly as it was.
  */
-export async function writeOutputAtomically(files: Iterable<OutputFile>, options: WriteOutputOptions): Promise<WriteResult> {
+export function writeOutputAtomically(files: Iterable<OutputFile>, options: WriteOutputOptions): Promise<WriteResult> {
+  return writeSpecsAtomically(asSpecs(files), options);
+}
+
+function* asSpecs(files: Iterable<OutputFile>): Generator<OutputSpec> {
+  for (const file of files) yield { path: file.path, deps: [], render: () => file.body };
+}
+
+/** `writeOutputAtomically` for specs: renders each as it is written and keeps their `deps` in the manifest. */
+export async function writeSpecsAtomically(specs: Iterable<OutputSpec>, options: WriteOutputOptions): Promise<WriteResult> {
   const outDir = path.resolve(options.outDir);
   const buildsDir = path.resolve(options.buildsDir ?? defaultBuildsDir(outDir));
   const keep = options.keep ?? 2;
@@ -124,11 +138,11 @@ export async function writeOutputAtomically(files: Iterable<OutputFile>, options
   await mkdir(buildsDir, { recursive: true });
 
   const tmpDir = await mkdtemp(path.join(buildsDir, `tmp-${process.pid}-`));
-  let written: { id: string; files: number; bytes: number };
+  let written: { id: string; files: number; bytes: number; manifest: Manifest };
   try {
     // mkdtemp creates the folder private to its owner; a web server may run as another user.
     await chmod(tmpDir, 0o755);
-    written = await writeFiles(files, tmpDir);
+    written = await writeFiles(specs, tmpDir);
   } catch (err) {
     await rm(tmpDir, { recursive: true, force: true });
     if (err instanceof GazetteError && err.code.startsWith('OUTPUT_PATH')) throw err;
@@ -180,12 +194,40 @@ export async function writeOutputAtomically(files: Iterable<OutputFile>, options
  * Writes every file of `files` under `dir`, at most WRITE_CONCURRENCY at a time, taking the next
  * file from the iterable only when a write slot is free; checks each path and hashes each file.
  */
-async function writeFiles(files: Iterable<OutputFile>, dir: string): Promise<{ id: string; files: number; bytes: number }> {
-  const hashes = new Map<string, string>();
+async function writeFiles(specs: Iterable<OutputSpec>, dir: string): Promise<{ id: string; files: number; bytes: number; manifest: Manifest }> {
+  const manifest: Manifest = new Map();
+  const limit = writeLimiter(dir);
+  let bytes = 0;
+  for (const spec of specs) {
+    if (limit.failed()) break;
+    checkPath(spec.path);
+    if (manifest.has(spec.path)) throw await settle(limit.running, new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`));
+    const body = encode(spec.render());
+    manifest.set(spec.path, { deps: spec.deps, hash: hashOf(body) });
+    bytes += body.length;
+    await limit.write(spec.path, body, { flag: 'wx' });
+  }
+  await limit.done();
+  return { id: buildId(manifest), files: manifest.size, bytes, manifest };
+}
+
+function encode(body: string | Uint8Array): Uint8Array {
+  return typeof body === 'string' ? Buffer.from(body) : body;
+}
+
+function hashOf(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('base64');
+}
+
+/**
+ * Writes files under `dir` with at most WRITE_CONCURRENCY writes at a time: `write` resolves as
+ * soon as a slot is free, so the caller renders the next file while the thread pool writes.
+ * After a failure, `failed()` is true and `done()` throws it once the writes in flight settle.
+ */
+function writeLimiter(dir: string) {
   const folders = new Map<string, Promise<unknown>>();
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
-  let bytes = 0;
   const folder = (rel: string): Promise<unknown> => {
     let made = folders.get(rel);
     if (made === undefined) {
@@ -195,32 +237,111 @@ async function writeFiles(files: Iterable<OutputFile>, dir: string): Promise<{ i
     }
     return made;
   };
-  for (const file of files) {
-    if (failure !== undefined) break;
-    checkPath(file.path);
-    if (hashes.has(file.path)) throw await settle(running, new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${file.path}"`));
-    const body = typeof file.body === 'string' ? Buffer.from(file.body) : file.body;
-    hashes.set(file.path, createHash('sha256').update(body).digest('base64'));
-    bytes += body.length;
-    const parent = path.posix.dirname(file.path);
-    const task = (async () => {
-      if (parent !== '.') await folder(parent);
-      await writeFile(path.join(dir, file.path), body, { flag: 'wx' });
-    })().then(
-      () => {
-        running.delete(task);
-      },
-      (error: unknown) => {
-        running.delete(task);
-        failure ??= { error };
-      },
-    );
-    running.add(task);
-    if (running.size >= WRITE_CONCURRENCY) await Promise.race(running);
+  return {
+    running,
+    failed: () => failure !== undefined,
+    async write(rel: string, body: Uint8Array, how: { flag?: string; replace?: boolean }): Promise<void> {
+      const parent = path.posix.dirname(rel);
+      const target = path.join(dir, rel);
+      const task = (async () => {
+        if (parent !== '.') await folder(parent);
+        if (how.replace) {
+          // Replaced by rename(2), so a reader opens either the old file or the new one, whole.
+          const tmp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+          try {
+            await writeFile(tmp, body, { flag: 'wx', mode: 0o644 });
+            await rename(tmp, target);
+          } catch (err) {
+            await rm(tmp, { force: true });
+            throw err;
+          }
+        } else {
+          await writeFile(target, body, how.flag !== undefined ? { flag: how.flag } : {});
+        }
+      })().then(
+        () => {
+          running.delete(task);
+        },
+        (error: unknown) => {
+          running.delete(task);
+          failure ??= { error };
+        },
+      );
+      running.add(task);
+      if (running.size >= WRITE_CONCURRENCY) await Promise.race(running);
+    },
+    async done(): Promise<void> {
+      await Promise.all(running);
+      if (failure !== undefined) throw failure.error;
+    },
+  };
+}
+
+export interface LiveBuild {
+  /** The build folder public/ links to. */
+  buildDir: string;
+  manifest: Manifest;
+}
+
+export type UpdateResult =
+  | { kind: 'updated'; id: string; files: number; written: string[]; removed: string[]; manifest: Manifest }
+  | { kind: 'unchanged'; id: string; files: number; manifest: Manifest }
+  /** More than `maxShare` of the files would change: a full build is the cheaper way. */
+  | { kind: 'too-many'; changed: number; files: number };
+
+/**
+ * Brings the live build up to date with `specs` in place: renders only the specs whose `deps`
+ * differ from the manifest's, replaces each file whose content changed by an atomic rename (a
+ * reader sees the old file or the new one, whole; for a moment some files are new and others
+ * old, unlike a full build's single swap), and deletes the files no spec names any more.
+ * Checks the paths as a full build does; on an invalid path nothing is touched.
+ */
+export async function updateBuildInPlace(live: LiveBuild, specs: Iterable<OutputSpec>, options: { maxShare?: number } = {}): Promise<UpdateResult> {
+  const next: Manifest = new Map();
+  const dirty: OutputSpec[] = [];
+  for (const spec of specs) {
+    checkPath(spec.path);
+    if (next.has(spec.path)) throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`);
+    const before = live.manifest.get(spec.path);
+    if (before !== undefined && sameDeps(before.deps, spec.deps)) {
+      next.set(spec.path, before);
+    } else {
+      next.set(spec.path, { deps: spec.deps, hash: '' });
+      dirty.push(spec);
+    }
   }
-  await Promise.all(running);
-  if (failure !== undefined) throw failure.error;
-  return { id: buildId(hashes), files: hashes.size, bytes };
+  const removed = [...live.manifest.keys()].filter((p) => !next.has(p));
+  const maxShare = options.maxShare ?? 0.25;
+  if (dirty.length + removed.length > Math.max(50, next.size * maxShare)) return { kind: 'too-many', changed: dirty.length + removed.length, files: next.size };
+  // Checks file/folder clashes among the new paths before anything is written.
+  buildId(new Map([...next].map(([p, v]) => [p, { ...v, hash: v.hash || '-' }])));
+
+  const limit = writeLimiter(live.buildDir);
+  const written: string[] = [];
+  try {
+    for (const spec of dirty) {
+      const body = encode(spec.render());
+      const hash = hashOf(body);
+      next.set(spec.path, { deps: spec.deps, hash });
+      if (live.manifest.get(spec.path)?.hash === hash) continue;
+      written.push(spec.path);
+      await limit.write(spec.path, body, { replace: true });
+    }
+    await limit.done();
+    for (const p of removed) await rm(path.join(live.buildDir, p), { force: true });
+  } catch (err) {
+    await limit.done().catch(() => undefined);
+    throw new GazetteError('OUTPUT_WRITE_FAILED', `cannot update the build in ${live.buildDir}: ${(err as Error).message}`, { cause: err });
+  }
+  const id = buildId(next);
+  if (written.length === 0 && removed.length === 0) return { kind: 'unchanged', id, files: next.size, manifest: next };
+  return { kind: 'updated', id, files: next.size, written, removed, manifest: next };
+}
+
+function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Waits for the writes still running, then hands back `error` to throw. */

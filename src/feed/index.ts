@@ -6,7 +6,7 @@
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { slugPath, slugify } from '../content/slug.ts';
-import type { OutputFile } from '../output.ts';
+import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
 import { renderAtom } from './atom.ts';
 import { tagPrefix, tagUri } from './ids.ts';
 import { renderJsonFeed } from './json-feed.ts';
@@ -56,13 +56,36 @@ export function renderFeeds(items: NewsItem[], config: Config): OutputFile[] {
 }
 
 /**
+ * What a series of builds of one site (one config) can share: each item's feed entry and each
+ * entry's serialized form per format. An unchanged item (the same NewsItem object) keeps its
+ * entry, so its documents need no new rendering; see `feedSpecs`.
+ */
+export interface FeedMemo {
+  readonly entries: WeakMap<NewsItem, FeedEntry>;
+  readonly serialized: Record<FeedFormat, EntryCache>;
+}
+
+export function createFeedMemo(): FeedMemo {
+  return { entries: new WeakMap(), serialized: { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() } };
+}
+
+/**
  * The files of `renderFeeds`, one at a time, so a caller can write each and let it go. Each
  * entry is serialized once per format and reused by every document that holds it.
  */
-export function* feedFiles(items: NewsItem[], config: Config): Generator<OutputFile> {
+export function feedFiles(items: NewsItem[], config: Config, memo: FeedMemo = createFeedMemo()): Generator<OutputFile> {
+  return renderSpecs(feedSpecs(items, config, memo));
+}
+
+/** Every feed document as a spec whose `deps` are its entries and its place among the pages. */
+export function* feedSpecs(items: NewsItem[], config: Config, memo: FeedMemo = createFeedMemo()): Generator<OutputSpec> {
   const sorted = [...items].sort(newestFirst);
   const prefix = tagPrefix(config.site.url, config.site.established);
-  const entries = sorted.map((item) => toFeedEntry(item, config, prefix));
+  const entries = sorted.map((item) => {
+    let entry = memo.entries.get(item);
+    if (entry === undefined) memo.entries.set(item, (entry = toFeedEntry(item, config, prefix)));
+    return entry;
+  });
   const site = config.site;
   const scopes: FeedScope[] = [
     { path: '', baseUrl: site.url, title: site.title, description: site.description, id: tagUri(prefix, 'feed'), entries },
@@ -77,36 +100,32 @@ export function* feedFiles(items: NewsItem[], config: Config): Generator<OutputF
       entries: tag.entries,
     });
   }
-  const caches: Record<FeedFormat, EntryCache> = { rss: new Map(), atom: new Map(), json: new Map() };
-  yield { path: FEED_STYLESHEET_PATH, body: FEED_XSL };
-  for (const scope of scopes) yield* scopeFiles(scope, config, caches);
+  yield { path: FEED_STYLESHEET_PATH, deps: [], render: () => FEED_XSL };
+  for (const scope of scopes) yield* scopeSpecs(scope, config, memo.serialized);
 }
 
-function* scopeFiles(scope: FeedScope, config: Config, caches: Record<FeedFormat, EntryCache>): Generator<OutputFile> {
+function* scopeSpecs(scope: FeedScope, config: Config, caches: Record<FeedFormat, EntryCache>): Generator<OutputSpec> {
   const plan = planPages(scope.entries, config.feeds.limit, config.feeds.archivePageSize);
   const lastPage = plan.archives.length;
   for (const format of ['rss', 'atom', 'json'] as const) {
     const names = FEED_FILES[format];
     const url = (name: string): string => scope.baseUrl + name;
-    const doc = (
-      name: string,
-      entries: FeedEntry[],
-      links: { prev?: number; next?: number },
-      archive: boolean,
-    ): OutputFile => ({
+    const doc = (name: string, entries: FeedEntry[], links: { prev?: number; next?: number }, archive: boolean): OutputSpec => ({
       path: scope.path + name,
-      body: RENDERERS[format](
-        documentOf(scope, config, {
-          format,
-          selfUrl: url(name),
-          currentUrl: url(names.current),
-          ...(links.prev !== undefined ? { prevArchiveUrl: url(names.archive(links.prev)) } : {}),
-          ...(links.next !== undefined ? { nextArchiveUrl: url(names.archive(links.next)) } : {}),
-          archive,
-          entries,
-        }),
-        caches[format],
-      ),
+      deps: [scope.title, scope.description, links.prev, links.next, archive, ...entries],
+      render: () =>
+        RENDERERS[format](
+          documentOf(scope, config, {
+            format,
+            selfUrl: url(name),
+            currentUrl: url(names.current),
+            ...(links.prev !== undefined ? { prevArchiveUrl: url(names.archive(links.prev)) } : {}),
+            ...(links.next !== undefined ? { nextArchiveUrl: url(names.archive(links.next)) } : {}),
+            archive,
+            entries,
+          }),
+          caches[format],
+        ),
     });
     yield doc(names.current, plan.current, lastPage > 0 ? { prev: lastPage } : {}, false);
     for (let index = 0; index < plan.archives.length; index++) {

@@ -30,7 +30,7 @@ export interface FeedEntry {
  * the entry (the subscription feed, an archive page, tag feeds). Keyed by the entry object; one
  * cache serves the documents of one site (one tags URL) in one format.
  */
-export type EntryCache = Map<FeedEntry, string>;
+export type EntryCache = Map<FeedEntry, string> | WeakMap<FeedEntry, string>;
 
 /** One document of one format: a subscription feed or an RFC 5005 archive page. */
 export interface FeedDocument {

@@ -6,7 +6,7 @@ import { createTemplateEngine, type TemplateEngine } from '../adapters/eta.ts';
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { GazetteError } from '../errors.ts';
-import type { OutputFile } from '../output.ts';
+import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
 import { SITE_PAGE_SIZE, sitePaths, siteUrls } from './urls.ts';
 import {
   chunk,
@@ -89,7 +89,12 @@ export function renderSite(items: NewsItem[], config: Config, templates: SiteTem
 }
 
 /** The files of `renderSite`, one at a time and unsorted, so a caller can write each and let it go. */
-export function* siteFiles(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputFile> {
+export function siteFiles(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputFile> {
+  return renderSpecs(siteSpecs(items, config, templates));
+}
+
+/** Every page and asset of the site as a spec whose `deps` are the items it shows and its place among the pages. */
+export function* siteSpecs(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputSpec> {
   const engine = createTemplateEngine({ templates: templates.templates });
   const urls = siteUrls(config.site.url);
   const css = templates.assets.get(STYLESHEET);
@@ -97,40 +102,44 @@ export function* siteFiles(items: NewsItem[], config: Config, templates: SiteTem
   const version = css ? `?v=${createHash('sha256').update(css).digest('hex').slice(0, 10)}` : '';
   const ctx: ViewContext = { config, urls, stylesheet: `${urls.basePath}${STYLESHEET}${version}` };
 
-  yield* renderHistory(items, ctx, engine);
-  for (const item of items) if (item.link === undefined) yield renderItem(item, ctx, engine);
-  yield* renderTags(items, ctx, engine);
-  yield { path: sitePaths.notFound, body: renderNotFound(ctx, engine) };
-  for (const [path, body] of templates.assets) yield { path, body };
+  yield* historySpecs(items, ctx, engine);
+  for (const item of items) {
+    if (item.link === undefined) yield { path: sitePaths.item(item.slug), deps: [item], render: () => renderItem(item, ctx, engine) };
+  }
+  yield* tagSpecs(items, ctx, engine);
+  yield { path: sitePaths.notFound, deps: [], render: () => renderNotFound(ctx, engine) };
+  for (const [path, body] of templates.assets) yield { path, deps: [body], render: () => body };
 }
 
-function* renderHistory(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): Generator<OutputFile> {
+function* historySpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): Generator<OutputSpec> {
   const site = ctx.config.site;
   const pages = chunk(items, SITE_PAGE_SIZE);
   for (let i = 0; i < pages.length; i++) {
     const pageItems = pages[i]!;
     const n = i + 1;
-    const nav = pagination(n, pages.length, ctx.urls.page);
-    const page = frame(ctx, {
-      title: n === 1 ? site.title : `${site.title}: news, page ${n} of ${pages.length}`,
-      description: site.description,
-      canonical: ctx.urls.page(n),
-      isHome: n === 1,
-      prev: nav.newer,
-      next: nav.older,
-      openGraph: openGraph(ctx, { type: 'website', title: site.title, description: site.description, url: ctx.urls.page(n) }),
-    });
-    const body = engine.render('index', {
-      page,
-      heading: n === 1 ? 'Latest news' : `News, page ${n} of ${pages.length}`,
-      cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
-      pagination: nav,
-    });
-    yield { path: sitePaths.page(n), body };
+    const render = (): string => {
+      const nav = pagination(n, pages.length, ctx.urls.page);
+      const page = frame(ctx, {
+        title: n === 1 ? site.title : `${site.title}: news, page ${n} of ${pages.length}`,
+        description: site.description,
+        canonical: ctx.urls.page(n),
+        isHome: n === 1,
+        prev: nav.newer,
+        next: nav.older,
+        openGraph: openGraph(ctx, { type: 'website', title: site.title, description: site.description, url: ctx.urls.page(n) }),
+      });
+      return engine.render('index', {
+        page,
+        heading: n === 1 ? 'Latest news' : `News, page ${n} of ${pages.length}`,
+        cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
+        pagination: nav,
+      });
+    };
+    yield { path: sitePaths.page(n), deps: [pages.length, ...pageItems], render };
   }
 }
 
-function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): OutputFile {
+function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): string {
   const site = ctx.config.site;
   const lang = item.lang ?? site.language;
   const url = ctx.urls.item(item.slug);
@@ -149,7 +158,7 @@ function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): O
     canonical: url,
     openGraph: og,
   });
-  const body = engine.render('item', {
+  return engine.render('item', {
     page,
     item: {
       title: item.title,
@@ -166,10 +175,9 @@ function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): O
       tags: tagLinks(item.tags, ctx),
     },
   });
-  return { path: sitePaths.item(item.slug), body };
 }
 
-function* renderTags(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): Generator<OutputFile> {
+function* tagSpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): Generator<OutputSpec> {
   const site = ctx.config.site;
   const tags = groupTags(items, ctx);
   for (const tag of tags) {
@@ -178,36 +186,40 @@ function* renderTags(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine
     for (let i = 0; i < pages.length; i++) {
       const pageItems = pages[i]!;
       const n = i + 1;
-      const pageUrl = (k: number): string => ctx.urls.tagPage(tag.slug, k);
-      const nav = pagination(n, pages.length, pageUrl);
-      const suffix = n === 1 ? '' : `, page ${n} of ${pages.length}`;
-      const page = frame(ctx, {
-        title: `${tag.name}${suffix} | ${site.title}`,
-        description: `News tagged “${tag.name}” from ${site.title}.`,
-        canonical: pageUrl(n),
-        alternates: [...tagFeeds, ...ctx.urls.feeds(site.title)],
-        prev: nav.newer,
-        next: nav.older,
-        openGraph: openGraph(ctx, { type: 'website', title: `${tag.name} | ${site.title}`, description: site.description, url: pageUrl(n) }),
-      });
-      const body = engine.render('tag', {
-        page,
-        tag: { name: tag.name, count: tag.items.length, feeds: tagFeeds },
-        heading: `${tag.name}${suffix}`,
-        cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
-        pagination: nav,
-      });
-      yield { path: sitePaths.tagPage(tag.slug, n), body };
+      const render = (): string => {
+        const pageUrl = (k: number): string => ctx.urls.tagPage(tag.slug, k);
+        const nav = pagination(n, pages.length, pageUrl);
+        const suffix = n === 1 ? '' : `, page ${n} of ${pages.length}`;
+        const page = frame(ctx, {
+          title: `${tag.name}${suffix} | ${site.title}`,
+          description: `News tagged “${tag.name}” from ${site.title}.`,
+          canonical: pageUrl(n),
+          alternates: [...tagFeeds, ...ctx.urls.feeds(site.title)],
+          prev: nav.newer,
+          next: nav.older,
+          openGraph: openGraph(ctx, { type: 'website', title: `${tag.name} | ${site.title}`, description: site.description, url: pageUrl(n) }),
+        });
+        return engine.render('tag', {
+          page,
+          tag: { name: tag.name, count: tag.items.length, feeds: tagFeeds },
+          heading: `${tag.name}${suffix}`,
+          cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
+          pagination: nav,
+        });
+      };
+      yield { path: sitePaths.tagPage(tag.slug, n), deps: [tag.name, tag.items.length, pages.length, ...pageItems], render };
     }
   }
-  const page = frame(ctx, {
-    title: `Tags | ${site.title}`,
-    description: `Every tag of ${site.title}, with the number of items in each.`,
-    canonical: ctx.urls.tagsIndex,
-    openGraph: openGraph(ctx, { type: 'website', title: `Tags | ${site.title}`, description: site.description, url: ctx.urls.tagsIndex }),
-  });
-  const body = engine.render('tags', { page, tags: tags.map((t) => ({ name: t.name, url: t.url, count: t.items.length })) });
-  yield { path: sitePaths.tagsIndex, body };
+  const render = (): string => {
+    const page = frame(ctx, {
+      title: `Tags | ${site.title}`,
+      description: `Every tag of ${site.title}, with the number of items in each.`,
+      canonical: ctx.urls.tagsIndex,
+      openGraph: openGraph(ctx, { type: 'website', title: `Tags | ${site.title}`, description: site.description, url: ctx.urls.tagsIndex }),
+    });
+    return engine.render('tags', { page, tags: tags.map((t) => ({ name: t.name, url: t.url, count: t.items.length })) });
+  };
+  yield { path: sitePaths.tagsIndex, deps: tags.flatMap((t) => [t.name, t.url, t.items.length]), render };
 }
 
 function renderNotFound(ctx: ViewContext, engine: TemplateEngine): string {

@@ -2,13 +2,13 @@
 // (debounced, one build at a time) and when a scheduled item's date arrives.
 import path from 'node:path';
 import { watchFolders, type FolderWatcher } from '../adapters/chokidar.ts';
-import { runBuild, type BuildResult } from '../build/index.ts';
+import { fullBuild, updateBuild, type BuildResult, type SiteState } from '../build/index.ts';
 import type { Config } from '../config/schema.ts';
 import { ContentErrors, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { SentEdition } from '../newsletter/index.ts';
 import { writeBuildState, type BuildState } from './build-state.ts';
-import { loadContentCalendar, type ContentCalendar } from './calendar.ts';
+import { calendarOf, type ContentCalendar } from './calendar.ts';
 
 export interface SiteServiceOptions {
   config: Config;
@@ -20,7 +20,7 @@ export interface SiteServiceOptions {
   varDir: string;
   logger: Logger;
   now: () => Date;
-  /** Quiet time after the last change before rebuilding (default 200 ms). */
+  /** Quiet time after the last change before rebuilding (default 50 ms). */
   debounceMs?: number;
   /** Longest wait between rebuilds even when nothing is scheduled (default one hour). */
   maxIdleMs?: number;
@@ -47,7 +47,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function createSiteService(options: SiteServiceOptions): SiteService {
   const logger = options.logger;
-  const debounceMs = options.debounceMs ?? 200;
+  const debounceMs = options.debounceMs ?? 50;
   const maxIdleMs = Math.min(options.maxIdleMs ?? 3_600_000, MAX_TIMER_MS);
   let running: Promise<BuildOutcome> | undefined;
   let queued: { promise: Promise<BuildOutcome>; reasons: Set<string> } | undefined;
@@ -57,6 +57,12 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
   let publishTimer: NodeJS.Timeout | undefined;
   const changed = new Set<string>();
   let stopped = false;
+  // What the next build starts from: the last build's state, the content files changed since it
+  // (relative to the content folder) and whether anything else changed (templates), which needs
+  // a full build. Without a state the next build is a full one.
+  let state: SiteState | undefined;
+  const changedContent = new Set<string>();
+  let templatesChanged = false;
 
   const armPublishTimer = (nextPublishAt: Date | undefined): void => {
     clearTimeout(publishTimer);
@@ -74,7 +80,7 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
     let outcome: BuildOutcome;
     try {
       const sentEditions = (await options.sentEditions?.()) ?? [];
-      const result = await runBuild({
+      const buildOptions = {
         sentEditions,
         config: options.config,
         contentDir: options.contentDir,
@@ -82,10 +88,31 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
         templatesDir: options.templatesDir,
         now,
         ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}),
-      });
-      const calendar = await loadContentCalendar(options.contentDir, options.config, now);
+      };
+      const files = [...changedContent];
+      changedContent.clear();
+      const full = state === undefined || templatesChanged;
+      templatesChanged = false;
+      let built: { result: BuildResult; state: SiteState } | undefined;
+      try {
+        // Only what changed is read and rendered again; a full build when there is no state yet,
+        // templates changed, a file other than Markdown changed or too much changed.
+        built = full ? undefined : await updateBuild(state!, files, buildOptions);
+        built ??= await fullBuild(buildOptions);
+      } catch (error) {
+        // Bad content leaves the state good (it holds the bad file, so it keeps failing until
+        // fixed); anything else may have left it half-applied.
+        if (!(error instanceof ContentErrors) || full) state = undefined;
+        throw error;
+      }
+      state = built.state;
+      const result = built.result;
+      const calendar = calendarOf(
+        state.items.filter((item) => !item.draft),
+        now,
+      );
       outcome = { ok: true, result, calendar };
-      const id = path.basename(result.buildDir);
+      const id = result.id;
       lastGood = { at: new Date().toISOString(), id, items: result.items };
       // the state file first, then the log line: whoever reads the log finds the state current
       await writeBuildState(options.varDir, {
@@ -106,6 +133,7 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
           scheduled: calendar.scheduled,
           ...(calendar.nextPublishAt ? { nextPublishAt: calendar.nextPublishAt.toISOString() } : {}),
           files: result.files,
+          ...(result.updated ? { written: result.updated.written, removed: result.updated.removed } : {}),
           durationMs: result.durationMs,
         },
         result.unchanged ? 'site unchanged' : 'site built',
@@ -163,7 +191,13 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
         onChange(file) {
           if (stopped) return;
           const inContent = path.relative(options.contentDir, file);
-          changed.add(inContent.startsWith('..') ? path.relative(options.templatesDir, file) : inContent);
+          if (inContent.startsWith('..')) {
+            templatesChanged = true;
+            changed.add(path.relative(options.templatesDir, file));
+          } else {
+            changedContent.add(inContent.split(path.sep).join('/'));
+            changed.add(inContent);
+          }
           clearTimeout(debounce);
           debounce = setTimeout(() => {
             const files = [...changed];
