@@ -5,6 +5,7 @@ import { ContentError, ContentErrors } from '../errors.ts';
 import { parseYaml, YamlSyntaxError } from '../adapters/yaml.ts';
 import { parseContentDate } from '../adapters/luxon.ts';
 import { checkFrontMatter, type FrontMatter } from './front-matter.ts';
+import { parseSimpleFrontMatter } from './simple-yaml.ts';
 import { imageExtensions, imageTypeOf } from './image-type.ts';
 import { absoluteUrl, deriveSummary, localReference, renderBody, type LocalReference, type ResolveContext } from './render.ts';
 import { slugify, slugPath } from './slug.ts';
@@ -65,7 +66,8 @@ const frontMatterComment = /^\s*#[^\n]+/gm;
  * Splits a file that opens with a `---` line into its front matter and its body, the way
  * gray-matter does with a YAML engine: the block ends at the first line that starts with
  * `---`, a block of only comments and whitespace is an empty mapping, a YAML null is too,
- * and one line break after the closing delimiter is dropped. The block starts right after
+ * and one line break after the closing delimiter is dropped. Simple blocks (one `key: value`
+ * line per field) are read without the YAML parser, to the same result. The block starts right after
  * the opening `---`, so YAML line numbers are line numbers in the file. Throws YamlSyntaxError.
  */
 function splitFrontMatter(text: string): { data: unknown; body: string } {
@@ -73,7 +75,7 @@ function splitFrontMatter(text: string): { data: unknown; body: string } {
   let closeAt = rest.indexOf('\n---');
   if (closeAt < 0) closeAt = rest.length;
   const block = rest.slice(0, closeAt);
-  let data: unknown = block.replace(frontMatterComment, '').trim() === '' ? {} : parseYaml(block);
+  let data: unknown = block.replace(frontMatterComment, '').trim() === '' ? {} : (parseSimpleFrontMatter(block) ?? parseYaml(block));
   if (data === null || data === undefined) data = {};
   let body = closeAt === rest.length ? '' : rest.slice(closeAt + 4);
   if (body[0] === '\r') body = body.slice(1);

@@ -2,8 +2,21 @@
 // readable); anything that could escape a folder or break a URL path becomes a hyphen.
 import { createHash } from 'node:crypto';
 
+// Slugs of recent texts: tags recur on thousands of items, and every build slugifies each again.
+const known = new Map<string, string>();
+const KNOWN_MAX = 50_000;
+
 /** Lower-case, NFC, letters/digits/marks kept, everything else collapsed to single hyphens. */
 export function slugify(text: string): string {
+  let slug = known.get(text);
+  if (slug === undefined) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(text, (slug = computeSlug(text)));
+  }
+  return slug;
+}
+
+function computeSlug(text: string): string {
   const slug = text
     .normalize('NFKC')
     .toLowerCase()
