@@ -1,15 +1,10 @@
 // `gazette serve`: the HTTP server over public/, the subscription pages and the operators' API, until SIGINT or SIGTERM.
 import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
-import { dispatch, type DeliveryDeps } from '../../delivery/index.ts';
-import { operatorPorts } from '../operators.ts';
+import type { DeliveryDeps } from '../../delivery/index.ts';
 import { errorMessage, UsageError } from '../../errors.ts';
-import { openConfiguredMailer } from '../mailer.ts';
-import { runServerWorker, serverWorkerSetup, startServer } from '../../server/index.ts';
-import { loadOrCreateSecret, openStore } from '../../store/index.ts';
-import { configuredSubscriptionService } from '../../subscribers/index.ts';
+import { runServerWorker, serverWorkerSetup } from '../../server/cluster.ts';
 import type { CommandSpec } from '../command.ts';
-import { templatesDir } from './build.ts';
 
 function parseIntegerOption(flag: string, what: string, text: string, min: number, max: number): number {
   const value = Number(text);
@@ -40,6 +35,17 @@ export const serveCommand: CommandSpec = {
       await runServerWorker(worker, { logger: ctx.logger.child({ component: 'server', worker: process.pid }), signal: ctx.signal });
       return;
     }
+    // Loaded here, not above: a worker process needs none of it (each module graph costs every worker memory).
+    const [{ dispatch }, { operatorPorts }, { openConfiguredMailer }, { startServer }, { loadOrCreateSecret, openStore }, { configuredSubscriptionService }, { templatesDir }] =
+      await Promise.all([
+        import('../../delivery/index.ts'),
+        import('../operators.ts'),
+        import('../mailer.ts'),
+        import('../../server/index.ts'),
+        import('../../store/index.ts'),
+        import('../../subscribers/index.ts'),
+        import('./build.ts'),
+      ]);
     const config = await ctx.config();
     const port = options.port !== undefined ? parseIntegerOption('--port', 'a port number', String(options.port), 0, 65535) : ctx.env.port;
     const trustedProxies =
