@@ -299,10 +299,15 @@ export type UpdateResult =
 export async function updateBuildInPlace(live: LiveBuild, specs: Iterable<OutputSpec>, options: { maxShare?: number } = {}): Promise<UpdateResult> {
   const next: Manifest = new Map();
   const dirty: OutputSpec[] = [];
+  let newPaths = false;
   for (const spec of specs) {
-    checkPath(spec.path);
-    if (next.has(spec.path)) throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`);
     const before = live.manifest.get(spec.path);
+    // A path of the live build was checked when it was first written.
+    if (before === undefined) {
+      checkPath(spec.path);
+      newPaths = true;
+    }
+    if (next.has(spec.path)) throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`);
     if (before !== undefined && sameDeps(before.deps, spec.deps)) {
       next.set(spec.path, before);
     } else {
@@ -313,8 +318,8 @@ export async function updateBuildInPlace(live: LiveBuild, specs: Iterable<Output
   const removed = [...live.manifest.keys()].filter((p) => !next.has(p));
   const maxShare = options.maxShare ?? 0.25;
   if (dirty.length + removed.length > Math.max(50, next.size * maxShare)) return { kind: 'too-many', changed: dirty.length + removed.length, files: next.size };
-  // Checks file/folder clashes among the new paths before anything is written.
-  buildId(new Map([...next].map(([p, v]) => [p, { ...v, hash: v.hash || '-' }])));
+  // Checks file/folder clashes among new paths before anything is written.
+  if (newPaths) buildId(new Map([...next].map(([p, v]) => [p, { ...v, hash: v.hash || '-' }])));
 
   const limit = writeLimiter(live.buildDir);
   const written: string[] = [];
