@@ -6,7 +6,7 @@ import { createMailer } from '../../mail/index.ts';
 import { loadDigestDkim } from '../../newsletter/index.ts';
 import type { CommandSpec } from '../command.ts';
 import { displayPath, parseNow } from '../options.ts';
-import { templatesDir } from './build.ts';
+import { templatesDir } from '../templates-dir.ts';
 
 export const digestPreviewCommand: CommandSpec = {
   name: 'digest preview',

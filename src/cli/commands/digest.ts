@@ -18,10 +18,11 @@ import {
 import { UsageError } from '../../errors.ts';
 import { openConfiguredMailer } from '../mailer.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
-import { createSubscriptionService, normalizeAddress } from '../../subscribers/index.ts';
+import { normalizeAddress } from '../../subscribers/address.ts';
+import { createSubscriptionService } from '../../subscribers/service.ts';
 import type { CommandContext, CommandSpec } from '../command.ts';
 import { parseNow } from '../options.ts';
-import { templatesDir } from './build.ts';
+import { templatesDir } from '../templates-dir.ts';
 
 function editionArg(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
