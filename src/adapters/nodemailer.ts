@@ -1,8 +1,15 @@
-// Adapter for nodemailer: pooled SMTP sending and RFC 5322 composition (for .eml files); the one module that imports it.
+// Adapter for nodemailer: pooled SMTP sending, RFC 5322 composition (for .eml files), message templates
+// composed once and filled per recipient, and raw sending over SMTP connections kept open; the one module that imports it.
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
+import DKIM from 'nodemailer/lib/dkim';
 import type Mail from 'nodemailer/lib/mailer';
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { SmtpError } from '../mail/errors.ts';
-import type { MailMessage } from '../mail/message.ts';
+import type { MailMessage, MessageTemplate, RawMessage, TemplateSource, TemplateValues } from '../mail/message.ts';
 
 export interface SmtpPoolOptions {
   /** Parallel SMTP connections (default 4). */
@@ -130,4 +137,291 @@ export async function composeMessage(message: MailMessage, options: { dkim?: Dki
   });
   const info = await transport.sendMail(toNodemailer(message));
   return info.message as Buffer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates: the message composed once by nodemailer with tokens where recipients differ, cut at
+// the tokens; each message is then the pre-encoded pieces joined with its own encoded values.
+
+/** Quoted-printable lines of at most 75 characters, so that a soft break may still follow. */
+function qpLines(text: string): string {
+  return qpWrap(qpEncode(Buffer.from(text, 'utf8')), 75);
+}
+
+/**
+ * One piece of a quoted-printable body that continues with more pieces: a piece that stops
+ * within a line ends with a soft line break, so the next one starts at the beginning of a line
+ * and no line grows past 76 characters whatever is put in between.
+ */
+function qpPiece(text: string): string {
+  if (text === '') return '';
+  const encoded = qpLines(text);
+  return encoded.endsWith('\r\n') ? encoded : `${encoded}=\r\n`;
+}
+
+/** The last piece of a body: the part's closing line break comes from the skeleton. */
+function qpLast(text: string): string {
+  return text === '' ? '' : qpLines(text);
+}
+
+const CRLF_TEXT = /\r\n|\r|\n/g;
+const HEADER_SAFE = /^[\x20-\x7e]*$/;
+const ADDRESS_SAFE = /^[\x21-\x7e]+$/;
+
+/** `Name: value`, folded after the commas of a list value when the line would be long. */
+function foldedValue(name: string, value: string): string {
+  if (name.length + 2 + value.length <= 78 || !value.includes(', ')) return value;
+  return value.split(', ').join(',\r\n ');
+}
+
+type Piece = { kind: 'bytes'; bytes: Buffer } | { kind: 'to' | 'messageId' } | { kind: 'header'; name: string } | { kind: 'slot'; part: 'text' | 'html'; name: string; last: boolean };
+
+function collect(chunks: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    chunks.on('data', (b: Buffer) => parts.push(b));
+    chunks.once('error', reject);
+    chunks.once('end', () => resolve(Buffer.concat(parts)));
+  });
+}
+
+/**
+ * Composes `source` once (nodemailer writes every header and the MIME structure, bodies
+ * quoted-printable) and returns a template whose `render` gives one recipient's message as
+ * RFC 5322 bytes with CRLF line ends, or undefined for values it cannot place verbatim
+ * (e.g. a non-ASCII address): those go through `composeMessage`.
+ */
+export async function compileTemplate(source: TemplateSource): Promise<MessageTemplate> {
+  const everything = JSON.stringify(source);
+  let nonce: string;
+  do nonce = `gz${randomBytes(8).toString('hex')}`;
+  while (everything.includes(nonce));
+  const token = (name: string): string => `${nonce}${name}${nonce.slice(2, 8)}`;
+  const headerNames = [...source.recipientHeaders];
+  const bodyStream = (name: string): Readable => Readable.from([Buffer.from(token(name))]);
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const info = await transport.sendMail({
+    from: { name: source.from.name, address: source.from.address },
+    to: `${token('to')}@${nonce}.invalid`,
+    ...(source.replyTo !== undefined ? { replyTo: source.replyTo } : {}),
+    subject: source.subject,
+    // a stream's content cannot be inspected, so nodemailer declares it quoted-printable
+    text: bodyStream('text'),
+    ...(source.html !== undefined ? { html: bodyStream('html') } : {}),
+    messageId: `<${token('mid')}@${nonce}.invalid>`,
+    date: source.date,
+    headers: { ...source.headers, ...Object.fromEntries(headerNames.map((name, i) => [name, token(`h${i}`)])) },
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const skeleton = (info.message as Buffer).toString('latin1');
+  const names = ['to', 'mid', 'text', 'html', ...headerNames.map((_, i) => `h${i}`)];
+  const finder = new RegExp(`${nonce}(${names.join('|')})${nonce.slice(2, 8)}(?:@${nonce}\\.invalid)?`, 'g');
+  const pieces: Piece[] = [];
+  const body = (part: 'text' | 'html', slotted: { parts: readonly string[]; slots: readonly string[] }): void => {
+    const n = slotted.slots.length;
+    for (let i = 0; i <= n; i++) {
+      const text = (slotted.parts[i] ?? '').replace(CRLF_TEXT, '\r\n');
+      const encoded = i === n ? qpLast(text) : qpPiece(text);
+      if (encoded !== '') pieces.push({ kind: 'bytes', bytes: Buffer.from(encoded, 'latin1') });
+      if (i < n) pieces.push({ kind: 'slot', part, name: slotted.slots[i]!, last: i === n - 1 && (slotted.parts[n] ?? '') === '' });
+    }
+  };
+  let last = 0;
+  const seen = new Set<string>();
+  for (const match of skeleton.matchAll(finder)) {
+    const name = match[1]!;
+    seen.add(name);
+    const before = skeleton.slice(last, match.index);
+    if (name === 'text' || name === 'html') {
+      const header = before.slice(0, before.lastIndexOf('\r\n\r\n'));
+      if (!/Content-Transfer-Encoding: quoted-printable\s*$/i.test(header.slice(header.lastIndexOf('\r\nContent-')))) {
+        throw new Error(`message template: the ${name} part is not quoted-printable`);
+      }
+    }
+    if (before !== '') pieces.push({ kind: 'bytes', bytes: Buffer.from(before, 'latin1') });
+    if (name === 'to') pieces.push({ kind: 'to' });
+    else if (name === 'mid') pieces.push({ kind: 'messageId' });
+    else if (name === 'text') body('text', source.text);
+    else if (name === 'html') body('html', source.html!);
+    else pieces.push({ kind: 'header', name: headerNames[Number(name.slice(1))]! });
+    last = match.index + match[0].length;
+  }
+  pieces.push({ kind: 'bytes', bytes: Buffer.from(skeleton.slice(last), 'latin1') });
+  for (const name of names) {
+    if (name === 'html' && source.html === undefined) continue;
+    if (!seen.has(name)) throw new Error(`message template: nodemailer did not write the ${name} slot as given`);
+  }
+
+  return {
+    render(values: TemplateValues): Buffer | undefined {
+      if (!ADDRESS_SAFE.test(values.to) || !ADDRESS_SAFE.test(values.messageId)) return undefined;
+      const out: Buffer[] = [];
+      for (const piece of pieces) {
+        switch (piece.kind) {
+          case 'bytes':
+            out.push(piece.bytes);
+            break;
+          case 'to':
+            out.push(Buffer.from(values.to, 'latin1'));
+            break;
+          case 'messageId':
+            out.push(Buffer.from(values.messageId, 'latin1'));
+            break;
+          case 'header': {
+            const value = values.headers[piece.name];
+            if (value === undefined || !HEADER_SAFE.test(value)) return undefined;
+            out.push(Buffer.from(foldedValue(piece.name, value), 'latin1'));
+            break;
+          }
+          case 'slot': {
+            const value = (piece.part === 'text' ? values.text : values.html)[piece.name];
+            if (value === undefined) return undefined;
+            out.push(Buffer.from(piece.last ? qpLast(value) : qpPiece(value), 'latin1'));
+            break;
+          }
+        }
+      }
+      return Buffer.concat(out);
+    },
+  };
+}
+
+/** Signs RFC 5322 bytes with DKIM. */
+export function dkimSigner(options: DkimOptions): (raw: Buffer) => Promise<Buffer> {
+  const dkim = new DKIM({ ...options });
+  return (raw) => collect(dkim.sign(raw));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw sending: a few SMTP connections kept open, each sending one message after another.
+
+export interface RawSmtpSender {
+  /**
+   * Sends RFC 5322 bytes to `message.to`. When `ready` is given the message is transferred but
+   * not ended (the final dot) until it resolves; when it rejects the connection is dropped and
+   * the message is not delivered.
+   */
+  send(message: RawMessage, ready?: Promise<unknown>): Promise<SentInfo>;
+  close(): Promise<void>;
+}
+
+interface Slot {
+  conn: SMTPConnection | undefined;
+  dead: boolean;
+  count: number;
+}
+
+/** Up to `maxConnections` SMTP connections for `url`, opened on demand and kept for `maxMessages` messages. */
+export function createRawSmtpSender(url: string, options: { maxConnections?: number; maxMessages?: number; dkim?: DkimOptions } = {}): RawSmtpSender {
+  const { auth, ...target } = parseConnectionUrl(url);
+  const connectionOptions: SMTPConnection.Options = { ...target, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 };
+  const maxMessages = options.maxMessages ?? 1000;
+  const sign = options.dkim ? dkimSigner(options.dkim) : undefined;
+  const idle: Slot[] = Array.from({ length: Math.max(1, options.maxConnections ?? 4) }, () => ({ conn: undefined, dead: true, count: 0 }));
+  const waiting: ((slot: Slot) => void)[] = [];
+  const open = new Set<SMTPConnection>();
+  let closed = false;
+
+  const acquire = (): Promise<Slot> => {
+    const slot = idle.pop();
+    return slot ? Promise.resolve(slot) : new Promise((resolve) => waiting.push(resolve));
+  };
+  const release = (slot: Slot): void => {
+    const next = waiting.shift();
+    if (next) next(slot);
+    else idle.push(slot);
+  };
+  const drop = (slot: Slot): void => {
+    if (slot.conn) {
+      open.delete(slot.conn);
+      slot.conn.close();
+    }
+    slot.conn = undefined;
+    slot.dead = true;
+  };
+  const connect = (slot: Slot): Promise<SMTPConnection> =>
+    new Promise((resolve, reject) => {
+      const conn = new SMTPConnection(connectionOptions);
+      open.add(conn);
+      let settled = false;
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        open.delete(conn);
+        conn.close();
+        reject(err instanceof Error ? err : Object.assign(new Error(String(err)), { code: 'ECONNECTION' }));
+      };
+      // a failure while connecting arrives as an 'error' event; later ones reach the callback of
+      // the command in progress, and an idle connection that fails is replaced on next use
+      conn.on('error', (err: Error) => {
+        slot.dead = true;
+        fail(err);
+      });
+      conn.once('end', () => {
+        slot.dead = true;
+        open.delete(conn);
+        fail(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION', command: 'CONN' }));
+      });
+      conn.connect((err) => {
+        if (err) return fail(err);
+        if (!auth) {
+          settled = true;
+          return resolve(conn);
+        }
+        conn.login(auth as SMTPConnection.Credentials, (loginErr) => {
+          if (loginErr) return fail(loginErr);
+          settled = true;
+          resolve(conn);
+        });
+      });
+    });
+
+  return {
+    async send(message, ready) {
+      if (closed) throw toSmtpError(Object.assign(new Error('the sender is closed'), { code: 'ECONNECTION' }));
+      const raw = sign ? await sign(message.raw) : message.raw;
+      const slot = await acquire();
+      try {
+        if (!slot.conn || slot.dead) {
+          drop(slot);
+          slot.conn = await connect(slot);
+          slot.dead = false;
+          slot.count = 0;
+        }
+        const conn = slot.conn;
+        let body: Buffer | Readable = raw;
+        if (ready) {
+          const stream = new Readable({ read() {} });
+          stream.push(raw);
+          ready.then(
+            () => stream.push(null),
+            (err: unknown) => stream.destroy(err instanceof Error ? err : new Error(String(err))),
+          );
+          body = stream;
+        }
+        const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
+          conn.send({ from: message.from, to: [message.to], size: raw.length } as SMTPConnection.Envelope, body, (err, result) => (err ? reject(err) : resolve(result))),
+        );
+        if (++slot.count >= maxMessages) {
+          open.delete(conn);
+          conn.quit();
+          slot.conn = undefined;
+          slot.dead = true;
+        }
+        return { messageId: message.messageId, response: info.response };
+      } catch (err) {
+        // whatever the state of the session, a fresh connection is certain
+        drop(slot);
+        throw toSmtpError(err);
+      } finally {
+        release(slot);
+      }
+    },
+    async close() {
+      closed = true;
+      for (const conn of open) conn.quit();
+      open.clear();
+    },
+  };
 }

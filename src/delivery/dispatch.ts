@@ -2,22 +2,10 @@
 import { MailError, SmtpError } from '../mail/index.ts';
 import { errorMessage } from '../errors.ts';
 import { DEFAULT_BACKOFF, retryDelayMs } from './backoff.ts';
-import {
-  claimBatch,
-  countDeliveries,
-  finishIfDone,
-  markEditionStarted,
-  markInFlight,
-  nextRetryAt,
-  pauseEdition,
-  recordFailure,
-  recordSent,
-  releaseClaims,
-  subscriberNames,
-  type ClaimedRow,
-} from './ledger.ts';
+import { claimBatch, countDeliveries, finishIfDone, markEditionStarted, nextRetryAt, pauseEdition, recordFailure, releaseClaims, subscriberNames, type ClaimedRow } from './ledger.ts';
+import { createOutcomeWriter } from './outcomes.ts';
 import { createRateLimiter, sleep, type RateLimiter } from './rate-limit.ts';
-import { messageBuilder } from './recipients.ts';
+import { editionMessages, type PreparedMessage } from './recipients.ts';
 import type { DeliveryDeps, DispatchOptions, DispatchResult } from './types.ts';
 
 const HOUR = 3_600_000;
@@ -105,6 +93,15 @@ async function earliestRetry(deps: DeliveryDeps, editionIds: readonly number[]):
   return earliest === null ? null : new Date(earliest);
 }
 
+/** The row was taken away from this worker between its claim and its message (recovered, reset). */
+class ClaimLost extends Error {}
+
+/**
+ * Sends one edition's due rows: claims keep a short queue filled ahead of the senders (no pause
+ * between batches), `digest.concurrency` senders each send one message after another, and the
+ * ledger writes go through one group-committing writer. Before a message is completed (the final
+ * dot over SMTP) its row is marked in flight; after the server accepts it, it is marked sent.
+ */
 async function drainEdition(
   deps: DeliveryDeps,
   editionId: number,
@@ -117,120 +114,193 @@ async function drainEdition(
   const { workerId, signal } = options;
   const backoff = deps.retryBackoff ?? DEFAULT_BACKOFF;
   const folder = `edition-${editionId}`;
-  let build: Awaited<ReturnType<typeof messageBuilder>> | undefined;
-  let started = false;
-  let consecutiveFailures = 0;
-  let counts = (await countDeliveries(store, [editionId])).get(editionId)!;
+  const concurrency = config.digest.concurrency;
+  const counts = (await countDeliveries(store, [editionId])).get(editionId)!;
   const report = (): void => options.onProgress?.({ editionId, ...counts });
 
   // Under a rate limit a batch is what goes out in about half a minute: claims stay young, so a
   // claim that is old really was left by a worker that stopped.
   const rate = config.digest.ratePerSecond;
-  const batchSize = rate > 0 ? Math.min(config.digest.batchSize, Math.max(config.digest.concurrency, Math.ceil(rate * 30))) : config.digest.batchSize;
+  const batchSize = rate > 0 ? Math.min(config.digest.batchSize, Math.max(concurrency, Math.ceil(rate * 30))) : config.digest.batchSize;
 
-  for (;;) {
-    if (signal?.aborted) return 'aborted';
-    const rows = await claimBatch(store, editionId, workerId, batchSize, deps.now().getTime());
-    if (rows.length === 0) {
-      if (await finishIfDone(store, editionId, deps.now().getTime())) {
-        result.completed.push(editionId);
-        counts = (await countDeliveries(store, [editionId])).get(editionId)!;
-        report();
-        log.info({ edition: editionId, ...counts }, 'edition sent');
-        return 'done';
-      }
-      return 'idle';
+  const writer = createOutcomeWriter(store, editionId, workerId, () => deps.now().getTime());
+  let prepare: ((r: { subscriberId: number; email: string; name: string | null }) => PreparedMessage) | undefined;
+  let started = false;
+  let consecutiveFailures = 0;
+  const queue: ClaimedRow[] = [];
+  const names = new Map<number, string | null>();
+  let exhausted = false;
+  let claiming: Promise<void> | undefined;
+  // set from inside the concurrent senders; an object so the checks below are not narrowed away
+  const halt: { reason: 'paused' | 'aborted' | 'error' | null } = { reason: null };
+  let fatal: unknown;
+  const stop = (err: unknown): void => {
+    halt.reason = 'error';
+    fatal ??= err;
+  };
+
+  // the last pending subscriber claimed: the next claim starts after it, and only once nothing is
+  // left after it does one look from the start (rows handed back by an aborted sender)
+  let cursor: number | undefined;
+  const claimMore = async (): Promise<void> => {
+    let rows = await claimBatch(store, editionId, workerId, batchSize, deps.now().getTime(), cursor);
+    if (rows.length === 0 && cursor !== undefined) {
+      cursor = undefined;
+      rows = await claimBatch(store, editionId, workerId, batchSize, deps.now().getTime());
     }
-    build ??= await messageBuilder(deps, editionId);
+    if (rows.length === 0) {
+      exhausted = true;
+      return;
+    }
+    for (const row of rows) if (row.from === 'pending' && (cursor === undefined || row.subscriber_id > cursor)) cursor = row.subscriber_id;
+    prepare ??= await editionMessages(deps, editionId);
     if (!started) {
       started = true;
       await markEditionStarted(store, editionId, deps.now().getTime());
     }
-    counts = (await countDeliveries(store, [editionId])).get(editionId)!;
-    report();
-    const names = await subscriberNames(store, rows.map((r) => r.subscriber_id));
-
-    const queue: ClaimedRow[] = [...rows];
-    // set from inside the concurrent senders; an object so the checks below are not narrowed away
-    const halt: { reason: 'paused' | 'aborted' | 'error' | null } = { reason: null };
-    let fatal: unknown;
-
-    const sendOne = async (row: ClaimedRow): Promise<void> => {
-      let messageId: string | undefined;
-      try {
-        const message = build!({ subscriberId: row.subscriber_id, email: row.email, name: names.get(row.subscriber_id) ?? null });
-        messageId = message.messageId;
-        // taken away since the claim (recovered as stale, edition reset): not ours to send
-        if (!(await markInFlight(store, row, workerId, messageId))) return;
-        await mailer.send(message, { folder });
-      } catch (err) {
-        const failure = describeFailure(err);
-        const attempts = row.attempts + 1;
-        const permanent = !failure.retryable || (attempts >= config.digest.maxAttempts && !failure.serverWide);
-        const nextAttemptAt = permanent ? null : deps.now().getTime() + retryDelayMs(backoff, editionId, row.subscriber_id, attempts);
-        await recordFailure(store, row, workerId, { status: permanent ? 'failed' : 'retry', error: failure.text, responseCode: failure.responseCode, nextAttemptAt });
-        counts.sending--;
-        if (permanent) {
-          counts.failed++;
-          result.failed++;
-          log.warn({ edition: editionId, subscriber: row.subscriber_id, code: failure.responseCode, error: failure.text }, 'delivery failed');
-        } else {
-          counts.retry++;
-          result.retried++;
-          log.debug({ edition: editionId, subscriber: row.subscriber_id, attempts, error: failure.text }, 'delivery deferred');
-        }
-        if (failure.retryable) {
-          consecutiveFailures++;
-          if (consecutiveFailures >= config.digest.pauseAfterFailures && halt.reason === null) {
-            halt.reason = 'paused';
-            const reason = `${consecutiveFailures} failures in a row; last: ${failure.text}`;
-            if (await pauseEdition(store, editionId, reason)) {
-              result.paused.push(editionId);
-              log.error({ edition: editionId, reason }, 'edition paused: the mail server keeps failing; run `gazette digest resume` once it is back');
-            }
-          }
-        }
-        report();
-        return;
-      }
-      consecutiveFailures = 0;
-      await recordSent(store, row, workerId, deps.now().getTime(), messageId!);
-      counts.sending--;
-      counts.sent++;
-      result.sent++;
-      report();
-    };
-
-    const worker = async (): Promise<void> => {
-      while (halt.reason === null && queue.length > 0) {
-        if (signal?.aborted || !(await limiter.acquire(signal))) {
-          halt.reason ??= 'aborted';
-          break;
-        }
-        if (halt.reason !== null) break;
-        const row = queue.shift();
-        if (!row) break;
-        try {
-          await sendOne(row);
-        } catch (err) {
-          // the ledger itself failed: stop here; rows left in 'sending' become uncertain on recovery
-          halt.reason = 'error';
-          fatal ??= err;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(config.digest.concurrency, rows.length) }, worker));
-    if (signal?.aborted && halt.reason === null) halt.reason = 'aborted';
-    if (queue.length > 0) {
-      const released = await releaseClaims(store, queue, workerId);
-      log.info({ edition: editionId, released }, 'claimed rows handed back unsent');
+    for (const [id, name] of await subscriberNames(store, rows.map((r) => r.subscriber_id))) names.set(id, name);
+    for (const row of rows) {
+      if (row.from === 'pending') counts.pending--;
+      else counts.retry--;
+      counts.sending++;
+      queue.push({ edition_id: row.edition_id, subscriber_id: row.subscriber_id, email: row.email, attempts: row.attempts });
     }
-    if (halt.reason === 'error') throw fatal;
-    if (halt.reason === 'paused') return 'paused';
-    if (halt.reason === 'aborted') return 'aborted';
-    const state = await store.db.selectFrom('editions').select('state').where('id', '=', editionId).executeTakeFirst();
-    // paused or cancelled elsewhere (an operator, another worker) since the claim
-    if (state?.state !== 'sending') return 'paused';
-    log.info({ edition: editionId, ...counts }, 'batch done');
+    report();
+  };
+
+  const next = async (): Promise<ClaimedRow | undefined> => {
+    for (;;) {
+      if (halt.reason !== null) return undefined;
+      // the next claim is made while the senders still have work, so they never wait for it
+      if (!exhausted && claiming === undefined && queue.length <= concurrency * 2) {
+        claiming = claimMore()
+          .catch(stop)
+          .finally(() => {
+            claiming = undefined;
+          });
+      }
+      const row = queue.shift();
+      if (row) return row;
+      if (claiming === undefined) return undefined;
+      await claiming;
+    }
+  };
+
+  const fail = async (row: ClaimedRow, err: unknown): Promise<void> => {
+    const failure = describeFailure(err);
+    const attempts = row.attempts + 1;
+    const permanent = !failure.retryable || (attempts >= config.digest.maxAttempts && !failure.serverWide);
+    const nextAttemptAt = permanent ? null : deps.now().getTime() + retryDelayMs(backoff, editionId, row.subscriber_id, attempts);
+    await recordFailure(store, row, workerId, { status: permanent ? 'failed' : 'retry', error: failure.text, responseCode: failure.responseCode, nextAttemptAt });
+    counts.sending--;
+    if (permanent) {
+      counts.failed++;
+      result.failed++;
+      log.warn({ edition: editionId, subscriber: row.subscriber_id, code: failure.responseCode, error: failure.text }, 'delivery failed');
+    } else {
+      counts.retry++;
+      result.retried++;
+      log.debug({ edition: editionId, subscriber: row.subscriber_id, attempts, error: failure.text }, 'delivery deferred');
+    }
+    if (failure.retryable) {
+      consecutiveFailures++;
+      if (consecutiveFailures >= config.digest.pauseAfterFailures && halt.reason === null) {
+        halt.reason = 'paused';
+        const reason = `${consecutiveFailures} failures in a row; last: ${failure.text}`;
+        if (await pauseEdition(store, editionId, reason)) {
+          result.paused.push(editionId);
+          log.error({ edition: editionId, reason }, 'edition paused: the mail server keeps failing; run `gazette digest resume` once it is back');
+        }
+      }
+    }
+    report();
+  };
+
+  const sendOne = async (row: ClaimedRow): Promise<void> => {
+    const recipient = { subscriberId: row.subscriber_id, email: row.email, name: names.get(row.subscriber_id) ?? null };
+    names.delete(row.subscriber_id);
+    let prepared: PreparedMessage;
+    try {
+      prepared = prepare!(recipient);
+    } catch (err) {
+      // nothing was handed over: the row can be written off (or retried) at once
+      await fail(row, err);
+      return;
+    }
+    const { messageId } = prepared;
+    const inFlight = writer.inFlight(row.subscriber_id, messageId);
+    try {
+      if (prepared.raw) {
+        // the message travels while its mark is written; it is completed only once the mark is in
+        const ready = inFlight.then((ours) => {
+          if (!ours) throw new ClaimLost('the row was taken away');
+        });
+        // bytes come only from a template, which only a mailer with sendRaw compiles
+        await mailer.sendRaw!(prepared.raw, { folder, ready });
+      } else {
+        // taken away since the claim (recovered as stale, edition reset): not ours to send
+        if (!(await inFlight)) return;
+        await mailer.send(prepared.message, { folder });
+      }
+    } catch (err) {
+      // a failed ledger write stops the sender (thrown from here); a lost claim is not ours to record
+      if (!(await inFlight)) return;
+      await fail(row, err);
+      return;
+    }
+    consecutiveFailures = 0;
+    counts.sending--;
+    counts.sent++;
+    result.sent++;
+    report();
+    // written with the next batch; drainEdition waits for the writer before it returns
+    writer.sent(row.subscriber_id, messageId).catch(stop);
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const row = await next();
+      if (!row) break;
+      if (signal?.aborted || !(await limiter.acquire(signal))) {
+        queue.unshift(row);
+        halt.reason ??= 'aborted';
+        break;
+      }
+      if (halt.reason !== null) {
+        queue.unshift(row);
+        break;
+      }
+      try {
+        await sendOne(row);
+      } catch (err) {
+        // the ledger itself failed: stop here; rows left in 'sending' become uncertain on recovery
+        stop(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  while (claiming !== undefined) await claiming;
+  await writer.flush().catch(stop);
+  if (signal?.aborted && halt.reason === null) halt.reason = 'aborted';
+  if (queue.length > 0 && halt.reason !== 'error') {
+    const released = await releaseClaims(store, queue, workerId);
+    counts.sending -= released;
+    counts.pending += released;
+    log.info({ edition: editionId, released }, 'claimed rows handed back unsent');
   }
+  if (halt.reason === 'error') throw fatal;
+  if (halt.reason === 'paused') return 'paused';
+  if (halt.reason === 'aborted') return 'aborted';
+  if (await finishIfDone(store, editionId, deps.now().getTime())) {
+    result.completed.push(editionId);
+    const final = (await countDeliveries(store, [editionId])).get(editionId)!;
+    Object.assign(counts, final);
+    report();
+    log.info({ edition: editionId, ...counts }, 'edition sent');
+    return 'done';
+  }
+  const state = await store.db.selectFrom('editions').select('state').where('id', '=', editionId).executeTakeFirst();
+  // paused or cancelled elsewhere (an operator, another worker) since the claim
+  if (state?.state !== 'sending') return 'paused';
+  return 'idle';
 }

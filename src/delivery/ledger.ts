@@ -10,25 +10,43 @@ export interface ClaimedRow {
   attempts: number;
 }
 
+export interface ClaimedFrom extends ClaimedRow {
+  /** The status the row had before the claim. */
+  from: 'pending' | 'retry';
+}
+
 /**
- * Moves up to `limit` due rows of `editionId` (pending, or retry whose time has come) to 'sending'
- * for `workerId`, only while the edition is being sent. Two claimers never get the same row:
- * PostgreSQL locks the candidates with FOR UPDATE SKIP LOCKED, SQLite runs one statement that
- * holds the write lock from its start, and both re-check the status in the UPDATE itself.
+ * Moves up to `limit` due rows of `editionId` (pending first, then retries whose time has come)
+ * to 'sending' for `workerId`, only while the edition is being sent. Two claimers never get the
+ * same row: PostgreSQL locks the candidates with FOR UPDATE SKIP LOCKED, SQLite runs one statement
+ * that holds the write lock from its start, and both re-check the status in the UPDATE itself.
+ * Each status is read along the (edition_id, status, subscriber_id) index from `after` (the last
+ * subscriber a previous claim took) on: a claim costs the rows it takes, not the rows already
+ * claimed before it (PostgreSQL keeps their old index entries until a vacuum).
  */
-export async function claimBatch(store: Store, editionId: number, workerId: string, limit: number, now: number): Promise<ClaimedRow[]> {
+export async function claimBatch(store: Store, editionId: number, workerId: string, limit: number, now: number, after?: number): Promise<ClaimedFrom[]> {
+  const pending = await claimStatus(store, editionId, workerId, limit, now, 'pending', after);
+  const claimed: ClaimedFrom[] = pending.map((r) => ({ ...r, from: 'pending' }));
+  if (claimed.length < limit) {
+    const retries = await claimStatus(store, editionId, workerId, limit - claimed.length, now, 'retry');
+    for (const r of retries) claimed.push({ ...r, from: 'retry' });
+  }
+  return claimed;
+}
+
+async function claimStatus(store: Store, editionId: number, workerId: string, limit: number, now: number, status: 'pending' | 'retry', after?: number): Promise<ClaimedRow[]> {
+  const due = status === 'retry' ? sql`and coalesce(d.next_attempt_at, 0) <= ${now}` : after !== undefined ? sql`and d.subscriber_id > ${after}` : sql``;
   if (store.dialect === 'postgres') {
     const result = await sql<ClaimedRow>`
       update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}, message_id = null
       where (edition_id, subscriber_id) in (
         select d.edition_id, d.subscriber_id from deliveries d
-        where d.edition_id = ${editionId}
-          and (d.status = 'pending' or (d.status = 'retry' and coalesce(d.next_attempt_at, 0) <= ${now}))
+        where d.edition_id = ${editionId} and d.status = ${status} ${due}
           and exists (select 1 from editions e where e.id = d.edition_id and e.state = 'sending')
         order by d.subscriber_id
         limit ${limit}
         for update of d skip locked)
-      and status in ('pending', 'retry')
+      and status = ${status}
       returning edition_id, subscriber_id, email, attempts`.execute(store.db);
     return result.rows;
   }
@@ -40,12 +58,11 @@ export async function claimBatch(store: Store, editionId: number, workerId: stri
     update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}, message_id = null
     where rowid in (
       select d.rowid from deliveries d
-      where d.edition_id = ${editionId}
-        and (d.status = 'pending' or (d.status = 'retry' and coalesce(d.next_attempt_at, 0) <= ${now}))
+      where d.edition_id = ${editionId} and d.status = ${status} ${due}
         and exists (select 1 from editions e where e.id = d.edition_id and e.state = 'sending')
       order by d.subscriber_id
       limit ${limit})
-    and status in ('pending', 'retry')
+    and status = ${status}
     returning edition_id, subscriber_id, email, attempts`.execute(store.db);
   return result.rows;
 }
@@ -107,11 +124,68 @@ export function recordFailure(
 /** Hands claimed rows that were never started back to the pool (abort, pause). */
 export async function releaseClaims(store: Store, rows: readonly ClaimedRow[], workerId: string): Promise<number> {
   let released = 0;
+  // a claimed retry keeps its attempts and comes back as pending: it was due already
   for (const row of rows) {
-    // a claimed retry keeps its attempts and comes back as pending: it was due already
     if (await updateClaimed(store, row, workerId, { status: 'pending', claimed_by: null, claimed_at: null, message_id: null })) released++;
   }
   return released;
+}
+
+/** Outcomes written together: messages about to be handed over, and messages the server accepted. */
+export interface OutcomeBatch {
+  /** Rows whose message goes to the transport now, with its Message-ID. */
+  inFlight: { subscriberId: number; messageId: string }[];
+  /** Rows whose message was accepted. */
+  sent: { subscriberId: number; messageId: string }[];
+}
+
+/**
+ * Writes a batch of outcomes of rows `workerId` holds, in one transaction (one statement on
+ * PostgreSQL). Returns the subscriber ids of the rows each part changed; a row missing was taken
+ * away meanwhile (e.g. recovered as uncertain).
+ */
+export async function recordOutcomes(store: Store, editionId: number, workerId: string, batch: OutcomeBatch, sentAt: number): Promise<{ inFlight: Set<number>; sent: Set<number> }> {
+  const inFlight = new Set<number>();
+  const sent = new Set<number>();
+  if (store.dialect === 'postgres') {
+    // Rows are looked up by primary key. The status is compared as an expression no index holds:
+    // otherwise the planner may walk the (edition, 'sending') range of deliveries_due, which keeps
+    // an entry for every row that ever passed through 'sending' until a vacuum. The Message-ID
+    // of a sent row is the one marked in flight.
+    const ids = batch.inFlight.map((r) => r.subscriberId);
+    const result = await sql<{ k: string; subscriber_id: number }>`
+      with i as (
+        update deliveries set message_id = (${batch.inFlight.map((r) => r.messageId)}::text[])[array_position(${ids}::bigint[], subscriber_id)]
+        where edition_id = ${editionId} and subscriber_id = any(${ids}::bigint[]) and status || '' = 'sending' and claimed_by = ${workerId}
+        returning subscriber_id),
+      s as (
+        update deliveries set status = 'sent', attempts = attempts + 1, sent_at = ${sentAt}, last_error = null, next_attempt_at = null
+        where edition_id = ${editionId} and subscriber_id = any(${batch.sent.map((r) => r.subscriberId)}::bigint[]) and status || '' = 'sending' and claimed_by = ${workerId}
+        returning subscriber_id)
+      select 'i' as k, subscriber_id from i union all select 's' as k, subscriber_id from s`.execute(store.db);
+    for (const row of result.rows) (row.k === 'i' ? inFlight : sent).add(Number(row.subscriber_id));
+    return { inFlight, sent };
+  }
+  const values = (rows: OutcomeBatch['sent']) => sql.join(rows.map((r) => sql`(${r.subscriberId}, ${r.messageId})`));
+  await store.transaction(async (trx) => {
+    if (batch.inFlight.length > 0) {
+      const rows = await sql<{ subscriber_id: number }>`
+        with v(sid, mid) as (values ${values(batch.inFlight)})
+        update deliveries set message_id = v.mid from v
+        where deliveries.edition_id = ${editionId} and deliveries.subscriber_id = v.sid and deliveries.status = 'sending' and deliveries.claimed_by = ${workerId}
+        returning deliveries.subscriber_id`.execute(trx);
+      for (const row of rows.rows) inFlight.add(Number(row.subscriber_id));
+    }
+    if (batch.sent.length > 0) {
+      const rows = await sql<{ subscriber_id: number }>`
+        with v(sid, mid) as (values ${values(batch.sent)})
+        update deliveries set status = 'sent', attempts = attempts + 1, sent_at = ${sentAt}, message_id = v.mid, last_error = null, next_attempt_at = null from v
+        where deliveries.edition_id = ${editionId} and deliveries.subscriber_id = v.sid and deliveries.status = 'sending' and deliveries.claimed_by = ${workerId}
+        returning deliveries.subscriber_id`.execute(trx);
+      for (const row of rows.rows) sent.add(Number(row.subscriber_id));
+    }
+  });
+  return { inFlight, sent };
 }
 
 export async function markEditionStarted(store: Store, editionId: number, now: number): Promise<void> {

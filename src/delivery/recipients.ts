@@ -1,16 +1,23 @@
 // Per recipient: the edition's stored digest personalized with the reader's greeting and signed unsubscribe link.
 import path from 'node:path';
-import type { MailMessage } from '../mail/index.ts';
-import { digestFromJson, personalize, type Digest } from '../newsletter/index.ts';
+import type { MailMessage, RawMessage } from '../mail/index.ts';
+import { digestFromJson, digestTemplate, personalize, recipientValues, type Digest } from '../newsletter/index.ts';
+import { oneLine } from '../newsletter/header.ts';
 import { loadOrCreateSecret } from '../store/index.ts';
-import { createSubscriptionService } from '../subscribers/index.ts';
+import { createSubscriptionService } from '../subscribers/service.ts';
 import { GazetteError } from '../errors.ts';
 import type { DeliveryDeps } from './types.ts';
 
-export type MessageFor = (recipient: { subscriberId: number; email: string; name: string | null }) => MailMessage;
+export interface Recipient {
+  subscriberId: number;
+  email: string;
+  name: string | null;
+}
 
-/** Loads the edition's digest and returns a cheap per-recipient message builder. */
-export async function messageBuilder(deps: DeliveryDeps, editionId: number): Promise<MessageFor> {
+/** One recipient's message: bytes from the edition's template, or a message to compose in full. */
+export type PreparedMessage = { messageId: string; raw: RawMessage; message?: undefined } | { messageId: string; message: MailMessage; raw?: undefined };
+
+async function editionDigest(deps: DeliveryDeps, editionId: number): Promise<{ digest: Digest; unsubscribeUrl: (r: Recipient) => string }> {
   const row = await deps.store.db.selectFrom('editions').select(['digest']).where('id', '=', editionId).executeTakeFirst();
   if (!row?.digest) throw new GazetteError('EDITION_NOT_FOUND', `edition ${editionId} has no stored digest`);
   const digest: Digest = digestFromJson(row.digest);
@@ -23,15 +30,27 @@ export async function messageBuilder(deps: DeliveryDeps, editionId: number): Pro
     from: deps.config.digest.from,
     secret,
   });
-  return (recipient) =>
-    personalize(
-      digest,
-      {
-        subscriberId: recipient.subscriberId,
-        email: recipient.email,
-        name: recipient.name,
-        unsubscribeUrl: links.unsubscribeUrl({ id: recipient.subscriberId, email: recipient.email }),
-      },
-      deps.config,
-    );
+  return { digest, unsubscribeUrl: (r) => links.unsubscribeUrl({ id: r.subscriberId, email: r.email }) };
+}
+
+/**
+ * Loads the edition's digest and, when the mailer can, composes it once as a message template;
+ * the returned function gives each recipient's message as bytes filled from the template (or, for
+ * what the template cannot hold, a MailMessage the mailer composes in full).
+ */
+export async function editionMessages(deps: DeliveryDeps, editionId: number): Promise<(recipient: Recipient) => PreparedMessage> {
+  const { digest, unsubscribeUrl } = await editionDigest(deps, editionId);
+  const { config, mailer } = deps;
+  const template = mailer.compile && mailer.sendRaw ? await mailer.compile(digestTemplate(digest, config)) : undefined;
+  const sender = oneLine(config.digest.from.address);
+  return (recipient) => {
+    const full = { ...recipient, unsubscribeUrl: unsubscribeUrl(recipient) };
+    if (template) {
+      const values = recipientValues(digest, full, config);
+      const raw = template.render(values);
+      if (raw) return { messageId: values.messageId, raw: { from: sender, to: values.to, messageId: values.messageId, raw } };
+    }
+    const message = personalize(digest, full, config);
+    return { messageId: message.messageId, message };
+  };
 }

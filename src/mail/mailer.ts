@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { composeMessage, createSmtpSender, type DkimOptions, type SmtpPoolOptions } from '../adapters/nodemailer.ts';
+import { compileTemplate, composeMessage, createRawSmtpSender, createSmtpSender, dkimSigner, type DkimOptions, type RawSmtpSender, type SmtpPoolOptions } from '../adapters/nodemailer.ts';
 import { MailError } from './errors.ts';
 import { assertSafeHeaders } from './headers.ts';
-import type { MailMessage } from './message.ts';
+import type { MailMessage, MessageTemplate, RawMessage, TemplateSource } from './message.ts';
 
 export type { DkimOptions, SmtpPoolOptions };
 
@@ -23,6 +23,14 @@ export interface SendOptions {
   folder?: string;
 }
 
+export interface RawSendOptions extends SendOptions {
+  /**
+   * The message may be handed over but not completed before this resolves (over SMTP: all but
+   * the final dot); when it rejects, the message is abandoned undelivered and `sendRaw` rejects.
+   */
+  ready?: Promise<unknown>;
+}
+
 export interface SendResult {
   messageId: string;
   /** The server's final reply, or `written to <file>` for the outbox. */
@@ -36,6 +44,10 @@ export interface Mailer {
   readonly mode: 'smtp' | 'outbox';
   /** Sends one message; rejects with SmtpError (transport) or MailError (malformed message). */
   send(message: MailMessage, options?: SendOptions): Promise<SendResult>;
+  /** Composes a message once for many recipients (see MessageTemplate); its bytes go out with `sendRaw`. */
+  compile?(source: TemplateSource): Promise<MessageTemplate>;
+  /** Sends a message already written as bytes (DKIM-signed here when configured). */
+  sendRaw?(message: RawMessage, options?: RawSendOptions): Promise<SendResult>;
   close(): Promise<void>;
 }
 
@@ -52,35 +64,56 @@ export function createMailer(options: MailerOptions): Mailer {
   const dkim = options.dkim ? { dkim: options.dkim } : {};
   if (options.smtpUrl) {
     const smtp = createSmtpSender(options.smtpUrl, { ...dkim, ...(options.pool ? { pool: options.pool } : {}) });
+    let raw: RawSmtpSender | undefined;
+    const smtpUrl = options.smtpUrl;
     return {
       mode: 'smtp',
       async send(message) {
         assertSafeHeaders(message);
         return smtp.send(message);
       },
-      close: () => smtp.close(),
+      compile: (source) => compileTemplate(source),
+      sendRaw(message, sendOptions = {}) {
+        raw ??= createRawSmtpSender(smtpUrl, { ...dkim, ...(options.pool?.maxConnections !== undefined ? { maxConnections: options.pool.maxConnections } : {}) });
+        return raw.send(message, sendOptions.ready);
+      },
+      async close() {
+        await smtp.close();
+        await raw?.close();
+      },
     };
   }
+  const sign = options.dkim ? dkimSigner(options.dkim) : undefined;
+  const writeOutbox = async (folder: string, messageId: string, bytes: Buffer): Promise<SendResult> => {
+    if (!SAFE_FOLDER.test(folder)) throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
+    const dir = path.join(options.outboxDir, folder);
+    const file = path.join(dir, outboxFileName(messageId));
+    // written under a temporary name then renamed: a reader never sees half a message
+    const temp = path.join(dir, `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(temp, bytes);
+      await rename(temp, file);
+    } catch (err) {
+      await unlink(temp).catch(() => undefined);
+      throw new MailError('MAIL_OUTBOX', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
+    }
+    return { messageId, response: `written to ${file}`, file };
+  };
   return {
     mode: 'outbox',
     async send(message, sendOptions = {}) {
       assertSafeHeaders(message);
       const folder = sendOptions.folder ?? 'mail';
       if (!SAFE_FOLDER.test(folder)) throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
-      const bytes = await composeMessage(message, dkim);
-      const dir = path.join(options.outboxDir, folder);
-      const file = path.join(dir, outboxFileName(message.messageId));
-      // written under a temporary name then renamed: a reader never sees half a message
-      const temp = path.join(dir, `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-      try {
-        await mkdir(dir, { recursive: true });
-        await writeFile(temp, bytes);
-        await rename(temp, file);
-      } catch (err) {
-        await unlink(temp).catch(() => undefined);
-        throw new MailError('MAIL_OUTBOX', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
-      }
-      return { messageId: message.messageId, response: `written to ${file}`, file };
+      return writeOutbox(folder, message.messageId, await composeMessage(message, dkim));
+    },
+    compile: (source) => compileTemplate(source),
+    async sendRaw(message, sendOptions = {}) {
+      const folder = sendOptions.folder ?? 'mail';
+      if (!SAFE_FOLDER.test(folder)) throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
+      if (sendOptions.ready) await sendOptions.ready;
+      return writeOutbox(folder, message.messageId, sign ? await sign(message.raw) : message.raw);
     },
     async close() {},
   };

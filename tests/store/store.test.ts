@@ -36,7 +36,7 @@ describe.each(testDialects())('store on %s', (dialect) => {
     const names = (await store.db.introspection.getTables()).map((x) => x.name).sort();
     expect(names).toEqual(expect.arrayContaining(['deliveries', 'editions', 'leases', 'subscribers']));
     const again = await t().open();
-    expect(await appliedMigrations(again.db as never)).toEqual(['0001_initial']);
+    expect(await appliedMigrations(again.db as never)).toEqual(['0001_initial', '0002_deliveries_due']);
   });
 
   it('returns ids and epoch-millisecond times as numbers', async () => {
@@ -142,7 +142,7 @@ describe.each(testDialects())('migrating a fresh %s database', (dialect) => {
       const results = await Promise.all([1, 2, 3, 4].map(() => openInChild(database.url, database.varDir)));
       expect(results).toEqual(['ok', 'ok', 'ok', 'ok']);
       const store = await database.open();
-      expect(await appliedMigrations(store.db as never)).toEqual(['0001_initial']);
+      expect(await appliedMigrations(store.db as never)).toEqual(['0001_initial', '0002_deliveries_due']);
     } finally {
       await database.dispose();
     }
