@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { ContentError, ContentErrors } from '../errors.ts';
 import { parseYaml, YamlSyntaxError } from '../adapters/yaml.ts';
-import { parseContentDate } from '../adapters/luxon.ts';
+import { parseItemDate } from './date.ts';
 import { checkFrontMatter, type FrontMatter } from './front-matter.ts';
 import { parseSimpleFrontMatter } from './simple-yaml.ts';
 import { imageExtensions, imageTypeOf } from './image-type.ts';
@@ -150,7 +150,7 @@ function parseFile(file: SourceFile, config: ParseSettings, localFiles: Readonly
   const before = errors.length;
 
   const date = (field: 'date' | 'updated', value: string): Date | undefined => {
-    const parsed = parseContentDate(value, config.site.timezone);
+    const parsed = parseItemDate(value, config.site.timezone);
     if (parsed) return parsed;
     const line = lineOfKey(lines, closing, field);
     if (dateShape.test(value.trim())) fail('IMPOSSIBLE_DATE', `"${value}" is not a real date or time`, { field, line });
