@@ -19,9 +19,16 @@ export function cleanLine(text: string): string {
  * at a word boundary and appends an ellipsis when anything was cut.
  */
 export function truncateAtWord(text: string, max: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  const head = chars.slice(0, max).join('');
+  // No more UTF-16 units than `max` means no more code points either.
+  if (text.length <= max) return text;
+  // Where the code point after the first `max` starts (pairs of surrogates count as one, as the string iterator counts).
+  let end = 0;
+  for (let count = 0; count < max && end < text.length; count++) {
+    const unit = text.charCodeAt(end);
+    end += unit >= 0xd800 && unit <= 0xdbff && end + 1 < text.length && (text.charCodeAt(end + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  if (end >= text.length) return text;
+  const head = text.slice(0, end);
   const lastSpace = head.search(/\s\S*$/);
   const cut = lastSpace > max / 2 ? head.slice(0, lastSpace) : head;
   return `${cut.replace(/[\s,;:.\-–—]+$/u, '')}…`;
