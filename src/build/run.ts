@@ -156,10 +156,12 @@ export async function updateBuild(
   const all = checkParsedFiles(parsed.values());
   const items = publishedAt(all, options.now);
   const assets = await readAssets(items, options.contentDir, state.assets);
-  const specs = outputSpecs(items, options.config, state.templates, assets, options.sentEditions ?? [], state.memo);
+  // Updates follow one another: each keeps the entries it serialized for the next.
+  const memo = state.memo.keep ? state.memo : { ...state.memo, keep: true };
+  const specs = outputSpecs(items, options.config, state.templates, assets, options.sentEditions ?? [], memo);
   const update = await updateBuildInPlace(state.live, specs, maxShare !== undefined ? { maxShare } : {});
   if (update.kind === 'too-many') return undefined;
-  const next: SiteState = { ...state, live: { buildDir: state.live.buildDir, manifest: update.manifest }, items: all };
+  const next: SiteState = { ...state, memo, live: { buildDir: state.live.buildDir, manifest: update.manifest }, items: all };
   const result: BuildResult = {
     items: items.length,
     files: update.files,

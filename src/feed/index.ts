@@ -11,7 +11,7 @@ import { renderAtom } from './atom.ts';
 import { tagPrefix, tagUri } from './ids.ts';
 import { renderJsonFeed } from './json-feed.ts';
 import { emptyFeedDate, toFeedEntry, type EntryCache, type FeedDocument, type FeedEntry, type FeedFormat } from './model.ts';
-import { planPages } from './paging.ts';
+import { planPages, type PagePlan } from './paging.ts';
 import { renderRss } from './rss.ts';
 import { FEED_XSL } from './xsl.ts';
 import { stripIllegalXmlChars } from './xml.ts';
@@ -63,10 +63,15 @@ export function renderFeeds(items: NewsItem[], config: Config): OutputFile[] {
 export interface FeedMemo {
   readonly entries: WeakMap<NewsItem, FeedEntry>;
   readonly serialized: Record<FeedFormat, EntryCache>;
+  /**
+   * Keep the serialized entries for the next build (a long-running worker). Otherwise each
+   * format's are dropped once its documents are rendered, so one build holds one format's at most.
+   */
+  readonly keep: boolean;
 }
 
-export function createFeedMemo(): FeedMemo {
-  return { entries: new WeakMap(), serialized: { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() } };
+export function createFeedMemo(options: { keep?: boolean } = {}): FeedMemo {
+  return { entries: new WeakMap(), serialized: { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() }, keep: options.keep ?? false };
 }
 
 /**
@@ -101,13 +106,18 @@ export function* feedSpecs(items: NewsItem[], config: Config, memo: FeedMemo = c
     });
   }
   yield { path: FEED_STYLESHEET_PATH, deps: [], render: () => FEED_XSL };
-  for (const scope of scopes) yield* scopeSpecs(scope, config, memo.serialized);
+  const plans = scopes.map((scope) => planPages(scope.entries, config.feeds.limit, config.feeds.archivePageSize));
+  for (const format of ['rss', 'atom', 'json'] as const) {
+    // One format at a time: its serialized entries serve every scope, then may go.
+    const cache = memo.serialized[format];
+    for (let i = 0; i < scopes.length; i++) yield* scopeSpecs(scopes[i]!, plans[i]!, config, format, cache);
+    if (!memo.keep) memo.serialized[format] = new WeakMap();
+  }
 }
 
-function* scopeSpecs(scope: FeedScope, config: Config, caches: Record<FeedFormat, EntryCache>): Generator<OutputSpec> {
-  const plan = planPages(scope.entries, config.feeds.limit, config.feeds.archivePageSize);
+function* scopeSpecs(scope: FeedScope, plan: PagePlan<FeedEntry>, config: Config, format: FeedFormat, cache: EntryCache): Generator<OutputSpec> {
   const lastPage = plan.archives.length;
-  for (const format of ['rss', 'atom', 'json'] as const) {
+  {
     const names = FEED_FILES[format];
     const url = (name: string): string => scope.baseUrl + name;
     const doc = (name: string, entries: FeedEntry[], links: { prev?: number; next?: number }, archive: boolean): OutputSpec => ({
@@ -124,7 +134,7 @@ function* scopeSpecs(scope: FeedScope, config: Config, caches: Record<FeedFormat
             archive,
             entries,
           }),
-          caches[format],
+          cache,
         ),
     });
     yield doc(names.current, plan.current, lastPage > 0 ? { prev: lastPage } : {}, false);
