@@ -5,6 +5,7 @@ export {
   checkParsedFiles,
   publishedAt,
   localFilesOf,
+  filesThatMayReference,
   isMarkdown,
   compareItems,
   defaultSlug,

@@ -310,6 +310,21 @@ export function checkParsedFiles(parsed: Iterable<ParsedFile>): NewsItem[] {
   return items.sort(compareItems);
 }
 
+/**
+ * The Markdown files of `markdownPaths` whose item may reference the file `assetPath`: an item
+ * references files only in its own folder and below, so only those in a folder that holds the
+ * asset, directly or in a sub-folder. When an asset is added, removed or resized, these are the
+ * files to parse again (the image's length and the item's assets come from it).
+ */
+export function filesThatMayReference(assetPath: string, markdownPaths: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const p of markdownPaths) {
+    const dir = path.posix.dirname(p);
+    if (dir === '.' || assetPath.startsWith(`${dir}/`)) out.push(p);
+  }
+  return out;
+}
+
 /** The items of `items` published at `now`: no drafts, nothing dated after `now`; order kept. */
 export function publishedAt(items: readonly NewsItem[], now: Date): NewsItem[] {
   return items.filter((i) => !i.draft && i.published.getTime() <= now.getTime());

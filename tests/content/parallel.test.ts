@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
-import { checkParsedFiles, loadContent, parseContent, parseContentFolder, parseSourceFile, publishedAt, readContentFolder, localFilesOf } from '../../src/content/index.ts';
+import { checkParsedFiles, filesThatMayReference, loadContent, parseContent, parseContentFolder, parseSourceFile, publishedAt, readContentFolder, localFilesOf } from '../../src/content/index.ts';
 import { parseInThreads, parserThreadCounts, ParserThreadError } from '../../src/content/pool.ts';
 import { ContentError, ContentErrors } from '../../src/errors.ts';
 
@@ -182,5 +182,28 @@ describe('one file at a time', () => {
     const fixed = { ...changed, bytes: new TextEncoder().encode('---\ntitle: Changed\ndate: 2021-06-03\n---\nNew.\n') };
     state.set(fixed.path, parseSourceFile(fixed, config, localFiles));
     expect(publishedAt(checkParsedFiles(state.values()), later)).toEqual(parseContent(files.map((f) => (f.path === fixed.path ? fixed : f)), config, later));
+  });
+});
+
+describe('assets and the items that may reference them', () => {
+  it('names the Markdown files in the folders that hold the asset', () => {
+    const markdown = ['top.md', '2021/a.md', '2021/images/b.md', '2020/c.md', '2021x/d.md'];
+    expect(filesThatMayReference('2021/images/map.png', markdown)).toEqual(['top.md', '2021/a.md', '2021/images/b.md']);
+    expect(filesThatMayReference('logo.png', markdown)).toEqual(['top.md']);
+  });
+
+  it('re-parsing those files after an asset changes gives what parsing the whole folder gives', async () => {
+    const files = await readContentFolder(good);
+    const markdown = files.filter((f) => f.path.endsWith('.md'));
+    const state = new Map(markdown.map((f) => [f.path, parseSourceFile(f, config, localFilesOf(files))]));
+    const resized = files.map((f) => (f.path === '2021/images/map.png' ? { ...f, size: 1234 } : f));
+    const localFiles = localFilesOf(resized);
+    const again = filesThatMayReference('2021/images/map.png', state.keys());
+    expect(again).toContain('2021/with-image.md');
+    expect(again.length).toBeLessThan(state.size);
+    for (const p of again) state.set(p, parseSourceFile(markdown.find((f) => f.path === p)!, config, localFiles));
+    const items = publishedAt(checkParsedFiles(state.values()), later);
+    expect(items).toEqual(parseContent(resized, config, later));
+    expect(items.find((i) => i.sourcePath === '2021/with-image.md')!.image!.length).toBe(1234);
   });
 });
