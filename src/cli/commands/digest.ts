@@ -16,6 +16,7 @@ import {
   type EditionReport,
 } from '../../delivery/index.ts';
 import { UsageError } from '../../errors.ts';
+import { collectPeriodically } from '../heap.ts';
 import { openConfiguredMailer } from '../mailer.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
 import { normalizeAddress } from '../../subscribers/address.ts';
@@ -73,9 +74,11 @@ async function dispatchWithProgress(ctx: CommandContext, deps: DeliveryDeps, edi
       deps.logger.info({ edition: editionId, ...p, total }, `sending: ${done}/${total}`);
     }
   };
+  const stopCollecting = collectPeriodically();
   try {
     return await dispatch(deps, { workerId: workerId(), editionId, signal: ctx.signal, onProgress, waitForRetries: true });
   } finally {
+    stopCollecting();
     bar?.stop();
   }
 }
