@@ -7,9 +7,14 @@
 // build, never to a mix. A failed build never touches the link, so public/ stays exactly as it
 // was. Files are written as they come from an iterable (a generator renders them one at a time),
 // so a build never holds the whole output in memory; the build's id, the hash of its content, is
-// therefore known only once every file is written. The previous builds are kept (a reader that opened a file before the swap finishes reading
-// it) and older ones pruned. Servers must resolve paths through `outDir` on every request and not
-// cache its realpath.
+// therefore known only once every file is written. The previous builds are kept (a reader that
+// opened a file before the swap finishes reading it) and older ones pruned.
+//
+// A long-running worker may instead update the live build in place (updateBuildInPlace): each
+// changed file is replaced by rename(2), so a reader gets the old file or the new one, whole, but
+// for the moment of the update some files are new and others still old. Servers must therefore
+// notice both a new link target and a replaced file (src/server/static-files.ts looks again at
+// most every revalidateMs).
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
