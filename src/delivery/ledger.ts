@@ -140,8 +140,7 @@ export interface OutcomeBatch {
 }
 
 /**
- * Writes a batch of outcomes of rows `workerId` holds, in one transaction (one statement on
- * PostgreSQL). Returns the subscriber ids of the rows each part changed; a row missing was taken
+ * Writes a batch of outcomes of rows `workerId` holds in one statement, so in one transaction. Returns the subscriber ids of the rows each part changed; a row missing was taken
  * away meanwhile (e.g. recovered as uncertain).
  */
 export async function recordOutcomes(store: Store, editionId: number, workerId: string, batch: OutcomeBatch, sentAt: number): Promise<{ inFlight: Set<number>; sent: Set<number> }> {
@@ -166,25 +165,22 @@ export async function recordOutcomes(store: Store, editionId: number, workerId: 
     for (const row of result.rows) (row.k === 'i' ? inFlight : sent).add(Number(row.subscriber_id));
     return { inFlight, sent };
   }
-  const values = (rows: OutcomeBatch['sent']) => sql.join(rows.map((r) => sql`(${r.subscriberId}, ${r.messageId})`));
-  await store.transaction(async (trx) => {
-    if (batch.inFlight.length > 0) {
-      const rows = await sql<{ subscriber_id: number }>`
-        with v(sid, mid) as (values ${values(batch.inFlight)})
-        update deliveries set message_id = v.mid from v
-        where deliveries.edition_id = ${editionId} and deliveries.subscriber_id = v.sid and deliveries.status = 'sending' and deliveries.claimed_by = ${workerId}
-        returning deliveries.subscriber_id`.execute(trx);
-      for (const row of rows.rows) inFlight.add(Number(row.subscriber_id));
-    }
-    if (batch.sent.length > 0) {
-      const rows = await sql<{ subscriber_id: number }>`
-        with v(sid, mid) as (values ${values(batch.sent)})
-        update deliveries set status = 'sent', attempts = attempts + 1, sent_at = ${sentAt}, message_id = v.mid, last_error = null, next_attempt_at = null from v
-        where deliveries.edition_id = ${editionId} and deliveries.subscriber_id = v.sid and deliveries.status = 'sending' and deliveries.claimed_by = ${workerId}
-        returning deliveries.subscriber_id`.execute(trx);
-      for (const row of rows.rows) sent.add(Number(row.subscriber_id));
-    }
-  });
+  // One statement (its own transaction): a row is either marked in flight or sent, never both at once.
+  const rows = [...batch.inFlight.map((r) => sql`(${r.subscriberId}, ${r.messageId}, 0)`), ...batch.sent.map((r) => sql`(${r.subscriberId}, ${r.messageId}, 1)`)];
+  if (rows.length === 0) return { inFlight, sent };
+  const result = await sql<{ subscriber_id: number; status: string }>`
+    with v(sid, mid, done) as (values ${sql.join(rows)})
+    update deliveries set
+      message_id = v.mid,
+      status = case when v.done = 1 then 'sent' else deliveries.status end,
+      attempts = case when v.done = 1 then deliveries.attempts + 1 else deliveries.attempts end,
+      sent_at = case when v.done = 1 then ${sentAt} else deliveries.sent_at end,
+      last_error = case when v.done = 1 then null else deliveries.last_error end,
+      next_attempt_at = case when v.done = 1 then null else deliveries.next_attempt_at end
+    from v
+    where deliveries.edition_id = ${editionId} and deliveries.subscriber_id = v.sid and deliveries.status = 'sending' and deliveries.claimed_by = ${workerId}
+    returning deliveries.subscriber_id, deliveries.status`.execute(store.db);
+  for (const row of result.rows) (row.status === 'sent' ? sent : inFlight).add(Number(row.subscriber_id));
   return { inFlight, sent };
 }
 
