@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { mapLimit } from '../concurrency.ts';
 import { UsageError } from '../errors.ts';
-import { READ_CONCURRENCY, readAndParseFiles } from './chunk.ts';
+import { READ_CONCURRENCY } from './chunk.ts';
 import { checkParsedFiles, isMarkdown, publishedAt, type ParsedFile, type ParseSettings, type SourceFile } from './parse.ts';
 import { parseInThreads } from './pool.ts';
 import type { NewsItem } from './types.ts';
@@ -87,11 +87,14 @@ export async function parseContentFolder(
     assetFile,
   );
   const localFiles = new Map(assets.map((f) => [f.path, f.size ?? 0]));
-  const threads = Math.max(0, options.threads ?? defaultThreads());
-  const files =
-    threads > 0 && markdown.length >= (options.threadThreshold ?? PARSER_THREAD_THRESHOLD)
-      ? await parseInThreads(contentDir, markdown, settings, localFiles, { threads, ...(options.mainThread !== undefined ? { mainThread: options.mainThread } : {}) })
-      : await readAndParseFiles(contentDir, markdown, settings, localFiles);
+  const wanted = Math.max(0, options.threads ?? defaultThreads());
+  const threads = markdown.length >= (options.threadThreshold ?? PARSER_THREAD_THRESHOLD) ? wanted : 0;
+  // Without parser threads the main thread still goes chunk by chunk: it holds only a chunk's
+  // bytes at a time, and lets the event loop run (a server in the same process) in between.
+  const files = await parseInThreads(contentDir, markdown, settings, localFiles, {
+    threads,
+    ...(threads > 0 && options.mainThread !== undefined ? { mainThread: options.mainThread } : {}),
+  });
   return { files, localFiles };
 }
 
