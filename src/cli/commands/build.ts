@@ -1,13 +1,13 @@
 // `gazette build`: content folder → feeds and site in public/, swapped in atomically.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runBuild } from '../../build/run.ts';
 import { readSentEditionsIfAny } from '../../delivery/index.ts';
+import { templatesDir } from '../../paths.ts';
 import type { CommandSpec } from '../command.ts';
 import { displayPath } from '../options.ts';
 
 /** The templates shipped with gazette, at the repository root. */
-export const templatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
+export { templatesDir };
 
 function formatBytes(n: number): string {
   return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;

@@ -1,6 +1,6 @@
 // The operators' dashboard under /admin: login with the admin token, a signed session cookie, CSRF-checked forms, the pages.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { templatesDir } from '../../paths.ts';
 import type { App, Context } from '../../adapters/hono.ts';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
@@ -49,7 +49,7 @@ export interface DashboardOptions {
   logger: Logger;
 }
 
-const ASSETS_DIR = fileURLToPath(new URL('../../../templates/admin/', import.meta.url));
+const ASSETS_DIR = `${templatesDir}admin/`;
 const ASSETS: Record<string, string> = { 'admin.css': 'text/css; charset=utf-8', 'admin.js': 'text/javascript; charset=utf-8' };
 
 const PAGE_HEADERS: Record<string, string> = {
