@@ -1,7 +1,7 @@
 // Reads the content folder from disk and hands it to the pure parser; a large folder is
 // parsed on every core, each parser thread reading its own share of the files.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { mapLimit } from '../concurrency.ts';
 import { UsageError } from '../errors.ts';
@@ -14,7 +14,7 @@ import type { NewsItem } from './types.ts';
 export const PARSER_THREAD_THRESHOLD = 200;
 
 export interface LoadOptions {
-  /** Parser threads besides the main thread; default one less than the cores available, at most 7. */
+  /** Parser threads besides the main thread; default one per idle core beyond this one, at most 7 (see defaultThreads). */
   threads?: number;
   /** Fewest Markdown files for which parser threads are started (default PARSER_THREAD_THRESHOLD). */
   threadThreshold?: number;
@@ -64,8 +64,15 @@ export async function readContentFolder(contentDir: string): Promise<SourceFile[
   );
 }
 
+/**
+ * One parser thread per core beyond this one (at most 7), less the cores other processes keep
+ * busy (the load average of the last minute): on a busy machine a parser thread only adds its
+ * start-up and its second copy of the parser to the work, and finishes later than this thread alone.
+ */
 function defaultThreads(): number {
-  return Math.min(7, availableParallelism() - 1);
+  const cores = availableParallelism();
+  const idle = Math.round(cores - (loadavg()[0] ?? 0));
+  return Math.max(0, Math.min(7, cores - 1, idle));
 }
 
 /**

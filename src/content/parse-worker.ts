@@ -1,12 +1,16 @@
 // The parser thread's side: takes shares of the content folder's Markdown files, reads and
 // parses them, and answers with the results in their wire form.
-import type { MessagePort } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { readAndParseFiles } from './chunk.ts';
 import type { ParseSettings } from './parse.ts';
 import { failureToWire, parsedToWire, type WireFailure, type WireParsedFile } from './wire.ts';
 
+/** Marks the data of a content parser thread, so that loading this module elsewhere serves nothing. */
+export const PARSER_THREAD_ROLE = 'gazette-content-parser';
+
 /** What the main thread gives each parser thread when it starts it. */
 export interface ParserThreadData {
+  role: typeof PARSER_THREAD_ROLE;
   contentDir: string;
   settings: ParseSettings;
   localFiles: Map<string, number>;
@@ -30,4 +34,10 @@ export function serveParserThread(port: MessagePort, data: ParserThreadData): vo
     );
   });
   post({ type: 'ready' });
+}
+
+// A thread started to parse content serves as soon as this module is loaded, whether through
+// the sources' entry (parse-worker.mjs) or as a compiled module.
+if (!isMainThread && parentPort !== null && (workerData as Partial<ParserThreadData> | null)?.role === PARSER_THREAD_ROLE) {
+  serveParserThread(parentPort, workerData as ParserThreadData);
 }

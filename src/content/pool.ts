@@ -1,14 +1,41 @@
 // Parses the content folder's Markdown files on the main thread and on parser threads at once:
 // the files are cut into chunks, and each thread takes the next chunk as soon as it is free, so
 // a thread still starting up (a few hundred ms to load the parser) never holds the others back.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readAndParseFiles } from './chunk.ts';
 import type { ParsedFile, ParseSettings } from './parse.ts';
-import type { FromParserThread, ParserThreadData, ToParserThread } from './parse-worker.ts';
+import { PARSER_THREAD_ROLE, type FromParserThread, type ParserThreadData, type ToParserThread } from './parse-worker.ts';
 import { failureFromWire, parsedFromWire } from './wire.ts';
 
-const PARSER_ENTRY = new URL('./parse-worker.mjs', import.meta.url);
+/** The folder holding gazette's package.json, above `from`. */
+function packageRoot(from: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'gazette') return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The module a parser thread runs. From the sources, their entry beside this file, which
+ * loads the TypeScript through tsx. From a compiled bundle (whose modules sit elsewhere), the
+ * compiled parser module `dist/content/parse-worker.js` when the bundle has one, else the
+ * sources' entry again.
+ */
+function parserEntry(): URL {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return new URL('./parse-worker.mjs', here);
+  const root = packageRoot(path.dirname(fileURLToPath(here)));
+  if (root === undefined) return new URL('./parse-worker.mjs', here);
+  const compiled = path.join(root, 'dist', 'content', 'parse-worker.js');
+  return pathToFileURL(existsSync(compiled) ? compiled : path.join(root, 'src', 'content', 'parse-worker.mjs'));
+}
+
+let defaultEntry: URL | undefined;
 
 export interface PoolOptions {
   /** Parser threads started besides the main thread, which parses too. */
@@ -65,7 +92,7 @@ export async function parseInThreads(
   };
   const take = (): number => (failure === undefined && next < chunks.length ? next++ : -1);
 
-  const data: ParserThreadData = { contentDir, settings: { site: { url: settings.site.url, timezone: settings.site.timezone } }, localFiles: new Map(localFiles) };
+  const data: ParserThreadData = { role: PARSER_THREAD_ROLE, contentDir, settings: { site: { url: settings.site.url, timezone: settings.site.timezone } }, localFiles: new Map(localFiles) };
   const workers: Worker[] = [];
   const exited: Promise<void>[] = [];
   // Each thread's part is done when it holds no chunk and there is none left to take (or one failed).
@@ -74,7 +101,7 @@ export async function parseInThreads(
   const releaseIdle: (() => void)[] = [];
 
   const startThread = (): void => {
-    const worker = new Worker(options.entry ?? PARSER_ENTRY, { workerData: data });
+    const worker = new Worker(options.entry ?? (defaultEntry ??= parserEntry()), { workerData: data });
     workers.push(worker);
     threadsStarted++;
     threadsLive++;
