@@ -91,6 +91,38 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     expect(report).toMatchObject({ state: 'sent', counts: { sent: 300, pending: 0, sending: 0 } });
   });
 
+  it('never has more rows whose fate a crash would leave unknown than messages in flight', async () => {
+    const { store, varDir } = db();
+    const smtp = await startSmtpServer();
+    servers.push(smtp);
+    await addSubscribers(store, 150);
+    const deps = track(deliveryDeps({ store, varDir, smtpUrl: smtp.url, config: deliveryConfig({ batch_size: 20, concurrency: 3 }) }));
+    const created = await createEdition(deps, { now: NOW });
+    if (created.status !== 'created') throw new Error('no edition');
+    // rows handed to the transport but not yet recorded: what a crash at this moment would make uncertain
+    let most = 0;
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        const row = await store.db
+          .selectFrom('deliveries')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .where('status', '=', 'sending')
+          .where('message_id', 'is not', null)
+          .executeTakeFirstOrThrow();
+        most = Math.max(most, Number(row.n));
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    const result = await dispatch(deps, { workerId: 'w1' });
+    done = true;
+    await watch;
+    expect(result.sent).toBe(150);
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(receivedCounts(smtp.messages).size).toBe(150);
+  });
+
   it('on abort finishes the messages in flight and hands the unstarted claims back, then resumes without a duplicate', async () => {
     const { store, varDir } = db();
     const abort = new AbortController();
