@@ -28,7 +28,8 @@ function packageRoot(from: string): string | undefined {
  */
 function parserEntry(): URL {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) return new URL('./parse-worker.mjs', here);
+  // tsx may add a query to the URL of a module it loads.
+  if (new URL(here).pathname.endsWith('.ts')) return new URL('./parse-worker.mjs', here);
   const root = packageRoot(path.dirname(fileURLToPath(here)));
   if (root === undefined) return new URL('./parse-worker.mjs', here);
   const compiled = path.join(root, 'dist', 'content', 'parse-worker.js');
