@@ -96,6 +96,12 @@ async function earliestRetry(deps: DeliveryDeps, editionIds: readonly number[]):
 /** The row was taken away from this worker between its claim and its message (recovered, reset). */
 class ClaimLost extends Error {}
 
+/** A message the server accepted whose sent mark is still to be written. */
+interface Accepted {
+  subscriberId: number;
+  messageId: string;
+}
+
 /**
  * Sends one edition's due rows: claims keep a short queue filled ahead of the senders (no pause
  * between batches), `digest.concurrency` senders each send one message after another, and the
@@ -123,7 +129,8 @@ async function drainEdition(
   const rate = config.digest.ratePerSecond;
   const batchSize = rate > 0 ? Math.min(config.digest.batchSize, Math.max(concurrency, Math.ceil(rate * 30))) : config.digest.batchSize;
 
-  const writer = createOutcomeWriter(store, editionId, workerId, () => deps.now().getTime());
+  // PostgreSQL commits concurrent writes with one flush of its log: a few run at once, within the pool
+  const writer = createOutcomeWriter(store, editionId, workerId, () => deps.now().getTime(), store.dialect === 'postgres' ? Math.min(4, concurrency) : 1);
   let prepare: ((r: { subscriberId: number; email: string; name: string | null }) => PreparedMessage) | undefined;
   let started = false;
   let consecutiveFailures = 0;
@@ -216,7 +223,12 @@ async function drainEdition(
     report();
   };
 
-  const sendOne = async (row: ClaimedRow): Promise<void> => {
+  /**
+   * Sends one row's message. `accepted` is this sender's previous message that the server took:
+   * its sent mark is written with this row's in-flight mark. Returns this row as the next
+   * `accepted` when the server took its message.
+   */
+  const sendOne = async (row: ClaimedRow, accepted: Accepted | undefined): Promise<Accepted | undefined> => {
     const recipient = { subscriberId: row.subscriber_id, email: row.email, name: names.get(row.subscriber_id) ?? null };
     names.delete(row.subscriber_id);
     let prepared: PreparedMessage;
@@ -224,11 +236,12 @@ async function drainEdition(
       prepared = prepare!(recipient);
     } catch (err) {
       // nothing was handed over: the row can be written off (or retried) at once
+      if (accepted) writer.sent(accepted).catch(stop);
       await fail(row, err);
-      return;
+      return undefined;
     }
-    const { messageId } = prepared;
-    const inFlight = writer.inFlight(row.subscriber_id, messageId);
+    const mark = { subscriberId: row.subscriber_id, messageId: prepared.messageId };
+    const inFlight = writer.inFlight(mark, accepted);
     try {
       if (prepared.raw) {
         // the message travels while its mark is written; it is completed only once the mark is in
@@ -239,43 +252,50 @@ async function drainEdition(
         await mailer.sendRaw!(prepared.raw, { folder, ready });
       } else {
         // taken away since the claim (recovered as stale, edition reset): not ours to send
-        if (!(await inFlight)) return;
+        if (!(await inFlight)) return undefined;
         await mailer.send(prepared.message, { folder });
       }
     } catch (err) {
       // a failed ledger write stops the sender (thrown from here); a lost claim is not ours to record
-      if (!(await inFlight)) return;
+      if (!(await inFlight)) return undefined;
       await fail(row, err);
-      return;
+      return undefined;
     }
     consecutiveFailures = 0;
     counts.sending--;
     counts.sent++;
     result.sent++;
     report();
-    // written with the next batch; drainEdition waits for the writer before it returns
-    writer.sent(row.subscriber_id, messageId).catch(stop);
+    return mark;
   };
 
   const worker = async (): Promise<void> => {
-    for (;;) {
-      const row = await next();
-      if (!row) break;
-      if (signal?.aborted || !(await limiter.acquire(signal))) {
-        queue.unshift(row);
-        halt.reason ??= 'aborted';
-        break;
+    let accepted: Accepted | undefined;
+    try {
+      for (;;) {
+        const row = await next();
+        if (!row) break;
+        if (signal?.aborted || !(await limiter.acquire(signal))) {
+          queue.unshift(row);
+          halt.reason ??= 'aborted';
+          break;
+        }
+        if (halt.reason !== null) {
+          queue.unshift(row);
+          break;
+        }
+        const previous = accepted;
+        accepted = undefined;
+        try {
+          accepted = await sendOne(row, previous);
+        } catch (err) {
+          // the ledger itself failed: stop here; rows left in 'sending' become uncertain on recovery
+          stop(err);
+        }
       }
-      if (halt.reason !== null) {
-        queue.unshift(row);
-        break;
-      }
-      try {
-        await sendOne(row);
-      } catch (err) {
-        // the ledger itself failed: stop here; rows left in 'sending' become uncertain on recovery
-        stop(err);
-      }
+    } finally {
+      // the last accepted message's sent mark; drainEdition waits for the writer before it returns
+      if (accepted) writer.sent(accepted).catch(stop);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -1,13 +1,16 @@
-// Group commit of the ledger's per-message writes: whatever the senders queue while one write runs goes in the next.
+// Group commit of the ledger's per-message writes: whatever the senders queue while a write runs goes in the next.
 import type { Store } from '../store/index.ts';
 import { recordOutcomes } from './ledger.ts';
 
-/** Most rows written in one transaction. */
+/** Most rows written in one statement. */
 const MAX_BATCH = 500;
 
-interface Pending {
+interface Mark {
   subscriberId: number;
   messageId: string;
+}
+
+interface Pending extends Mark {
   resolve: (changed: boolean) => void;
   reject: (err: unknown) => void;
 }
@@ -15,32 +18,39 @@ interface Pending {
 export interface OutcomeWriter {
   /**
    * Marks the row as handed to the transport (a crash after this makes it 'uncertain', before it
-   * 'pending' again). Resolves once written: true, or false when the row is no longer this worker's.
+   * 'pending' again), together with `sent`, the sender's previous row that the server accepted:
+   * both are written in the same statement. Resolves once written: true, or false when the row
+   * is no longer this worker's.
    */
-  inFlight(subscriberId: number, messageId: string): Promise<boolean>;
-  /** Marks the row sent; resolves once written (false when the row was taken away meanwhile). */
-  sent(subscriberId: number, messageId: string): Promise<boolean>;
+  inFlight(mark: Mark, sent?: Mark): Promise<boolean>;
+  /** Marks the row sent (a sender's last one); resolves once written (false when the row was taken away meanwhile). */
+  sent(mark: Mark): Promise<boolean>;
   /** Resolves once everything queued so far is written (rejects when a write failed). */
   flush(): Promise<void>;
 }
 
 /**
- * Queues the ledger writes of one edition's senders and writes them in batches, one transaction
- * each, one after another in the order they were queued. A sender that marks its next row in
- * flight after its last row sent sees both written together or the sent mark first, so a crash
- * leaves at most one row per sender whose fate is unknown, as with one write per message.
+ * Queues the ledger writes of one edition's senders and writes them in batches, one statement
+ * each. A sender's sent mark travels with its next in-flight mark, so whatever order concurrent
+ * writes commit in, a crash leaves at most one row per sender whose fate is unknown. `parallel`
+ * writes may run at once (PostgreSQL commits them with one flush of its log; SQLite has one
+ * connection and takes 1).
  */
-export function createOutcomeWriter(store: Store, editionId: number, workerId: string, now: () => number): OutcomeWriter {
-  let inFlight: Pending[] = [];
-  let sent: Pending[] = [];
-  let running: Promise<void> | undefined;
+export function createOutcomeWriter(store: Store, editionId: number, workerId: string, now: () => number, parallel = 1): OutcomeWriter {
+  const inFlight: Pending[] = [];
+  const sent: Pending[] = [];
+  let active = 0;
+  const idle: (() => void)[] = [];
   let failure: unknown;
 
-  const run = async (): Promise<void> => {
-    // the senders that are ready within this turn of the event loop join the first write
+  const fail = (err: unknown, batch: Pending[]): void => {
+    failure ??= err;
+    for (const p of [...batch, ...inFlight.splice(0), ...sent.splice(0)]) p.reject(err);
+  };
+  const write = async (): Promise<void> => {
+    // the senders that are ready within this turn of the event loop join this write
     await new Promise((resolve) => setImmediate(resolve));
-    while (inFlight.length > 0 || sent.length > 0) {
-      // sent marks first: one queued before a sender's next in-flight mark is never written after it
+    while ((inFlight.length > 0 || sent.length > 0) && failure === undefined) {
       const s = sent.splice(0, MAX_BATCH);
       const i = inFlight.splice(0, MAX_BATCH - s.length);
       try {
@@ -48,28 +58,36 @@ export function createOutcomeWriter(store: Store, editionId: number, workerId: s
         for (const p of i) p.resolve(changed.inFlight.has(p.subscriberId));
         for (const p of s) p.resolve(changed.sent.has(p.subscriberId));
       } catch (err) {
-        failure ??= err;
-        for (const p of [...i, ...s, ...inFlight.splice(0), ...sent.splice(0)]) p.reject(err);
+        fail(err, [...i, ...s]);
       }
     }
   };
   const start = (): void => {
-    running ??= run().finally(() => {
-      running = undefined;
-      if (inFlight.length > 0 || sent.length > 0) start();
+    if (active >= parallel) return;
+    active++;
+    void write().finally(() => {
+      active--;
+      if ((inFlight.length > 0 || sent.length > 0) && failure === undefined) start();
+      else if (active === 0) for (const done of idle.splice(0)) done();
     });
   };
-  const queue = (list: Pending[], subscriberId: number, messageId: string): Promise<boolean> => {
+  const queue = (list: Pending[], mark: Mark): Promise<boolean> => {
     if (failure !== undefined) return Promise.reject(failure);
-    const promise = new Promise<boolean>((resolve, reject) => list.push({ subscriberId, messageId, resolve, reject }));
+    const promise = new Promise<boolean>((resolve, reject) => list.push({ ...mark, resolve, reject }));
     start();
     return promise;
   };
   return {
-    inFlight: (subscriberId, messageId) => queue(inFlight, subscriberId, messageId),
-    sent: (subscriberId, messageId) => queue(sent, subscriberId, messageId),
+    inFlight(mark, previous) {
+      // queued together in one synchronous step: one write takes both or neither
+      const sentMark = previous ? queue(sent, previous) : undefined;
+      const marked = queue(inFlight, mark);
+      sentMark?.catch(() => undefined);
+      return marked;
+    },
+    sent: (mark) => queue(sent, mark),
     async flush() {
-      while (running) await running;
+      if (active > 0) await new Promise<void>((resolve) => idle.push(resolve));
       if (failure !== undefined) throw failure;
     },
   };
