@@ -1,8 +1,9 @@
 // feed/: published items + site config → RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents (pure).
 //
-// For the whole site and for every tag: a subscription document per format (feed.xml, atom.xml,
-// feed.json) and the complete history as RFC 5005 archive pages under feeds/ (see paging.ts),
-// plus feed.xsl for browsers. Dates come from the items, never from the clock.
+// For the whole site: a subscription document per format (feed.xml, atom.xml, feed.json) and the
+// complete history as RFC 5005 archive pages under feeds/ (see paging.ts). For every tag: the
+// same three documents under tags/<slug>/, holding the tag's newest items. And feed.xsl for
+// browsers. Dates come from the items, never from the clock.
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { slugPath, slugify } from '../content/slug.ts';
@@ -44,11 +45,16 @@ interface FeedScope {
   description: string;
   id: string;
   entries: FeedEntry[];
+  /**
+   * The whole site's feed keeps its complete history as RFC 5005 archive pages; a tag's feed
+   * holds the tag's newest `feeds.limit` items (its whole history is on the tag's pages).
+   */
+  archived: boolean;
 }
 
 /**
- * Renders every feed document: the subscription feeds, per-tag feeds, RFC 5005 archive pages
- * and the XSL stylesheet. `items` are published items, newest first. Pure and deterministic:
+ * Renders every feed document: the subscription feeds, per-tag feeds, the site's RFC 5005
+ * archive pages and the XSL stylesheet. `items` are published items, newest first. Pure and deterministic:
  * items of the same instant are ordered by id whatever order they come in.
  */
 export function renderFeeds(items: NewsItem[], config: Config): OutputFile[] {
@@ -93,7 +99,7 @@ export function* feedSpecs(items: NewsItem[], config: Config, memo: FeedMemo = c
   });
   const site = config.site;
   const scopes: FeedScope[] = [
-    { path: '', baseUrl: site.url, title: site.title, description: site.description, id: tagUri(prefix, 'feed'), entries },
+    { path: '', baseUrl: site.url, title: site.title, description: site.description, id: tagUri(prefix, 'feed'), entries, archived: true },
   ];
   for (const tag of groupByTag(sorted, entries)) {
     scopes.push({
@@ -103,10 +109,16 @@ export function* feedSpecs(items: NewsItem[], config: Config, memo: FeedMemo = c
       description: `Items tagged “${tag.name}” from ${site.title}.`,
       id: tagUri(prefix, `feed/tags/${tag.slug}`),
       entries: tag.entries,
+      archived: false,
     });
   }
   yield { path: FEED_STYLESHEET_PATH, deps: [], render: () => FEED_XSL };
-  const plans = scopes.map((scope) => planPages(scope.entries, config.feeds.limit, config.feeds.archivePageSize));
+  const plans = scopes.map(
+    (scope): PagePlan<FeedEntry> =>
+      scope.archived
+        ? planPages(scope.entries, config.feeds.limit, config.feeds.archivePageSize)
+        : { current: scope.entries.slice(0, config.feeds.limit), archives: [] },
+  );
   for (const format of ['rss', 'atom', 'json'] as const) {
     // One format at a time: its serialized entries serve every scope, then may go.
     const cache = memo.serialized[format];

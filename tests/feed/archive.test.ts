@@ -134,7 +134,7 @@ describe('tag feeds', async () => {
   const config = await feedTestConfig({ limit: 5, archivePageSize: 10 });
   const items = manyItems(120);
 
-  it('hold exactly the items of their tag, in all three formats, with the tag in the title', async () => {
+  it("hold their tag's newest items, in all three formats, with the tag in the title and no archive", async () => {
     const files = renderFeeds(items, config);
     for (const tag of ['UNODC', 'Наркотики', 'Operations']) {
       const slug = slugify(tag);
@@ -143,14 +143,15 @@ describe('tag feeds', async () => {
       const rss = await pageBack(files, `tags/${slug}/feed.xml`, readRssWithRssParser, 'prev-archive');
       const atom = await pageBack(files, `tags/${slug}/atom.xml`, readAtomWithFeedsmith, 'prev-archive');
       const json = await pageBack(files, `tags/${slug}/feed.json`, readJsonFeedWithFeedsmith, 'next');
-      expect(atom.documents.length).toBe(1 + Math.floor((want.length - 5) / 10));
-      expect(rss.ids).toEqual(want);
-      expect(atom.ids).toEqual(want);
-      expect(json.ids).toEqual(want);
+      expect(atom.documents.length).toBe(1);
+      expect(rss.ids).toEqual(want.slice(0, 5));
+      expect(atom.ids).toEqual(want.slice(0, 5));
+      expect(json.ids).toEqual(want.slice(0, 5));
       const head = await readRssWithRssParser(String(files.find((f) => f.path === `tags/${slug}/feed.xml`)!.body));
       expect(head.title).toBe(`CARICC News: ${tag}`);
       expect(head.links.self).toBe(`${SITE}tags/${encodeURIComponent(slug)}/feed.xml`);
     }
+    expect(files.filter((f) => /^tags\/[^/]+\/feeds\//.test(f.path))).toEqual([]);
   });
 
   it('share one feed for tags that slugify alike and make none for items without tags', () => {
