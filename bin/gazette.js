@@ -1,7 +1,27 @@
 #!/usr/bin/env node
-// Entry point for `gazette` / `npx gazette`: runs the TypeScript sources directly through tsx,
-// so the command works right after `npm install` with no build step.
-import { tsImport } from 'tsx/esm/api';
+// Entry point for `gazette` / `npx gazette`. Runs the compiled bundle in dist/ (made by
+// scripts/compile.mjs on `npm install`) when it is newer than every file under src/; otherwise
+// runs the TypeScript sources directly through tsx, so an edited checkout never runs stale code.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
-const { main } = await tsImport('../src/cli/main.ts', import.meta.url);
+const src = new URL('../src/', import.meta.url);
+const dist = new URL('../dist/', import.meta.url);
+
+function compiledIsFresh() {
+  if (process.env.GAZETTE_SOURCES === '1') return false;
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(new URL('stamp.json', dist), 'utf8'));
+  } catch {
+    return false;
+  }
+  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && statSync(`${entry.parentPath}/${entry.name}`).mtimeMs > stamp.newestSource) return false;
+  }
+  return true;
+}
+
+const { main } = compiledIsFresh()
+  ? await import(new URL('cli/main.js', dist).href)
+  : await (await import('tsx/esm/api')).tsImport('../src/cli/main.ts', import.meta.url);
 process.exitCode = await main(process.argv);

@@ -69,7 +69,13 @@ export async function readContentFolder(contentDir: string): Promise<SourceFile[
  * busy (the load average of the last minute): on a busy machine a parser thread only adds its
  * start-up and its second copy of the parser to the work, and finishes later than this thread alone.
  */
+/**
+ * Parser threads besides the main thread: GAZETTE_PARSER_THREADS when set (0 turns them off),
+ * else one per core left idle by the load average, at most cores − 1 and 7.
+ */
 function defaultThreads(): number {
+  const set = process.env.GAZETTE_PARSER_THREADS;
+  if (set !== undefined && /^\d+$/.test(set.trim())) return Math.min(16, Number(set));
   const cores = availableParallelism();
   const idle = Math.round(cores - (loadavg()[0] ?? 0));
   return Math.max(0, Math.min(7, cores - 1, idle));

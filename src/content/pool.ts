@@ -1,24 +1,16 @@
 // Parses the content folder's Markdown files on the main thread and on parser threads at once:
 // the files are cut into chunks, and each thread takes the next chunk as soon as it is free, so
 // a thread still starting up (a few hundred ms to load the parser) never holds the others back.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readAndParseFiles } from './chunk.ts';
 import type { ParsedFile, ParseSettings } from './parse.ts';
 import { PARSER_THREAD_ROLE, type FromParserThread, type ParserThreadData, type ToParserThread } from './parse-worker.ts';
+import { packageRoot } from '../paths.ts';
 import { failureFromWire, parsedFromWire } from './wire.ts';
-
-/** The folder holding gazette's package.json, above `from`. */
-function packageRoot(from: string): string | undefined {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'gazette') return dir;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
 
 /**
  * The module a parser thread runs. From the sources, their entry beside this file, which
@@ -30,10 +22,8 @@ function parserEntry(): URL {
   const here = import.meta.url;
   // tsx may add a query to the URL of a module it loads.
   if (new URL(here).pathname.endsWith('.ts')) return new URL('./parse-worker.mjs', here);
-  const root = packageRoot(path.dirname(fileURLToPath(here)));
-  if (root === undefined) return new URL('./parse-worker.mjs', here);
-  const compiled = path.join(root, 'dist', 'content', 'parse-worker.js');
-  return pathToFileURL(existsSync(compiled) ? compiled : path.join(root, 'src', 'content', 'parse-worker.mjs'));
+  const compiled = path.join(packageRoot, 'dist', 'content', 'parse-worker.js');
+  return pathToFileURL(existsSync(compiled) ? compiled : path.join(packageRoot, 'src', 'content', 'parse-worker.mjs'));
 }
 
 let defaultEntry: URL | undefined;
