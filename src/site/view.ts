@@ -29,8 +29,12 @@ export interface Pagination {
   total: number;
   newer?: string;
   older?: string;
-  pages: { n: number; url: string; current: boolean }[];
+  /** The first and last pages, and those near the current one; `gap` where numbers are left out. */
+  pages: ({ n: number; url: string; current: boolean; gap?: undefined } | { gap: true })[];
 }
+
+/** Page numbers shown either side of the current one. */
+const PAGE_WINDOW = 2;
 
 /** What the layout needs: the `<head>`, the header, the footer and the subscribe form. */
 export interface PageFrame {
@@ -147,8 +151,14 @@ export function pagination(current: number, total: number, pageUrl: (n: number) 
   const p: Pagination = {
     current,
     total,
-    pages: Array.from({ length: total }, (_, i) => ({ n: i + 1, url: pageUrl(i + 1), current: i + 1 === current })),
+    pages: [],
   };
+  // A window, not every page: a long history has thousands of pages, and listing them all on each
+  // would make the site grow with the square of its items.
+  for (let n = 1; n <= total; n++) {
+    if (n === 1 || n === total || Math.abs(n - current) <= PAGE_WINDOW) p.pages.push({ n, url: pageUrl(n), current: n === current });
+    else if (p.pages.at(-1)?.gap !== true) p.pages.push({ gap: true });
+  }
   if (current > 1) p.newer = pageUrl(current - 1);
   if (current < total) p.older = pageUrl(current + 1);
   return p;

@@ -213,8 +213,15 @@ describe('renderSite', () => {
     expect(pages).toBe(Math.ceil(300 / SITE_PAGE_SIZE));
     expect(seen).toEqual(new Set(items.map((i) => i.url)));
     expect(items.every((i) => files.some((f) => f.path === `news/${i.slug}/index.html`))).toBe(true);
-    // Every history page links to every other, so a reader can jump straight to the oldest news.
-    expect(links(bodyOf(files, 'index.html'))).toContain(`${SITE_URL}page/${pages}/`);
+    // Every history page links to the first and the last, so a reader can jump straight to the
+    // oldest news, and to its near neighbours; not to every page, so a page stays small.
+    const pageLinks = (path: string): string[] => links(bodyOf(files, path)).filter((h) => h.startsWith(`${SITE_URL}page/`) || h === SITE_URL);
+    expect(pageLinks('index.html')).toContain(`${SITE_URL}page/${pages}/`);
+    const middle = pageLinks('page/12/index.html');
+    expect(middle).toEqual(expect.arrayContaining([SITE_URL, `${SITE_URL}page/10/`, `${SITE_URL}page/14/`, `${SITE_URL}page/${pages}/`]));
+    expect(middle).not.toContain(`${SITE_URL}page/9/`);
+    expect(new Set(middle).size).toBeLessThanOrEqual(7);
+    expect(bodyOf(files, 'page/12/index.html')).toContain('<li class="gap" aria-hidden="true">…</li>');
   });
 
   it('paginates a large tag the same way', () => {
