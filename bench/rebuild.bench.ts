@@ -148,7 +148,7 @@ const rebuild: Benchmark = {
       '/feed.xml answers 200 over HTTP), the title of one of the newest items (the feed holds the newest `feeds.limit`)',
       `is rewritten, ${changes} times, one item after another, a second apart. Each time is measured from just before the`,
       `write to the moment public/feed.xml (read through the public/ symlink, polled every ${POLL_MS} ms) holds the new title;`,
-      "it includes chokidar's notice of the change, the worker's 50 ms debounce and its incremental build: the changed file",
+      "it includes chokidar's notice of the change, the worker's 25 ms debounce and its incremental build: the changed file",
       `re-read and parsed, the ids and slugs of all ${n.toLocaleString('en-US')} checked again, every output file listed with what it is made of,`,
       'and the files the change reaches (the item page, the feeds and tag feeds holding the item, the listing pages showing it)',
       'rendered and replaced in place by rename. Baseline: cold `node bin/gazette.js build --content … --out EMPTY` of the same items,',

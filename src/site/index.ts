@@ -88,6 +88,9 @@ export function renderSite(items: NewsItem[], config: Config, templates: SiteTem
   return [...siteFiles(items, config, templates)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+// Templates compiled once per set: a worker renders from the same set build after build.
+const engines = new WeakMap<SiteTemplates, TemplateEngine>();
+
 /** The files of `renderSite`, one at a time and unsorted, so a caller can write each and let it go. */
 export function siteFiles(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputFile> {
   return renderSpecs(siteSpecs(items, config, templates));
@@ -95,7 +98,8 @@ export function siteFiles(items: NewsItem[], config: Config, templates: SiteTemp
 
 /** Every page and asset of the site as a spec whose `deps` are the items it shows and its place among the pages. */
 export function* siteSpecs(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputSpec> {
-  const engine = createTemplateEngine({ templates: templates.templates });
+  let engine = engines.get(templates);
+  if (engine === undefined) engines.set(templates, (engine = createTemplateEngine({ templates: templates.templates })));
   const urls = siteUrls(config.site.url);
   const css = templates.assets.get(STYLESHEET);
   // The content hash in the query lets servers cache the stylesheet forever and still ship changes.

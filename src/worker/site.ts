@@ -20,7 +20,7 @@ export interface SiteServiceOptions {
   varDir: string;
   logger: Logger;
   now: () => Date;
-  /** Quiet time after the last change before rebuilding (default 50 ms). */
+  /** Quiet time after the last change before rebuilding (default 25 ms). */
   debounceMs?: number;
   /** Longest wait between rebuilds even when nothing is scheduled (default one hour). */
   maxIdleMs?: number;
@@ -47,7 +47,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function createSiteService(options: SiteServiceOptions): SiteService {
   const logger = options.logger;
-  const debounceMs = options.debounceMs ?? 50;
+  const debounceMs = options.debounceMs ?? 25;
   const maxIdleMs = Math.min(options.maxIdleMs ?? 3_600_000, MAX_TIMER_MS);
   let running: Promise<BuildOutcome> | undefined;
   let queued: { promise: Promise<BuildOutcome>; reasons: Set<string> } | undefined;
