@@ -37,31 +37,33 @@ function rewrite(attribute: 'href' | 'src', options: SanitizeOptions): sanitize.
  * http(s), mailto and tel (images: http(s) only).
  */
 export function sanitizeHtml(html: string, options: SanitizeOptions): string {
-  return sanitize(html, {
-    allowedTags,
-    allowedAttributes: {
-      a: ['href', 'title', 'hreflang'],
-      img: ['src', 'alt', 'title', 'width', 'height'],
-      abbr: ['title'],
-      time: ['datetime'],
-      ol: ['start', 'reversed'],
-      li: ['value'],
-      td: ['colspan', 'rowspan'],
-      th: ['colspan', 'rowspan', 'scope'],
-      code: ['class'],
-      '*': ['lang', 'dir'],
-    },
-    allowedClasses: { code: ['language-*'] },
-    allowedSchemes: ['http', 'https', 'mailto', 'tel'],
-    allowedSchemesByTag: { img: ['http', 'https'] },
-    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite'],
-    allowProtocolRelative: false,
-    disallowedTagsMode: 'discard',
-    // Elements whose content is code or a foreign document go with their content.
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template', 'noembed', 'noframes', 'xmp', 'title', 'head'],
-    transformTags: { a: rewrite('href', options), img: rewrite('src', options) },
-    // Images left without a source, and paragraphs emptied by removing what they held, go too.
-    exclusiveFilter: (frame) =>
-      (frame.tag === 'img' && !frame.attribs.src) || (frame.tag === 'p' && frame.text.trim() === '' && frame.mediaChildren.length === 0),
-  });
+  return sanitize(html, { ...POLICY, transformTags: { a: rewrite('href', options), img: rewrite('src', options) } });
 }
+
+// The policy's fixed part, built once rather than on every call.
+const POLICY: sanitize.IOptions = {
+  allowedTags,
+  allowedAttributes: {
+    a: ['href', 'title', 'hreflang'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    abbr: ['title'],
+    time: ['datetime'],
+    ol: ['start', 'reversed'],
+    li: ['value'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan', 'scope'],
+    code: ['class'],
+    '*': ['lang', 'dir'],
+  },
+  allowedClasses: { code: ['language-*'] },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  allowedSchemesAppliedToAttributes: ['href', 'src', 'cite'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  // Elements whose content is code or a foreign document go with their content.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template', 'noembed', 'noframes', 'xmp', 'title', 'head'],
+  // Images left without a source, and paragraphs emptied by removing what they held, go too.
+  exclusiveFilter: (frame) =>
+    (frame.tag === 'img' && !frame.attribs.src) || (frame.tag === 'p' && frame.text.trim() === '' && frame.mediaChildren.length === 0),
+};
