@@ -66,6 +66,10 @@ describe('a fresh clone', { timeout: 15 * 60_000 }, () => {
     const install = await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], clone, 14 * 60_000);
     expect(install.output).not.toMatch(/npm error/);
     expect(install.status).toBe(0);
+    // npm ci compiled the sources (the "prepare" script), so gazette starts from the bundle.
+    const stamp = JSON.parse(await readFile(path.join(clone, 'dist', 'stamp.json'), 'utf8')) as { newestSource: number };
+    expect(stamp.newestSource).toBeGreaterThan(0);
+    expect(await readdir(path.join(clone, 'dist', 'cli'))).toContain('main.js');
 
     const port = await freePort();
     const npm = spawn('npm', ['start'], { cwd: clone, env: childEnv({ PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
