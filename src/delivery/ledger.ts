@@ -94,18 +94,6 @@ async function updateClaimed(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/**
- * Written just before the message goes to the transport: a row in 'sending' with a message id may
- * have gone out, one without was only claimed. False when the row is no longer this worker's.
- */
-export function markInFlight(store: Store, row: ClaimedRow, workerId: string, messageId: string): Promise<boolean> {
-  return updateClaimed(store, row, workerId, { message_id: messageId });
-}
-
-export function recordSent(store: Store, row: ClaimedRow, workerId: string, sentAt: number, messageId: string): Promise<boolean> {
-  return updateClaimed(store, row, workerId, { status: 'sent', attempts: row.attempts + 1, sent_at: sentAt, message_id: messageId, last_error: null, next_attempt_at: null });
-}
-
 export function recordFailure(
   store: Store,
   row: ClaimedRow,
