@@ -13,7 +13,7 @@ type Tool = 'gazette' | 'hugo' | 'eleventy';
 const TOOLS: readonly Tool[] = ['gazette', 'hugo', 'eleventy'];
 
 const WHAT: Record<Tool, string> = {
-  gazette: 'full build: RSS, Atom and JSON Feed with RFC 5005 archive pages holding every item, a feed set per tag, HTML index, history, item and tag pages',
+  gazette: "full build: RSS, Atom and JSON Feed of the whole site holding every item (with RFC 5005 archive pages), the three feeds of each tag (its newest 20 items), HTML index, history, item and tag pages",
   hugo: 'RSS of all items (full content), nothing else',
   eleventy: 'Atom feed of all items (full content) with @11ty/eleventy-plugin-rss, plus each item as HTML without layout (the feed links need their URLs)',
 };
@@ -120,8 +120,8 @@ const build: Benchmark = {
     const pluginDir = path.join(eleventyDir, 'eleventy-plugin-rss');
     if (!existsSync(eleventyBin)) throw new Error('Eleventy is not installed: run scripts/install-bench-deps.sh');
 
-    // What every gazette run pays before building: Node start-up, tsx transpiling (cached by tsx
-    // after the first run) and loading the modules. Measured on `--help`, which loads them all.
+    // What every gazette run pays before building: Node start-up and loading the compiled bundle's
+    // modules. Measured on `--help`.
     ctx.log('gazette start-up');
     const startup: Measurement[] = [];
     for (let i = 0; i < runs + 1; i++) startup.push(await measure(process.execPath, [path.join(ctx.root, 'bin/gazette.js'), '--help'], { cwd: ctx.root }));
@@ -181,8 +181,9 @@ const build: Benchmark = {
         'Markdown each after the front matter: paragraphs with links, some headings and lists, 1 to 4 tags from a set',
         'of 50, a third of them Cyrillic), written as gazette content, as a Hugo site and as an Eleventy site.',
         '"Cold" means a new process with an empty output folder and no cache of the tool\'s own; the files are in',
-        "the OS page cache. gazette runs as `node bin/gazette.js build` (TypeScript through tsx, whose transpile",
-        'cache is warm after the first run), Eleventy as `node …/@11ty/eleventy/cmd.cjs` in its site folder (what',
+        "the OS page cache. gazette runs as `node bin/gazette.js build` (the bundle `npm install` compiles into dist/,",
+        'brought up to date by the bench runner first; content parser threads as the load average allows, GAZETTE_PARSER_THREADS',
+        'unset), Eleventy as `node …/@11ty/eleventy/cmd.cjs` in its site folder (what',
         '`npx @11ty/eleventy` runs, without npx\'s own start-up), Hugo as `hugo --quiet`. Peak RSS is ru_maxrss from',
         'GNU time. CPU is user + system time; Hugo uses every core, gazette and Eleventy mostly one.',
         '',
@@ -190,7 +191,7 @@ const build: Benchmark = {
         '',
         ...TOOLS.map((t) => `- ${t}: ${WHAT[t]}`),
         '',
-        `gazette's start-up alone (\`node bin/gazette.js --help\`: Node, tsx and every module loaded): ${formatTimes(startupWall)} (min / median / max of ${startupWall.runs}).`,
+        `gazette's start-up alone (\`node bin/gazette.js --help\`: Node and the bundle's modules loaded): ${formatTimes(startupWall)} (min / median / max of ${startupWall.runs}).`,
       ].join('\n'),
     );
     for (const [n, per] of results) {

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Compiles src/ into dist/ (ES modules bundled with esbuild, the transpiler tsx itself uses;
 // dependencies stay in node_modules/) so `gazette` starts without transpiling TypeScript at run
-// time. Runs on `npm install` / `npm ci` (the "prepare" script). bin/gazette.js uses dist/ only
+// time. Runs on `npm install` / `npm ci` (the "prepare" script); does nothing when dist/ is newer
+// than every source file (`--force` compiles anyway). bin/gazette.js uses dist/ only
 // while it is newer than every file under src/, and runs src/ through tsx otherwise, so an edited
 // checkout never runs stale code.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,22 +23,40 @@ export function newestSource(srcDir) {
   return newest;
 }
 
-const sources = newestSource(path.join(root, 'src'));
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
-await build({
-  absWorkingDir: root,
-  // The content parser threads run a module of their own (see src/content/pool.ts).
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'content/parse-worker': 'src/content/parse-worker.ts' },
-  outdir: dist,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
-// Written last: a half-finished compile has no stamp and is never used.
-writeFileSync(path.join(dist, 'stamp.json'), `${JSON.stringify({ newestSource: sources })}\n`);
+const sources = Math.max(newestSource(path.join(root, 'src')), statSync(fileURLToPath(import.meta.url)).mtimeMs);
+let stamp;
+try {
+  stamp = JSON.parse(readFileSync(path.join(dist, 'stamp.json'), 'utf8'));
+} catch {
+  stamp = undefined;
+}
+if (stamp !== undefined && stamp.newestSource >= sources && !process.argv.includes('--force')) process.exit(0);
+
+// Compiled beside dist/ and swapped in, so a half-finished compile never replaces a good one.
+const next = `${dist}.tmp-${process.pid}`;
+rmSync(next, { recursive: true, force: true });
+mkdirSync(next, { recursive: true });
+try {
+  await build({
+    absWorkingDir: root,
+    // The content parser threads run a module of their own (see src/content/pool.ts).
+    entryPoints: { 'cli/main': 'src/cli/main.ts', 'content/parse-worker': 'src/content/parse-worker.ts' },
+    outdir: next,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  writeFileSync(path.join(next, 'stamp.json'), `${JSON.stringify({ newestSource: sources })}\n`);
+  const old = `${dist}.old-${process.pid}`;
+  if (existsSync(dist)) renameSync(dist, old);
+  renameSync(next, dist);
+  rmSync(old, { recursive: true, force: true });
+} catch (err) {
+  rmSync(next, { recursive: true, force: true });
+  throw err;
+}
