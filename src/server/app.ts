@@ -87,6 +87,8 @@ export interface Handlers {
   app: App;
   /** Answers GET and HEAD of public/ files and returns true; returns false for everything the app routes. */
   serveStatic(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
+  /** A build was just published: the next request looks at public/ again (see StaticFiles.refresh). */
+  published(): void;
 }
 
 /** Paths the app answers itself; everything else under GET and HEAD is a file of public/. */
@@ -285,7 +287,7 @@ export function createHandlers(options: AppOptions): Handlers {
     }),
   );
 
-  return { app, serveStatic: (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing) };
+  return { app, serveStatic: (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing), published: () => files.refresh() };
 }
 
 /**

@@ -153,6 +153,8 @@ export async function startClusteredServer(options: StartServerOptions, cluster_
   return {
     url: `http://${shownHost}:${boundPort}/`,
     port: boundPort,
+    // The workers look at public/ again within their revalidation interval.
+    published: () => undefined,
     close: () =>
       (closing ??= (async () => {
         // Workers first: they finish their requests, forwarded ones included, before the application stops.

@@ -22,12 +22,17 @@ export interface RunningServer {
   port: number;
   /** Stops accepting connections and waits for requests in flight. */
   close(): Promise<void>;
+  /**
+   * A build was just published by this process: served from the next request on. (Worker
+   * processes of a multi-process server notice within their revalidation interval instead.)
+   */
+  published(): void;
 }
 
 /** Starts serving; resolves once the port is bound. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   if ((options.workers ?? 1) > 1) return startClusteredServer(options, { workers: options.workers! });
-  const { app, serveStatic } = createHandlers(options);
+  const { app, serveStatic, published } = createHandlers(options);
   const listening = await listen({ fetch: app.fetch, bypass: serveStatic, port: options.port ?? 8080, hostname: options.hostname });
   const host = options.hostname === undefined || options.hostname === '0.0.0.0' || options.hostname === '::' ? '127.0.0.1' : options.hostname;
   const shownHost = host.includes(':') ? `[${host}]` : host;
@@ -36,5 +41,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: `http://${shownHost}:${listening.port}/`,
     port: listening.port,
     close: () => (closing ??= listening.close()),
+    published,
   };
 }

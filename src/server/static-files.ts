@@ -60,6 +60,11 @@ export interface StaticFiles {
    * looked up, read or compressed first (then `respond` answers). The response objects are shared: read only.
    */
   respondCached(request: StaticRequest): StaticResponse | undefined;
+  /**
+   * The public folder has just changed (a build published in this process): look at it, and at
+   * each file before serving it again from memory, on the next request instead of after revalidateMs.
+   */
+  refresh(): void;
 }
 
 interface Variant {
@@ -342,7 +347,11 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
     };
   }
 
-  return { respond, respondCached };
+  function refresh(): void {
+    nextCheck = 0;
+  }
+
+  return { respond, respondCached, refresh };
 }
 
 interface Target {

@@ -26,6 +26,8 @@ export interface SiteServiceOptions {
   maxIdleMs?: number;
   /** The digest editions sent so far, read afresh for each build (public/archive/); default none. */
   sentEditions?: () => Promise<readonly SentEdition[]>;
+  /** Called as soon as a build changed public/ (a server in this process serves it from then on). */
+  onPublished?: () => void;
 }
 
 export type BuildOutcome =
@@ -107,6 +109,7 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
       }
       state = built.state;
       const result = built.result;
+      if (!result.unchanged) options.onPublished?.();
       const calendar = calendarOf(
         state.items.filter((item) => !item.draft),
         now,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
+import { createStaticFiles, type StaticRequest } from '../../src/server/static-files.ts';
 import { appFor, bytes, fixturePublic, site, tempSite, type TempSite } from './support.ts';
 
 const fixture = (rel: string) => readFile(path.join(fixturePublic, rel));
@@ -346,6 +347,24 @@ describe('answers from memory', () => {
       const after = await app.request('/static/style.css');
       expect(after.headers.get('content-length')).toBe(String(css.length));
       expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
+    } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it('serves a file replaced in place at once when told a build was published, not after revalidateMs', async () => {
+    const temp = await tempSite();
+    try {
+      const files = createStaticFiles({ root: temp.publicDir, revalidateMs: 3_600_000 });
+      const get: StaticRequest = { head: false, rawPath: '/feed.json', search: '', acceptEncoding: undefined, ifNoneMatch: undefined, ifModifiedSince: undefined };
+      const text = async (): Promise<string> => Buffer.from((await files.respond(get)).body as Uint8Array).toString('utf8');
+      const old = await text();
+      // What the worker's in-place update does: a new file renamed over the old one.
+      await writeFile(path.join(temp.publicDir, '.feed.json.tmp'), '{"version":"new"}\n');
+      await rename(path.join(temp.publicDir, '.feed.json.tmp'), path.join(temp.publicDir, 'feed.json'));
+      expect(await text()).toBe(old);
+      files.refresh();
+      expect(await text()).toBe('{"version":"new"}\n');
     } finally {
       await temp.cleanup();
     }

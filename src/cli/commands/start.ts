@@ -110,6 +110,8 @@ export const startCommand: CommandSpec = {
         logger: logger.child({ component: 'build' }),
         now,
         sentEditions: () => readSentEditions(activeStore),
+        // The server caches files in memory: it looks again as soon as a build lands.
+        onPublished: () => server?.published(),
       });
       // A failed first build is logged by the service; the worker serves whatever was built before.
       await site.start();
