@@ -1,8 +1,8 @@
 // Adapter for kysely (the query layer), better-sqlite3 (SQLite) and pg (PostgreSQL): the one module that imports them.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import type SqliteDatabaseType from 'better-sqlite3';
+import type pgType from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 
 export { sql };
@@ -74,19 +74,26 @@ export interface Database<DB> {
 // pg reads int8 (bigint: epoch milliseconds, ids, count(*)) as strings by default; every value
 // gazette stores fits in a double, so numbers on both dialects.
 const INT8_OID = 20;
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
+function pgTypesOf(pg: typeof pgType) {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  };
+}
 
 /** Opens the database; nothing is migrated until `migrate` is called. */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   const { target } = options;
-  if (target.dialect === 'sqlite') return openSqlite<DB>(target.file, options.busyTimeoutMs ?? 10_000);
-  return openPostgres<DB>(target.connectionString, target.schema, Math.max(2, options.maxConnections ?? 10));
+  // Each driver is loaded only when used: a process on one database carries none of the other's code.
+  if (target.dialect === 'sqlite') {
+    const { default: SqliteDatabase } = await import('better-sqlite3');
+    return openSqlite<DB>(SqliteDatabase, target.file, options.busyTimeoutMs ?? 10_000);
+  }
+  const { default: pg } = await import('pg');
+  return openPostgres<DB>(pg, target.connectionString, target.schema, Math.max(2, options.maxConnections ?? 10));
 }
 
-function openSqlite<DB>(file: string, busyTimeoutMs: number): Database<DB> {
+function openSqlite<DB>(SqliteDatabase: typeof SqliteDatabaseType, file: string, busyTimeoutMs: number): Database<DB> {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const connection = new SqliteDatabase(file, { timeout: busyTimeoutMs });
   connection.pragma('journal_mode = WAL');
@@ -121,7 +128,10 @@ function openSqlite<DB>(file: string, busyTimeoutMs: number): Database<DB> {
           return await runMigrator(db, migrations, undefined);
         } catch (err) {
           const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-          if (attempt >= 20 || typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) throw err;
+          // The loser may also have read "nothing applied" before the winner committed and then find
+          // the winner's tables: its transaction rolled back, and the next attempt finds them applied.
+          const lostRace = typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || /already exists/.test(errorText(err)));
+          if (attempt >= 20 || !lostRace) throw err;
           await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
         }
       }
@@ -130,11 +140,11 @@ function openSqlite<DB>(file: string, busyTimeoutMs: number): Database<DB> {
   };
 }
 
-async function openPostgres<DB>(connectionString: string, schema: string | undefined, max: number): Promise<Database<DB>> {
+async function openPostgres<DB>(pg: typeof pgType, connectionString: string, schema: string | undefined, max: number): Promise<Database<DB>> {
   const pool = new pg.Pool({
     connectionString,
     max,
-    types: pgTypes,
+    types: pgTypesOf(pg),
     // Each connection starts with the chosen schema as its search path, so every query is unqualified.
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
   });
@@ -175,6 +185,11 @@ async function openPostgres<DB>(connectionString: string, schema: string | undef
     },
     close: () => db.destroy(),
   };
+}
+
+function errorText(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  return `${(err as Error).message ?? ''} ${cause instanceof Error ? cause.message : ''}`;
 }
 
 async function runMigrator<DB>(db: Kysely<DB>, migrations: Record<string, Migration>, schema: string | undefined): Promise<string[]> {

@@ -1,6 +1,7 @@
 // Adapter for pino (structured JSON logs) and pino-pretty (readable lines on a TTY).
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPrettyType from 'pino-pretty';
 import type { Logger } from '../logger.ts';
 
 export interface LoggerOptions {
@@ -21,6 +22,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? Boolean((destination as NodeJS.WriteStream).isTTY);
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
   if (pretty) {
+    // Only a terminal needs it: loaded then, so a process logging JSON does not carry it.
+    const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof pinoPrettyType;
     return pino({ level, redact }, pinoPretty({ destination: destination as never, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' }));
   }
   return pino({ level, redact, base: undefined }, destination as never);
