@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureSites, type GeneratedSites } from './generate.ts';
 import { formatMedianMemory, formatMedianTime, formatMemory, formatRatio, formatTimes, ratio, table } from './harness/format.ts';
+import { gazetteArgs, gazetteNodeOptions } from './harness/gazette.ts';
 import { measure, run, summarize, type Measurement, type Summary } from './harness/measure.ts';
 import type { Benchmark, BenchContext, TargetResult } from './harness/types.ts';
 
@@ -66,7 +67,7 @@ function commands(ctx: BenchContext, sites: GeneratedSites, n: number, eleventyB
   };
   const exec: Record<Tool, () => Promise<Measurement>> = {
     gazette: () =>
-      measure(process.execPath, [path.join(ctx.root, 'bin/gazette.js'), 'build', '--config', path.join(ctx.root, 'gazette.yaml'), '--content', sites.gazette, '--out', out.gazette], { cwd: ctx.root }),
+      measure(process.execPath, gazetteArgs(ctx.root, 'build', '--config', path.join(ctx.root, 'gazette.yaml'), '--content', sites.gazette, '--out', out.gazette), { cwd: ctx.root }),
     hugo: () => measure('hugo', ['--quiet', '--source', sites.hugo, '--destination', out.hugo], { cwd: sites.hugo }),
     eleventy: () => measure(process.execPath, [eleventyBin, '--quiet', `--output=${out.eleventy}`], { cwd: sites.eleventy }),
   };
@@ -124,7 +125,7 @@ const build: Benchmark = {
     // modules. Measured on `--help`.
     ctx.log('gazette start-up');
     const startup: Measurement[] = [];
-    for (let i = 0; i < runs + 1; i++) startup.push(await measure(process.execPath, [path.join(ctx.root, 'bin/gazette.js'), '--help'], { cwd: ctx.root }));
+    for (let i = 0; i < runs + 1; i++) startup.push(await measure(process.execPath, gazetteArgs(ctx.root, '--help'), { cwd: ctx.root }));
     const startupWall = summarize(startup.slice(1).map((m) => m.wallMs));
 
     const results = new Map<number, Record<Tool, ToolRuns | undefined>>();
@@ -181,7 +182,7 @@ const build: Benchmark = {
         'Markdown each after the front matter: paragraphs with links, some headings and lists, 1 to 4 tags from a set',
         'of 50, a third of them Cyrillic), written as gazette content, as a Hugo site and as an Eleventy site.',
         '"Cold" means a new process with an empty output folder and no cache of the tool\'s own; the files are in',
-        "the OS page cache. gazette runs as `node bin/gazette.js build` (the bundle `npm install` compiles into dist/,",
+        `the OS page cache. gazette runs as \`npx gazette build\` does: \`node ${gazetteNodeOptions(ctx.root).join(' ')} bin/gazette.js build\` (the options of its #! line; the bundle \`npm install\` compiles into dist/,`,
         'brought up to date by the bench runner first; content parser threads as the load average allows, GAZETTE_PARSER_THREADS',
         'unset), Eleventy as `node …/@11ty/eleventy/cmd.cjs` in its site folder (what',
         '`npx @11ty/eleventy` runs, without npx\'s own start-up), Hugo as `hugo --quiet`. Peak RSS is ru_maxrss from',

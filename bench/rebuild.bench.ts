@@ -10,6 +10,7 @@ import path from 'node:path';
 import { freePort, peakRss, positiveOption, sleep, startChild, stopChild } from './bench-process.ts';
 import { ensureSites } from './generate.ts';
 import { formatMemory, formatRatio, formatTimes, table } from './harness/format.ts';
+import { gazetteArgs, gazetteNodeOptions } from './harness/gazette.ts';
 import { measure, summarize, type Measurement } from './harness/measure.ts';
 import type { Benchmark, TargetResult } from './harness/types.ts';
 
@@ -58,7 +59,6 @@ const rebuild: Benchmark = {
     const pluginDir = path.join(ctx.root, 'bench', 'eleventy', 'node_modules', '@11ty', 'eleventy-plugin-rss');
     ctx.log(`generating ${n} items`);
     const sites = ensureSites(ctx.workDir, n, pluginDir);
-    const gazetteBin = path.join(ctx.root, 'bin/gazette.js');
     const config = path.join(ctx.root, 'gazette.yaml');
 
     // Baseline: cold builds into an empty folder, as in benchmark 1.
@@ -68,7 +68,7 @@ const rebuild: Benchmark = {
       for (let r = 0; r < runs; r++) {
         const out = path.join(coldDir, `out-${r}`);
         // Run in an empty folder: no var/ there, so no ledger is read (the worker's is empty too).
-        const m = await measure(process.execPath, [gazetteBin, 'build', '--config', config, '--content', sites.gazette, '--out', out], { cwd: coldDir });
+        const m = await measure(process.execPath, gazetteArgs(ctx.root, 'build', '--config', config, '--content', sites.gazette, '--out', out), { cwd: coldDir });
         cold.push(m);
         ctx.log(`cold build ${r + 1}/${runs}: ${(m.wallMs / 1000).toFixed(2)} s`);
       }
@@ -87,7 +87,7 @@ const rebuild: Benchmark = {
     const port = await freePort();
     const env = { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${path.join(root, 'var', 'gazette.db')}`, ADMIN_TOKEN: '', SMTP_URL: '', LOG_LEVEL: 'warn' };
     const started = performance.now();
-    const worker = startChild(process.execPath, [gazetteBin, 'start', '--host', '127.0.0.1'], root, env);
+    const worker = startChild(process.execPath, gazetteArgs(ctx.root, 'start', '--host', '127.0.0.1'), root, env);
     const alive = (): string | undefined =>
       worker.child.exitCode !== null || worker.child.signalCode !== null ? `the worker exited (${worker.child.exitCode ?? worker.child.signalCode}): ${worker.output().slice(-3000)}` : undefined;
     const times: number[] = [];
@@ -143,7 +143,7 @@ const rebuild: Benchmark = {
     ];
     const body = [
       `Content: the ${n.toLocaleString('en-US')}-item synthetic site of benchmark 1 (bench/generate.ts), copied into a temporary root`,
-      "with the repository's gazette.yaml. `node bin/gazette.js start --host 127.0.0.1` runs there with PORT on a free",
+      `with the repository's gazette.yaml. \`node ${gazetteNodeOptions(ctx.root).join(' ')} bin/gazette.js start --host 127.0.0.1\` (as \`npx gazette start\` runs it) runs there with PORT on a free`,
       'loopback port, a SQLite DATABASE_URL in the temporary var/, no SMTP_URL. After its first build is published (and',
       '/feed.xml answers 200 over HTTP), the title of one of the newest items (the feed holds the newest `feeds.limit`)',
       `is rewritten, ${changes} times, one item after another, a second apart. Each time is measured from just before the`,

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { openDatabase, parseDatabaseUrl, sql } from '../src/adapters/database.ts';
 import { freePort, positiveListOption, positiveOption, sleep, startChild, stopChild, type Child } from './bench-process.ts';
 import { formatCounts, formatMemory, formatRatio, formatTimes, table } from './harness/format.ts';
+import { gazetteArgs, gazetteNodeOptions } from './harness/gazette.ts';
 import { measure, run, summarize, type Measurement, type Summary } from './harness/measure.ts';
 import type { Benchmark, BenchContext, TargetResult } from './harness/types.ts';
 
@@ -142,7 +143,7 @@ const send: Benchmark = {
     // Each edition is a week after the one before, so each send is a new slot; --force sends the sample items again.
     let week = 0;
     const nextNow = (): string => new Date(Date.UTC(2030, 0, 7, 4, 0, 0) + 7 * 24 * 3600_000 * week++).toISOString();
-    const sendArgs = (): string[] => [gazetteBin, 'digest', 'send', '--force', '--content', contentDir, '--now', nextNow()];
+    const sendArgs = (): string[] => gazetteArgs(ctx.root, 'digest', 'send', '--force', '--content', contentDir, '--now', nextNow());
     try {
       await waitForSmtp(port, sink);
 
@@ -259,8 +260,8 @@ const send: Benchmark = {
     const postfix = (await run('dpkg-query', ['-W', '-f', '${Version}', 'postfix'])).stdout.trim();
     const body = [
       `Recipients come from a generated CSV (\`readerN@example.org\`) loaded with \`gazette subscribers import\` (its time is`,
-      'in the last column, not in the rate). The edition is the sample content/ digest (`node bin/gazette.js digest send',
-      `--force --content content/ --now …\`, a week later each run so each is a new edition to every subscriber), with`,
+      `in the last column, not in the rate). The edition is the sample content/ digest (\`node ${gazetteNodeOptions(ctx.root).join(' ')} bin/gazette.js digest send`,
+      `--force --content content/ --now …\`, as \`npx gazette digest send\` runs it with its #! line's Node options; a week later each run so each is a new edition to every subscriber), with`,
       `SMTP_URL=smtp://127.0.0.1:PORT and gazette.yaml's \`digest.concurrency: ${connections}\`, run in a temporary root; one message is`,
       `${messageBytes.toLocaleString('en-US')} bytes (the size of \`digest preview\`'s sample .eml). The rate is recipients / wall time of the`,
       'whole `digest send` process (start-up, creating the edition and its delivery rows, sending, the report); peak RSS is',
