@@ -24,6 +24,8 @@ export interface BuildOptions {
   now: Date;
   /** Digest editions sent so far, for public/archive/ (see `readSentEditions`); none: an empty archive. */
   sentEditions?: readonly SentEdition[];
+  /** The id of what the live build holds after updates in place (SiteState.live.id). */
+  liveContent?: string;
 }
 
 export interface BuildResult {
@@ -99,14 +101,18 @@ export async function fullBuild(options: BuildOptions): Promise<{ result: BuildR
   const assets = await readAssets(items, options.contentDir, known);
   const memo = createFeedMemo();
   const specs = outputSpecs(items, options.config, templates, assets, options.sentEditions ?? [], memo);
-  const written = await writeSpecsAtomically(specs, { outDir: options.outDir, ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}) });
+  const written = await writeSpecsAtomically(specs, {
+    outDir: options.outDir,
+    ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}),
+    ...(options.liveContent !== undefined ? { liveContent: options.liveContent } : {}),
+  });
   const state: SiteState = {
     parsed: new Map(files.map((f) => [f.path, f])),
     localFiles,
     templates,
     assets: known,
     memo,
-    live: { buildDir: written.buildDir, manifest: written.manifest },
+    live: { buildDir: written.buildDir, manifest: written.manifest, id: written.id },
     items: all,
   };
   const result: BuildResult = {
@@ -161,7 +167,7 @@ export async function updateBuild(
   const specs = outputSpecs(items, options.config, state.templates, assets, options.sentEditions ?? [], memo);
   const update = await updateBuildInPlace(state.live, specs, maxShare !== undefined ? { maxShare } : {});
   if (update.kind === 'too-many') return undefined;
-  const next: SiteState = { ...state, memo, live: { buildDir: state.live.buildDir, manifest: update.manifest }, items: all };
+  const next: SiteState = { ...state, memo, live: { buildDir: state.live.buildDir, manifest: update.manifest, id: update.id }, items: all };
   const result: BuildResult = {
     items: items.length,
     files: update.files,

@@ -31,6 +31,11 @@ export interface WriteOutputOptions {
   buildsDir?: string;
   /** How many earlier builds to keep besides the current one (default 2). */
   keep?: number;
+  /**
+   * The id of what the live folder holds, when it was updated in place (updateBuildInPlace) and
+   * its name no longer says; default: its name.
+   */
+  liveContent?: string;
 }
 
 /** What a build holds: each file's content hash and the `deps` of the spec it was rendered from. */
@@ -153,13 +158,18 @@ export async function writeSpecsAtomically(specs: Iterable<OutputSpec>, options:
     if (err instanceof GazetteError && err.code.startsWith('OUTPUT_PATH')) throw err;
     throw new GazetteError('OUTPUT_WRITE_FAILED', `cannot write the build to ${buildsDir}: ${(err as Error).message}`, { cause: err });
   }
-  const finalDir = path.join(buildsDir, written.id);
-  const result = { ...written, buildDir: finalDir };
-  if ((await currentBuild(outDir)) === finalDir && (await exists(finalDir))) {
+  const live = await currentBuild(outDir);
+  // A folder is named by the content it was written with; one updated in place since holds other content.
+  const liveHolds = live === undefined ? undefined : (options.liveContent ?? path.basename(live));
+  if (live !== undefined && liveHolds === written.id && (await exists(live))) {
     await rm(tmpDir, { recursive: true, force: true });
-    await prune(buildsDir, finalDir, keep);
-    return { ...result, unchanged: true };
+    await prune(buildsDir, live, keep);
+    return { ...written, buildDir: live, unchanged: true };
   }
+  // The live folder may bear this content's name while holding other content: never replace it.
+  let finalDir = path.join(buildsDir, written.id);
+  if (finalDir === live) finalDir = path.join(buildsDir, `${written.id}-${randomBytes(4).toString('hex')}`);
+  const result = { ...written, buildDir: finalDir };
   try {
     // A leftover folder of the same content (an older build not live now) is replaced whole.
     if (await exists(finalDir)) await rm(finalDir, { recursive: true, force: true });
@@ -286,6 +296,8 @@ export interface LiveBuild {
   /** The build folder public/ links to. */
   buildDir: string;
   manifest: Manifest;
+  /** The id of what it holds now (its name is the id of what it was first written with). */
+  id: string;
 }
 
 export type UpdateResult =

@@ -46,6 +46,8 @@ export interface SiteService {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// Stands for a live folder an update left half-done: equal to no build's id.
+const UNKNOWN_CONTENT = 'unknown';
 
 export function createSiteService(options: SiteServiceOptions): SiteService {
   const logger = options.logger;
@@ -65,6 +67,8 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
   let state: SiteState | undefined;
   const changedContent = new Set<string>();
   let templatesChanged = false;
+  // What the live folder holds once updated in place (its name says what it was first written with).
+  let liveContent: string | undefined;
 
   const armPublishTimer = (nextPublishAt: Date | undefined): void => {
     clearTimeout(publishTimer);
@@ -100,14 +104,18 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
         // Only what changed is read and rendered again; a full build when there is no state yet,
         // templates changed, a file other than Markdown changed or too much changed.
         built = full ? undefined : await updateBuild(state!, files, buildOptions);
-        built ??= await fullBuild(buildOptions);
+        built ??= await fullBuild(liveContent !== undefined ? { ...buildOptions, liveContent } : buildOptions);
       } catch (error) {
         // Bad content leaves the state good (it holds the bad file, so it keeps failing until
-        // fixed); anything else may have left it half-applied.
-        if (!(error instanceof ContentErrors) || full) state = undefined;
+        // fixed); anything else may have left it, and the live folder, half-updated.
+        if (!(error instanceof ContentErrors) || full) {
+          if (!full && !(error instanceof ContentErrors)) liveContent = UNKNOWN_CONTENT;
+          state = undefined;
+        }
         throw error;
       }
       state = built.state;
+      liveContent = state.live.id;
       const result = built.result;
       if (!result.unchanged) options.onPublished?.();
       const calendar = calendarOf(
