@@ -213,14 +213,20 @@ async function writeFiles(specs: Iterable<OutputSpec>, dir: string): Promise<{ i
   const manifest: Manifest = new Map();
   const limit = writeLimiter(dir);
   let bytes = 0;
-  for (const spec of specs) {
-    if (limit.failed()) break;
-    checkPath(spec.path);
-    if (manifest.has(spec.path)) throw await settle(limit.running, new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`));
-    const body = encode(spec.render());
-    manifest.set(spec.path, { deps: spec.deps, hash: hashOf(body) });
-    bytes += body.length;
-    await limit.write(spec.path, body, { flag: 'wx' });
+  try {
+    for (const spec of specs) {
+      if (limit.failed()) break;
+      checkPath(spec.path);
+      if (manifest.has(spec.path)) throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`);
+      const body = encode(spec.render());
+      manifest.set(spec.path, { deps: spec.deps, hash: hashOf(body) });
+      bytes += body.length;
+      await limit.write(spec.path, body, { flag: 'wx' });
+    }
+  } catch (err) {
+    // A bad path or a failed render: the writes in flight finish before the caller removes the folder.
+    await limit.done().catch(() => undefined);
+    throw err;
   }
   await limit.done();
   return { id: buildId(manifest), files: manifest.size, bytes, manifest };
@@ -366,8 +372,3 @@ function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-/** Waits for the writes still running, then hands back `error` to throw. */
-async function settle(running: Set<Promise<void>>, error: Error): Promise<Error> {
-  await Promise.all(running);
-  return error;
-}
