@@ -2,10 +2,9 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { ContentError, ContentErrors } from '../errors.ts';
-import { parseYaml, YamlSyntaxError } from '../adapters/yaml.ts';
-import { parseItemDate } from './date.ts';
+import { parseFrontMatter, YamlSyntaxError } from '../adapters/front-matter.ts';
+import { parseContentDate } from '../adapters/luxon.ts';
 import { checkFrontMatter, type FrontMatter } from './front-matter.ts';
-import { parseSimpleFrontMatter } from './simple-yaml.ts';
 import { imageExtensions, imageTypeOf } from './image-type.ts';
 import { absoluteUrl, deriveSummary, localReference, renderBody, type LocalReference, type ResolveContext } from './render.ts';
 import { slugify, slugPath } from './slug.ts';
@@ -60,29 +59,6 @@ function lineOfInvalidUtf8(bytes: Uint8Array): number {
   return at < 0 ? 1 : lossy.slice(0, at).split('\n').length;
 }
 
-const frontMatterComment = /^\s*#[^\n]+/gm;
-
-/**
- * Splits a file that opens with a `---` line into its front matter and its body, the way
- * gray-matter does with a YAML engine: the block ends at the first line that starts with
- * `---`, a block of only comments and whitespace is an empty mapping, a YAML null is too,
- * and one line break after the closing delimiter is dropped. Simple blocks (one `key: value`
- * line per field) are read without the YAML parser, to the same result. The block starts right after
- * the opening `---`, so YAML line numbers are line numbers in the file. Throws YamlSyntaxError.
- */
-function splitFrontMatter(text: string): { data: unknown; body: string } {
-  const rest = text.slice(3);
-  let closeAt = rest.indexOf('\n---');
-  if (closeAt < 0) closeAt = rest.length;
-  const block = rest.slice(0, closeAt);
-  let data: unknown = block.replace(frontMatterComment, '').trim() === '' ? {} : (parseSimpleFrontMatter(block) ?? parseYaml(block));
-  if (data === null || data === undefined) data = {};
-  let body = closeAt === rest.length ? '' : rest.slice(closeAt + 4);
-  if (body[0] === '\r') body = body.slice(1);
-  if (body[0] === '\n') body = body.slice(1);
-  return { data, body };
-}
-
 /** What parsing one Markdown file on its own gives: its item, or the errors that name it. */
 export type ParsedFile =
   | { path: string; item: NewsItem; errors?: undefined }
@@ -131,7 +107,7 @@ function parseFile(file: SourceFile, config: ParseSettings, localFiles: Readonly
   let data: unknown;
   let body: string;
   try {
-    ({ data, body } = splitFrontMatter(text));
+    ({ data, body } = parseFrontMatter(text));
   } catch (err) {
     const line = err instanceof YamlSyntaxError ? err.line : undefined;
     errors.push(new ContentError('INVALID_YAML', `invalid YAML in front matter: ${(err as Error).message}`, { file: file.path, line, cause: err }));
@@ -150,7 +126,7 @@ function parseFile(file: SourceFile, config: ParseSettings, localFiles: Readonly
   const before = errors.length;
 
   const date = (field: 'date' | 'updated', value: string): Date | undefined => {
-    const parsed = parseItemDate(value, config.site.timezone);
+    const parsed = parseContentDate(value, config.site.timezone);
     if (parsed) return parsed;
     const line = lineOfKey(lines, closing, field);
     if (dateShape.test(value.trim())) fail('IMPOSSIBLE_DATE', `"${value}" is not a real date or time`, { field, line });
