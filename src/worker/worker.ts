@@ -35,6 +35,8 @@ export interface WorkerOptions {
   logger?: Logger;
   /** Called when the number of sent editions changes (this worker's or another process's send finished): the archive is stale. */
   onEditionsSent?: () => void;
+  /** Called as each drain of the ledger starts; what it returns is called as the drain ends. */
+  whileDispatching?: () => () => void;
 }
 
 export interface TickReport {
@@ -129,6 +131,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const drainOnce = async (): Promise<DispatchResult | undefined> => {
     if (abort.signal.aborted) return undefined;
     const lastLogged = new Map<number, number>();
+    const done = options.whileDispatching?.();
     const result = await dispatch(deps, {
       workerId,
       signal: abort.signal,
@@ -144,7 +147,7 @@ export function createWorker(options: WorkerOptions): Worker {
           lastLogged.set(p.editionId, now);
         }
       },
-    });
+    }).finally(() => done?.());
     if (result.sent + result.failed + result.retried > 0 || result.completed.length > 0 || result.paused.length > 0) {
       logger.info(
         { sent: result.sent, failed: result.failed, retried: result.retried, completed: result.completed, paused: result.paused, aborted: result.aborted },

@@ -14,6 +14,7 @@ import { createSiteService, type SiteService } from '../../worker/site.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
+import { collectPeriodically } from '../heap.ts';
 import { operatorPorts } from '../operators.ts';
 
 /** How long a graceful stop may take before the worker gives up and exits non-zero. */
@@ -135,6 +136,8 @@ export const startCommand: CommandSpec = {
         logger: logger.child({ component: 'worker' }),
         // A sent edition belongs in public/archive/.
         onEditionsSent: () => void activeSite.rebuild('edition sent'),
+        // A long send keeps memory flat, as `digest send` does.
+        whileDispatching: () => collectPeriodically(),
       });
       const subscriptions = configuredSubscriptionService({ store, mailer, config, secret, logger });
       const activeWorker = worker;
