@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = path.join(root, 'dist');
 
 /** Newest modification time of the files under src/, in ms. */
-export function newestSource(srcDir) {
+function newestSource(srcDir) {
   let newest = 0;
   for (const entry of readdirSync(srcDir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;

@@ -58,7 +58,7 @@ interface FeedScope {
  * items of the same instant are ordered by id whatever order they come in.
  */
 export function renderFeeds(items: NewsItem[], config: Config): OutputFile[] {
-  return [...feedFiles(items, config)];
+  return [...renderSpecs(feedSpecs(items, config))];
 }
 
 /**
@@ -76,16 +76,9 @@ export interface FeedMemo {
   readonly keep: boolean;
 }
 
-export function createFeedMemo(options: { keep?: boolean } = {}): FeedMemo {
-  return { entries: new WeakMap(), serialized: { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() }, keep: options.keep ?? false };
-}
-
-/**
- * The files of `renderFeeds`, one at a time, so a caller can write each and let it go. Each
- * entry is serialized once per format and reused by every document that holds it.
- */
-export function feedFiles(items: NewsItem[], config: Config, memo: FeedMemo = createFeedMemo()): Generator<OutputFile> {
-  return renderSpecs(feedSpecs(items, config, memo));
+/** A memo for one build; a worker's next builds reuse it with `keep` set. */
+export function createFeedMemo(): FeedMemo {
+  return { entries: new WeakMap(), serialized: { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() }, keep: false };
 }
 
 /** Every feed document as a spec whose `deps` are its entries and its place among the pages. */

@@ -85,16 +85,11 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
  * `items` are the published items, newest first.
  */
 export function renderSite(items: NewsItem[], config: Config, templates: SiteTemplates): OutputFile[] {
-  return [...siteFiles(items, config, templates)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...renderSpecs(siteSpecs(items, config, templates))].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 // Templates compiled once per set: a worker renders from the same set build after build.
 const engines = new WeakMap<SiteTemplates, TemplateEngine>();
-
-/** The files of `renderSite`, one at a time and unsorted, so a caller can write each and let it go. */
-export function siteFiles(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputFile> {
-  return renderSpecs(siteSpecs(items, config, templates));
-}
 
 /** Every page and asset of the site as a spec whose `deps` are the items it shows and its place among the pages. */
 export function* siteSpecs(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputSpec> {
