@@ -4,6 +4,7 @@
 // Options: --sizes 4000,50000  --runs 3 (per N; --runs-large for N ≥ 20,000, default the same).
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { positiveListOption, positiveOption } from './bench-process.ts';
 import { ensureSites, type GeneratedSites } from './generate.ts';
 import { formatMedianMemory, formatMedianTime, formatMemory, formatRatio, formatTimes, ratio, table } from './harness/format.ts';
 import { gazetteArgs, gazetteNodeOptions } from './harness/gazette.ts';
@@ -24,13 +25,6 @@ interface ToolRuns {
   rss: Summary;
   cpu: Summary;
   raw: Measurement[];
-}
-
-function intList(text: string | boolean | undefined, fallback: number[]): number[] {
-  if (typeof text !== 'string') return fallback;
-  const list = text.split(',').map((s) => Number(s.trim()));
-  if (list.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`not a list of positive integers: "${text}"`);
-  return list;
 }
 
 /** A one-line reason from a failed run's output. */
@@ -113,9 +107,9 @@ const build: Benchmark = {
   order: 1,
   title: 'Feed build',
   async run(ctx) {
-    const sizes = intList(ctx.options.sizes, [4000, 50_000]);
-    const runs = intList(ctx.options.runs, [3])[0]!;
-    const runsLarge = intList(ctx.options['runs-large'], [runs])[0]!;
+    const sizes = positiveListOption(ctx.options.sizes, [4000, 50_000]);
+    const runs = positiveOption(ctx.options.runs, 3);
+    const runsLarge = positiveOption(ctx.options['runs-large'], runs);
     const eleventyDir = path.join(ctx.root, 'bench', 'eleventy', 'node_modules', '@11ty');
     const eleventyBin = path.join(eleventyDir, 'eleventy', 'cmd.cjs');
     const pluginDir = path.join(eleventyDir, 'eleventy-plugin-rss');

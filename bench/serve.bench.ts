@@ -5,12 +5,12 @@
 //          --runs 3  --duration 10  --connections 32  --threads 2
 //          --workers N  processes of each server (gazette's `--workers`, nginx's `worker_processes`);
 //                       default: one per core, what `gazette serve` and nginx's `auto` both choose
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get, type IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort, peakRss, positiveOption, startChild, stopChild } from './bench-process.ts';
 import { ensureSites } from './generate.ts';
 import { formatCounts, formatRatio, table } from './harness/format.ts';
 import { run, summarize, type Summary } from './harness/measure.ts';
@@ -40,24 +40,6 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'conditional GET, gzip (304)', headers: (p) => ({ 'Accept-Encoding': 'gzip', 'If-None-Match': p.gzipEtag }), status: 304 },
 ];
 
-function positive(text: string | boolean | undefined, fallback: number): number {
-  if (typeof text !== 'string') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`not a positive integer: "${text}"`);
-  return n;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitForHttp(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -70,29 +52,6 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
     }
   }
   throw new Error(`no answer from ${url} within 60 s: ${output().slice(-2000)}`);
-}
-
-function startChild(command: string, args: string[], cwd: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ADMIN_TOKEN: '', LOG_LEVEL: 'warn' } });
-  let log = '';
-  const keep = (b: Buffer): void => {
-    log = (log + b.toString('utf8')).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  return { child, output: () => log };
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill(signal);
-  });
 }
 
 /** nginx as Debian configures it (sendfile, keep-alive) with `workers` worker processes, plus gzip and ETags, logging off. */
@@ -143,7 +102,7 @@ async function siteToServe(ctx: BenchContext): Promise<{ publicDir: string; labe
     contentDir = path.join(ctx.root, 'content');
     label = 'the sample content (content/)';
   } else {
-    const n = positive(items, 4000);
+    const n = positiveOption(items, 4000);
     const pluginDir = path.join(ctx.root, 'bench', 'eleventy', 'node_modules', '@11ty', 'eleventy-plugin-rss');
     contentDir = ensureSites(ctx.workDir, n, pluginDir).gazette;
     label = `the ${n.toLocaleString('en-US')}-item synthetic site of benchmark 1`;
@@ -203,16 +162,6 @@ function parseWrk(out: string): WrkResult {
   };
 }
 
-/** Peak resident memory of a process (VmHWM) in KiB, or undefined when it is gone. */
-function peakRss(pid: number | undefined): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The process ids whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
   const found: number[] = [];
@@ -251,11 +200,11 @@ const serve: Benchmark = {
   order: 4,
   title: 'Serving',
   async run(ctx) {
-    const runs = positive(ctx.options.runs, 3);
-    const duration = positive(ctx.options.duration, 10);
-    const connections = positive(ctx.options.connections, 32);
-    const threads = positive(ctx.options.threads, 2);
-    const workers = positive(ctx.options.workers, availableParallelism());
+    const runs = positiveOption(ctx.options.runs, 3);
+    const duration = positiveOption(ctx.options.duration, 10);
+    const connections = positiveOption(ctx.options.connections, 32);
+    const threads = positiveOption(ctx.options.threads, 2);
+    const workers = positiveOption(ctx.options.workers, availableParallelism());
     const { publicDir, label } = await siteToServe(ctx);
     const feedBytes = readFileSync(path.join(publicDir, 'feed.xml')).byteLength;
 
@@ -264,13 +213,15 @@ const serve: Benchmark = {
     const ports = { gazette: await freePort(), nginx: await freePort() };
     const nginxDir = mkdtempSync(path.join(tmpdir(), 'gazette-bench-nginx-'));
     const serverCwd = path.join(ctx.workDir, 'serve', 'cwd');
+    // No admin API, and only warnings in the servers' output.
+    const serverEnv = { ...process.env, ADMIN_TOKEN: '', LOG_LEVEL: 'warn' };
     mkdirSync(serverCwd, { recursive: true });
     writeFileSync(path.join(nginxDir, 'nginx.conf'), nginxConfig(nginxDir, publicDir, ports.nginx, workers));
 
     const gazette = hasServe
-      ? startChild(process.execPath, [gazetteBin, 'serve', '--config', path.join(ctx.root, 'gazette.yaml'), '--public', publicDir, '--host', '127.0.0.1', '--port', String(ports.gazette), '--workers', String(workers)], serverCwd)
-      : startChild(process.execPath, [path.join(ctx.root, 'node_modules/tsx/dist/cli.mjs'), path.join(ctx.root, 'bench/gazette-server.ts'), publicDir, String(ports.gazette), String(workers)], serverCwd);
-    const nginx = startChild('/usr/sbin/nginx', ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf'), '-e', path.join(nginxDir, 'error.log')], nginxDir);
+      ? startChild(process.execPath, [gazetteBin, 'serve', '--config', path.join(ctx.root, 'gazette.yaml'), '--public', publicDir, '--host', '127.0.0.1', '--port', String(ports.gazette), '--workers', String(workers)], serverCwd, serverEnv)
+      : startChild(process.execPath, [path.join(ctx.root, 'node_modules/tsx/dist/cli.mjs'), path.join(ctx.root, 'bench/gazette-server.ts'), publicDir, String(ports.gazette), String(workers)], serverCwd, serverEnv);
+    const nginx = startChild('/usr/sbin/nginx', ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf'), '-e', path.join(nginxDir, 'error.log')], nginxDir, serverEnv);
     const urls: Record<Server, string> = { gazette: `http://127.0.0.1:${ports.gazette}/feed.xml`, nginx: `http://127.0.0.1:${ports.nginx}/feed.xml` };
     const children: Record<Server, ReturnType<typeof startChild>> = { gazette, nginx };
     const rps: Record<string, Record<Server, number[]>> = {};
@@ -307,7 +258,7 @@ const serve: Benchmark = {
       }
       gazettePeak = peakRssTree(gazette.child.pid);
     } finally {
-      await Promise.all([stop(gazette.child), stop(nginx.child, 'SIGQUIT')]);
+      await Promise.all([stopChild(gazette.child), stopChild(nginx.child, 'SIGQUIT')]);
       rmSync(nginxDir, { recursive: true, force: true });
     }
 
