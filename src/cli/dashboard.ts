@@ -1,8 +1,8 @@
 // The operators' dashboard use-cases: the delivery ledger, the subscription service, the digest preview and the status report behind one port.
 import { PassThrough, Readable } from 'node:stream';
 import type { Environment } from '../config/load.ts';
-import { buildDigestPreview, countDeliveries, editionStatus, pauseEdition, previousEditionEnd, resumeEdition, type CreateEditionResult, type DeliveryDeps } from '../delivery/index.ts';
-import type { DashboardEdition, DashboardPort } from '../server/index.ts';
+import { buildDigestPreview, editionStatus, listEditions, pauseEdition, previousEditionEnd, resumeEdition, type CreateEditionResult, type DeliveryDeps } from '../delivery/index.ts';
+import type { DashboardPort } from '../server/index.ts';
 import { exportSubscribers, normalizeAddress, type SubscriptionService } from '../subscribers/index.ts';
 import { gatherStatus } from './commands/status.ts';
 
@@ -29,8 +29,6 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
     return Number(row?.n ?? 0);
   }
 
-  const date = (ms: number | null): Date | null => (ms === null ? null : new Date(Number(ms)));
-
   return {
     async overview() {
       const report = await gatherStatus(env, config, store, deps.now());
@@ -47,27 +45,7 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
 
     // Polled every second by each open editions page: two queries, not the per-edition failure lists.
     async editions() {
-      const rows = await store.db
-        .selectFrom('editions')
-        .select(['id', 'slot', 'subject', 'state', 'recipients', 'paused_reason', 'created_at', 'started_at', 'completed_at'])
-        .orderBy('id', 'desc')
-        .limit(shown)
-        .execute();
-      const counts = await countDeliveries(store, rows.map((r) => r.id));
-      return rows.map(
-        (e): DashboardEdition => ({
-          id: e.id,
-          state: e.state,
-          subject: e.subject,
-          slot: e.slot,
-          recipients: Number(e.recipients),
-          counts: counts.get(e.id)!,
-          pausedReason: e.paused_reason,
-          createdAt: new Date(Number(e.created_at)),
-          startedAt: date(e.started_at),
-          completedAt: date(e.completed_at),
-        }),
-      );
+      return listEditions(store, shown);
     },
 
     async edition(id) {

@@ -1,6 +1,6 @@
 // What `serve` and `start` both expose to operators: the admin API and the /admin dashboard,
 // over the same delivery use-cases as the schedule.
-import { countDeliveries, createEdition, type DeliveryDeps } from '../delivery/index.ts';
+import { createEdition, listEditions, type DeliveryDeps } from '../delivery/index.ts';
 import type { Environment } from '../config/load.ts';
 import type { AdminPort, DashboardPort, EditionSummary } from '../server/index.ts';
 import type { Store } from '../store/index.ts';
@@ -9,25 +9,18 @@ import { createDashboardService } from './dashboard.ts';
 
 /** Editions newest first with their deliveries counted by status: what the operators' API lists. */
 export async function listEditionStatuses(store: Store, limit = 50): Promise<EditionSummary[]> {
-  const editions = await store.db
-    .selectFrom('editions')
-    .select(['id', 'slot', 'subject', 'state', 'recipients', 'paused_reason', 'created_at', 'started_at', 'completed_at'])
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-  const byEdition = await countDeliveries(store, editions.map((e) => e.id));
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return editions.map((e) => ({
+  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  return (await listEditions(store, limit)).map((e) => ({
     id: e.id,
     status: e.state,
     slot: e.slot,
     subject: e.subject,
     recipients: e.recipients,
-    pausedReason: e.paused_reason,
-    createdAt: iso(e.created_at),
-    startedAt: iso(e.started_at),
-    completedAt: iso(e.completed_at),
-    deliveries: { ...byEdition.get(e.id) },
+    pausedReason: e.pausedReason,
+    createdAt: iso(e.createdAt),
+    startedAt: iso(e.startedAt),
+    completedAt: iso(e.completedAt),
+    deliveries: { ...e.counts },
   }));
 }
 

@@ -16,6 +16,6 @@ export { createEdition, previousEditionEnd } from './edition.ts';
 export { buildDigestPreview, type DigestPreview, type DigestPreviewOptions } from './preview.ts';
 export { dispatch } from './dispatch.ts';
 export { pauseEdition, countDeliveries } from './ledger.ts';
-export { recoverInterrupted, resumeEdition, editionStatus } from './operator.ts';
+export { recoverInterrupted, resumeEdition, editionStatus, listEditions, type EditionListing } from './operator.ts';
 export { retryDelayMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff.ts';
 export { readIfDatabase, readSentEditions, readSentEditionsIfAny } from './archive.ts';

@@ -1,7 +1,8 @@
 // The operator's side of the ledger: recover rows a dead worker held, resume a paused edition, report where each stands.
 import { GazetteError } from '../errors.ts';
 import { countDeliveries, emptyCounts } from './ledger.ts';
-import type { DeliveryDeps, EditionReport, RecoverOptions, ResumeOptions } from './types.ts';
+import type { EditionState, Store } from '../store/index.ts';
+import type { DeliveryCounts, DeliveryDeps, EditionReport, RecoverOptions, ResumeOptions } from './types.ts';
 
 const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
 
@@ -89,6 +90,43 @@ async function editionToResume(deps: DeliveryDeps, resendUncertain: boolean): Pr
 }
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/** One edition as operators list it: its row and its deliveries counted by status. */
+export interface EditionListing {
+  id: number;
+  slot: string | null;
+  subject: string;
+  state: EditionState;
+  recipients: number;
+  pausedReason: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  counts: DeliveryCounts;
+}
+
+/** The `limit` newest editions, newest first, each with its deliveries counted by status (two queries). */
+export async function listEditions(store: Store, limit: number): Promise<EditionListing[]> {
+  const editions = await store.db
+    .selectFrom('editions')
+    .select(['id', 'slot', 'subject', 'state', 'recipients', 'paused_reason', 'created_at', 'started_at', 'completed_at'])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  const counts = await countDeliveries(store, editions.map((e) => e.id));
+  return editions.map((e) => ({
+    id: e.id,
+    slot: e.slot,
+    subject: e.subject,
+    state: e.state,
+    recipients: Number(e.recipients),
+    pausedReason: e.paused_reason,
+    createdAt: new Date(Number(e.created_at)),
+    startedAt: date(e.started_at),
+    completedAt: date(e.completed_at),
+    counts: counts.get(e.id) ?? emptyCounts(),
+  }));
+}
 
 /** Where each edition stands (one, or the 20 newest): rows by status, failures with the server's reply, uncertain rows. */
 export async function editionStatus(deps: DeliveryDeps, editionId?: number): Promise<EditionReport[]> {
