@@ -1,5 +1,6 @@
-// Adapter for the `yaml` package (YAML 1.2: no implicit dates, precise error positions).
-import { parse, YAMLParseError } from 'yaml';
+// Adapter for js-yaml: YAML 1.2 with the core schema (no implicit dates: a date stays the text
+// the author wrote), duplicate keys refused, and the line of the first problem.
+import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 
 export class YamlSyntaxError extends Error {
   /** 1-based line within the parsed text, when the parser knows it. */
@@ -13,13 +14,12 @@ export class YamlSyntaxError extends Error {
 /** Parses one YAML document; throws YamlSyntaxError with the line of the first problem. */
 export function parseYaml(text: string): unknown {
   try {
-    return parse(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+    return load(text, { schema: CORE_SCHEMA, json: false });
   } catch (err) {
-    if (err instanceof YAMLParseError) {
-      // linePos is only filled with prettyErrors; count lines up to the offset instead.
-      const line = err.linePos?.[0]?.line ?? text.slice(0, err.pos[0]).split('\n').length;
-      const firstLine = err.message.split('\n')[0] ?? err.message;
-      throw new YamlSyntaxError(firstLine, line, { cause: err });
+    if (err instanceof YAMLException) {
+      // mark.line is 0-based; `reason` is the message without js-yaml's excerpt of the text.
+      const line = err.mark ? err.mark.line + 1 : undefined;
+      throw new YamlSyntaxError(err.reason || err.message.split('\n')[0]!, line, { cause: err });
     }
     throw err;
   }

@@ -96,7 +96,7 @@ describe('parsing on parser threads', () => {
     expect(threaded.errors!.map((e) => (e as { message: string }).message)).toEqual([
       '2020/bad-empty.md: the file is empty',
       '2020/bad-latin1.md:2: the file is not valid UTF-8 text',
-      '2020/bad-yaml.md:3: invalid YAML in front matter: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      '2020/bad-yaml.md:3: invalid YAML in front matter: missed comma between flow collection entries',
       '2021/bad-date.md:3 (field "date"): "2021-02-30" is not a real date or time',
       '2021/bad-nofm.md:1: no front matter: the file must start with a "---" line, then YAML fields (title, date, …), then a "---" line',
       '2021/bad-types.md:2 (field "title"): must be text, got a list',
