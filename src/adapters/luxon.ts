@@ -13,7 +13,9 @@ export function isValidTimeZone(zone: string): boolean {
 export function parseContentDate(text: string, zone: string): Date | null {
   const trimmed = text.trim();
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(trimmed)) return null;
-  const dt = DateTime.fromISO(trimmed.replace(' ', 'T'), { zone, setZone: false });
+  // setZone keeps a written offset as the date's zone: the instant is the same, and luxon need not
+  // ask Intl for `zone`'s offset (the costly part) unless the text has no offset of its own.
+  const dt = DateTime.fromISO(trimmed.replace(' ', 'T'), { zone, setZone: true });
   return dt.isValid ? dt.toJSDate() : null;
 }
 

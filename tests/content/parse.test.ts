@@ -146,6 +146,21 @@ describe('drafts and scheduled items', () => {
     expect((await loadContent(dir, config, new Date('2021-07-01T02:59:59Z'))).map((i) => i.title)).toEqual(['Published']);
     expect((await loadContent(dir, config, new Date('2021-07-01T03:00:00Z'))).map((i) => i.title)).toEqual(['Scheduled', 'Published']);
   });
+
+  it('reads a written offset or Z as given, and a date or time without one in the site time zone', () => {
+    const dates = ['2021-10-01', '2021-10-01T09:30', '2021-10-01 09:30:15', '2021-10-01T09:30:00+02:00', '2021-10-01T09:30:00-0330', '2021-10-01T09:30:00Z', '2021-10-01T09:30:00.250Z'];
+    const files = dates.map((date, i) => ({ path: `d${i}.md`, bytes: encode(`---\ntitle: T${i}\ndate: ${date}\n---\nx\n`) }));
+    const byTitle = new Map(parseContent(files, config, later).map((item) => [item.title, item.published.toISOString()]));
+    expect(dates.map((_, i) => byTitle.get(`T${i}`))).toEqual([
+      '2021-09-30T18:00:00.000Z', // midnight at +06:00 (Asia/Almaty)
+      '2021-10-01T03:30:00.000Z',
+      '2021-10-01T03:30:15.000Z',
+      '2021-10-01T07:30:00.000Z',
+      '2021-10-01T13:00:00.000Z',
+      '2021-10-01T09:30:00.000Z',
+      '2021-10-01T09:30:00.250Z',
+    ]);
+  });
 });
 
 describe('content errors', () => {
