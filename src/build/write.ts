@@ -20,6 +20,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, syml
 import path from 'node:path';
 import { GazetteError } from '../errors.ts';
 import type { OutputFile, OutputSpec } from '../output.ts';
+import { startWriteBehind } from './write-behind.ts';
 
 // Files written at once: enough to keep the thread pool busy, few enough for any descriptor limit.
 const WRITE_CONCURRENCY = 16;
@@ -206,29 +207,30 @@ export async function writeSpecsAtomically(specs: Iterable<OutputSpec>, options:
 }
 
 /**
- * Writes every file of `files` under `dir`, at most WRITE_CONCURRENCY at a time, taking the next
- * file from the iterable only when a write slot is free; checks each path and hashes each file.
+ * Writes every file of `specs` under `dir` through a writer thread, rendering the next file while
+ * the thread writes; checks each path, and hashes each file (on the writer thread).
  */
 async function writeFiles(specs: Iterable<OutputSpec>, dir: string): Promise<{ id: string; files: number; bytes: number; manifest: Manifest }> {
   const manifest: Manifest = new Map();
-  const limit = writeLimiter(dir);
+  const entries: { deps: readonly unknown[]; hash: string }[] = [];
+  const writer = startWriteBehind(dir);
   let bytes = 0;
   try {
     for (const spec of specs) {
-      if (limit.failed()) break;
+      if (writer.failed()) break;
       checkPath(spec.path);
       if (manifest.has(spec.path)) throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`);
-      const body = encode(spec.render());
-      manifest.set(spec.path, { deps: spec.deps, hash: hashOf(body) });
-      bytes += body.length;
-      await limit.write(spec.path, body, { flag: 'wx' });
+      const entry = { deps: spec.deps, hash: '' };
+      manifest.set(spec.path, entry);
+      entries.push(entry);
+      bytes += await writer.write(spec.path, spec.render());
     }
-  } catch (err) {
-    // A bad path or a failed render: the writes in flight finish before the caller removes the folder.
-    await limit.done().catch(() => undefined);
-    throw err;
+    const hashes = await writer.finish();
+    entries.forEach((entry, i) => (entry.hash = hashes[i]!));
+  } finally {
+    // After a bad path or a failed render, the thread stops before the caller removes the folder.
+    await writer.close();
   }
-  await limit.done();
   return { id: buildId(manifest), files: manifest.size, bytes, manifest };
 }
 

@@ -32,6 +32,18 @@ describe('writeOutputAtomically', () => {
     expect(path.resolve(dir, await readlink(out))).toBe(result.buildDir);
     expect(await readFile(path.join(out, 'news/маводи/index.html'), 'utf8')).toBe('item one');
     expect(Object.keys(await snapshot(out))).toEqual(['feed.xml', 'index.html', 'news/маводи/index.html']);
+    expect(result.bytes).toBe(Buffer.byteLength('<h1>one</h1><rss>one</rss>item one'));
+  });
+
+  it('writes a build larger than the bytes it lets wait, every file whole, and leaves byte bodies to their owner', async () => {
+    // 48 MiB: more than the writer lets wait at once, so rendering waits for writing on the way.
+    const files: OutputFile[] = Array.from({ length: 48 }, (_, i) => ({ path: `big/${i}.txt`, body: String.fromCharCode(97 + (i % 26)).repeat(1024 * 1024) }));
+    const image = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+    const result = await writeOutputAtomically([...files, { path: 'img/x.png', body: image }], { outDir: out });
+    expect(result).toMatchObject({ files: 49, bytes: 48 * 1024 * 1024 + 7 });
+    for (const i of [0, 25, 47]) expect(await readFile(path.join(out, `big/${i}.txt`), 'utf8')).toBe(files[i]!.body);
+    expect([...(await readFile(path.join(out, 'img/x.png')))]).toEqual([137, 80, 78, 71, 1, 2, 3]);
+    expect([...image]).toEqual([137, 80, 78, 71, 1, 2, 3]);
   });
 
   it('leaves the previous output exactly as it was when writing fails half-way', async () => {

@@ -1,7 +1,8 @@
 // `gazette build`: content folder → feeds and site in public/, swapped in atomically.
 import path from 'node:path';
 import { runBuild } from '../../build/run.ts';
-import { readSentEditionsIfAny } from '../../delivery/index.ts';
+// The archive module alone: the delivery barrel would load the mailer too, which a build never uses.
+import { readSentEditionsIfAny } from '../../delivery/archive.ts';
 import { templatesDir } from '../../paths.ts';
 import type { CommandSpec } from '../command.ts';
 import { displayPath } from '../options.ts';
