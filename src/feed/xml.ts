@@ -5,9 +5,13 @@
 // With the `u` flag a surrogate range matches only unpaired halves.
 const ILLEGAL_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
 
+// The same characters, with every surrogate (paired ones too) as a suspect: without the `u` flag
+// V8 scans text far faster, and text with nothing to remove (nearly all of it) is returned as is.
+const SUSPECT_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF\uD800-\uDFFF]/;
+
 /** Removes characters that may not (or should not) appear in an XML document. */
 export function stripIllegalXmlChars(text: string): string {
-  return text.replace(ILLEGAL_XML_CHARS, '');
+  return SUSPECT_XML_CHARS.test(text) ? text.replace(ILLEGAL_XML_CHARS, '') : text;
 }
 
 /** Escapes character data (element content). */
