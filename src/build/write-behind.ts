@@ -1,27 +1,40 @@
-// Write-behind for a full build: the main thread renders each file and hands its bytes to a writer
-// thread (write-thread.mjs), which creates the folders, writes and hashes. The main thread then
+// Write-behind for a full build: the main thread renders each file and hands it to a writer thread
+// (write-thread.mjs), which encodes, creates the folders, writes and hashes. The main thread then
 // spends no time on the file system, and the writes overlap the rendering of the next files on
-// another core; a few MiB of handed-over bytes at most wait to be written.
+// another core. Files go over in batches (one message per batch, not per file), and at most a few
+// batches wait to be written at a time.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../paths.ts';
 
-/** Bytes handed over and not yet written before `write` makes the caller wait. */
-const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+/** A batch goes over once its bodies hold this many characters or bytes. */
+const BATCH_SIZE = 256 * 1024;
+/** Batches handed over and not yet written before `write` makes the caller wait. */
+const MAX_QUEUED_BATCHES = 16;
 
-type FromWriter = { type: 'written'; bytes: number } | { type: 'done'; hashes: string[] } | { type: 'failed'; error: { message: string; code?: string } };
+type FromWriter =
+  | { type: 'written'; batches: number }
+  | { type: 'done'; hashes: string[]; bytes: number }
+  | { type: 'failed'; error: { message: string; code?: string } };
+
+interface WrittenFiles {
+  /** Each file's SHA-256 (base64), in the order the files were handed over. */
+  hashes: string[];
+  /** Bytes written in all. */
+  bytes: number;
+}
 
 export interface WriteBehind {
   /**
-   * Hands `body` over to be written at `rel` (relative to the folder, parents made as needed;
-   * an existing file is an error). Resolves with its size in bytes, at once unless too many bytes
-   * wait to be written.
+   * Hands `body` over to be written at `rel` (relative to the folder, parents made as needed; an
+   * existing file is an error). Resolves at once unless too much waits to be written. Bytes are
+   * copied: the caller keeps its buffer.
    */
-  write(rel: string, body: string | Uint8Array): Promise<number>;
+  write(rel: string, body: string | Uint8Array): Promise<void>;
   /** Whether a write failed (known once the writer said so). */
   failed(): boolean;
-  /** Waits for every write; resolves with each file's SHA-256 (base64) in the order written, or throws the first failure. */
-  finish(): Promise<string[]>;
+  /** Waits for every write; resolves with their hashes and size, or throws the first failure. */
+  finish(): Promise<WrittenFiles>;
   /** Stops the writer thread (after finish, or to give up). */
   close(): Promise<void>;
 }
@@ -30,16 +43,16 @@ function writerError(error: { message: string; code?: string }): Error {
   return Object.assign(new Error(error.message), error.code !== undefined ? { code: error.code } : {});
 }
 
-const encoder = new TextEncoder();
-
 /** Starts a writer thread for files under the folder `dir`, which must exist. */
 export function startWriteBehind(dir: string): WriteBehind {
   const worker = new Worker(path.join(packageRoot, 'src', 'build', 'write-thread.mjs'), { workerData: { dir } });
-  let handed = 0;
-  let written = 0;
+  let batch: { index: number; path: string; body: string | Uint8Array }[] = [];
+  let batchSize = 0;
   let files = 0;
+  let sent = 0;
+  let written = 0;
   let failure: Error | undefined;
-  let result: string[] | undefined;
+  let result: WrittenFiles | undefined;
   let wake: (() => void) | undefined;
   const settle = (): void => {
     const w = wake;
@@ -47,8 +60,8 @@ export function startWriteBehind(dir: string): WriteBehind {
     w?.();
   };
   worker.on('message', (message: FromWriter) => {
-    if (message.type === 'written') written = message.bytes;
-    else if (message.type === 'done') result = message.hashes;
+    if (message.type === 'written') written = message.batches;
+    else if (message.type === 'done') result = { hashes: message.hashes, bytes: message.bytes };
     else failure ??= writerError(message.error);
     settle();
   });
@@ -63,21 +76,25 @@ export function startWriteBehind(dir: string): WriteBehind {
   const until = async (ready: () => boolean): Promise<void> => {
     while (!ready()) await new Promise<void>((resolve) => (wake = resolve));
   };
+  const flush = (): void => {
+    if (batch.length === 0) return;
+    worker.postMessage({ type: 'files', files: batch });
+    sent++;
+    batch = [];
+    batchSize = 0;
+  };
 
   return {
     async write(rel, body) {
-      // A string is encoded into a buffer of its own, handed over without a copy; other bytes
-      // may be the caller's to keep, so the writer gets a copy of them.
-      const bytes = typeof body === 'string' ? encoder.encode(body) : body;
-      // Read before the hand-over: a transferred buffer reads as empty on this side.
-      const size = bytes.byteLength;
-      worker.postMessage({ type: 'file', index: files++, path: rel, body: bytes }, typeof body === 'string' ? [bytes.buffer as ArrayBuffer] : []);
-      handed += size;
-      if (handed - written > MAX_QUEUED_BYTES) await until(() => failure !== undefined || handed - written <= MAX_QUEUED_BYTES / 2);
-      return size;
+      batch.push({ index: files++, path: rel, body });
+      batchSize += body.length;
+      if (batchSize < BATCH_SIZE) return;
+      flush();
+      if (sent - written > MAX_QUEUED_BATCHES) await until(() => failure !== undefined || sent - written <= MAX_QUEUED_BATCHES / 2);
     },
     failed: () => failure !== undefined,
     async finish() {
+      flush();
       worker.postMessage({ type: 'end' });
       await until(() => failure !== undefined || result !== undefined);
       if (failure !== undefined) throw failure;

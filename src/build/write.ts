@@ -223,10 +223,11 @@ async function writeFiles(specs: Iterable<OutputSpec>, dir: string): Promise<{ i
       const entry = { deps: spec.deps, hash: '' };
       manifest.set(spec.path, entry);
       entries.push(entry);
-      bytes += await writer.write(spec.path, spec.render());
+      await writer.write(spec.path, spec.render());
     }
-    const hashes = await writer.finish();
-    entries.forEach((entry, i) => (entry.hash = hashes[i]!));
+    const written = await writer.finish();
+    entries.forEach((entry, i) => (entry.hash = written.hashes[i]!));
+    bytes = written.bytes;
   } finally {
     // After a bad path or a failed render, the thread stops before the caller removes the folder.
     await writer.close();
