@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type SqliteDatabaseType from 'better-sqlite3';
 import type pgType from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 
 export { sql };
 export type {
@@ -100,7 +100,7 @@ function openSqlite<DB>(SqliteDatabase: typeof SqliteDatabaseType, file: string,
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
 
   const transaction = <T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
     db.connection().execute(async (conn) => {
@@ -137,6 +137,40 @@ function openSqlite<DB>(SqliteDatabase: typeof SqliteDatabaseType, file: string,
       }
     },
     close: () => db.destroy(),
+  };
+}
+
+/** Most prepared statements kept per SQLite connection. */
+const STATEMENT_CACHE_SIZE = 100;
+
+/**
+ * The connection as kysely's SQLite driver sees it, with each statement prepared once per SQL text:
+ * the driver prepares every query it runs, and preparing costs as much as running a short one.
+ * The least recently used statement goes first when the cache is full; a statement still being
+ * iterated (an unfinished stream) is not handed out again, a fresh one is prepared instead.
+ */
+function withStatementCache(connection: SqliteDatabaseType.Database): SqliteDialectDatabase {
+  const statements = new Map<string, SqliteDatabaseType.Statement>();
+  return {
+    prepare(text) {
+      const cached = statements.get(text);
+      if (cached && !cached.busy) {
+        // most recently used last: the Map's first key is the one to evict
+        statements.delete(text);
+        statements.set(text, cached);
+        return cached;
+      }
+      const statement = connection.prepare(text);
+      if (!cached) {
+        statements.set(text, statement);
+        if (statements.size > STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      return statement;
+    },
+    close() {
+      statements.clear();
+      connection.close();
+    },
   };
 }
 

@@ -166,6 +166,26 @@ describe('SQLite specifics', () => {
     }
   });
 
+  it('runs one query text again and again with new values, also after the table it reads changed', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const store = await openStore({ databaseUrl: undefined, varDir: database.varDir });
+      try {
+        await sql`create table notes (id integer primary key, body text)`.execute(store.db);
+        const read = (id: number) => sql<Record<string, unknown>>`select * from notes where id = ${id}`.execute(store.db).then((r) => r.rows);
+        await sql`insert into notes (id, body) values (1, 'one'), (2, 'two')`.execute(store.db);
+        expect(await read(1)).toEqual([{ id: 1, body: 'one' }]);
+        expect(await read(2)).toEqual([{ id: 2, body: 'two' }]);
+        await sql`alter table notes add column tag text default 'x'`.execute(store.db);
+        expect(await read(2)).toEqual([{ id: 2, body: 'two', tag: 'x' }]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await database.dispose();
+    }
+  });
+
   it('reports an unreachable database as a StoreError', async () => {
     await expect(openStore({ databaseUrl: 'sqlite:/etc/hostname/nope.db', varDir: '/tmp' })).rejects.toBeInstanceOf(StoreError);
   });
