@@ -154,10 +154,13 @@ export async function recordOutcomes(store: Store, editionId: number, workerId: 
     return { inFlight, sent };
   }
   // One statement (its own transaction): a row is either marked in flight or sent, never both at once.
-  const rows = [...batch.inFlight.map((r) => sql`(${r.subscriberId}, ${r.messageId}, 0)`), ...batch.sent.map((r) => sql`(${r.subscriberId}, ${r.messageId}, 1)`)];
-  if (rows.length === 0) return { inFlight, sent };
+  // The rows come as one JSON parameter, so the statement's text is always the same (prepared once),
+  // and are looked up by primary key (the status compared as an expression, as above: the
+  // (edition, 'sending') range of deliveries_due holds the whole claimed batch).
+  if (batch.inFlight.length === 0 && batch.sent.length === 0) return { inFlight, sent };
+  const rows = JSON.stringify([...batch.inFlight.map((r) => [r.subscriberId, r.messageId, 0]), ...batch.sent.map((r) => [r.subscriberId, r.messageId, 1])]);
   const result = await sql<{ subscriber_id: number; status: string }>`
-    with v(sid, mid, done) as (values ${sql.join(rows)})
+    with v(sid, mid, done) as materialized (select value ->> 0, value ->> 1, value ->> 2 from json_each(${rows}))
     update deliveries set
       message_id = v.mid,
       status = case when v.done = 1 then 'sent' else deliveries.status end,
@@ -166,7 +169,7 @@ export async function recordOutcomes(store: Store, editionId: number, workerId: 
       last_error = case when v.done = 1 then null else deliveries.last_error end,
       next_attempt_at = case when v.done = 1 then null else deliveries.next_attempt_at end
     from v
-    where deliveries.edition_id = ${editionId} and deliveries.subscriber_id = v.sid and deliveries.status = 'sending' and deliveries.claimed_by = ${workerId}
+    where deliveries.edition_id = ${editionId} and deliveries.subscriber_id = v.sid and deliveries.status || '' = 'sending' and deliveries.claimed_by = ${workerId}
     returning deliveries.subscriber_id, deliveries.status`.execute(store.db);
   for (const row of result.rows) (row.status === 'sent' ? sent : inFlight).add(Number(row.subscriber_id));
   return { inFlight, sent };
