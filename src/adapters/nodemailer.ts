@@ -165,6 +165,7 @@ function qpLast(text: string): string {
 }
 
 const CRLF_TEXT = /\r\n|\r|\n/g;
+const BARE_LINE_BREAK = /\r(?!\n)|(?<!\r)\n/;
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
 const ADDRESS_SAFE = /^[\x21-\x7e]+$/;
 
@@ -248,6 +249,9 @@ export async function compileTemplate(source: TemplateSource): Promise<MessageTe
     last = match.index + match[0].length;
   }
   pieces.push({ kind: 'bytes', bytes: Buffer.from(skeleton.slice(last), 'latin1') });
+  // every value put between the pieces is a line break free header value or quoted-printable
+  // with CRLF line ends: when the pieces have only CRLF too, so has each message
+  const crlfOnly = !pieces.some((piece) => piece.kind === 'bytes' && BARE_LINE_BREAK.test(piece.bytes.toString('latin1')));
   for (const name of names) {
     if (name === 'html' && source.html === undefined) continue;
     if (!seen.has(name)) throw new Error(`message template: nodemailer did not write the ${name} slot as given`);
@@ -275,14 +279,18 @@ export async function compileTemplate(source: TemplateSource): Promise<MessageTe
             break;
           }
           case 'slot': {
-            const value = (piece.part === 'text' ? values.text : values.html)[piece.name];
-            if (value === undefined) return undefined;
+            const given = (piece.part === 'text' ? values.text : values.html)[piece.name];
+            if (given === undefined) return undefined;
+            // line breaks as in the rest of the body (quoted-printable keeps them as they are)
+            const value = given.replace(CRLF_TEXT, '\r\n');
             out.push(Buffer.from(piece.last ? qpLast(value) : qpPiece(value), 'latin1'));
             break;
           }
         }
       }
-      return Buffer.concat(out);
+      const raw = Buffer.concat(out);
+      if (crlfOnly) crlfOnlyMessages.add(raw);
+      return raw;
     },
   };
 }
@@ -296,6 +304,62 @@ export function dkimSigner(options: DkimOptions): (raw: Buffer) => Promise<Buffe
 // ---------------------------------------------------------------------------------------------
 // Raw sending: a few SMTP connections kept open, each sending one message after another.
 
+/** Messages rendered from a template whose line breaks are all CRLF (see compileTemplate). */
+const crlfOnlyMessages = new WeakSet<Buffer>();
+
+const LF_DOT = Buffer.from('\n.', 'latin1');
+const DOT = Buffer.from('.', 'latin1');
+
+/** RFC 5321 transparency for a message with CRLF line ends only: a dot that starts a line is doubled. */
+function dotStuffed(raw: Buffer): Buffer {
+  let at = raw.indexOf(LF_DOT);
+  if (at === -1 && raw[0] !== DOT[0]) return raw;
+  const parts: Buffer[] = raw[0] === DOT[0] ? [DOT] : [];
+  let from = 0;
+  while (at !== -1) {
+    parts.push(raw.subarray(from, at + 1), DOT);
+    from = at + 1;
+    at = raw.indexOf(LF_DOT, from);
+  }
+  parts.push(raw.subarray(from));
+  return Buffer.concat(parts);
+}
+
+/** nodemailer's DATA stream: a transform that doubles leading dots and writes CRLF line ends, byte by byte. */
+interface DataStreamInternals {
+  _transform(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null, chunk?: Buffer) => void): void;
+  inByteCount: number;
+  outByteCount: number;
+  lastByte: number | false;
+}
+
+/** The transform for bytes that need no change: it keeps the counts and the last byte as nodemailer's own does (the end of the data depends on that byte). */
+function passThrough(this: DataStreamInternals, chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null, chunk?: Buffer) => void): void {
+  this.inByteCount += chunk.length;
+  this.outByteCount += chunk.length;
+  if (chunk.length > 0) this.lastByte = chunk[chunk.length - 1]!;
+  done(null, chunk);
+}
+
+// nodemailer's own (internal) method that starts the DATA stream; the tests send dotted lines through it
+const createSendStream = (SMTPConnection.prototype as unknown as { _createSendStream?: (callback: unknown) => DataStreamInternals })._createSendStream;
+
+/**
+ * A nodemailer connection that can send a message already in SMTP's transfer form (CRLF line ends,
+ * leading dots doubled) as it is: its DATA stream then skips the byte-by-byte transform, which
+ * costs more than anything else in sending a template's message. nodemailer still ends the data.
+ */
+class TransferConnection extends SMTPConnection {
+  /** The message being sent is in transfer form; set before each send. */
+  inTransferForm = false;
+
+  _createSendStream(callback: unknown): DataStreamInternals {
+    const stream = createSendStream!.call(this, callback);
+    if (this.inTransferForm) stream._transform = passThrough;
+    return stream;
+  }
+}
+
 export interface RawSmtpSender {
   /**
    * Sends RFC 5322 bytes to `message.to`. When `ready` is given the message is transferred but
@@ -307,7 +371,7 @@ export interface RawSmtpSender {
 }
 
 interface Slot {
-  conn: SMTPConnection | undefined;
+  conn: TransferConnection | undefined;
   dead: boolean;
   count: number;
 }
@@ -320,7 +384,7 @@ export function createRawSmtpSender(url: string, options: { maxConnections?: num
   const sign = options.dkim ? dkimSigner(options.dkim) : undefined;
   const idle: Slot[] = Array.from({ length: Math.max(1, options.maxConnections ?? 4) }, () => ({ conn: undefined, dead: true, count: 0 }));
   const waiting: ((slot: Slot) => void)[] = [];
-  const open = new Set<SMTPConnection>();
+  const open = new Set<TransferConnection>();
   let closed = false;
 
   const acquire = (): Promise<Slot> => {
@@ -340,9 +404,9 @@ export function createRawSmtpSender(url: string, options: { maxConnections?: num
     slot.conn = undefined;
     slot.dead = true;
   };
-  const connect = (slot: Slot): Promise<SMTPConnection> =>
+  const connect = (slot: Slot): Promise<TransferConnection> =>
     new Promise((resolve, reject) => {
-      const conn = new SMTPConnection(connectionOptions);
+      const conn = createSendStream ? new TransferConnection(connectionOptions) : (new SMTPConnection(connectionOptions) as TransferConnection);
       open.add(conn);
       let settled = false;
       const fail = (err: unknown): void => {
@@ -380,7 +444,9 @@ export function createRawSmtpSender(url: string, options: { maxConnections?: num
   return {
     async send(message, ready) {
       if (closed) throw toSmtpError(Object.assign(new Error('the sender is closed'), { code: 'ECONNECTION' }));
-      const raw = sign ? await sign(message.raw) : message.raw;
+      // a template's message goes out in transfer form as it is; anything else through nodemailer's transform
+      const transferForm = !sign && createSendStream !== undefined && crlfOnlyMessages.has(message.raw);
+      const raw = sign ? await sign(message.raw) : transferForm ? dotStuffed(message.raw) : message.raw;
       const slot = await acquire();
       try {
         if (!slot.conn || slot.dead) {
@@ -390,6 +456,7 @@ export function createRawSmtpSender(url: string, options: { maxConnections?: num
           slot.count = 0;
         }
         const conn = slot.conn;
+        conn.inTransferForm = transferForm;
         let body: Buffer | Readable = raw;
         if (ready) {
           const stream = new Readable({ read() {} });

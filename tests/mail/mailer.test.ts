@@ -70,6 +70,27 @@ describe('mailer over SMTP', () => {
     expect(raw).toMatch(/^List-Id: CARICC News <caricc\.org>\r$/im); // header names are case-insensitive
   });
 
+  it('sends a template\'s bytes as rendered, lines that start with a dot and line breaks in values included', async () => {
+    const template = await mailer.compile!({
+      from: { name: 'CARICC News', address: 'news@caricc.org' },
+      subject: 'Dots',
+      date: DATE,
+      text: { parts: ['.starts with a dot\n..and two\n', '\n.after the greeting\n.'], slots: ['greeting'] },
+      html: { parts: ['<style>\n.mj-column { width: 100% }\n</style><p>', '</p>\n.'], slots: ['greeting'] },
+      headers: { 'List-Id': 'CARICC News <caricc.org>' },
+      recipientHeaders: [],
+    });
+    const values = { to: 'dots@example.org', messageId: 'e7.s1.dots@caricc.org', headers: {}, text: { greeting: '.Hello\n.Reader\r\nthere' }, html: { greeting: '.Hello' } };
+    const raw = template.render(values)!;
+    expect(raw.toString('latin1')).not.toMatch(/(^|[^\r])\n|\r(?!\n)/);
+    const sent = await mailer.sendRaw!({ from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw });
+    expect(sent.response).toMatch(/^250/);
+    await server.waitFor(1);
+    expect(server.messages[0]!.raw.equals(raw)).toBe(true);
+    expect(server.messages[0]!.parsed.text).toBe('.starts with a dot\n..and two\n.Hello\n.Reader\nthere\n.after the greeting\n.');
+    expect(server.messages[0]!.parsed.html).toContain('\n.mj-column { width: 100% }\n');
+  });
+
   it('sends many messages through the pool', async () => {
     const addresses = Array.from({ length: 25 }, (_, i) => `r${i}@example.org`);
     await Promise.all(addresses.map((a) => mailer.send(message(a))));
