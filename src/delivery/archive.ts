@@ -1,8 +1,8 @@
 // The editions that went out, as the web archive needs them: the stored digest of every sent edition.
 import { existsSync } from 'node:fs';
-import { parseDatabaseUrl } from '../adapters/database.ts';
+import { parseDatabaseUrl } from '../config/database-url.ts';
 import { digestFromJson, type SentEdition } from '../newsletter/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 
 /** Every sent edition, from the digest stored when it was created; the archive page shows the same content. */
 export async function readSentEditions(store: Store): Promise<SentEdition[]> {
@@ -24,6 +24,8 @@ export async function readSentEditions(store: Store): Promise<SentEdition[]> {
 export async function readIfDatabase<T>(options: { databaseUrl: string | undefined; varDir: string }, fallback: T, read: (store: Store) => Promise<T>): Promise<T> {
   const target = parseDatabaseUrl(options.databaseUrl, options.varDir);
   if (target.dialect === 'sqlite' && (target.file === ':memory:' || !existsSync(target.file))) return fallback;
+  // Loaded only now: without a database a build never loads the query layer.
+  const { openStore } = await import('../store/index.ts');
   const store = await openStore(options);
   try {
     return await read(store);
