@@ -1,17 +1,16 @@
 // Reads the content folder from disk and hands it to the pure parser; a large folder is
 // parsed on every core, each parser thread reading its own share of the files.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { mapLimit } from '../concurrency.ts';
 import { UsageError } from '../errors.ts';
 import { READ_CONCURRENCY } from './chunk.ts';
 import { checkParsedFiles, isMarkdown, publishedAt, type ParsedFile, type ParseSettings, type SourceFile } from './parse.ts';
 import { parseInThreads } from './pool.ts';
+import { defaultThreads, PARSER_THREAD_THRESHOLD, stopPrestartedThreads, takePrestartDecision } from './threads.ts';
 import type { NewsItem } from './types.ts';
 
-/** Fewest Markdown files worth starting parser threads for: each takes a few hundred ms to start. */
-export const PARSER_THREAD_THRESHOLD = 200;
+export { PARSER_THREAD_THRESHOLD };
 
 export interface LoadOptions {
   /** Parser threads besides the main thread; default one per idle core beyond this one, at most 7 (see defaultThreads). */
@@ -65,23 +64,6 @@ export async function readContentFolder(contentDir: string): Promise<SourceFile[
 }
 
 /**
- * One parser thread per core beyond this one (at most 7), less the cores other processes keep
- * busy (the load average of the last minute): on a busy machine a parser thread only adds its
- * start-up and its second copy of the parser to the work, and finishes later than this thread alone.
- */
-/**
- * Parser threads besides the main thread: GAZETTE_PARSER_THREADS when set (0 turns them off),
- * else one per core left idle by the load average, at most cores − 1 and 7.
- */
-function defaultThreads(): number {
-  const set = process.env.GAZETTE_PARSER_THREADS;
-  if (set !== undefined && /^\d+$/.test(set.trim())) return Math.min(16, Number(set));
-  const cores = availableParallelism();
-  const idle = Math.round(cores - (loadavg()[0] ?? 0));
-  return Math.max(0, Math.min(7, cores - 1, idle));
-}
-
-/**
  * Reads and parses every Markdown file under `contentDir` on its own (see parseSourceFile),
  * on parser threads as well as this one when there are many. Returns one result per file,
  * in path order, and the sizes of the other files. Throws only when a file cannot be read
@@ -100,15 +82,21 @@ export async function parseContentFolder(
     assetFile,
   );
   const localFiles = new Map(assets.map((f) => [f.path, f.size ?? 0]));
-  const wanted = Math.max(0, options.threads ?? defaultThreads());
+  const decision = takePrestartDecision();
+  const wanted = Math.max(0, options.threads ?? decision ?? defaultThreads());
   const threads = markdown.length >= (options.threadThreshold ?? PARSER_THREAD_THRESHOLD) ? wanted : 0;
   // Without parser threads the main thread still goes chunk by chunk: it holds only a chunk's
   // bytes at a time, and lets the event loop run (a server in the same process) in between.
-  const files = await parseInThreads(contentDir, markdown, settings, localFiles, {
-    threads,
-    ...(threads > 0 && options.mainThread !== undefined ? { mainThread: options.mainThread } : {}),
-  });
-  return { files, localFiles };
+  try {
+    const files = await parseInThreads(contentDir, markdown, settings, localFiles, {
+      threads,
+      ...(threads > 0 && options.mainThread !== undefined ? { mainThread: options.mainThread } : {}),
+    });
+    return { files, localFiles };
+  } finally {
+    // Threads started ahead for this parse and not needed after all.
+    await stopPrestartedThreads();
+  }
 }
 
 /** Reads every *.md under `contentDir` and returns the items published at `now`, newest first. */

@@ -2,33 +2,23 @@
 // parses them, and answers with the results in their wire form.
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { readAndParseFiles } from './chunk.ts';
-import type { ParseSettings } from './parse.ts';
-import { failureToWire, parsedToWire, type WireFailure, type WireParsedFile } from './wire.ts';
+import { PARSER_THREAD_ROLE, type FromParserThread, type ParserSetup, type ParserThreadData, type ToParserThread } from './threads.ts';
+import { failureToWire, parsedToWire } from './wire.ts';
 
-/** Marks the data of a content parser thread, so that loading this module elsewhere serves nothing. */
-export const PARSER_THREAD_ROLE = 'gazette-content-parser';
-
-/** What the main thread gives each parser thread when it starts it. */
-export interface ParserThreadData {
-  role: typeof PARSER_THREAD_ROLE;
-  contentDir: string;
-  settings: ParseSettings;
-  localFiles: Map<string, number>;
-}
-
-export type ToParserThread = { type: 'chunk'; id: number; paths: string[] };
-
-export type FromParserThread =
-  | { type: 'ready' }
-  | { type: 'parsed'; id: number; files: WireParsedFile[] }
-  | { type: 'failed'; id: number; error: WireFailure };
-
-/** Answers `chunk` messages on `port` until the thread is terminated. */
-export function serveParserThread(port: MessagePort, data: ParserThreadData): void {
+/** Answers `chunk` messages on `port`, parsed with the last `setup` received, until the thread is terminated. */
+export function serveParserThread(port: MessagePort): void {
   const post = (message: FromParserThread): void => port.postMessage(message);
+  let setup: ParserSetup | undefined;
   port.on('message', (message: ToParserThread) => {
+    if (message.type === 'setup') {
+      setup = { contentDir: message.contentDir, settings: message.settings, localFiles: message.localFiles };
+      return;
+    }
     if (message.type !== 'chunk') return;
-    readAndParseFiles(data.contentDir, message.paths, data.settings, data.localFiles).then(
+    const parse = setup
+      ? readAndParseFiles(setup.contentDir, message.paths, setup.settings, setup.localFiles)
+      : Promise.reject(new Error('a chunk came before the setup'));
+    parse.then(
       (parsed) => post({ type: 'parsed', id: message.id, files: parsed.map(parsedToWire) }),
       (error: unknown) => post({ type: 'failed', id: message.id, error: failureToWire(error) }),
     );
@@ -39,5 +29,5 @@ export function serveParserThread(port: MessagePort, data: ParserThreadData): vo
 // A thread started to parse content serves as soon as this module is loaded, whether through
 // the sources' entry (parse-worker.mjs) or as a compiled module.
 if (!isMainThread && parentPort !== null && (workerData as Partial<ParserThreadData> | null)?.role === PARSER_THREAD_ROLE) {
-  serveParserThread(parentPort, workerData as ParserThreadData);
+  serveParserThread(parentPort);
 }

@@ -1,32 +1,14 @@
 // Parses the content folder's Markdown files on the main thread and on parser threads at once:
 // the files are cut into chunks, and each thread takes the next chunk as soon as it is free, so
 // a thread still starting up (a few hundred ms to load the parser) never holds the others back.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { readAndParseFiles } from './chunk.ts';
 import type { ParsedFile, ParseSettings } from './parse.ts';
-import { PARSER_THREAD_ROLE, type FromParserThread, type ParserThreadData, type ToParserThread } from './parse-worker.ts';
-import { packageRoot } from '../paths.ts';
+import { startParserThread, takePrestartedThread, type FromParserThread, type ParserThread, type ToParserThread } from './threads.ts';
 import { failureFromWire, parsedFromWire } from './wire.ts';
 
-/**
- * The module a parser thread runs. From the sources, their entry beside this file, which
- * loads the TypeScript through tsx. From a compiled bundle (whose modules sit elsewhere), the
- * compiled parser module `dist/content/parse-worker.js` when the bundle has one, else the
- * sources' entry again.
- */
-function parserEntry(): URL {
-  const here = import.meta.url;
-  // tsx may add a query to the URL of a module it loads.
-  if (new URL(here).pathname.endsWith('.ts')) return new URL('./parse-worker.mjs', here);
-  const compiled = path.join(packageRoot, 'dist', 'content', 'parse-worker.js');
-  return pathToFileURL(existsSync(compiled) ? compiled : path.join(packageRoot, 'src', 'content', 'parse-worker.mjs'));
-}
-
-let defaultEntry: URL | undefined;
+export { parserThreadCounts } from './threads.ts';
 
 export interface PoolOptions {
   /** Parser threads started besides the main thread, which parses too. */
@@ -43,14 +25,6 @@ export interface PoolOptions {
 
 /** A parser thread failed or stopped before it answered. */
 export class ParserThreadError extends Error {}
-
-let threadsStarted = 0;
-let threadsLive = 0;
-
-/** Parser threads started so far by this process, and those not yet exited. */
-export function parserThreadCounts(): { started: number; live: number } {
-  return { started: threadsStarted, live: threadsLive };
-}
 
 function chunksOf<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -83,7 +57,7 @@ export async function parseInThreads(
   };
   const take = (): number => (failure === undefined && next < chunks.length ? next++ : -1);
 
-  const data: ParserThreadData = { role: PARSER_THREAD_ROLE, contentDir, settings: { site: { url: settings.site.url, timezone: settings.site.timezone } }, localFiles: new Map(localFiles) };
+  const setup: ToParserThread = { type: 'setup', contentDir, settings: { site: { url: settings.site.url, timezone: settings.site.timezone } }, localFiles: new Map(localFiles) };
   const workers: Worker[] = [];
   const exited: Promise<void>[] = [];
   // Each thread's part is done when it holds no chunk and there is none left to take (or one failed).
@@ -92,19 +66,13 @@ export async function parseInThreads(
   const releaseIdle: (() => void)[] = [];
 
   const startThread = (): void => {
-    const worker = new Worker(options.entry ?? (defaultEntry ??= parserEntry()), { workerData: data });
+    // A thread started ahead (see prestartParserThreads) may be ready already.
+    const thread: ParserThread = (options.entry === undefined ? takePrestartedThread() : undefined) ?? startParserThread(options.entry);
+    const { worker } = thread;
     workers.push(worker);
-    threadsStarted++;
-    threadsLive++;
-    exited.push(
-      new Promise<void>((resolve) => {
-        worker.once('exit', () => {
-          threadsLive--;
-          resolve();
-        });
-      }),
-    );
+    exited.push(thread.exited);
     options.onThread?.(worker);
+    worker.postMessage(setup);
     threadsDone.push(
       new Promise<void>((resolve) => {
         let holding: number | undefined;
@@ -119,6 +87,7 @@ export async function parseInThreads(
           holding = id;
           worker.postMessage({ type: 'chunk', id, paths: chunks[id]! } satisfies ToParserThread);
         };
+        if (thread.ready()) give();
         worker.on('message', (message: FromParserThread) => {
           if (finished) return;
           if (message.type === 'ready') return give();

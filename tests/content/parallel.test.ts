@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { checkParsedFiles, filesThatMayReference, loadContent, parseContent, parseContentFolder, parseSourceFile, publishedAt, readContentFolder, localFilesOf } from '../../src/content/index.ts';
 import { parseInThreads, parserThreadCounts, ParserThreadError } from '../../src/content/pool.ts';
+import { prestartParserThreads } from '../../src/content/threads.ts';
 import { ContentError, ContentErrors } from '../../src/errors.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -107,6 +108,32 @@ describe('parsing on parser threads', () => {
     ]);
     const latin1 = threaded.errors!.find((e) => (e as { code: string }).code === 'NOT_UTF8') as { cause?: string };
     expect(latin1.cause).toBeTruthy();
+  });
+
+  it('takes the threads a build started ahead, ready or not, and stops those no parse wants', async () => {
+    const saved = process.env.GAZETTE_PARSER_THREADS;
+    process.env.GAZETTE_PARSER_THREADS = '2';
+    try {
+      const single = await loadContent(good, config, later, { threads: 0 });
+      const before = parserThreadCounts().started;
+      // Taken while still loading the parser; they parse every file (mainThread false), none started besides.
+      expect(prestartParserThreads(good)).toHaveLength(2);
+      expect(await loadContent(good, config, later, { mainThread: false })).toEqual(single);
+      expect(parserThreadCounts().started).toBe(before + 2);
+      // Taken once ready: they said so before the parse listened.
+      const ready = prestartParserThreads(good);
+      await Promise.all(ready.map((t) => t.whenReady));
+      expect(await loadContent(good, config, later, { mainThread: false })).toEqual(single);
+      expect(parserThreadCounts().started).toBe(before + 4);
+      // A parse that wants none stops them; a small folder is not worth any.
+      expect(prestartParserThreads(good)).toHaveLength(2);
+      await loadContent(good, config, later, { threads: 0 });
+      expect(parserThreadCounts().live).toBe(0);
+      expect(prestartParserThreads(path.join(root, 'content'))).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.GAZETTE_PARSER_THREADS;
+      else process.env.GAZETTE_PARSER_THREADS = saved;
+    }
   });
 
   it('uses parser threads only from the threshold on', async () => {

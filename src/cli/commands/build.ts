@@ -1,8 +1,6 @@
 // `gazette build`: content folder → feeds and site in public/, swapped in atomically.
 import path from 'node:path';
-import { runBuild } from '../../build/run.ts';
-// The archive module alone: the delivery barrel would load the mailer too, which a build never uses.
-import { readSentEditionsIfAny } from '../../delivery/archive.ts';
+import { prestartParserThreads } from '../../content/threads.ts';
 import { templatesDir } from '../../paths.ts';
 import type { CommandSpec } from '../command.ts';
 import { displayPath } from '../options.ts';
@@ -29,6 +27,11 @@ export const buildCommand: CommandSpec = {
     // The default public/ keeps its build folders in var/, the runtime state; any other output
     // folder keeps them next to itself.
     const buildsDir = outDir === path.resolve(ctx.env.publicDir) ? path.join(ctx.env.varDir, 'builds') : undefined;
+    // Parser threads load the parser while this thread loads the build's modules, imported only now.
+    prestartParserThreads(contentDir);
+    const { runBuild } = await import('../../build/run.ts');
+    // The archive module alone: the delivery barrel would load the mailer too, which a build never uses.
+    const { readSentEditionsIfAny } = await import('../../delivery/archive.ts');
     const sentEditions = await readSentEditionsIfAny({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
     const result = await runBuild({ config, contentDir, outDir, templatesDir, now: new Date(), sentEditions, ...(buildsDir ? { buildsDir } : {}) });
     const what = result.unchanged ? 'unchanged' : 'written';
