@@ -12,7 +12,8 @@ import {
   chunk,
   frame,
   groupTags,
-  itemCard,
+  itemCards,
+  type ItemCard,
   machineDate,
   pagination,
   readerDate,
@@ -101,16 +102,17 @@ export function* siteSpecs(items: NewsItem[], config: Config, templates: SiteTem
   const version = css ? `?v=${createHash('sha256').update(css).digest('hex').slice(0, 10)}` : '';
   const ctx: ViewContext = { config, urls, stylesheet: `${urls.basePath}${STYLESHEET}${version}` };
 
-  yield* historySpecs(items, ctx, engine);
+  const card = itemCards(ctx, config.site.language);
+  yield* historySpecs(items, ctx, engine, card);
   for (const item of items) {
     if (item.link === undefined) yield { path: sitePaths.item(item.slug), deps: [item], render: () => renderItem(item, ctx, engine) };
   }
-  yield* tagSpecs(items, ctx, engine);
+  yield* tagSpecs(items, ctx, engine, card);
   yield { path: sitePaths.notFound, deps: [], render: () => renderNotFound(ctx, engine) };
   for (const [path, body] of templates.assets) yield { path, deps: [body], render: () => body };
 }
 
-function* historySpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): Generator<OutputSpec> {
+function* historySpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine, card: (item: NewsItem) => ItemCard): Generator<OutputSpec> {
   const site = ctx.config.site;
   const pages = chunk(items, SITE_PAGE_SIZE);
   for (let i = 0; i < pages.length; i++) {
@@ -130,7 +132,7 @@ function* historySpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngi
       return engine.render('index', {
         page,
         heading: n === 1 ? 'Latest news' : `News, page ${n} of ${pages.length}`,
-        cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
+        cards: pageItems.map(card),
         pagination: nav,
       });
     };
@@ -176,7 +178,7 @@ function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): s
   });
 }
 
-function* tagSpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine): Generator<OutputSpec> {
+function* tagSpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine, card: (item: NewsItem) => ItemCard): Generator<OutputSpec> {
   const site = ctx.config.site;
   const tags = groupTags(items, ctx);
   for (const tag of tags) {
@@ -202,7 +204,7 @@ function* tagSpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine):
           page,
           tag: { name: tag.name, count: tag.items.length, feeds: tagFeeds },
           heading: `${tag.name}${suffix}`,
-          cards: pageItems.map((item) => itemCard(item, ctx, site.language)),
+          cards: pageItems.map(card),
           pagination: nav,
         });
       };

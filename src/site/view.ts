@@ -115,6 +115,19 @@ export function itemCard(item: NewsItem, ctx: ViewContext, pageLang: string): It
   return card;
 }
 
+/**
+ * itemCard, remembered per item: an item's card is the same on every listing page that shows it
+ * (its history page and the pages of each of its tags), so it is made once per render of the site.
+ */
+export function itemCards(ctx: ViewContext, pageLang: string): (item: NewsItem) => ItemCard {
+  const cards = new WeakMap<NewsItem, ItemCard>();
+  return (item) => {
+    let card = cards.get(item);
+    if (card === undefined) cards.set(item, (card = itemCard(item, ctx, pageLang)));
+    return card;
+  };
+}
+
 function hostOf(url: string): string {
   try {
     return new URL(url).hostname.replace(/^www\./, '');
