@@ -325,9 +325,10 @@ function dotStuffed(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-/** nodemailer's DATA stream: a transform that doubles leading dots and writes CRLF line ends, byte by byte. */
+/** nodemailer's DATA stream: a transform that doubles leading dots and writes CRLF line ends, byte by byte, then the final dot. */
 interface DataStreamInternals {
   _transform(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null, chunk?: Buffer) => void): void;
+  _flush(done: (err?: Error | null) => void): void;
   inByteCount: number;
   outByteCount: number;
   lastByte: number | false;
@@ -347,15 +348,24 @@ const createSendStream = (SMTPConnection.prototype as unknown as { _createSendSt
 /**
  * A nodemailer connection that can send a message already in SMTP's transfer form (CRLF line ends,
  * leading dots doubled) as it is: its DATA stream then skips the byte-by-byte transform, which
- * costs more than anything else in sending a template's message. nodemailer still ends the data.
+ * costs more than anything else in sending a template's message. nodemailer still ends the data,
+ * once `completeWhen` resolves (never when it rejects).
  */
 class TransferConnection extends SMTPConnection {
   /** The message being sent is in transfer form; set before each send. */
   inTransferForm = false;
+  /** The final dot of the message being sent waits for this; set before each send. */
+  completeWhen: Promise<unknown> | undefined = undefined;
 
   _createSendStream(callback: unknown): DataStreamInternals {
     const stream = createSendStream!.call(this, callback);
     if (this.inTransferForm) stream._transform = passThrough;
+    const ready = this.completeWhen;
+    if (ready) {
+      const flush = stream._flush;
+      // refused: the data stays unfinished, and the sender drops the connection
+      stream._flush = (done) => void ready.then(() => flush.call(stream, done), () => undefined);
+    }
     return stream;
   }
 }
@@ -446,6 +456,13 @@ export function createRawSmtpSender(url: string, options: { maxConnections?: num
       if (closed) throw toSmtpError(Object.assign(new Error('the sender is closed'), { code: 'ECONNECTION' }));
       // a template's message goes out in transfer form as it is; anything else through nodemailer's transform
       const transferForm = !sign && createSendStream !== undefined && crlfOnlyMessages.has(message.raw);
+      // a refused ready abandons the message wherever it is, handled from here on even before a connection is at hand
+      let refused: { err: unknown } | undefined;
+      let abandon: ((err: unknown) => void) | undefined;
+      ready?.catch((err: unknown) => {
+        refused = { err };
+        abandon?.(err);
+      });
       const raw = sign ? await sign(message.raw) : transferForm ? dotStuffed(message.raw) : message.raw;
       const slot = await acquire();
       try {
@@ -455,10 +472,13 @@ export function createRawSmtpSender(url: string, options: { maxConnections?: num
           slot.dead = false;
           slot.count = 0;
         }
+        if (refused) throw refused.err;
         const conn = slot.conn;
         conn.inTransferForm = transferForm;
+        conn.completeWhen = ready;
         let body: Buffer | Readable = raw;
-        if (ready) {
+        if (ready && !(conn instanceof TransferConnection)) {
+          // without the connection's own hold on the final dot: a stream that ends when ready
           const stream = new Readable({ read() {} });
           stream.push(raw);
           ready.then(
@@ -467,9 +487,11 @@ export function createRawSmtpSender(url: string, options: { maxConnections?: num
           );
           body = stream;
         }
-        const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
-          conn.send({ from: message.from, to: [message.to], size: raw.length } as SMTPConnection.Envelope, body, (err, result) => (err ? reject(err) : resolve(result))),
-        );
+        const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) => {
+          // abandoned mid-way: the connection, in the middle of DATA perhaps, is dropped below
+          abandon = reject;
+          conn.send({ from: message.from, to: [message.to], size: raw.length } as SMTPConnection.Envelope, body, (err, result) => (err ? reject(err) : resolve(result)));
+        });
         if (++slot.count >= maxMessages) {
           open.delete(conn);
           conn.quit();

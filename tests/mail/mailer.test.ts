@@ -91,6 +91,36 @@ describe('mailer over SMTP', () => {
     expect(server.messages[0]!.parsed.html).toContain('\n.mj-column { width: 100% }\n');
   });
 
+  it('holds a raw message\'s end until its ready promise resolves, and abandons it undelivered when that rejects', async () => {
+    const template = await mailer.compile!({
+      from: { name: 'CARICC News', address: 'news@caricc.org' },
+      subject: 'Held',
+      date: DATE,
+      text: { parts: ['Hello ', '\n'], slots: ['name'] },
+      html: { parts: ['<p>Hello ', '</p>'], slots: ['name'] },
+      headers: {},
+      recipientHeaders: [],
+    });
+    const raw = (to: string) => {
+      const values = { to, messageId: `e7.s1.${to.split('@')[0]}@caricc.org`, headers: {}, text: { name: to }, html: { name: to } };
+      return { from: 'news@caricc.org', to, messageId: values.messageId, raw: template.render(values)! };
+    };
+    let refuse!: (err: Error) => void;
+    const abandoned = mailer.sendRaw!(raw('taken@example.org'), { ready: new Promise((_, reject) => (refuse = reject)) });
+    let allow!: () => void;
+    const held = mailer.sendRaw!(raw('held@example.org'), { ready: new Promise<void>((resolve) => (allow = resolve)) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.messages).toEqual([]);
+    refuse(new Error('the row was taken away'));
+    await expect(abandoned).rejects.toThrow('the row was taken away');
+    allow();
+    expect((await held).response).toMatch(/^250/);
+    expect((await mailer.sendRaw!(raw('next@example.org'))).response).toMatch(/^250/);
+    await server.waitFor(2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.messages.map((m) => m.to[0]).sort()).toEqual(['held@example.org', 'next@example.org']);
+  });
+
   it('sends many messages through the pool', async () => {
     const addresses = Array.from({ length: 25 }, (_, i) => `r${i}@example.org`);
     await Promise.all(addresses.map((a) => mailer.send(message(a))));
