@@ -2,7 +2,7 @@
 // takes a few hundred ms to load the parser; `gazette build` starts its threads before the main
 // thread loads the parser and the renderers, so both load at once on different cores, and the
 // pool (pool.ts) adopts them. This module loads nothing but Node's own modules.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -52,16 +52,31 @@ function parserEntry(): URL {
 let defaultEntry: URL | undefined;
 
 /**
+ * Threads other than this one that are running or waiting for a core right now: on Linux the
+ * run queue of /proc/loadavg (its fourth field counts this thread too), elsewhere the load
+ * average of the last minute, which lags (it still counts a process that ended seconds ago).
+ */
+function otherRunnable(): number {
+  try {
+    const runnable = /^\S+ \S+ \S+ (\d+)\//.exec(readFileSync('/proc/loadavg', 'utf8'));
+    if (runnable) return Math.max(0, Number(runnable[1]) - 1);
+  } catch {
+    // not Linux
+  }
+  return loadavg()[0] ?? 0;
+}
+
+/**
  * Parser threads besides the main thread: GAZETTE_PARSER_THREADS when set (0 turns them off),
- * else one per core left idle by the load average of the last minute, at most cores − 1 and 7:
- * on a busy machine a parser thread only adds its start-up and its second copy of the parser to
- * the work, and finishes later than this thread alone.
+ * else one per core nothing else is using now, at most cores − 1 and 7: on a busy machine a
+ * parser thread only adds its start-up and its second copy of the parser to the work, and
+ * finishes later than this thread alone.
  */
 export function defaultThreads(): number {
   const set = process.env.GAZETTE_PARSER_THREADS;
   if (set !== undefined && /^\d+$/.test(set.trim())) return Math.min(16, Number(set));
   const cores = availableParallelism();
-  const idle = Math.round(cores - (loadavg()[0] ?? 0));
+  const idle = Math.round(cores - 1 - otherRunnable());
   return Math.max(0, Math.min(7, cores - 1, idle));
 }
 
