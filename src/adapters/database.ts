@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type SqliteDatabaseType from 'better-sqlite3';
 import type pgType from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type PostgresPool, type PostgresPoolClient, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 
 export { sql };
 export type {
@@ -149,6 +149,58 @@ function withStatementCache(connection: SqliteDatabaseType.Database): SqliteDial
   };
 }
 
+/** Most SQL texts run as named (prepared) statements on PostgreSQL; later ones are parsed each time. */
+const NAMED_STATEMENTS = 200;
+/** Runs of one text before it gets a name: a text run once or twice is not worth a statement kept on the server. */
+const RUNS_BEFORE_NAMING = 3;
+
+/**
+ * The pool as kysely's PostgreSQL driver sees it, with a text run again and again sent as a named
+ * statement: the server parses and plans it once per connection instead of on every run (the
+ * ledger's writes spend more server time planning than executing). Texts without parameters
+ * (transaction control, DDL) keep the simple protocol.
+ */
+function withNamedStatements(pool: pgType.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const runs = new Map<string, number>();
+  const nameOf = (text: string, parameters: readonly unknown[]): string | undefined => {
+    if (parameters.length === 0) return undefined;
+    const named = names.get(text);
+    if (named !== undefined || names.size >= NAMED_STATEMENTS) return named;
+    const seen = (runs.get(text) ?? 0) + 1;
+    if (seen < RUNS_BEFORE_NAMING) {
+      if (runs.size >= 10 * NAMED_STATEMENTS) runs.clear();
+      runs.set(text, seen);
+      return undefined;
+    }
+    runs.delete(text);
+    const name = `gazette_${names.size + 1}`;
+    names.set(text, name);
+    return name;
+  };
+  // kysely keeps its connection object per client: the same wrapper each time a client comes back
+  const wrappers = new WeakMap<pgType.PoolClient, PostgresPoolClient>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (!wrapper) {
+        wrapper = {
+          query: ((textOrCursor: string | object, parameters: readonly unknown[] = []) => {
+            if (typeof textOrCursor !== 'string') return client.query(textOrCursor as never);
+            const name = nameOf(textOrCursor, parameters);
+            return name ? client.query({ name, text: textOrCursor, values: [...parameters] }) : client.query(textOrCursor, [...parameters]);
+          }) as unknown as PostgresPoolClient['query'],
+          release: (destroy) => client.release(destroy),
+        };
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
+    },
+    end: () => pool.end(),
+  };
+}
+
 async function openPostgres<DB>(pg: typeof pgType, connectionString: string, schema: string | undefined, max: number): Promise<Database<DB>> {
   const pool = new pg.Pool({
     connectionString,
@@ -160,7 +212,7 @@ async function openPostgres<DB>(pg: typeof pgType, connectionString: string, sch
   // An idle client whose server went away emits 'error' on the pool; the pool drops it, and the next
   // query reports the problem where it can be handled. Without a listener the process would crash.
   pool.on('error', () => undefined);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
   let current: string;
   try {
     if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(async (err) => {

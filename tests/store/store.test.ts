@@ -114,6 +114,16 @@ describe.each(testDialects())('store on %s', (dialect) => {
     expect(await acquireLease(store, { ...lease, holder: 'w1', now: new Date(T + 53_000) })).toBe(true);
   });
 
+  it('answers one query text run many times, at once too, each with its own values', async () => {
+    const { store } = t();
+    const rows = Array.from({ length: 12 }, (_, i) => ({ email: `r${i}@example.org`, email_key: `r${i}@example.org`, state: 'active' as const, source: 'cli', created_at: T + i, updated_at: T }));
+    await store.db.insertInto('subscribers').values(rows).execute();
+    const byKey = (key: string) => store.db.selectFrom('subscribers').select(['email', 'created_at']).where('email_key', '=', key).executeTakeFirstOrThrow();
+    for (let i = 0; i < 12; i++) expect(await byKey(`r${i}@example.org`)).toEqual({ email: `r${i}@example.org`, created_at: T + i });
+    const all = await Promise.all(rows.map((r) => byKey(r.email_key)));
+    expect(all.map((r) => r.created_at)).toEqual(rows.map((r) => r.created_at));
+  });
+
   // Several SQLite connections in one process would block each other synchronously (better-sqlite3
   // waits on the lock inside the event loop), so races on SQLite run in child processes below.
   it.runIf(dialect === 'postgres')('gives a contested lease to exactly one of many concurrent holders', async () => {
