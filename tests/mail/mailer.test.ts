@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMailer, MailError, SmtpError, type Mailer, type MailMessage } from '../../src/mail/index.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
+import { checkDkim } from '../newsletter/dkim-verify.ts';
 
 // mailparser folds List-* headers into one structured `list` value; the raw line is what a client reads.
 const headerLine = (mail: ParsedMail, key: string): string | undefined => mail.headerLines.find((h) => h.key === key)?.line;
@@ -163,6 +165,43 @@ describe('mailer over SMTP', () => {
       expect(err).toMatchObject({ code: 'MAIL_HEADER_INVALID' });
     }
     expect(server.rcpt).toHaveLength(0);
+  });
+});
+
+describe('mailer over SMTP with DKIM', () => {
+  it('sends a template\'s message signed, its end held until ready, and the signature holds as received', async () => {
+    const server = await startSmtpServer();
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const mailer = createMailer({
+      smtpUrl: server.url,
+      outboxDir: '/nonexistent',
+      dkim: { domainName: 'caricc.org', keySelector: 'news', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+    });
+    try {
+      const template = await mailer.compile!({
+        from: { name: 'CARICC News', address: 'news@caricc.org' },
+        subject: 'Signed',
+        date: DATE,
+        text: { parts: ['.Hello ', '\n'], slots: ['name'] },
+        html: { parts: ['<p>Hello ', '</p>'], slots: ['name'] },
+        headers: {},
+        recipientHeaders: [],
+      });
+      const values = { to: 'signed@example.org', messageId: 'e7.s1.signed@caricc.org', headers: {}, text: { name: '.Reader' }, html: { name: 'Reader' } };
+      let allow!: () => void;
+      const sent = mailer.sendRaw!({ from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw: template.render(values)! }, { ready: new Promise<void>((resolve) => (allow = resolve)) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server.messages).toEqual([]);
+      allow();
+      expect((await sent).response).toMatch(/^250/);
+      await server.waitFor(1);
+      const received = server.messages[0]!;
+      expect(checkDkim(received.raw.toString('latin1'), publicKey).valid).toBe(true);
+      expect(received.parsed.text).toBe('.Hello .Reader\n');
+    } finally {
+      await mailer.close();
+      await server.close();
+    }
   });
 });
 
