@@ -194,7 +194,7 @@ const build: Benchmark = {
         'of 50, a third of them Cyrillic), written as gazette content, as a Hugo site and as an Eleventy site.',
         '"Cold" means a new process with an empty output folder and no cache of the tool\'s own; the files are in',
         `the OS page cache. gazette runs as \`npx gazette build\` does: \`node ${gazetteNodeOptions(ctx.root).join(' ')} bin/gazette.js build\` (the options of its #! line; the bundle \`npm install\` compiles into dist/,`,
-        'brought up to date by the bench runner first; content parser threads as the load average allows, GAZETTE_PARSER_THREADS',
+        'brought up to date by the bench runner first; content parser threads as the run queue allows, GAZETTE_PARSER_THREADS',
         'unset), Eleventy as `node …/@11ty/eleventy/cmd.cjs` in its site folder (what',
         '`npx @11ty/eleventy` runs, without npx\'s own start-up), Hugo as `hugo --quiet`. Peak RSS is ru_maxrss from',
         'GNU time. CPU is user + system time; Hugo uses every core, gazette and Eleventy mostly one.',
