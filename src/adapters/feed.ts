@@ -120,6 +120,45 @@ export function renderRss2Item(item: Rss2Item): Rss2ItemFragment {
   return { xml: doc.slice(start, end) };
 }
 
+/**
+ * `renderRss2Item` for many items at once: one document of all of them, cut at its items (the
+ * library's per-document work, and xml-js's, done once instead of once per item). The same
+ * fragments as one by one; an item with `item>` in any of its text (which CDATA may keep as it is,
+ * so the cuts could fall inside it) is rendered alone.
+ */
+export function renderRss2Items(items: readonly Rss2Item[]): Rss2ItemFragment[] {
+  const fragments: (Rss2ItemFragment | undefined)[] = items.map((item) => (mentionsItemTag(item) ? renderRss2Item(item) : undefined));
+  const batch = items.filter((_, i) => fragments[i] === undefined);
+  if (batch.length > 0) {
+    const doc = libraryFeed(FRAGMENT_CHANNEL, batch).rss2();
+    const spans = itemSpans(doc);
+    if (spans.length !== batch.length) throw new Error(`feed library output has ${spans.length} <item> elements where ${batch.length} were expected`);
+    let next = 0;
+    for (let i = 0; i < fragments.length; i++) if (fragments[i] === undefined) fragments[i] = { xml: doc.slice(spans[next]!.start, spans[next++]!.end) };
+  }
+  return fragments as Rss2ItemFragment[];
+}
+
+function mentionsItemTag(item: Rss2Item): boolean {
+  const texts = [item.title, item.link, item.guid, item.descriptionHtml, item.contentHtml, item.creator ?? '', item.enclosure?.url ?? '', item.enclosure?.type ?? ''];
+  for (const category of item.categories) texts.push(category.name, category.domain ?? '');
+  return texts.some((t) => t.includes('item>'));
+}
+
+/** Each `<item>` element of a document: where it starts (the white space before it included) and ends. */
+function itemSpans(doc: string): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  for (let open = doc.indexOf('<item>'); open >= 0; open = doc.indexOf('<item>', open + 1)) {
+    const close = doc.indexOf('</item>', open);
+    if (close < 0) break;
+    let start = open;
+    while (start > 0 && (doc[start - 1] === ' ' || doc[start - 1] === '\n')) start--;
+    spans.push({ start, end: close + '</item>'.length });
+    open = close;
+  }
+  return spans;
+}
+
 /** Where the only `<item>` element of a one-item document starts (its line break included) and ends. */
 function itemSpan(doc: string): { start: number; end: number } {
   // Channel elements are escaped text, so the first "<item>" tag is the item's own.

@@ -1,5 +1,5 @@
 // RSS 2.0 renderer: a FeedDocument through the `feed` adapter, with RFC 5005 links as atom:link.
-import { renderRss2FromFragments, renderRss2Item, type Rss2Item, type Rss2Link } from '../adapters/feed.ts';
+import { renderRss2FromFragments, renderRss2Items, type Rss2Item, type Rss2Link } from '../adapters/feed.ts';
 import type { EntryCache, FeedDocument, FeedEntry } from './model.ts';
 import { plainTextToHtml } from './xml.ts';
 
@@ -14,11 +14,10 @@ export function renderRss(doc: FeedDocument, cache: EntryCache = new Map()): str
   if (doc.archive) links.push({ rel: 'current', href: doc.currentUrl, type: RSS_TYPE });
   if (doc.prevArchiveUrl !== undefined) links.push({ rel: 'prev-archive', href: doc.prevArchiveUrl, type: RSS_TYPE });
   if (doc.nextArchiveUrl !== undefined) links.push({ rel: 'next-archive', href: doc.nextArchiveUrl, type: RSS_TYPE });
-  const fragments = doc.entries.map((entry) => {
-    let fragment = cache.get(entry);
-    if (fragment === undefined) cache.set(entry, (fragment = renderRss2Item(toItem(entry, doc.tagsUrl)).xml));
-    return fragment;
-  });
+  // The entries no document rendered yet, rendered together.
+  const fresh = doc.entries.filter((entry) => !cache.has(entry));
+  renderRss2Items(fresh.map((entry) => toItem(entry, doc.tagsUrl))).forEach((fragment, i) => cache.set(fresh[i]!, fragment.xml));
+  const fragments = doc.entries.map((entry) => cache.get(entry)!);
   const xml = renderRss2FromFragments(
     {
       title: doc.title,

@@ -1,7 +1,7 @@
 // Each entry is serialized once per format and spliced into every document that holds it: the
 // spliced documents must be byte for byte what serializing each document whole gives.
 import { describe, expect, it } from 'vitest';
-import { renderRss2, renderRss2FromFragments, renderRss2Item, type Rss2Channel, type Rss2Item } from '../../src/adapters/feed.ts';
+import { renderRss2, renderRss2FromFragments, renderRss2Item, renderRss2Items, type Rss2Channel, type Rss2Item } from '../../src/adapters/feed.ts';
 import { renderFeeds } from '../../src/feed/index.ts';
 import { feedTestConfig, hostileItems, manyItems } from '../helpers/feed-items.ts';
 
@@ -45,6 +45,17 @@ describe('documents spliced from serialized entries', () => {
     expect(renderRss2FromFragments(channel, items.map((item) => renderRss2Item(item).xml))).toBe(renderRss2(channel, items));
     expect(renderRss2FromFragments(channel, [renderRss2Item(items[2]!).xml])).toBe(renderRss2(channel, [items[2]!]));
     expect(renderRss2FromFragments(channel, [])).toBe(renderRss2(channel, []));
+  });
+
+  it('RSS: items rendered together give the fragments each gives alone, even when their text holds item tags', () => {
+    const items = rssItems();
+    // CDATA keeps HTML as it is: "</item><item>" in a body must not cut the batch in the wrong place.
+    items.push({ ...items[2]!, guid: 'tag:example.org,2021:tags', contentHtml: '<p>a</item>\n        <item>b <code>&lt;item&gt;</code></p>' });
+    items.push({ ...items[3]!, guid: 'tag:example.org,2021:after' });
+    const together = renderRss2Items(items).map((f) => f.xml);
+    expect(together).toEqual(items.map((item) => renderRss2Item(item).xml));
+    expect(renderRss2FromFragments(channel, together)).toBe(renderRss2(channel, items));
+    expect(renderRss2Items([])).toEqual([]);
   });
 
   it('JSON Feed: formatted exactly as JSON.stringify formats the whole document', async () => {
