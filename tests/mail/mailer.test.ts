@@ -13,6 +13,11 @@ const headerLine = (mail: ParsedMail, key: string): string | undefined => mail.h
 
 const DATE = new Date('2026-11-30T04:00:00Z');
 
+/** A template from CARICC News with one slot in each part: `text` and `html` are what stands before and after it. */
+function compileTemplate(m: Mailer, subject: string, slot: string, text: [string, string], html: [string, string], headers: Record<string, string> = {}) {
+  return m.compile!({ from: { name: 'CARICC News', address: 'news@caricc.org' }, subject, date: DATE, text: { parts: text, slots: [slot] }, html: { parts: html, slots: [slot] }, headers, recipientHeaders: [] });
+}
+
 function message(to: string, overrides: Partial<MailMessage> = {}): MailMessage {
   return {
     from: { name: 'CARICC News', address: 'news@caricc.org' },
@@ -73,14 +78,8 @@ describe('mailer over SMTP', () => {
   });
 
   it('sends a template\'s bytes as rendered, lines that start with a dot and line breaks in values included', async () => {
-    const template = await mailer.compile!({
-      from: { name: 'CARICC News', address: 'news@caricc.org' },
-      subject: 'Dots',
-      date: DATE,
-      text: { parts: ['.starts with a dot\n..and two\n', '\n.after the greeting\n.'], slots: ['greeting'] },
-      html: { parts: ['<style>\n.mj-column { width: 100% }\n</style><p>', '</p>\n.'], slots: ['greeting'] },
-      headers: { 'List-Id': 'CARICC News <caricc.org>' },
-      recipientHeaders: [],
+    const template = await compileTemplate(mailer, 'Dots', 'greeting', ['.starts with a dot\n..and two\n', '\n.after the greeting\n.'], ['<style>\n.mj-column { width: 100% }\n</style><p>', '</p>\n.'], {
+      'List-Id': 'CARICC News <caricc.org>',
     });
     const values = { to: 'dots@example.org', messageId: 'e7.s1.dots@caricc.org', headers: {}, text: { greeting: '.Hello\n.Reader\r\nthere' }, html: { greeting: '.Hello' } };
     const raw = template.render(values)!;
@@ -94,15 +93,7 @@ describe('mailer over SMTP', () => {
   });
 
   it('holds a raw message\'s end until its ready promise resolves, and abandons it undelivered when that rejects', async () => {
-    const template = await mailer.compile!({
-      from: { name: 'CARICC News', address: 'news@caricc.org' },
-      subject: 'Held',
-      date: DATE,
-      text: { parts: ['Hello ', '\n'], slots: ['name'] },
-      html: { parts: ['<p>Hello ', '</p>'], slots: ['name'] },
-      headers: {},
-      recipientHeaders: [],
-    });
+    const template = await compileTemplate(mailer, 'Held', 'name', ['Hello ', '\n'], ['<p>Hello ', '</p>']);
     const raw = (to: string) => {
       const values = { to, messageId: `e7.s1.${to.split('@')[0]}@caricc.org`, headers: {}, text: { name: to }, html: { name: to } };
       return { from: 'news@caricc.org', to, messageId: values.messageId, raw: template.render(values)! };
@@ -178,15 +169,7 @@ describe('mailer over SMTP with DKIM', () => {
       dkim: { domainName: 'caricc.org', keySelector: 'news', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
     });
     try {
-      const template = await mailer.compile!({
-        from: { name: 'CARICC News', address: 'news@caricc.org' },
-        subject: 'Signed',
-        date: DATE,
-        text: { parts: ['.Hello ', '\n'], slots: ['name'] },
-        html: { parts: ['<p>Hello ', '</p>'], slots: ['name'] },
-        headers: {},
-        recipientHeaders: [],
-      });
+      const template = await compileTemplate(mailer, 'Signed', 'name', ['.Hello ', '\n'], ['<p>Hello ', '</p>']);
       const values = { to: 'signed@example.org', messageId: 'e7.s1.signed@caricc.org', headers: {}, text: { name: '.Reader' }, html: { name: 'Reader' } };
       let allow!: () => void;
       const sent = mailer.sendRaw!({ from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw: template.render(values)! }, { ready: new Promise<void>((resolve) => (allow = resolve)) });
