@@ -1,13 +1,13 @@
 // `gazette serve --workers 2`: worker processes serve public/ and forward the rest to the one main process,
 // so the application's state (here the subscribe rate limit) is shared, and clients keep their own address.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePublic, tempSite, type TempSite } from './support.ts';
+import { fixturePublic, publishEditedBuild, tempSite, type TempSite } from './support.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -126,12 +126,7 @@ describe('serve --workers 2', () => {
   });
 
   it('serves a newly published build', async () => {
-    const next = path.join(temp.dir, 'builds', '2');
-    await cp(path.join(temp.dir, 'builds', '1'), next, { recursive: true });
-    const feed = (await readFile(path.join(next, 'feed.xml'), 'utf8')).replace('Meeting in Almaty', 'Meeting in Dushanbe');
-    await writeFile(path.join(next, 'feed.xml'), feed);
-    await symlink(path.join('builds', '2'), path.join(temp.dir, 'public.next'));
-    await rename(path.join(temp.dir, 'public.next'), temp.publicDir);
+    const feed = await publishEditedBuild(temp, 'Meeting in Almaty', 'Meeting in Dushanbe');
     // every worker must see it: ask on fresh connections until several answers in a row are new
     const deadline = Date.now() + 10_000;
     let fresh = 0;

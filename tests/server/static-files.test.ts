@@ -6,7 +6,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
 import { createStaticFiles, type StaticRequest } from '../../src/server/static-files.ts';
-import { appFor, bytes, fixturePublic, site, tempSite, type TempSite } from './support.ts';
+import { appFor, bytes, fixturePublic, publishEditedBuild, site, tempSite, type TempSite } from './support.ts';
 
 const fixture = (rel: string) => readFile(path.join(fixturePublic, rel));
 
@@ -245,13 +245,8 @@ describe('a build swapped underneath', () => {
       const oldTag = before.headers.get('etag')!;
       expect(await before.text()).toContain('Meeting in Almaty');
 
-      const next = path.join(temp.dir, 'builds', '2');
-      await cp(path.join(temp.dir, 'builds', '1'), next, { recursive: true });
-      const feed = (await readFile(path.join(next, 'feed.xml'), 'utf8')).replace('Meeting in Almaty', 'Meeting in Tashkent');
-      await writeFile(path.join(next, 'feed.xml'), feed);
       // atomic re-point: a new symlink renamed over the old one
-      await symlink(path.join('builds', '2'), path.join(temp.dir, 'public.next'));
-      await rename(path.join(temp.dir, 'public.next'), temp.publicDir);
+      const feed = await publishEditedBuild(temp, 'Meeting in Almaty', 'Meeting in Tashkent');
 
       const after = await app.request('/feed.xml', { headers: { 'if-none-match': oldTag } });
       expect(after.status).toBe(200);

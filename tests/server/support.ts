@@ -1,5 +1,5 @@
 // Shared set-up of the server tests: a copy of the fixture site in a temporary folder, and the app over it.
-import { cp, mkdtemp, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,21 @@ export async function tempSite(options: { symlinked?: boolean } = {}): Promise<T
   const secretFile = path.join(dir, 'secret.txt');
   await writeFile(secretFile, 'SECRET-OUTSIDE-PUBLIC\n');
   return { dir, publicDir, secretFile, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Publishes builds/2/ over a symlinked temp site as a build does: a copy of builds/1/ whose
+ * feed.xml has `from` replaced by `to`, then public/ re-pointed by renaming a new symlink over it.
+ * Resolves with the new feed.xml.
+ */
+export async function publishEditedBuild(temp: TempSite, from: string, to: string): Promise<string> {
+  const next = path.join(temp.dir, 'builds', '2');
+  await cp(path.join(temp.dir, 'builds', '1'), next, { recursive: true });
+  const feed = (await readFile(path.join(next, 'feed.xml'), 'utf8')).replace(from, to);
+  await writeFile(path.join(next, 'feed.xml'), feed);
+  await symlink(path.join('builds', '2'), path.join(temp.dir, 'public.next'));
+  await rename(path.join(temp.dir, 'public.next'), temp.publicDir);
+  return feed;
 }
 
 export function appFor(publicDir: string, options: Partial<AppOptions> = {}) {
