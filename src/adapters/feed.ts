@@ -151,9 +151,7 @@ function itemSpans(doc: string): { start: number; end: number }[] {
   for (let open = doc.indexOf('<item>'); open >= 0; open = doc.indexOf('<item>', open + 1)) {
     const close = doc.indexOf('</item>', open);
     if (close < 0) break;
-    let start = open;
-    while (start > 0 && (doc[start - 1] === ' ' || doc[start - 1] === '\n')) start--;
-    spans.push({ start, end: close + '</item>'.length });
+    spans.push({ start: withIndent(doc, open), end: close + '</item>'.length });
     open = close;
   }
   return spans;
@@ -165,9 +163,14 @@ function itemSpan(doc: string): { start: number; end: number } {
   const open = doc.indexOf('<item>');
   const close = doc.lastIndexOf('</item>');
   if (open < 0 || close < open) throw new Error('feed library output has no <item> element where one was expected');
+  return { start: withIndent(doc, open), end: close + '</item>'.length };
+}
+
+/** Where the line holding the tag at `open` starts: the line break and indentation before it. */
+function withIndent(doc: string, open: number): number {
   let start = open;
   while (start > 0 && (doc[start - 1] === ' ' || doc[start - 1] === '\n')) start--;
-  return { start, end: close + '</item>'.length };
+  return start;
 }
 
 function libraryFeed(channel: Rss2Channel, items: readonly Rss2Item[]): Feed {
