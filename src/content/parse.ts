@@ -184,7 +184,7 @@ function parseFile(file: SourceFile, config: ParseSettings, localFiles: Readonly
     title: cleanLine(fm.title),
     published,
     updated,
-    summary: summary !== '' ? summary : deriveSummary(rendered.html),
+    summary: summary !== '' ? summary : deriveSummary(rendered),
     contentHtml: rendered.html,
     tags: uniqueTags(fm.tags ?? []),
     url: link ?? pageUrl,

@@ -1,7 +1,7 @@
 // Markdown body → safe HTML with absolute URLs, and the plain-text summary derived from it.
 import path from 'node:path';
-import { renderMarkdown } from '../adapters/markdown.ts';
-import { sanitizeHtml } from '../adapters/sanitize.ts';
+import { renderMarkdown, renderWithoutRawHtml } from '../adapters/markdown.ts';
+import { keepsAttribute, keepsTag, keepsUrl, sanitizeHtml } from '../adapters/sanitize.ts';
 import { firstParagraphText } from '../adapters/html-to-text.ts';
 import { cleanLine, stripControlChars, truncateAtWord } from './text.ts';
 
@@ -52,18 +52,37 @@ export function localReference(ref: string, ctx: ResolveContext): LocalReference
 export interface RenderedBody {
   html: string;
   references: LocalReference[];
+  /** The text of the first paragraph, when rendering found it (see deriveSummary). */
+  firstParagraph?: string;
 }
 
-/** Renders and sanitizes a Markdown body; every link and image source comes out absolute. */
+/**
+ * Renders and sanitizes a Markdown body; every link and image source comes out absolute.
+ * Markdown without raw HTML is finished by the Markdown renderer under the sanitizer's policy
+ * (the same bytes, without parsing the HTML again); the rest goes through the sanitizer.
+ */
 export function renderBody(markdown: string, ctx: ResolveContext): RenderedBody {
-  const references = new Map<string, LocalReference>();
-  const html = sanitizeHtml(renderMarkdown(markdown), {
-    resolveUrl: (url) => {
-      const ref = localReference(url, ctx);
-      if (ref) references.set(ref.source, ref);
-      return absoluteUrl(stripControlChars(url), ctx.pageUrl);
+  let references = new Map<string, LocalReference>();
+  const resolveUrl = (url: string): string | undefined => {
+    const ref = localReference(url, ctx);
+    if (ref) references.set(ref.source, ref);
+    return absoluteUrl(stripControlChars(url), ctx.pageUrl);
+  };
+  const finished = renderWithoutRawHtml(markdown, {
+    url: (url, tag) => {
+      const resolved = resolveUrl(url);
+      return resolved !== undefined && keepsUrl(tag, resolved) ? resolved : undefined;
     },
+    keepsAttribute,
+    keepsTag,
   });
+  if (finished !== undefined) {
+    const body: RenderedBody = { html: stripControlChars(finished.html), references: [...references.values()] };
+    if (finished.firstParagraph !== undefined) body.firstParagraph = finished.firstParagraph;
+    return body;
+  }
+  references = new Map();
+  const html = sanitizeHtml(renderMarkdown(markdown), { resolveUrl });
   return { html: stripControlChars(html), references: [...references.values()] };
 }
 
@@ -86,7 +105,15 @@ function throughFirstParagraph(html: string): string {
   return html.slice(0, close + 4);
 }
 
-/** Plain text of the first paragraph of sanitized `html`, cut at a word boundary. */
-export function deriveSummary(html: string): string {
-  return truncateAtWord(cleanLine(firstParagraphText(throughFirstParagraph(html))), SUMMARY_LENGTH);
+/**
+ * Plain text of the first paragraph of a rendered body, cut at a word boundary: the text its
+ * rendering found, or else what html-to-text reads from its HTML. Both give the same text, but
+ * html-to-text also counts U+200B as white space.
+ */
+export function deriveSummary(body: Pick<RenderedBody, 'html' | 'firstParagraph'>): string {
+  const text =
+    body.firstParagraph !== undefined && !body.firstParagraph.includes('\u200B')
+      ? body.firstParagraph
+      : firstParagraphText(throughFirstParagraph(body.html));
+  return truncateAtWord(cleanLine(text), SUMMARY_LENGTH);
 }
