@@ -5,6 +5,13 @@ import MarkdownIt, { type Token } from 'markdown-it';
 // xhtmlOut: void elements written `<br />`, as the sanitizer writes them, so both ways give the same bytes.
 const md = new MarkdownIt({ html: true, linkify: true, typographer: false, xhtmlOut: true });
 
+// linkify-it finds a link only after a scheme's `:` or `//`, before an e-mail's `@`, or in a host
+// name, where a `.` is followed by the top-level domain; text with none of these (most sentences,
+// which end in `. `) is passed over without its costlier search, and links are found as before.
+const mayHoldLink = /[:/@]|\.\S/;
+const linkifyTest = md.linkify.test.bind(md.linkify);
+md.linkify.test = (text: string): boolean => mayHoldLink.test(text) && linkifyTest(text);
+
 /** Renders Markdown to (unsanitized) HTML. */
 export function renderMarkdown(text: string): string {
   return md.render(text);

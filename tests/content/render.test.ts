@@ -141,4 +141,22 @@ describe('Markdown finished without the sanitizer', () => {
     );
     expect(renderBody('<p><a href="https://caricc.org/"><img src="ftp://x/a.png"></a><script>x</script></p>', ctx).html).toBe('');
   });
+
+  it('links bare URLs with a scheme and bare e-mail addresses', () => {
+    const links: Array<[string, string]> = [
+      ['See https://caricc.org/en/ today.', 'https://caricc.org/en/'],
+      ['Write to press@caricc.org.', 'mailto:press@caricc.org'],
+      ['Or mailto:press@caricc.org', 'mailto:press@caricc.org'],
+      ['Protocol-relative //caricc.org/x here', 'https://caricc.org/x'],
+      ['Local: http://localhost:3000/path', 'http://localhost:3000/path'],
+      ['Query: https://caricc.org/search?q=heroin&lang=ru#top.', 'https://caricc.org/search?q=heroin&amp;lang=ru#top'],
+      ['Cyrillic: https://пример.рф/новости', 'https://xn--e1afmkfd.xn--p1ai/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8'],
+      ['Parenthesised (https://caricc.org/a) and quoted "https://caricc.org/b"', 'https://caricc.org/a'],
+      ['Two: https://caricc.org/1 and https://caricc.org/2', 'https://caricc.org/2'],
+    ];
+    for (const [text, href] of links) expect(renderBody(text, ctx).html, text).toContain(`<a href="${href}">`);
+    for (const text of ['An IP 10.0.0.1 stays text.', 'Sentences end. Then go on.', 'Decimals 10.5 and e.g. abbreviations.']) {
+      expect(renderBody(text, ctx).html, text).not.toContain('<a ');
+    }
+  });
 });
