@@ -34,9 +34,21 @@ function remembered(key: string, compute: () => string): string {
   return text;
 }
 
+// The last instant put in a zone: a page formats each item's date twice in a row (its machine
+// and its reader form), and the zone's offset at that instant, the costly part, is then asked once.
+let lastInZone: { time: number; zone: string; dateTime: DateTime } | undefined;
+
+function inZone(date: Date, zone: string): DateTime {
+  const time = date.getTime();
+  if (lastInZone === undefined || lastInZone.time !== time || lastInZone.zone !== zone) {
+    lastInZone = { time, zone, dateTime: DateTime.fromJSDate(date, { zone }) };
+  }
+  return lastInZone.dateTime;
+}
+
 /** Formats `date` in `zone` with a luxon format string (e.g. `d LLLL yyyy`). */
 export function formatInZone(date: Date, zone: string, format: string, locale = 'en'): string {
-  return remembered(`${date.getTime()}\0${zone}\0${locale}\0${format}`, () => DateTime.fromJSDate(date, { zone }).setLocale(locale).toFormat(format));
+  return remembered(`${date.getTime()}\0${zone}\0${locale}\0${format}`, () => inZone(date, zone).setLocale(locale).toFormat(format));
 }
 
 /** Midnight at the start of `date`'s day in `zone`, shifted by `days`. */
@@ -46,5 +58,5 @@ export function startOfDayInZone(date: Date, zone: string, days = 0): Date {
 
 /** ISO 8601 with the zone's offset, e.g. 2021-10-01T00:00:00+05:00. */
 export function isoInZone(date: Date, zone: string): string {
-  return remembered(`${date.getTime()}\0${zone}\0iso`, () => DateTime.fromJSDate(date, { zone }).toISO({ suppressMilliseconds: true }) ?? date.toISOString());
+  return remembered(`${date.getTime()}\0${zone}\0iso`, () => inZone(date, zone).toISO({ suppressMilliseconds: true }) ?? date.toISOString());
 }
