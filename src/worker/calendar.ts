@@ -31,8 +31,11 @@ export function calendarOf(items: readonly NewsItem[], now: Date): ContentCalend
   };
 }
 
-/** Reads the content folder and dates its items; throws ContentErrors as a build would. */
+/**
+ * Reads the content folder and dates its items; throws ContentErrors as a build would. The
+ * Markdown bodies are not rendered: dates and errors do not depend on them.
+ */
 export async function loadContentCalendar(contentDir: string, config: Config, now: Date): Promise<ContentCalendar> {
-  const items = parseContent(await readContentFolder(contentDir), config, END_OF_TIME);
+  const items = parseContent(await readContentFolder(contentDir), config, END_OF_TIME, { bodies: false });
   return calendarOf(items, now);
 }

@@ -187,6 +187,23 @@ describe('parsing on parser threads', () => {
   });
 });
 
+describe('without the bodies', () => {
+  it('gives the same items, but for the rendered body and the derived summary, and the same errors', async () => {
+    const files = await readContentFolder(good);
+    const full = parseContent(files, config, later);
+    const light = parseContent(files, config, later, { bodies: false });
+    expect(light.length).toBeGreaterThan(200);
+    const withoutBody = ({ contentHtml: _html, summary: _summary, assets, ...rest }: (typeof full)[number]) => ({ ...rest, assets: assets?.filter((a) => rest.image?.url.endsWith(a.path)) });
+    expect(light.map(withoutBody)).toEqual(full.map(withoutBody));
+    for (const item of light) expect(item.contentHtml).toBe('');
+    expect(full.filter((i) => i.sourcePath.includes('-item-')).every((i) => i.contentHtml.includes('<strong>bold</strong>'))).toBe(true);
+    const withImage = light.find((i) => i.sourcePath === '2021/with-image.md')!;
+    expect(withImage.assets).toEqual([{ source: '2021/images/map.png', path: 'news/with-image/images/map.png' }]);
+    const badFiles = await readContentFolder(bad);
+    expect(await outcome(async () => parseContent(badFiles, config, later, { bodies: false }))).toEqual(await outcome(async () => parseContent(badFiles, config, later)));
+  });
+});
+
 describe('one file at a time', () => {
   it('re-parsing one changed file and checking all again gives what parsing the whole folder gives', async () => {
     const files = await readContentFolder(good);
