@@ -1,6 +1,6 @@
 // Markdown body → safe HTML with absolute URLs, and the plain-text summary derived from it.
 import path from 'node:path';
-import { renderMarkdown, renderWithoutRawHtml } from '../adapters/markdown.ts';
+import { renderMarkdown, renderWithoutRawHtml, type MarkupPolicy } from '../adapters/markdown.ts';
 import { keepsAttribute, keepsTag, keepsUrl, sanitizeHtml } from '../adapters/sanitize.ts';
 import { firstParagraphText } from '../adapters/html-to-text.ts';
 import { cleanLine, stripControlChars, truncateAtWord } from './text.ts';
@@ -56,6 +56,18 @@ export interface RenderedBody {
   firstParagraph?: string;
 }
 
+/** The sanitizer's policy for the markup Markdown writes, links and images resolved by `resolveUrl`. */
+export function markupPolicy(resolveUrl: (url: string) => string | undefined): MarkupPolicy {
+  return {
+    url: (url, tag) => {
+      const resolved = resolveUrl(url);
+      return resolved !== undefined && keepsUrl(tag, resolved) ? resolved : undefined;
+    },
+    keepsAttribute,
+    keepsTag,
+  };
+}
+
 /**
  * Renders and sanitizes a Markdown body; every link and image source comes out absolute.
  * Markdown without raw HTML is finished by the Markdown renderer under the sanitizer's policy
@@ -68,14 +80,7 @@ export function renderBody(markdown: string, ctx: ResolveContext): RenderedBody 
     if (ref) references.set(ref.source, ref);
     return absoluteUrl(stripControlChars(url), ctx.pageUrl);
   };
-  const finished = renderWithoutRawHtml(markdown, {
-    url: (url, tag) => {
-      const resolved = resolveUrl(url);
-      return resolved !== undefined && keepsUrl(tag, resolved) ? resolved : undefined;
-    },
-    keepsAttribute,
-    keepsTag,
-  });
+  const finished = renderWithoutRawHtml(markdown, markupPolicy(resolveUrl));
   if (finished !== undefined) {
     const body: RenderedBody = { html: stripControlChars(finished.html), references: [...references.values()] };
     if (finished.firstParagraph !== undefined) body.firstParagraph = finished.firstParagraph;
