@@ -53,12 +53,13 @@ export function renderWithoutRawHtml(text: string, policy: MarkupPolicy): Finish
     if (!checkToken(token, policy)) return undefined;
     if (token.type !== 'inline' || token.children === null) continue;
     for (const child of token.children) if (!checkToken(child, policy)) return undefined;
+    // A paragraph that is written as <p> (a tight list's are not).
     const opening = tokens[i - 1];
-    if (opening?.type === 'paragraph_open') {
+    if (opening?.type === 'paragraph_open' && !opening.hidden) {
       const paragraph = inlineText(token.children);
       // The policy drops a paragraph left with neither text nor an image.
       if (paragraph.trim() === '' && !token.children.some((c) => c.type === 'image')) return undefined;
-      if (firstParagraph === undefined && !opening.hidden) firstParagraph = paragraph;
+      firstParagraph ??= paragraph;
     }
   }
   return { html: md.renderer.render(tokens, md.options, env), firstParagraph };

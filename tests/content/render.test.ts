@@ -71,6 +71,7 @@ const snippets = [
   '',
   '\n\n\n',
   '- [ ] not a task list\n- [x] plain text',
+  '- &nbsp;\n- a tight list item holding only a non-breaking space',
   'A paragraph.\n\n<!-- a comment -->\n\nAnother.',
 ];
 
