@@ -74,7 +74,7 @@ export function markupPolicy(resolveUrl: (url: string) => string | undefined): M
  * (the same bytes, without parsing the HTML again); the rest goes through the sanitizer.
  */
 export function renderBody(markdown: string, ctx: ResolveContext): RenderedBody {
-  let references = new Map<string, LocalReference>();
+  const references = new Map<string, LocalReference>();
   const resolveUrl = (url: string): string | undefined => {
     const ref = localReference(url, ctx);
     if (ref) references.set(ref.source, ref);
@@ -86,7 +86,8 @@ export function renderBody(markdown: string, ctx: ResolveContext): RenderedBody 
     if (finished.firstParagraph !== undefined) body.firstParagraph = finished.firstParagraph;
     return body;
   }
-  references = new Map();
+  // The sanitizer resolves every link and image again.
+  references.clear();
   const html = sanitizeHtml(renderMarkdown(markdown), { resolveUrl });
   return { html: stripControlChars(html), references: [...references.values()] };
 }
