@@ -4,9 +4,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseSourceFile, type ParsedFile, type ParseSettings } from './parse.ts';
 
-// Files read at once elsewhere (assets, a whole folder): overlaps the reads in the thread pool.
-export const READ_CONCURRENCY = 16;
-
 /**
  * Reads the files `paths` (relative to `contentDir`, forward slashes) and parses each; a file that
  * cannot be read throws. Each file is read with a plain synchronous call just before it is parsed:

@@ -4,11 +4,13 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapLimit } from '../concurrency.ts';
 import { UsageError } from '../errors.ts';
-import { READ_CONCURRENCY } from './chunk.ts';
 import { checkParsedFiles, isMarkdown, publishedAt, type ParsedFile, type ParseSettings, type SourceFile } from './parse.ts';
 import { parseInThreads } from './pool.ts';
 import { defaultThreads, PARSER_THREAD_THRESHOLD, stopPrestartedThreads, takePrestartDecision } from './threads.ts';
 import type { NewsItem } from './types.ts';
+
+// Files read at once (assets, a whole folder): overlaps the reads in the thread pool.
+const READ_CONCURRENCY = 16;
 
 export { PARSER_THREAD_THRESHOLD };
 
