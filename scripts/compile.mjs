@@ -2,8 +2,9 @@
 // Compiles src/ into dist/ (ES modules bundled with esbuild, the transpiler tsx itself uses) so
 // `gazette` starts without transpiling TypeScript at run time, and without resolving and loading
 // the hundreds of files its plain-JavaScript dependencies are made of: those are bundled in (a
-// start-up of 0.4 s instead of 0.9 s); the packages in EXTERNAL stay in node_modules/. Runs on `npm install` / `npm ci` (the "prepare" script); does nothing when dist/ is newer
-// than every source file (`--force` compiles anyway). bin/gazette.js uses dist/ only
+// start-up of 0.4 s instead of 0.9 s); the packages in EXTERNAL stay in node_modules/. Runs on
+// `npm install` / `npm ci` (the "prepare" script); does nothing when dist/ is newer than every
+// source file (`--force` compiles anyway). bin/gazette.js uses dist/ only
 // while it is newer than every file under src/, and runs src/ through tsx otherwise, so an edited
 // checkout never runs stale code.
 import { build } from 'esbuild';
