@@ -37,7 +37,9 @@ try {
 } catch {
   stamp = undefined;
 }
-if (stamp !== undefined && stamp.newestSource >= sources && !process.argv.includes('--force')) process.exit(0);
+// mjml as installed: its bundle (dist/vendor/mjml.cjs) is made again when another version is installed.
+const mjmlVersion = JSON.parse(readFileSync(path.join(root, 'node_modules', 'mjml', 'package.json'), 'utf8')).version;
+if (stamp !== undefined && stamp.newestSource >= sources && stamp.mjml === mjmlVersion && !process.argv.includes('--force')) process.exit(0);
 
 // Compiled beside dist/ and swapped in, so a half-finished compile never replaces a good one.
 const next = `${dist}.tmp-${process.pid}`;
@@ -60,7 +62,24 @@ try {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  writeFileSync(path.join(next, 'stamp.json'), `${JSON.stringify({ newestSource: sources })}\n`);
+  // mjml and its few hundred files as one CommonJS file, which src/adapters/mjml.ts loads with a
+  // V8 code cache: 0.15 s instead of 0.6 s. cheerio (through juice) loads undici at start-up for its
+  // URL loaders, which neither juice nor mjml calls: the bundle has a stand-in that throws if called.
+  await build({
+    absWorkingDir: root,
+    entryPoints: { 'vendor/mjml': 'node_modules/mjml/lib/index.js' },
+    outdir: next,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    plugins: [stub('undici', 'const unavailable = () => { throw new Error("undici is not in the mjml bundle"); }; module.exports = new Proxy({}, { get: () => unavailable });')],
+    logLevel: 'warning',
+  });
+  writeFileSync(path.join(next, 'vendor', 'mjml.json'), `${JSON.stringify({ version: mjmlVersion })}\n`);
+  writeFileSync(path.join(next, 'stamp.json'), `${JSON.stringify({ newestSource: sources, mjml: mjmlVersion })}\n`);
   const old = `${dist}.old-${process.pid}`;
   if (existsSync(dist)) renameSync(dist, old);
   renameSync(next, dist);
@@ -68,4 +87,15 @@ try {
 } catch (err) {
   rmSync(next, { recursive: true, force: true });
   throw err;
+}
+
+/** An esbuild plugin that bundles `contents` in place of the package `name`. */
+function stub(name, contents) {
+  return {
+    name: `stub-${name}`,
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^${name}$`) }, () => ({ path: name, namespace: 'stub' }));
+      b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents, loader: 'js' }));
+    },
+  };
 }
