@@ -7,6 +7,7 @@
 // source file (`--force` compiles anyway). bin/gazette.js uses dist/ only
 // while it is newer than every file under src/, and runs src/ through tsx otherwise, so an edited
 // checkout never runs stale code.
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -48,8 +49,9 @@ mkdirSync(next, { recursive: true });
 try {
   await build({
     absWorkingDir: root,
-    // The content parser threads run a module of their own (see src/content/pool.ts).
-    entryPoints: { 'cli/main': 'src/cli/main.ts', 'content/parse-worker': 'src/content/parse-worker.ts' },
+    // The content parser threads run a module of their own (see src/content/pool.ts); the last
+    // writes mjml's code cache (below).
+    entryPoints: { 'cli/main': 'src/cli/main.ts', 'content/parse-worker': 'src/content/parse-worker.ts', 'vendor/warm-mjml': 'src/adapters/mjml-warm.ts' },
     outdir: next,
     bundle: true,
     splitting: true,
@@ -88,6 +90,14 @@ try {
   rmSync(next, { recursive: true, force: true });
   throw err;
 }
+
+// mjml's code cache for Node started as bin/gazette.js starts it (the options of its #! line, which
+// `npm start` passes too): V8 takes a cache only under the options it was written with, and
+// writing one takes about 20 MiB, which a send should not pay. Without it the first digest
+// command writes one.
+const nodeOptions = /^#!.*\bnode((?: +-[^ ]+)*) *$/m.exec(readFileSync(path.join(root, 'bin', 'gazette.js'), 'utf8').split('\n')[0])?.[1]?.trim().split(/ +/) ?? [];
+const warm = spawnSync(process.execPath, [...nodeOptions, path.join(dist, 'vendor', 'warm-mjml.js')], { cwd: root, encoding: 'utf8' });
+if (warm.status !== 0) console.warn(`compile: mjml's code cache was not written (${(warm.stderr || `exit code ${warm.status}`).trim()}); the first digest command writes it`);
 
 /** An esbuild plugin that bundles `contents` in place of the package `name`. */
 function stub(name, contents) {

@@ -49,23 +49,25 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 // What the next process does: loads the bundle, compiles DOC, saves the cache. A process of its
 // own, since V8 keeps what one process compiled and would not read a cache for it again.
 const CHILD = `
-import { loadMjmlBundle } from ${JSON.stringify(path.join(ROOT, 'src/adapters/mjml.ts'))};
+import { loadMjmlBundle, warmMjmlCache } from ${JSON.stringify(path.join(ROOT, 'src/adapters/mjml.ts'))};
+if (process.argv[3] === 'warm') {
+  process.stdout.write(JSON.stringify({ written: await warmMjmlCache(process.argv[2]) }));
+  process.exit(0);
+}
 const loaded = loadMjmlBundle(process.argv[2]);
 const result = await loaded.mjml2html(${JSON.stringify(DOC)}, ${JSON.stringify(OPTIONS)});
 loaded.saveCache();
 process.stdout.write(JSON.stringify({ fromCache: loaded.fromCache, html: result.html, errors: result.errors.length }));
 `;
 
-function nextProcess(file: string): { fromCache: boolean; html: string; errors: number } {
-  const script = path.join(path.dirname(file), 'child.mts');
+function child(file: string, mode: 'load' | 'warm'): unknown {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gazette-mjml-child-'));
+  dirs.push(dir);
+  const script = path.join(dir, 'child.mts');
   writeFileSync(script, CHILD);
-  try {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', script, file], { cwd: ROOT, encoding: 'utf8' });
-    return JSON.parse(out) as { fromCache: boolean; html: string; errors: number };
-  } finally {
-    rmSync(script);
-  }
+  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script, file, mode], { cwd: ROOT, encoding: 'utf8' }));
 }
+const nextProcess = (file: string) => child(file, 'load') as { fromCache: boolean; html: string; errors: number };
 
 describe('the mjml bundle', () => {
   it('writes the same HTML as the mjml package, CSS inlined through juice included', async () => {
@@ -112,5 +114,15 @@ describe('the mjml bundle', () => {
     mkdirSync(path.join(path.dirname(file), name, 'taken'), { recursive: true });
     expect(nextProcess(file)).toEqual({ fromCache: false, html, errors: 0 });
     expect(readdirSync(path.dirname(file)).sort()).toEqual(['mjml.cjs', name].sort());
+  }, 60_000);
+
+  it('is warmed by npm install: a process started with the same options loads mjml from the cache', () => {
+    const file = bundleCopy();
+    expect(child(file, 'warm')).toEqual({ written: true });
+    expect(cacheFiles(file)).toHaveLength(1);
+    expect(nextProcess(file).fromCache).toBe(true);
+    // and warming again finds it there
+    expect(child(file, 'warm')).toEqual({ written: true });
+    expect(cacheFiles(file)).toHaveLength(1);
   }, 60_000);
 });
