@@ -12,6 +12,22 @@ const mayHoldLink = /[:/@]|\.\S/;
 const linkifyTest = md.linkify.test.bind(md.linkify);
 md.linkify.test = (text: string): boolean => mayHoldLink.test(text) && linkifyTest(text);
 
+// A site's items link to the same places again and again, and normalizing a link target (parsing
+// it, punycode for its host, percent-encoding) costs more than remembering it: the answer depends
+// on the text alone.
+const normalizeLink = md.normalizeLink.bind(md);
+const normalized = new Map<string, string>();
+const NORMALIZED_LIMIT = 10_000;
+md.normalizeLink = (url: string): string => {
+  let link = normalized.get(url);
+  if (link === undefined) {
+    link = normalizeLink(url);
+    if (normalized.size >= NORMALIZED_LIMIT) normalized.clear();
+    normalized.set(url, link);
+  }
+  return link;
+};
+
 /** Renders Markdown to (unsanitized) HTML. */
 export function renderMarkdown(text: string): string {
   return md.render(text);
