@@ -37,7 +37,7 @@ export function mjmlBundle(): string | undefined {
 /**
  * Runs the mjml bundle `file` as a CommonJS module, with the V8 code cache kept beside it for
  * this Node version and these options when there is one: loading mjml's few hundred modules costs
- * about 0.6 s, mostly compiling them, and 0.15 s with the cache. V8 checks that a cache fits
+ * about 0.6 s, mostly compiling them, and about 0.17 s with the cache. V8 checks that a cache fits
  * (and ignores one that does not); `saveCache` writes a fresh one, best effort, once mjml has run
  * (so it holds the functions a compile needed too).
  */
