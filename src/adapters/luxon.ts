@@ -1,5 +1,6 @@
 // Adapter for luxon: every time-zone-aware date computation goes through here.
 import { DateTime, IANAZone } from 'luxon';
+import { boundedMemo } from '../memo.ts';
 
 export function isValidTimeZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
@@ -61,18 +62,7 @@ function isLeap(year: number): boolean {
 
 // A site build formats each item's date on every page that lists it, and each formatting asks
 // Intl for the zone's offset; the answers depend only on the arguments, so they are remembered.
-const formatted = new Map<string, string>();
-const FORMATTED_LIMIT = 100_000;
-
-function remembered(key: string, compute: () => string): string {
-  let text = formatted.get(key);
-  if (text === undefined) {
-    text = compute();
-    if (formatted.size >= FORMATTED_LIMIT) formatted.clear();
-    formatted.set(key, text);
-  }
-  return text;
-}
+const remembered = boundedMemo<string>(100_000);
 
 // The last instant put in a zone: a page formats each item's date twice in a row (its machine
 // and its reader form), and the zone's offset at that instant, the costly part, is then asked once.

@@ -1,6 +1,7 @@
 // Adapter for markdown-it: CommonMark to HTML. Raw HTML is allowed here and made safe by sanitize.ts;
 // Markdown without raw HTML can instead be finished here, under the same policy (see renderWithoutRawHtml).
 import MarkdownIt, { type Token } from 'markdown-it';
+import { boundedMemo } from '../memo.ts';
 
 // xhtmlOut: void elements written `<br />`, as the sanitizer writes them, so both ways give the same bytes.
 const md = new MarkdownIt({ html: true, linkify: true, typographer: false, xhtmlOut: true });
@@ -16,17 +17,8 @@ md.linkify.test = (text: string): boolean => mayHoldLink.test(text) && linkifyTe
 // it, punycode for its host, percent-encoding) costs more than remembering it: the answer depends
 // on the text alone.
 const normalizeLink = md.normalizeLink.bind(md);
-const normalized = new Map<string, string>();
-const NORMALIZED_LIMIT = 10_000;
-md.normalizeLink = (url: string): string => {
-  let link = normalized.get(url);
-  if (link === undefined) {
-    link = normalizeLink(url);
-    if (normalized.size >= NORMALIZED_LIMIT) normalized.clear();
-    normalized.set(url, link);
-  }
-  return link;
-};
+const rememberLink = boundedMemo<string>(10_000);
+md.normalizeLink = (url: string): string => rememberLink(url, () => normalizeLink(url));
 
 /** Renders Markdown to (unsanitized) HTML. */
 export function renderMarkdown(text: string): string {

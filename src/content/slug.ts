@@ -1,19 +1,14 @@
 // URL slugs for items and tags. Unicode letters are kept (Cyrillic, Tajik and Uzbek tags stay
 // readable); anything that could escape a folder or break a URL path becomes a hyphen.
 import { createHash } from 'node:crypto';
+import { boundedMemo } from '../memo.ts';
 
 // Slugs of recent texts: tags recur on thousands of items, and every build slugifies each again.
-const known = new Map<string, string>();
-const KNOWN_MAX = 50_000;
+const remember = boundedMemo<string>(50_000);
 
 /** Lower-case, NFC, letters/digits/marks kept, everything else collapsed to single hyphens. */
 export function slugify(text: string): string {
-  let slug = known.get(text);
-  if (slug === undefined) {
-    if (known.size >= KNOWN_MAX) known.clear();
-    known.set(text, (slug = computeSlug(text)));
-  }
-  return slug;
+  return remember(text, () => computeSlug(text));
 }
 
 function computeSlug(text: string): string {

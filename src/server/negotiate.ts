@@ -1,9 +1,11 @@
 // Content-coding negotiation: picks br, gzip or identity from Accept-Encoding, honouring q-values (RFC 9110 §12.5.3).
 
+import { boundedMemo } from '../memo.ts';
+
 export type Coding = 'br' | 'gzip' | 'identity';
 
-const memo = new Map<string, Coding>();
-const MEMO_LIMIT = 256;
+// Browsers and feed readers send a handful of distinct headers; parsing each once keeps the hot path cheap.
+const remember = boundedMemo<Coding>(256);
 
 /**
  * The coding to send for `header` (null or absent: identity). Among codings the client
@@ -12,13 +14,7 @@ const MEMO_LIMIT = 256;
  */
 export function chooseCoding(header: string | null | undefined): Coding {
   if (!header) return 'identity';
-  // Browsers and feed readers send a handful of distinct headers; parsing each once keeps the hot path cheap.
-  const known = memo.get(header);
-  if (known) return known;
-  const chosen = parse(header);
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(header, chosen);
-  return chosen;
+  return remember(header, () => parse(header));
 }
 
 function parse(header: string): Coding {
