@@ -8,6 +8,7 @@
 // while it is newer than every file under src/, and runs src/ through tsx otherwise, so an edited
 // checkout never runs stale code.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,8 +39,10 @@ try {
 } catch {
   stamp = undefined;
 }
-// mjml as installed: its bundle (dist/vendor/mjml.cjs) is made again when another version is installed.
-const mjmlVersion = JSON.parse(readFileSync(path.join(root, 'node_modules', 'mjml', 'package.json'), 'utf8')).version;
+// mjml as installed, found as Node finds it: its bundle (dist/vendor/mjml.cjs) is made again when
+// another version is installed, and src/adapters/mjml.ts uses it only for the version stamp.json names.
+const mjmlManifest = createRequire(import.meta.url).resolve('mjml/package.json');
+const mjmlVersion = JSON.parse(readFileSync(mjmlManifest, 'utf8')).version;
 if (stamp !== undefined && stamp.newestSource >= sources && stamp.mjml === mjmlVersion && !process.argv.includes('--force')) process.exit(0);
 
 // Compiled beside dist/ and swapped in, so a half-finished compile never replaces a good one.
@@ -70,7 +73,7 @@ try {
   // if called.
   await build({
     absWorkingDir: root,
-    entryPoints: { 'vendor/mjml': 'node_modules/mjml/lib/index.js' },
+    entryPoints: { 'vendor/mjml': path.join(path.dirname(mjmlManifest), 'lib', 'index.js') },
     outdir: next,
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -81,7 +84,6 @@ try {
     plugins: [stub('undici', 'const unavailable = () => { throw new Error("undici is not in the mjml bundle"); }; module.exports = new Proxy({}, { get: () => unavailable });')],
     logLevel: 'warning',
   });
-  writeFileSync(path.join(next, 'vendor', 'mjml.json'), `${JSON.stringify({ version: mjmlVersion })}\n`);
   writeFileSync(path.join(next, 'stamp.json'), `${JSON.stringify({ newestSource: sources, mjml: mjmlVersion })}\n`);
   const old = `${dist}.old-${process.pid}`;
   if (existsSync(dist)) renameSync(dist, old);

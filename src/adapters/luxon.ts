@@ -48,16 +48,13 @@ function instantWithOffset(text: string): Date | undefined {
   const millis = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
   const offsetHours = m[9] === undefined ? 0 : Number(m[9]);
   const offsetMinutes = m[10] === undefined ? 0 : Number(m[10]);
-  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
+  // day 0 of the next month is the month's last (Date.UTC reads years below 100 as 19xx: refused below)
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59) {
     return undefined;
   }
   const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * 60_000);
-}
-
-function isLeap(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 // A site build formats each item's date on every page that lists it, and each formatting asks

@@ -24,11 +24,12 @@ export interface LoadedMjml {
  * it is there and of the installed version; undefined otherwise (run from the sources only).
  */
 export function mjmlBundle(): string | undefined {
-  const dir = path.join(packageRoot, 'dist', 'vendor');
+  const dist = path.join(packageRoot, 'dist');
   try {
-    const bundled = (JSON.parse(readFileSync(path.join(dir, 'mjml.json'), 'utf8')) as { version?: string }).version;
+    // the compile's record of what it made, mjml's version included
+    const bundled = (JSON.parse(readFileSync(path.join(dist, 'stamp.json'), 'utf8')) as { mjml?: string }).mjml;
     const installed = (JSON.parse(readFileSync(createRequire(import.meta.url).resolve('mjml/package.json'), 'utf8')) as { version?: string }).version;
-    return bundled !== undefined && bundled === installed ? path.join(dir, 'mjml.cjs') : undefined;
+    return bundled !== undefined && bundled === installed ? path.join(dist, 'vendor', 'mjml.cjs') : undefined;
   } catch {
     return undefined;
   }
