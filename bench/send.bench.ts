@@ -6,7 +6,7 @@
 //          --connections 8 (digest.concurrency and smtp-source sessions)
 //          --ledgers sqlite,postgres  --pg postgres://postgres@127.0.0.1:5432/test
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase, parseDatabaseUrl, sql } from '../src/adapters/database.ts';
@@ -41,6 +41,33 @@ async function writeCsv(file: string, count: number): Promise<void> {
     if (!out.write(`reader${i}@example.org,Reader ${i}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+const FIRST_EDITION = Date.UTC(2030, 0, 7, 4, 0, 0);
+const WEEK_MS = 7 * 24 * 3600_000;
+/** Items in each week's edition, as a newsroom of the sample's size publishes. */
+const ITEMS_PER_EDITION = 3;
+
+/**
+ * A content folder in which each of `weeks` editions, a week apart from FIRST_EDITION on, has
+ * ITEMS_PER_EDITION new items: the sample items in turn, dated in the three days before the
+ * edition, each under a slug of its own.
+ */
+function writeWeeklyContent(sampleDir: string, dir: string, weeks: number): void {
+  const samples = (readdirSync(sampleDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.md')).sort();
+  if (samples.length === 0) throw new Error(`no .md files in ${sampleDir}`);
+  let next = 0;
+  for (let w = 0; w < weeks; w++) {
+    for (let j = 0; j < ITEMS_PER_EDITION; j++) {
+      const file = samples[next++ % samples.length]!;
+      const text = readFileSync(path.join(sampleDir, file), 'utf8');
+      if (!/^date: .*$/m.test(text)) throw new Error(`${file} has no date: line`);
+      const day = new Date(FIRST_EDITION + w * WEEK_MS - (ITEMS_PER_EDITION - j) * 24 * 3600_000).toISOString().slice(0, 10);
+      const slug = path.basename(file, '.md').replace(/^\d{4}-\d\d-\d\d-/, '');
+      mkdirSync(path.join(dir, day.slice(0, 4)), { recursive: true });
+      writeFileSync(path.join(dir, day.slice(0, 4), `${day}-${slug}-${w + 1}.md`), text.replace(/^date: .*$/m, `date: ${day}`));
+    }
+  }
 }
 
 async function dropSchema(base: string, schema: string): Promise<void> {
@@ -130,7 +157,7 @@ const send: Benchmark = {
     const ledgers = (typeof ctx.options.ledgers === 'string' ? ctx.options.ledgers.split(',') : ['sqlite', 'postgres']) as Ledger[];
     const pgBase = typeof ctx.options.pg === 'string' ? ctx.options.pg : 'postgres://postgres@127.0.0.1:5432/test';
     const gazetteBin = path.join(ctx.root, 'bin/gazette.js');
-    const contentDir = path.join(ctx.root, 'content');
+    const sampleDir = path.join(ctx.root, 'content');
     const port = await freePort();
     const smtpUrl = `smtp://127.0.0.1:${port}`;
     // smtp-sink writes no mail unless asked to (-d / -D); it answers 250 to every message.
@@ -140,10 +167,16 @@ const send: Benchmark = {
     let messageBytes = 0;
     let profileRows: string[][] | undefined;
     let profileWhat = '';
-    // Each edition is a week after the one before, so each send is a new slot; --force sends the sample items again.
+    // Each edition is a week after the one before, so each send is a new slot with that week's items.
     let week = 0;
-    const nextNow = (): string => new Date(Date.UTC(2030, 0, 7, 4, 0, 0) + 7 * 24 * 3600_000 * week++).toISOString();
-    const sendArgs = (): string[] => gazetteArgs(ctx.root, 'digest', 'send', '--force', '--content', contentDir, '--now', nextNow());
+    const weeks = 1 + ledgers.length * (sizes.reduce((sum, n) => sum + (n >= 50_000 ? runsLarge : runs), 0) + 1);
+    const contentDir = mkdtempSync(path.join(tmpdir(), 'gazette-bench-send-content-'));
+    writeWeeklyContent(sampleDir, contentDir, weeks);
+    const nextNow = (): string => {
+      if (week >= weeks) throw new Error(`more than the ${weeks} editions the content was written for`);
+      return new Date(FIRST_EDITION + WEEK_MS * week++).toISOString();
+    };
+    const sendArgs = (): string[] => gazetteArgs(ctx.root, 'digest', 'send', '--content', contentDir, '--now', nextNow());
     try {
       await waitForSmtp(port, sink);
 
@@ -152,7 +185,7 @@ const send: Benchmark = {
         const s = await setup(ctx, 'sqlite', pgBase, connections, '');
         try {
           const previewDir = path.join(s.root, 'preview');
-          const p = await run(process.execPath, [gazetteBin, 'digest', 'preview', '--force', '--content', contentDir, '--now', nextNow(), '--out', previewDir], { cwd: s.root, env: { ...s.env, SMTP_URL: '' } });
+          const p = await run(process.execPath, [gazetteBin, 'digest', 'preview', '--content', contentDir, '--now', nextNow(), '--out', previewDir], { cwd: s.root, env: { ...s.env, SMTP_URL: '' } });
           if (p.code !== 0) throw new Error(`gazette digest preview failed: ${p.stderr}${p.stdout}`);
           const sample = path.join(previewDir, 'sample');
           const eml = readdirSync(sample).find((f) => f.endsWith('.eml'));
@@ -189,6 +222,8 @@ const send: Benchmark = {
               const m: Measurement = await measure(process.execPath, sendArgs(), { cwd: s.root, env: s.env, timeoutMs: 60 * 60_000 });
               const sent = Number(/sent (\d+), failed/.exec(m.stdout)?.[1] ?? NaN);
               if (sent !== n) throw new Error(`N=${n} ${ledger}: digest send reports ${sent} sent, not ${n}:\n${m.stdout}${m.stderr.slice(-2000)}`);
+              const items = Number(/, (\d+) items?, /.exec(m.stdout)?.[1] ?? NaN);
+              if (items !== ITEMS_PER_EDITION) throw new Error(`N=${n} ${ledger}: the edition holds ${items} items, not ${ITEMS_PER_EDITION}:\n${m.stdout}`);
               raw.push({ wallMs: m.wallMs, maxRssKiB: m.maxRssKiB, stdout: m.stdout.trim() });
               ctx.log(`N=${n} ${ledger} run ${r + 1}/${count}: ${(n / (m.wallMs / 1000)).toFixed(0)} messages/s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
             }
@@ -222,6 +257,7 @@ const send: Benchmark = {
       }
     } finally {
       await stopChild(sink.child);
+      rmSync(contentDir, { recursive: true, force: true });
     }
 
     const targets: TargetResult[] = [];
@@ -260,8 +296,9 @@ const send: Benchmark = {
     const postfix = (await run('dpkg-query', ['-W', '-f', '${Version}', 'postfix'])).stdout.trim();
     const body = [
       `Recipients come from a generated CSV (\`readerN@example.org\`) loaded with \`gazette subscribers import\` (its time is`,
-      `in the last column, not in the rate). The edition is the sample content/ digest (\`node ${gazetteNodeOptions(ctx.root).join(' ')} bin/gazette.js digest send`,
-      `--force --content content/ --now …\`, as \`npx gazette digest send\` runs it with its #! line's Node options; a week later each run so each is a new edition to every subscriber), with`,
+      `in the last column, not in the rate). Each run sends a new week's edition (\`node ${gazetteNodeOptions(ctx.root).join(' ')} bin/gazette.js digest send`,
+      `--content DIR --now …\`, as \`npx gazette digest send\` runs it with its #! line's Node options, a week after the run before) holding`,
+      `${ITEMS_PER_EDITION} new items: DIR holds the sample content/ items in turn, ${ITEMS_PER_EDITION} dated in each week. With`,
       `SMTP_URL=smtp://127.0.0.1:PORT and gazette.yaml's \`digest.concurrency: ${connections}\`, run in a temporary root; one message is`,
       `${messageBytes.toLocaleString('en-US')} bytes (the size of \`digest preview\`'s sample .eml). The rate is recipients / wall time of the`,
       'whole `digest send` process (start-up, creating the edition and its delivery rows, sending, the report); peak RSS is',

@@ -54,7 +54,7 @@ try {
     absWorkingDir: root,
     // The content parser threads run a module of their own (see src/content/pool.ts); the last
     // writes mjml's code cache (below).
-    entryPoints: { 'cli/main': 'src/cli/main.ts', 'content/parse-worker': 'src/content/parse-worker.ts', 'vendor/warm-mjml': 'src/adapters/mjml-warm.ts' },
+    entryPoints: { 'cli/main': 'src/cli/main.ts', 'content/parse-worker': 'src/content/parse-worker.ts', 'vendor/warm-mjml': 'src/adapters/mjml-warm.ts', 'vendor/mjml-worker': 'src/adapters/mjml-worker.ts' },
     outdir: next,
     bundle: true,
     splitting: true,

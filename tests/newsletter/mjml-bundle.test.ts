@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mjml2html from 'mjml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadMjmlBundle, mjmlBundle } from '../../src/adapters/mjml.ts';
+import { compileMjml, loadMjmlBundle, MjmlError, mjmlBundle } from '../../src/adapters/mjml.ts';
 
 const DOC = `<mjml>
   <mj-head>
@@ -125,4 +125,46 @@ describe('the mjml bundle', () => {
     expect(child(file, 'warm')).toEqual({ written: true });
     expect(cacheFiles(file)).toHaveLength(1);
   }, 60_000);
+
+  it('compiles digests in a thread of its own, so mjml takes none of the main thread\'s memory once done', () => {
+    // In a process of its own, with the garbage collector at hand: the main thread's heap after a
+    // compile, against its heap after mjml loaded in that thread (what a compile used to leave).
+    const dir = mkdtempSync(path.join(tmpdir(), 'gazette-mjml-thread-'));
+    dirs.push(dir);
+    const script = path.join(dir, 'thread.mts');
+    const strict = JSON.stringify({ ...OPTIONS, validationLevel: 'strict' });
+    writeFileSync(
+      script,
+      `import { compileMjml, loadMjmlBundle, mjmlBundle } from ${JSON.stringify(path.join(ROOT, 'src/adapters/mjml.ts'))};
+const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+const before = heap();
+const html = await compileMjml(${JSON.stringify(DOC)});
+await new Promise((r) => setTimeout(r, 100));
+const afterThread = heap();
+// the bundle in this thread (the first test shows it writes the package's HTML)
+const loaded = loadMjmlBundle(mjmlBundle());
+const theirs = (await loaded.mjml2html(${JSON.stringify(DOC)}, ${strict})).html;
+const afterHere = heap();
+process.stdout.write(JSON.stringify({ same: html === theirs, thread: afterThread - before, here: afterHere - afterThread }));
+`,
+    );
+    const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8' })) as { same: boolean; thread: number; here: number };
+    expect(out.same).toBe(true);
+    const MiB = 1024 * 1024;
+    // mjml loaded here keeps more than 8 MiB of heap for good; compiled in its thread, it keeps none of it
+    expect(out.here).toBeGreaterThan(8 * MiB);
+    expect(out.thread).toBeLessThan(2 * MiB);
+  }, 60_000);
+
+  it('reports what the validator finds, line by line, from its thread', async () => {
+    const theirs = (await mjml2html(INVALID, { ...OPTIONS, validationLevel: 'soft' })).errors.map((e) => ({ line: e.line, tagName: e.tagName, message: e.message }));
+    expect(theirs.length).toBeGreaterThan(0);
+    const err = await compileMjml(INVALID).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(MjmlError);
+    expect((err as MjmlError).issues).toEqual(theirs);
+    expect((err as MjmlError).message).toContain(`line ${theirs[0]!.line} <${theirs[0]!.tagName}>: ${theirs[0]!.message}`);
+  });
 });
