@@ -204,8 +204,24 @@ function startThread(bundle: string, entry: string): MjmlThread {
   return t;
 }
 
+/**
+ * Starts mjml's thread ahead of the first compile, so that it loads mjml on another core while
+ * the caller starts up: for a command that compiles a digest soon. Until then the thread keeps
+ * nothing alive (a command that finds nothing to compile still ends), and it ends after the
+ * compile as any other. Nothing happens without the bundle, or with a thread already there.
+ */
+export function prestartMjml(): void {
+  if (thread !== undefined) return;
+  const where = threadEntry();
+  if (where === undefined) return;
+  thread = startThread(where.bundle, where.entry);
+  thread.worker.unref();
+}
+
 function compileInThread(bundle: string, entry: string, source: string): Promise<CompileOutcome> {
   const t = (thread ??= startThread(bundle, entry));
+  // a compile in progress keeps the process alive, as any other work
+  t.worker.ref();
   const id = ++lastId;
   return new Promise((resolve, reject) => {
     t.pending.set(id, { resolve, reject });

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildDigestPreview, previousEditionEnd, readIfDatabase } from '../../delivery/index.ts';
 import { createMailer } from '../../mail/index.ts';
-import { loadDigestDkim } from '../../newsletter/index.ts';
+import { loadDigestDkim, prepareDigestCompiler } from '../../newsletter/index.ts';
 import type { CommandSpec } from '../command.ts';
 import { displayPath, parseNow } from '../options.ts';
 import { templatesDir } from '../templates-dir.ts';
@@ -18,6 +18,8 @@ export const digestPreviewCommand: CommandSpec = {
     { flags: '--force', description: 'write a digest even when no item is new' },
   ],
   async run(ctx, _args, options) {
+    // mjml loads in its thread while the configuration and the content are read
+    prepareDigestCompiler();
     const config = await ctx.config();
     const now = parseNow(options.now);
     const outDir = path.resolve((options.out as string | undefined) ?? path.join(ctx.env.varDir, 'preview'));

@@ -16,6 +16,7 @@ import {
   type EditionReport,
 } from '../../delivery/index.ts';
 import { UsageError } from '../../errors.ts';
+import { prepareDigestCompiler } from '../../newsletter/index.ts';
 import { collectPeriodically } from '../heap.ts';
 import { openConfiguredMailer } from '../mailer.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
@@ -112,6 +113,8 @@ const send: CommandSpec = {
   async run(ctx, _args, options) {
     const now = parseNow(options.now);
     if (options.dryRun && options.to !== undefined) throw new UsageError('--dry-run and --to do not go together');
+    // mjml loads in its thread while the ledger opens and the content is read
+    prepareDigestCompiler();
     const deps = await openDelivery(ctx, options);
     try {
       const { store, config } = deps;
