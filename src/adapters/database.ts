@@ -41,9 +41,23 @@ export interface Database<DB> {
    * both read and then both try to upgrade to a write lock (which fails at once instead of waiting).
    */
   transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /**
+   * SQLite only (undefined on PostgreSQL): runs `fn` in one write transaction (BEGIN IMMEDIATE,
+   * COMMIT; ROLLBACK when it throws) in one synchronous step, between the statements kysely runs on
+   * the connection, never inside one of its transactions. `fn` runs statements by their text, each
+   * prepared once. The cheapest way to write a few rows: a statement costs a few microseconds
+   * this way, against tens through kysely.
+   */
+  writeBatch?<T>(fn: (writes: BatchWrites) => T): Promise<T>;
   /** Applies the migrations, in order, that this database has not seen; safe when two processes start at once. */
   migrate(migrations: Record<string, Migration>): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** The statements of one Database.writeBatch. */
+export interface BatchWrites {
+  /** Runs one statement with its parameters; returns how many rows it changed. */
+  run(text: string, params: readonly unknown[]): number;
 }
 
 // pg reads int8 (bigint: epoch milliseconds, ids, count(*)) as strings by default; every value
@@ -75,7 +89,10 @@ function openSqlite<DB>(SqliteDatabase: typeof SqliteDatabaseType, file: string,
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const cached = withStatementCache(connection);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) });
+  const writes: BatchWrites = { run: (text, params) => Number(cached.prepare(text).run(params).changes) };
+  const batch = connection.transaction((fn: (w: BatchWrites) => unknown) => fn(writes));
 
   const transaction = <T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
     db.connection().execute(async (conn) => {
@@ -95,6 +112,9 @@ function openSqlite<DB>(SqliteDatabase: typeof SqliteDatabaseType, file: string,
     dialect: 'sqlite',
     schema: undefined,
     transaction,
+    // kysely runs one thing at a time on its connection, a transaction of store.transaction from
+    // BEGIN to COMMIT included: the batch runs as one of them, so it never lands inside another
+    writeBatch: <T>(fn: (w: BatchWrites) => T) => db.connection().execute(async () => batch.immediate(fn) as T),
     async migrate(migrations) {
       // Two processes migrating one file at once: the loser of the write lock gets SQLITE_BUSY
       // even with a busy timeout (lock upgrade), so it retries and then finds nothing to do.

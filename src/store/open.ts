@@ -1,5 +1,5 @@
 // Opens gazette's database (SQLite by default, PostgreSQL by DATABASE_URL) and brings its schema up to date.
-import { openDatabase, parseDatabaseUrl, sql, type DialectName, type Kysely } from '../adapters/database.ts';
+import { openDatabase, parseDatabaseUrl, sql, type BatchWrites, type DialectName, type Kysely } from '../adapters/database.ts';
 import { GazetteError } from '../errors.ts';
 import { migrations } from './migrations.ts';
 import type { DatabaseSchema } from './schema.ts';
@@ -18,6 +18,8 @@ export interface Store {
   dialect: DialectName;
   /** A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the default read committed). */
   transaction<T>(fn: (trx: Kysely<DatabaseSchema>) => Promise<T>): Promise<T>;
+  /** SQLite only: statements run by text in one write transaction, in one synchronous step (see Database.writeBatch). */
+  writeBatch?<T>(fn: (writes: BatchWrites) => T): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db: database.db,
     dialect: database.dialect,
     transaction: (fn) => database.transaction(fn),
+    ...(database.writeBatch ? { writeBatch: database.writeBatch } : {}),
     close: () => database.close(),
   };
 }

@@ -196,6 +196,41 @@ describe('SQLite specifics', () => {
     }
   });
 
+  it('writes a batch all or nothing, and never inside a transaction that is still running', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const store = await openStore({ databaseUrl: undefined, varDir: database.varDir });
+      try {
+        const write = store.writeBatch!;
+        const names = async () => (await store.db.selectFrom('leases').select('name').orderBy('name').execute()).map((r) => r.name);
+        const insert = 'insert into leases (name, holder, expires_at) values (?, ?, ?)';
+        expect(await write((w) => w.run(insert, ['a', 'h', T]) + w.run(insert, ['b', 'h', T]))).toBe(2);
+        expect(await names()).toEqual(['a', 'b']);
+        // the second statement fails (the name is taken): the first is undone with it
+        await expect(write((w) => [w.run(insert, ['c', 'h', T]), w.run(insert, ['a', 'h', T])])).rejects.toThrow(/UNIQUE/);
+        expect(await names()).toEqual(['a', 'b']);
+
+        // a transaction that waits in the middle, then fails: a batch asked for meanwhile waits for
+        // it to end, and is not undone with it
+        let batched: Promise<number> | undefined;
+        await expect(
+          store.transaction(async (trx) => {
+            await trx.insertInto('leases').values({ name: 'd', holder: 'h', expires_at: T }).execute();
+            batched = write((w) => w.run(insert, ['e', 'h', T]));
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await batched).toBe(1);
+        expect(await names()).toEqual(['a', 'b', 'e']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await database.dispose();
+    }
+  });
+
   it('reports an unreachable database as a StoreError', async () => {
     await expect(openStore({ databaseUrl: 'sqlite:/etc/hostname/nope.db', varDir: '/tmp' })).rejects.toBeInstanceOf(StoreError);
   });
