@@ -4,7 +4,7 @@ import type { NewsItem } from '../content/types.ts';
 import { slugify, slugPath } from '../content/slug.ts';
 import { formatInZone, isoInZone } from '../adapters/luxon.ts';
 import { createTemplateEngine } from '../adapters/eta.ts';
-import { compileMjml, prestartMjml } from '../adapters/mjml.ts';
+import { compileMjml } from '../adapters/mjml.ts';
 import { ConfigError, GazetteError } from '../errors.ts';
 import { fillSubject, oneLine, unknownPlaceholders } from './header.ts';
 import { createSlotTokens, type SlotValues, type SlottedText } from './slots.ts';
@@ -78,11 +78,6 @@ const DATE_FORMAT = 'd LLLL yyyy';
 /** The archive folder of an edition: its date in the site's time zone, then its id. */
 export function editionSlug(editionId: string, date: Date, timezone: string): string {
   return `${formatInZone(date, timezone, 'yyyy-MM-dd')}-${slugify(editionId)}`;
-}
-
-/** Gets the MJML compiler ready ahead of a composeDigest that comes soon (see prestartMjml). */
-export function prepareDigestCompiler(): void {
-  prestartMjml();
 }
 
 /**

@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildDigestPreview, previousEditionEnd, readIfDatabase } from '../../delivery/index.ts';
 import { createMailer } from '../../mail/index.ts';
-import { loadDigestDkim, prepareDigestCompiler } from '../../newsletter/index.ts';
+import { prestartMjml } from '../../adapters/mjml.ts';
+import { loadDigestDkim } from '../../newsletter/index.ts';
 import type { CommandSpec } from '../command.ts';
 import { displayPath, parseNow } from '../options.ts';
 import { templatesDir } from '../templates-dir.ts';
@@ -19,7 +20,7 @@ export const digestPreviewCommand: CommandSpec = {
   ],
   async run(ctx, _args, options) {
     // mjml loads in its thread while the configuration and the content are read
-    prepareDigestCompiler();
+    prestartMjml();
     const config = await ctx.config();
     const now = parseNow(options.now);
     const outDir = path.resolve((options.out as string | undefined) ?? path.join(ctx.env.varDir, 'preview'));

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { createProgressBar } from '../../adapters/cli-progress.ts';
+import { prestartMjml } from '../../adapters/mjml.ts';
 import {
   buildDigestPreview,
   createEdition,
@@ -16,7 +17,6 @@ import {
   type EditionReport,
 } from '../../delivery/index.ts';
 import { UsageError } from '../../errors.ts';
-import { prepareDigestCompiler } from '../../newsletter/index.ts';
 import { collectPeriodically } from '../heap.ts';
 import { openConfiguredMailer } from '../mailer.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
@@ -114,7 +114,7 @@ const send: CommandSpec = {
     const now = parseNow(options.now);
     if (options.dryRun && options.to !== undefined) throw new UsageError('--dry-run and --to do not go together');
     // mjml loads in its thread while the ledger opens and the content is read
-    prepareDigestCompiler();
+    prestartMjml();
     const deps = await openDelivery(ctx, options);
     try {
       const { store, config } = deps;
