@@ -16,7 +16,11 @@ export interface LoadedMjml {
   mjml2html: Mjml2Html;
   /** Loaded from the bundle with a code cache V8 took. */
   fromCache: boolean;
-  /** Writes the code cache for the next process, once mjml has compiled something; true when it did (false when the cache was used, or on a read-only install). */
+  /**
+   * Writes the code cache for the next process, once mjml has compiled something (once: later
+   * calls only answer). True when a cache that fits is beside the bundle, the one loaded or the
+   * one written; false on a read-only install.
+   */
   saveCache(): boolean;
 }
 
@@ -58,23 +62,23 @@ export function loadMjmlBundle(file: string): LoadedMjml {
   const module = { exports: {} as { default?: Mjml2Html } };
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   const mjml2html = module.exports.default ?? (module.exports as unknown as Mjml2Html);
-  let saved = fromCache;
+  let cached: boolean | undefined = fromCache || undefined;
   return {
     mjml2html,
     fromCache,
     saveCache() {
-      if (saved) return false;
-      saved = true;
+      if (cached !== undefined) return cached;
       const temp = `${cacheFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
         writeFileSync(temp, script.createCachedData());
         renameSync(temp, cacheFile);
-        return true;
+        cached = true;
       } catch {
         // a read-only install: every process compiles mjml, as without the bundle
         rmSync(temp, { force: true });
-        return false;
+        cached = false;
       }
+      return cached;
     },
   };
 }
@@ -90,8 +94,9 @@ export async function warmMjmlCache(bundle = mjmlBundle()): Promise<boolean> {
   if (bundle === undefined) return false;
   const loaded = loadMjmlBundle(bundle);
   if (loaded.fromCache) return true;
-  await loaded.mjml2html(WARM_UP, { validationLevel: 'strict', fonts: {}, ignoreIncludes: true });
-  return loaded.saveCache();
+  // compiled as a digest is, which writes the cache when it compiles cleanly
+  const outcome = await compileWith(loaded, WARM_UP);
+  return !('failure' in outcome) && outcome.issues.length === 0 && loaded.saveCache();
 }
 
 const WARM_UP = `<mjml><mj-head><mj-title>Digest</mj-title><mj-preview>This week</mj-preview><mj-style>.x { color: #333; }</mj-style></mj-head>
@@ -172,12 +177,14 @@ interface MjmlThread {
 let thread: MjmlThread | undefined;
 let lastId = 0;
 
-/** The compiling thread's entry beside the bundle, when both are there. */
-function threadEntry(): { bundle: string; entry: string } | undefined {
+/** The thread there is, or a new one on the bundle when it and the thread's entry beside it are there. */
+function threadFor(): MjmlThread | undefined {
+  if (thread !== undefined) return thread;
   const bundle = mjmlBundle();
   if (bundle === undefined) return undefined;
   const entry = path.join(path.dirname(bundle), 'mjml-worker.js');
-  return existsSync(entry) ? { bundle, entry } : undefined;
+  if (!existsSync(entry)) return undefined;
+  return (thread = startThread(bundle, entry));
 }
 
 function startThread(bundle: string, entry: string): MjmlThread {
@@ -211,15 +218,10 @@ function startThread(bundle: string, entry: string): MjmlThread {
  * compile as any other. Nothing happens without the bundle, or with a thread already there.
  */
 export function prestartMjml(): void {
-  if (thread !== undefined) return;
-  const where = threadEntry();
-  if (where === undefined) return;
-  thread = startThread(where.bundle, where.entry);
-  thread.worker.unref();
+  if (thread === undefined) threadFor()?.worker.unref();
 }
 
-function compileInThread(bundle: string, entry: string, source: string): Promise<CompileOutcome> {
-  const t = (thread ??= startThread(bundle, entry));
+function compileInThread(t: MjmlThread, source: string): Promise<CompileOutcome> {
   // a compile in progress keeps the process alive, as any other work
   t.worker.ref();
   const id = ++lastId;
@@ -234,11 +236,11 @@ function compileInThread(bundle: string, entry: string, source: string): Promise
  * with strict validation, so a broken template fails instead of sending broken mail.
  */
 export async function compileMjml(source: string): Promise<string> {
-  const where = threadEntry();
+  const t = threadFor();
   let outcome: CompileOutcome | undefined;
-  if (where !== undefined) {
+  if (t !== undefined) {
     try {
-      outcome = await compileInThread(where.bundle, where.entry, source);
+      outcome = await compileInThread(t, source);
     } catch {
       // the thread could not load the bundle (damaged): the package itself still works, here
       outcome = undefined;
