@@ -1,6 +1,6 @@
 // SIGTERM while the worker sends an edition of 1,200 messages over a real SMTP server: it stops claiming, finishes the
 // messages in flight, exits 0 within its bound; `gazette digest resume` then completes the edition with no duplicate.
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { createMailer } from '../../src/mail/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { gazetteAsync, repoRoot, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
-import { addActiveSubscribers, itemFile, templatesDir } from '../worker/support.ts';
+import { addActiveSubscribers, configOffSchedule, itemFile, templatesDir } from '../worker/support.ts';
 
 const RECIPIENTS = 1200;
 
@@ -24,7 +24,7 @@ describe('gazette start stopped by SIGTERM during a send', { timeout: 180_000 },
     root = await mkdtemp(path.join(os.tmpdir(), 'gazette-sigterm-'));
     smtp = await startSmtpServer();
     // Paced at 150 messages a second, so the send takes several seconds and the signal lands in the middle of it.
-    const yaml = (await readFile(path.join(repoRoot, 'gazette.yaml'), 'utf8')).replace(
+    const yaml = (await configOffSchedule()).replace(
       /^ {2}max_lateness_hours: 24$/m,
       '  max_lateness_hours: 24\n  rate_per_second: 150\n  batch_size: 50',
     );

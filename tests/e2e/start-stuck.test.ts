@@ -1,6 +1,6 @@
 // A stop that cannot finish (the mail server accepted the connection and never answers) is bounded:
 // past --shutdown-timeout the worker logs why and exits non-zero instead of hanging.
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +10,8 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createEdition } from '../../src/delivery/index.ts';
 import { createMailer } from '../../src/mail/index.ts';
 import { openStore } from '../../src/store/index.ts';
-import { repoRoot, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
-import { addActiveSubscribers, itemFile, templatesDir } from '../worker/support.ts';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
+import { addActiveSubscribers, configOffSchedule, itemFile, templatesDir } from '../worker/support.ts';
 
 describe('gazette start with a mail server that never answers', { timeout: 60_000 }, () => {
   let root: string;
@@ -26,7 +26,7 @@ describe('gazette start with a mail server that never answers', { timeout: 60_00
       socket.on('error', () => undefined);
     });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    await cp(path.join(repoRoot, 'gazette.yaml'), path.join(root, 'gazette.yaml'));
+    await writeFile(path.join(root, 'gazette.yaml'), await configOffSchedule());
     await mkdir(path.join(root, 'content/news'), { recursive: true });
     await writeFile(path.join(root, 'content/news/seizure.md'), itemFile('Heroin seized at the border', new Date(Date.now() - 86_400_000)));
     const varDir = path.join(root, 'var');

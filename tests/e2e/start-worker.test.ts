@@ -1,12 +1,12 @@
 // `gazette start` as an operator runs it: serves the build, rebuilds when content changes, keeps the last good build
 // through a bad file, sends an edition an operator triggers over a real SMTP server, never logs a secret, stops on SIGTERM.
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
-import { gazetteIn, repoRoot, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
-import { eventually, itemFile } from '../worker/support.ts';
+import { gazetteIn, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
+import { configOffSchedule, eventually, itemFile } from '../worker/support.ts';
 
 const SMTP_PASSWORD = 'smtp-Pa55word-x9q';
 const ADMIN_TOKEN = 'admin-token-7f3c9a1b5d';
@@ -23,7 +23,7 @@ describe('gazette start', { timeout: 120_000 }, () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'gazette-start-'));
     smtp = await startSmtpServer({ auth: { user: 'gazette', pass: SMTP_PASSWORD } });
     env = { PORT: '0', SMTP_URL: smtp.url, ADMIN_TOKEN, GAZETTE_SECRET };
-    await cp(path.join(repoRoot, 'gazette.yaml'), path.join(root, 'gazette.yaml'));
+    await writeFile(path.join(root, 'gazette.yaml'), await configOffSchedule());
     await mkdir(path.join(root, 'content/news'), { recursive: true });
     // Dated just before now, so that they are this week's news for the digest.
     await writeFile(path.join(root, 'content/news/seizure.md'), itemFile('Heroin seized at the border', new Date(Date.now() - 2 * day)));

@@ -1,5 +1,5 @@
 // Shared set-up for worker tests: a site folder with dated items, the repository's config, active subscribers in bulk.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
@@ -67,4 +67,23 @@ export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => bo
     if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The repository's gazette.yaml, with its weekly slot moved half a week away from `now`, for a `gazette start` run on the
+ * real clock. The sample's Monday 09:00 slot is due (and caught up) for max_lateness_hours after it each week; a worker
+ * started then would send its own edition first, and a test of something else would see it.
+ */
+export async function configOffSchedule(now = new Date()): Promise<string> {
+  const yaml = await readFile(path.join(repoRoot, 'gazette.yaml'), 'utf8');
+  const zone = /^ {2}timezone: (\S+)$/m.exec(yaml)?.[1];
+  if (zone === undefined) throw new Error('gazette.yaml has no site.timezone');
+  const slot = new Date(now.getTime() + 3.5 * 86_400_000);
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' }).formatToParts(slot);
+  const part = (type: string) => parts.find((p) => p.type === type)!.value;
+  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(part('weekday'));
+  const schedule = `  schedule: "0 ${Number(part('hour'))} * * ${weekday}"`;
+  const moved = yaml.replace(/^ {2}schedule: .*$/m, schedule);
+  if (!moved.includes(schedule)) throw new Error('gazette.yaml has no digest.schedule');
+  return moved;
 }
