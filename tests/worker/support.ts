@@ -76,8 +76,7 @@ export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => bo
  */
 export async function configOffSchedule(now = new Date()): Promise<string> {
   const yaml = await readFile(path.join(repoRoot, 'gazette.yaml'), 'utf8');
-  const zone = /^ {2}timezone: (\S+)$/m.exec(yaml)?.[1];
-  if (zone === undefined) throw new Error('gazette.yaml has no site.timezone');
+  const zone = (await repoConfig()).site.timezone;
   const slot = new Date(now.getTime() + 3.5 * 86_400_000);
   const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' }).formatToParts(slot);
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
