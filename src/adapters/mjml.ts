@@ -247,10 +247,10 @@ export async function compileMjml(source: string): Promise<string> {
     }
   }
   outcome ??= await compileWith(await loadMjml(), source);
-  const detail = outcome.issues.map((i) => `line ${i.line} <${i.tagName}>: ${i.message}`).join('; ');
-  if ('failure' in outcome) throw new MjmlError(`digest template is not valid MJML: ${detail || outcome.failure}`, outcome.issues);
-  if (outcome.issues.length > 0) throw new MjmlError(`digest template is not valid MJML: ${detail}`, outcome.issues);
-  return outcome.html;
+  if ('html' in outcome && outcome.issues.length === 0) return outcome.html;
+  // the validator's issues, line by line; mjml's own message when it failed without any
+  const detail = outcome.issues.map((i) => `line ${i.line} <${i.tagName}>: ${i.message}`).join('; ') || ('failure' in outcome ? outcome.failure : '');
+  throw new MjmlError(`digest template is not valid MJML: ${detail}`, outcome.issues);
 }
 
 function toIssue(e: unknown): MjmlIssue {
