@@ -7,7 +7,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import path from 'node:path';
 import { positiveListOption, positiveOption } from './bench-process.ts';
 import { ensureSites, type GeneratedSites } from './generate.ts';
-import { formatMedianMemory, formatMedianTime, formatMemory, formatRatio, formatTimes, ratio, table } from './harness/format.ts';
+import {
+  formatMedianMemory,
+  formatMedianTime,
+  formatMemory,
+  formatRatio,
+  formatTimes,
+  ratio,
+  table,
+} from './harness/format.ts';
 import { gazetteArgs, gazetteNodeOptions } from './harness/gazette.ts';
 import { measure, run, summarize, type Measurement, type Summary } from './harness/measure.ts';
 import type { Benchmark, BenchContext, TargetResult } from './harness/types.ts';
@@ -16,9 +24,11 @@ type Tool = 'gazette' | 'hugo' | 'eleventy';
 const TOOLS: readonly Tool[] = ['gazette', 'hugo', 'eleventy'];
 
 const WHAT: Record<Tool, string> = {
-  gazette: "full build: RSS, Atom and JSON Feed of the whole site holding every item (with RFC 5005 archive pages), the three feeds of each tag (its newest 20 items), HTML index, history, item and tag pages",
+  gazette:
+    'full build: RSS, Atom and JSON Feed of the whole site holding every item (with RFC 5005 archive pages), the three feeds of each tag (its newest 20 items), HTML index, history, item and tag pages',
   hugo: 'RSS of all items (full content), nothing else',
-  eleventy: 'Atom feed of all items (full content) with @11ty/eleventy-plugin-rss, plus each item as HTML without layout (the feed links need their URLs)',
+  eleventy:
+    'Atom feed of all items (full content) with @11ty/eleventy-plugin-rss, plus each item as HTML without layout (the feed links need their URLs)',
 };
 
 interface ToolRuns {
@@ -76,15 +86,31 @@ function commands(ctx: BenchContext, sites: GeneratedSites, n: number, eleventyB
   };
   const exec: Record<Tool, () => Promise<Measurement>> = {
     gazette: () =>
-      measure(process.execPath, gazetteArgs(ctx.root, 'build', '--config', path.join(ctx.root, 'gazette.yaml'), '--content', sites.gazette, '--out', out.gazette), { cwd: ctx.root }),
+      measure(
+        process.execPath,
+        gazetteArgs(
+          ctx.root,
+          'build',
+          '--config',
+          path.join(ctx.root, 'gazette.yaml'),
+          '--content',
+          sites.gazette,
+          '--out',
+          out.gazette,
+        ),
+        { cwd: ctx.root },
+      ),
     hugo: () => measure('hugo', ['--quiet', '--source', sites.hugo, '--destination', out.hugo], { cwd: sites.hugo }),
-    eleventy: () => measure(process.execPath, [eleventyBin, '--quiet', `--output=${out.eleventy}`], { cwd: sites.eleventy }),
+    eleventy: () =>
+      measure(process.execPath, [eleventyBin, '--quiet', `--output=${out.eleventy}`], { cwd: sites.eleventy }),
   };
   const verify: Record<Tool, () => void> = {
     gazette: () => {
       // The subscription feed holds the newest items; with the archive pages every item is in each format.
       const feeds = path.join(out.gazette, 'feeds');
-      const entries = readdirCount(feeds, /^atom-\d+\.xml$/, '<entry>') + count(readFileSync(path.join(out.gazette, 'atom.xml'), 'utf8'), '<entry>');
+      const entries =
+        readdirCount(feeds, /^atom-\d+\.xml$/, '<entry>') +
+        count(readFileSync(path.join(out.gazette, 'atom.xml'), 'utf8'), '<entry>');
       if (entries !== n) throw new Error(`gazette's Atom feed and archive pages hold ${entries} entries, not ${n}`);
     },
     hugo: () => {
@@ -102,7 +128,8 @@ function commands(ctx: BenchContext, sites: GeneratedSites, n: number, eleventyB
 function readdirCount(dir: string, name: RegExp, needle: string): number {
   if (!existsSync(dir)) return 0;
   let total = 0;
-  for (const file of readdirSync(dir)) if (name.test(file)) total += count(readFileSync(path.join(dir, file), 'utf8'), needle);
+  for (const file of readdirSync(dir))
+    if (name.test(file)) total += count(readFileSync(path.join(dir, file), 'utf8'), needle);
   return total;
 }
 
@@ -134,7 +161,8 @@ const build: Benchmark = {
     // modules. Measured on `--help`.
     ctx.log('gazette start-up');
     const startup: Measurement[] = [];
-    for (let i = 0; i < runs + 1; i++) startup.push(await measure(process.execPath, gazetteArgs(ctx.root, '--help'), { cwd: ctx.root }));
+    for (let i = 0; i < runs + 1; i++)
+      startup.push(await measure(process.execPath, gazetteArgs(ctx.root, '--help'), { cwd: ctx.root }));
     const startupWall = summarize(startup.slice(1).map((m) => m.wallMs));
 
     const out = outputBase(ctx);
@@ -159,7 +187,9 @@ const build: Benchmark = {
             const m = await exec[tool]();
             if (r === 0) verify[tool]();
             raw[tool].push(m);
-            ctx.log(`N=${n} run ${r + 1}/${runCount} ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
+            ctx.log(
+              `N=${n} run ${r + 1}/${runCount} ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB`,
+            );
           } catch (err) {
             const message = (err as Error).message;
             failures.set(`${n}:${tool}`, describeFailure(message));
@@ -196,10 +226,10 @@ const build: Benchmark = {
         `the OS page cache. gazette runs as \`npx gazette build\` does: \`node ${gazetteNodeOptions(ctx.root).join(' ')} bin/gazette.js build\` (the options of its #! line; the bundle \`npm install\` compiles into dist/,`,
         'brought up to date by the bench runner first; content parser threads as the run queue allows, GAZETTE_PARSER_THREADS',
         'unset), Eleventy as `node …/@11ty/eleventy/cmd.cjs` in its site folder (what',
-        '`npx @11ty/eleventy` runs, without npx\'s own start-up), Hugo as `hugo --quiet`. Peak RSS is ru_maxrss from',
+        "`npx @11ty/eleventy` runs, without npx's own start-up), Hugo as `hugo --quiet`. Peak RSS is ru_maxrss from",
         'GNU time. CPU is user + system time; Hugo uses every core, gazette and Eleventy mostly one.',
         out.onTmpfs
-          ? 'Every tool writes its output to a tmpfs (/dev/shm): on this virtual machine\'s disk, creating a file costs 0.04 to 0.7 ms of kernel time depending on the folder and on what was deleted before (4,000 files took 0.15 s to 2.7 s), which swamps what the tools do and falls on those that write many files. `--out-dir DIR` writes to a disk folder instead.'
+          ? "Every tool writes its output to a tmpfs (/dev/shm): on this virtual machine's disk, creating a file costs 0.04 to 0.7 ms of kernel time depending on the folder and on what was deleted before (4,000 files took 0.15 s to 2.7 s), which swamps what the tools do and falls on those that write many files. `--out-dir DIR` writes to a disk folder instead."
           : `Every tool writes its output under ${out.dir} (--out-dir).`,
         '',
         'What each builds:',
@@ -214,17 +244,36 @@ const build: Benchmark = {
         const r = per[t];
         return r ? f(r) : `failed: ${failures.get(`${n}:${t}`) ?? 'no run'}`;
       };
-      const rows = TOOLS.map((t) => [t, cell(t, (r) => formatTimes(r.wall)), cell(t, (r) => formatMemory(r.rss)), cell(t, (r) => formatTimes(r.cpu))]);
+      const rows = TOOLS.map((t) => [
+        t,
+        cell(t, (r) => formatTimes(r.wall)),
+        cell(t, (r) => formatMemory(r.rss)),
+        cell(t, (r) => formatTimes(r.cpu)),
+      ]);
       const runsOf = TOOLS.map((t) => per[t]?.wall.runs ?? 0);
       const { gazette: g, hugo: h, eleventy: e } = per;
       const ratios: string[] = [];
-      if (g && h) ratios.push(`gazette / Hugo time ${formatRatio(ratio(g.wall, h.wall))} (CPU time ${formatRatio(ratio(g.cpu, h.cpu))}), gazette / Hugo peak RSS ${formatRatio(ratio(g.rss, h.rss))}`);
-      if (g && e) ratios.push(`gazette / Eleventy time ${formatRatio(ratio(g.wall, e.wall))} (CPU time ${formatRatio(ratio(g.cpu, e.cpu))}), gazette / Eleventy peak RSS ${formatRatio(ratio(g.rss, e.rss))}`);
+      if (g && h)
+        ratios.push(
+          `gazette / Hugo time ${formatRatio(ratio(g.wall, h.wall))} (CPU time ${formatRatio(ratio(g.cpu, h.cpu))}), gazette / Hugo peak RSS ${formatRatio(ratio(g.rss, h.rss))}`,
+        );
+      if (g && e)
+        ratios.push(
+          `gazette / Eleventy time ${formatRatio(ratio(g.wall, e.wall))} (CPU time ${formatRatio(ratio(g.cpu, e.cpu))}), gazette / Eleventy peak RSS ${formatRatio(ratio(g.rss, e.rss))}`,
+        );
       sections.push(
         [
           `### N = ${n.toLocaleString('en-US')} items (${(bytes.get(n)! / 1024 / 1024).toFixed(1)} MiB of Markdown, ${Math.max(...runsOf)} run${Math.max(...runsOf) === 1 ? '' : 's'} each)`,
           '',
-          table(['tool', 'wall time (min / median / max)', 'peak RSS (min / median / max)', 'CPU time, user + system (min / median / max)'], rows),
+          table(
+            [
+              'tool',
+              'wall time (min / median / max)',
+              'peak RSS (min / median / max)',
+              'CPU time, user + system (min / median / max)',
+            ],
+            rows,
+          ),
           '',
           ratios.length ? `Ratios of medians: ${ratios.join('; ')}.` : 'No ratio: gazette or both baselines failed.',
         ].join('\n'),
@@ -234,7 +283,11 @@ const build: Benchmark = {
       targets.push(
         {
           target: `N=${n$}: gazette's full build at or under Hugo's time for its RSS alone`,
-          measured: failed ?? (h ? `${formatRatio(ratio(g!.wall, h.wall))} Hugo (median ${formatMedianTime(g!.wall)} vs ${formatMedianTime(h.wall)})` : 'Hugo failed'),
+          measured:
+            failed ??
+            (h
+              ? `${formatRatio(ratio(g!.wall, h.wall))} Hugo (median ${formatMedianTime(g!.wall)} vs ${formatMedianTime(h.wall)})`
+              : 'Hugo failed'),
           met: failed ? false : h ? g!.wall.median <= h.wall.median : undefined,
         },
         {
@@ -244,7 +297,11 @@ const build: Benchmark = {
         },
         {
           target: `N=${n$}: peak RSS under Hugo's`,
-          measured: failed ?? (h ? `${formatRatio(ratio(g!.rss, h.rss))} Hugo (median ${formatMedianMemory(g!.rss)} vs ${formatMedianMemory(h.rss)})` : 'Hugo failed'),
+          measured:
+            failed ??
+            (h
+              ? `${formatRatio(ratio(g!.rss, h.rss))} Hugo (median ${formatMedianMemory(g!.rss)} vs ${formatMedianMemory(h.rss)})`
+              : 'Hugo failed'),
           met: failed ? false : h ? g!.rss.median < h.rss.median : undefined,
         },
       );
@@ -259,20 +316,29 @@ const build: Benchmark = {
         const b = large[t];
         return `${t} ${a && b ? formatRatio(ratio(b.wall, a.wall)) : 'n/a (failed)'}`;
       });
-      sections.push(`Scaling, median time at N = ${nLarge.toLocaleString('en-US')} over N = ${nSmall.toLocaleString('en-US')} (${nLarge / nSmall}× the items): ${lines.join(', ')}.`);
+      sections.push(
+        `Scaling, median time at N = ${nLarge.toLocaleString('en-US')} over N = ${nSmall.toLocaleString('en-US')} (${nLarge / nSmall}× the items): ${lines.join(', ')}.`,
+      );
       const a = small.gazette;
       const b = large.gazette;
       const scale = a && b ? ratio(b.wall, a.wall) : undefined;
       targets.push({
         target: `${nLarge.toLocaleString('en-US')} items in no more than 13× the ${nSmall.toLocaleString('en-US')}-item time`,
-        measured: scale !== undefined ? formatRatio(scale) : `gazette failed at N=${nLarge.toLocaleString('en-US')}: ${failures.get(`${nLarge}:gazette`) ?? '?'}`,
+        measured:
+          scale !== undefined
+            ? formatRatio(scale)
+            : `gazette failed at N=${nLarge.toLocaleString('en-US')}: ${failures.get(`${nLarge}:gazette`) ?? '?'}`,
         met: scale !== undefined ? scale <= 13 : false,
       });
     }
     return {
       body: sections.join('\n\n'),
       targets,
-      raw: { startup: startup.map((m) => m.wallMs), results: Object.fromEntries(results), failures: Object.fromEntries(failures) },
+      raw: {
+        startup: startup.map((m) => m.wallMs),
+        results: Object.fromEntries(results),
+        failures: Object.fromEntries(failures),
+      },
     };
   },
 };

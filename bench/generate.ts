@@ -18,20 +18,134 @@ export interface SyntheticItem {
 
 /** About 50 tags, a third of them Cyrillic, as a Central Asian newsroom would use. */
 export const TAGS = [
-  'kazakhstan', 'kyrgyzstan', 'tajikistan', 'turkmenistan', 'uzbekistan', 'afghanistan', 'russia', 'azerbaijan',
-  'unodc', 'interpol', 'europol', 'osce', 'bomca', 'cadap', 'training', 'border', 'customs', 'heroin', 'opium',
-  'cannabis', 'methamphetamine', 'precursors', 'synthetic drugs', 'money laundering', 'controlled delivery',
-  'analytics', 'conference', 'cooperation', 'seizure', 'investigation', 'police', 'prevention', 'funding', 'research',
-  'наркотики', 'таможня', 'граница', 'контрабанда', 'героин', 'обучение', 'сотрудничество', 'Казахстан', 'Кыргызстан',
-  'Таджикистан', 'Узбекистан', 'прекурсоры', 'расследование', 'конференция', 'профилактика', 'Алматы',
+  'kazakhstan',
+  'kyrgyzstan',
+  'tajikistan',
+  'turkmenistan',
+  'uzbekistan',
+  'afghanistan',
+  'russia',
+  'azerbaijan',
+  'unodc',
+  'interpol',
+  'europol',
+  'osce',
+  'bomca',
+  'cadap',
+  'training',
+  'border',
+  'customs',
+  'heroin',
+  'opium',
+  'cannabis',
+  'methamphetamine',
+  'precursors',
+  'synthetic drugs',
+  'money laundering',
+  'controlled delivery',
+  'analytics',
+  'conference',
+  'cooperation',
+  'seizure',
+  'investigation',
+  'police',
+  'prevention',
+  'funding',
+  'research',
+  'наркотики',
+  'таможня',
+  'граница',
+  'контрабанда',
+  'героин',
+  'обучение',
+  'сотрудничество',
+  'Казахстан',
+  'Кыргызстан',
+  'Таджикистан',
+  'Узбекистан',
+  'прекурсоры',
+  'расследование',
+  'конференция',
+  'профилактика',
+  'Алматы',
 ];
 
-const SUBJECTS = ['CARICC', 'The Centre', 'The Ministry of Internal Affairs', 'The Border Service', 'The Customs Committee', 'UNODC', 'The Drug Control Agency', 'The liaison officers', 'Analysts of the Centre', 'The working group', 'Центр', 'Пограничная служба', 'Таможенный комитет'];
-const VERBS = ['held', 'organised', 'completed', 'opened', 'reviewed', 'discussed', 'coordinated', 'supported', 'presented', 'signed', 'провёл', 'обсудил', 'организовал'];
-const OBJECTS = ['a training course on analytical software', 'a joint operation against heroin trafficking', 'a meeting of national focal points', 'the annual report on precursor control', 'a controlled delivery across three borders', 'a memorandum of understanding', 'a seminar on money laundering typologies', 'a regional threat assessment', 'совместную операцию', 'семинар по анализу данных', 'встречу руководителей'];
-const PLACES = ['in Almaty', 'in Tashkent', 'in Dushanbe', 'in Bishkek', 'in Ashgabat', 'in Baku', 'in Moscow', 'in Vienna', 'in Osh', 'at the Centre', 'в Алматы', 'в Ташкенте', 'в Бишкеке'];
-const TAILS = ['with partners from eleven countries', 'under the regional programme', 'as agreed at the last Council meeting', 'with support from the European Union', 'over three days', 'for officers of the drug control services', 'при поддержке партнёров', 'в рамках региональной программы'];
-const LINKS = ['https://www.unodc.org/centralasia/', 'https://www.interpol.int/Crimes/Drug-trafficking', 'https://www.osce.org/secretariat/borders', 'https://caricc.org/en/documents/', 'https://www.emcdda.europa.eu/', 'https://cadap-eu.org/'];
+const SUBJECTS = [
+  'CARICC',
+  'The Centre',
+  'The Ministry of Internal Affairs',
+  'The Border Service',
+  'The Customs Committee',
+  'UNODC',
+  'The Drug Control Agency',
+  'The liaison officers',
+  'Analysts of the Centre',
+  'The working group',
+  'Центр',
+  'Пограничная служба',
+  'Таможенный комитет',
+];
+const VERBS = [
+  'held',
+  'organised',
+  'completed',
+  'opened',
+  'reviewed',
+  'discussed',
+  'coordinated',
+  'supported',
+  'presented',
+  'signed',
+  'провёл',
+  'обсудил',
+  'организовал',
+];
+const OBJECTS = [
+  'a training course on analytical software',
+  'a joint operation against heroin trafficking',
+  'a meeting of national focal points',
+  'the annual report on precursor control',
+  'a controlled delivery across three borders',
+  'a memorandum of understanding',
+  'a seminar on money laundering typologies',
+  'a regional threat assessment',
+  'совместную операцию',
+  'семинар по анализу данных',
+  'встречу руководителей',
+];
+const PLACES = [
+  'in Almaty',
+  'in Tashkent',
+  'in Dushanbe',
+  'in Bishkek',
+  'in Ashgabat',
+  'in Baku',
+  'in Moscow',
+  'in Vienna',
+  'in Osh',
+  'at the Centre',
+  'в Алматы',
+  'в Ташкенте',
+  'в Бишкеке',
+];
+const TAILS = [
+  'with partners from eleven countries',
+  'under the regional programme',
+  'as agreed at the last Council meeting',
+  'with support from the European Union',
+  'over three days',
+  'for officers of the drug control services',
+  'при поддержке партнёров',
+  'в рамках региональной программы',
+];
+const LINKS = [
+  'https://www.unodc.org/centralasia/',
+  'https://www.interpol.int/Crimes/Drug-trafficking',
+  'https://www.osce.org/secretariat/borders',
+  'https://caricc.org/en/documents/',
+  'https://www.emcdda.europa.eu/',
+  'https://cadap-eu.org/',
+];
 const HEADINGS = ['Background', 'Results', 'Next steps', 'Итоги', 'Participants'];
 
 /** mulberry32: small, fast and seedable, so every run generates the same items. */
@@ -87,7 +201,8 @@ export function syntheticItems(n: number, seed = 7): SyntheticItem[] {
           const roll = rnd();
           if (roll < 0.25) sentence = sentence.replace(/ (\S+ \S+)\.$/, ` [$1](${pick(LINKS)}).`);
           else if (roll < 0.35) sentence = sentence.replace(/^(\S+ \S+)/, '**$1**');
-          else if (roll < 0.42) sentence = `${sentence} See [item ${Math.max(1, i)}](https://caricc.org/items/item-${pad(Math.max(1, i), 6)}/) for the earlier report.`;
+          else if (roll < 0.42)
+            sentence = `${sentence} See [item ${Math.max(1, i)}](https://caricc.org/items/item-${pad(Math.max(1, i), 6)}/) for the earlier report.`;
           sentences.push(sentence);
         }
         text = sentences.join(' ');
@@ -226,7 +341,11 @@ const GENERATOR_VERSION = '3';
 export function ensureSites(workDir: string, n: number, pluginDir: string): GeneratedSites {
   const base = path.join(workDir, `items-${n}`);
   const stamp = path.join(base, 'generated.json');
-  const sites = { gazette: path.join(base, 'gazette-content'), hugo: path.join(base, 'hugo'), eleventy: path.join(base, 'eleventy') };
+  const sites = {
+    gazette: path.join(base, 'gazette-content'),
+    hugo: path.join(base, 'hugo'),
+    eleventy: path.join(base, 'eleventy'),
+  };
   if (existsSync(stamp)) {
     const meta = JSON.parse(readFileSync(stamp, 'utf8')) as { version: string; bytes: number; pluginDir: string };
     if (meta.version === GENERATOR_VERSION && meta.pluginDir === pluginDir) return { ...sites, bytes: meta.bytes };

@@ -32,7 +32,10 @@ Other options go to the benchmarks (see each bench/*.bench.ts), e.g. --runs 5.`;
 const FLAGS = new Set(['help', 'skip-install', 'no-report']);
 
 /** Splits the command line into benchmark names and options. */
-export function parseCommandLine(argv: readonly string[]): { positionals: string[]; values: Record<string, string | boolean> } {
+export function parseCommandLine(argv: readonly string[]): {
+  positionals: string[];
+  values: Record<string, string | boolean>;
+} {
   const positionals: string[] = [];
   const values: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -43,7 +46,8 @@ export function parseCommandLine(argv: readonly string[]): { positionals: string
     }
     const eq = word.indexOf('=');
     if (eq !== -1) values[word.slice(2, eq)] = word.slice(eq + 1);
-    else if (FLAGS.has(word.slice(2)) || i + 1 >= argv.length || argv[i + 1]!.startsWith('--')) values[word.slice(2)] = true;
+    else if (FLAGS.has(word.slice(2)) || i + 1 >= argv.length || argv[i + 1]!.startsWith('--'))
+      values[word.slice(2)] = true;
     else values[word.slice(2)] = argv[++i]!;
   }
   return { positionals, values };
@@ -59,7 +63,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const all = await discover();
   const unknown = positionals.filter((p) => !all.some((b) => b.name === p));
   if (unknown.length > 0) {
-    process.stderr.write(`bench: no benchmark named ${unknown.join(', ')} (have: ${all.map((b) => b.name).join(', ')})\n`);
+    process.stderr.write(
+      `bench: no benchmark named ${unknown.join(', ')} (have: ${all.map((b) => b.name).join(', ')})\n`,
+    );
     return 2;
   }
   const chosen = positionals.length ? all.filter((b) => positionals.includes(b.name)) : all;
@@ -112,7 +118,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         result,
       };
       const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-      writeFileSync(path.join(resultsDir, `${bench.name}-${stamp}.json`), `${JSON.stringify({ ...section, result: { ...result, body: undefined } }, null, 2)}\n`);
+      writeFileSync(
+        path.join(resultsDir, `${bench.name}-${stamp}.json`),
+        `${JSON.stringify({ ...section, result: { ...result, body: undefined } }, null, 2)}\n`,
+      );
       if (values['no-report']) {
         const { renderSection } = await import('./harness/report.ts');
         process.stdout.write(`${renderSection(section)}\n`);

@@ -21,7 +21,10 @@ function newestItems(contentDir: string, count: number): string[] {
   const files: string[] = [];
   for (const year of readdirSync(contentDir).sort().reverse()) {
     const dir = path.join(contentDir, year);
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.md')).sort().reverse()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.md'))
+      .sort()
+      .reverse()) {
       files.push(path.join(dir, f));
       if (files.length === count) return files;
     }
@@ -38,7 +41,12 @@ function readFeed(publicDir: string): string {
   }
 }
 
-async function waitFor(what: string, test: () => boolean, timeoutMs: number, alive: () => string | undefined): Promise<void> {
+async function waitFor(
+  what: string,
+  test: () => boolean,
+  timeoutMs: number,
+  alive: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!test()) {
     const dead = alive();
@@ -68,7 +76,11 @@ const rebuild: Benchmark = {
       for (let r = 0; r < runs; r++) {
         const out = path.join(coldDir, `out-${r}`);
         // Run in an empty folder: no var/ there, so no ledger is read (the worker's is empty too).
-        const m = await measure(process.execPath, gazetteArgs(ctx.root, 'build', '--config', config, '--content', sites.gazette, '--out', out), { cwd: coldDir });
+        const m = await measure(
+          process.execPath,
+          gazetteArgs(ctx.root, 'build', '--config', config, '--content', sites.gazette, '--out', out),
+          { cwd: coldDir },
+        );
         cold.push(m);
         ctx.log(`cold build ${r + 1}/${runs}: ${(m.wallMs / 1000).toFixed(2)} s`);
       }
@@ -85,17 +97,31 @@ const rebuild: Benchmark = {
     cpSync(sites.gazette, contentDir, { recursive: true });
     mkdirSync(path.join(root, 'var'), { recursive: true });
     const port = await freePort();
-    const env = { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${path.join(root, 'var', 'gazette.db')}`, ADMIN_TOKEN: '', SMTP_URL: '', LOG_LEVEL: 'warn' };
+    const env = {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: `sqlite:${path.join(root, 'var', 'gazette.db')}`,
+      ADMIN_TOKEN: '',
+      SMTP_URL: '',
+      LOG_LEVEL: 'warn',
+    };
     const started = performance.now();
     const worker = startChild(process.execPath, gazetteArgs(ctx.root, 'start', '--host', '127.0.0.1'), root, env);
     const alive = (): string | undefined =>
-      worker.child.exitCode !== null || worker.child.signalCode !== null ? `the worker exited (${worker.child.exitCode ?? worker.child.signalCode}): ${worker.output().slice(-3000)}` : undefined;
+      worker.child.exitCode !== null || worker.child.signalCode !== null
+        ? `the worker exited (${worker.child.exitCode ?? worker.child.signalCode}): ${worker.output().slice(-3000)}`
+        : undefined;
     const times: number[] = [];
     let firstBuildMs = 0;
     let workerPeak: number | undefined;
     let exitCode: number | null = null;
     try {
-      await waitFor('first build', () => existsSync(path.join(root, 'var', 'last-build.json')) && readFeed(publicDir).includes('<item>'), 300_000, alive);
+      await waitFor(
+        'first build',
+        () => existsSync(path.join(root, 'var', 'last-build.json')) && readFeed(publicDir).includes('<item>'),
+        300_000,
+        alive,
+      );
       firstBuildMs = performance.now() - started;
       // Served too: the feed answers over HTTP before the first change.
       let status = 0;
@@ -108,7 +134,8 @@ const rebuild: Benchmark = {
         );
         if (status !== 200) await sleep(100);
       }
-      if (status !== 200) throw new Error(`the worker did not serve /feed.xml (last status ${status}): ${worker.output().slice(-2000)}`);
+      if (status !== 200)
+        throw new Error(`the worker did not serve /feed.xml (last status ${status}): ${worker.output().slice(-2000)}`);
       ctx.log(`worker up, first build published after ${(firstBuildMs / 1000).toFixed(2)} s`);
       // Let the watcher settle after the first build before timing.
       await sleep(1000);
@@ -137,7 +164,7 @@ const rebuild: Benchmark = {
     const targets: TargetResult[] = [
       {
         target: 'one changed file among 4,000: new feed on disk in under 5% of the cold build',
-        measured: `${(share * 100).toFixed(1)}% (median ${incr.median.toFixed(0)} ms vs cold ${(coldWall.median / 1000).toFixed(2)} s; max ${(incr.max / coldWall.median * 100).toFixed(1)}%)`,
+        measured: `${(share * 100).toFixed(1)}% (median ${incr.median.toFixed(0)} ms vs cold ${(coldWall.median / 1000).toFixed(2)} s; max ${((incr.max / coldWall.median) * 100).toFixed(1)}%)`,
         met: share < 0.05,
       },
     ];
@@ -166,7 +193,17 @@ const rebuild: Benchmark = {
       `Ratio of medians, incremental / cold: ${formatRatio(share)} (${(share * 100).toFixed(1)}%). The worker's first build, from`,
       `spawn to a published feed, took ${(firstBuildMs / 1000).toFixed(2)} s; its peak RSS over the run was ${workerPeak !== undefined ? `${(workerPeak / 1024).toFixed(0)} MiB` : 'not read'}; it exited ${exitCode} on SIGTERM.`,
     ].join('\n');
-    return { body, targets, raw: { cold: cold.map((m) => ({ wallMs: m.wallMs, maxRssKiB: m.maxRssKiB })), incremental: times, firstBuildMs, workerPeak, exitCode } };
+    return {
+      body,
+      targets,
+      raw: {
+        cold: cold.map((m) => ({ wallMs: m.wallMs, maxRssKiB: m.maxRssKiB })),
+        incremental: times,
+        firstBuildMs,
+        workerPeak,
+        exitCode,
+      },
+    };
   },
 };
 

@@ -6,11 +6,28 @@
 //          --connections 8 (digest.concurrency and smtp-source sessions)
 //          --ledgers sqlite,postgres  --pg postgres://postgres@127.0.0.1:5432/test
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase, parseDatabaseUrl, sql } from '../src/adapters/database.ts';
-import { freePort, positiveListOption, positiveOption, sleep, startChild, stopChild, type Child } from './bench-process.ts';
+import {
+  freePort,
+  positiveListOption,
+  positiveOption,
+  sleep,
+  startChild,
+  stopChild,
+  type Child,
+} from './bench-process.ts';
 import { formatCounts, formatMemory, formatRatio, formatTimes, table } from './harness/format.ts';
 import { gazetteArgs, gazetteNodeOptions } from './harness/gazette.ts';
 import { measure, run, summarize, type Measurement, type Summary } from './harness/measure.ts';
@@ -38,7 +55,8 @@ async function writeCsv(file: string, count: number): Promise<void> {
   const out = createWriteStream(file);
   out.write('email,name\n');
   for (let i = 1; i <= count; i++) {
-    if (!out.write(`reader${i}@example.org,Reader ${i}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(`reader${i}@example.org,Reader ${i}\n`))
+      await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
@@ -62,10 +80,15 @@ function writeWeeklyContent(sampleDir: string, dir: string, weeks: number): void
       const file = samples[next++ % samples.length]!;
       const text = readFileSync(path.join(sampleDir, file), 'utf8');
       if (!/^date: .*$/m.test(text)) throw new Error(`${file} has no date: line`);
-      const day = new Date(FIRST_EDITION + w * WEEK_MS - (ITEMS_PER_EDITION - j) * 24 * 3600_000).toISOString().slice(0, 10);
+      const day = new Date(FIRST_EDITION + w * WEEK_MS - (ITEMS_PER_EDITION - j) * 24 * 3600_000)
+        .toISOString()
+        .slice(0, 10);
       const slug = path.basename(file, '.md').replace(/^\d{4}-\d\d-\d\d-/, '');
       mkdirSync(path.join(dir, day.slice(0, 4)), { recursive: true });
-      writeFileSync(path.join(dir, day.slice(0, 4), `${day}-${slug}-${w + 1}.md`), text.replace(/^date: .*$/m, `date: ${day}`));
+      writeFileSync(
+        path.join(dir, day.slice(0, 4), `${day}-${slug}-${w + 1}.md`),
+        text.replace(/^date: .*$/m, `date: ${day}`),
+      );
     }
   }
 }
@@ -94,8 +117,12 @@ function topFunctions(file: string, limit: number): string[][] {
   for (const node of profile.nodes) {
     const t = byNode.get(node.id) ?? 0;
     if (!t) continue;
-    const url = node.callFrame.url.replace(/\?.*$/, '').replace(/^file:\/\/\/work\/main\//, '').replace(/^.*node_modules\//, 'node_modules/');
-    const key = `${node.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${node.callFrame.lineNumber + 1}` : ''}`.trim();
+    const url = node.callFrame.url
+      .replace(/\?.*$/, '')
+      .replace(/^file:\/\/\/work\/main\//, '')
+      .replace(/^.*node_modules\//, 'node_modules/');
+    const key =
+      `${node.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${node.callFrame.lineNumber + 1}` : ''}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + t);
   }
   return [...byFunction.entries()]
@@ -111,9 +138,18 @@ interface Setup {
 }
 
 /** A temporary root with gazette.yaml and a fresh ledger, subscribers imported from a CSV. */
-async function setup(ctx: BenchContext, ledger: Ledger, pgBase: string, connections: number, smtpUrl: string): Promise<Setup> {
+async function setup(
+  ctx: BenchContext,
+  ledger: Ledger,
+  pgBase: string,
+  connections: number,
+  smtpUrl: string,
+): Promise<Setup> {
   const root = mkdtempSync(path.join(tmpdir(), `gazette-bench-send-${ledger}-`));
-  writeFileSync(path.join(root, 'gazette.yaml'), configWithConcurrency(readFileSync(path.join(ctx.root, 'gazette.yaml'), 'utf8'), connections));
+  writeFileSync(
+    path.join(root, 'gazette.yaml'),
+    configWithConcurrency(readFileSync(path.join(ctx.root, 'gazette.yaml'), 'utf8'), connections),
+  );
   let schema: string | undefined;
   let databaseUrl: string;
   if (ledger === 'sqlite') {
@@ -124,7 +160,14 @@ async function setup(ctx: BenchContext, ledger: Ledger, pgBase: string, connecti
     u.searchParams.set('schema', schema);
     databaseUrl = u.toString();
   }
-  const env = { ...process.env, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, LOG_LEVEL: 'warn', GAZETTE_SECRET: 'bench-secret-0123456789abcdef0123456789', ADMIN_TOKEN: '' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    SMTP_URL: smtpUrl,
+    LOG_LEVEL: 'warn',
+    GAZETTE_SECRET: 'bench-secret-0123456789abcdef0123456789',
+    ADMIN_TOKEN: '',
+  };
   return {
     root,
     env,
@@ -154,14 +197,21 @@ const send: Benchmark = {
     const runs = positiveOption(ctx.options.runs, 3);
     const runsLarge = positiveOption(ctx.options['runs-large'], 1);
     const connections = positiveOption(ctx.options.connections, 8);
-    const ledgers = (typeof ctx.options.ledgers === 'string' ? ctx.options.ledgers.split(',') : ['sqlite', 'postgres']) as Ledger[];
+    const ledgers = (
+      typeof ctx.options.ledgers === 'string' ? ctx.options.ledgers.split(',') : ['sqlite', 'postgres']
+    ) as Ledger[];
     const pgBase = typeof ctx.options.pg === 'string' ? ctx.options.pg : 'postgres://postgres@127.0.0.1:5432/test';
     const gazetteBin = path.join(ctx.root, 'bin/gazette.js');
     const sampleDir = path.join(ctx.root, 'content');
     const port = await freePort();
     const smtpUrl = `smtp://127.0.0.1:${port}`;
     // smtp-sink writes no mail unless asked to (-d / -D); it answers 250 to every message.
-    const sink = startChild('/usr/sbin/smtp-sink', ['-u', 'nobody', `127.0.0.1:${port}`, '1000'], tmpdir(), process.env);
+    const sink = startChild(
+      '/usr/sbin/smtp-sink',
+      ['-u', 'nobody', `127.0.0.1:${port}`, '1000'],
+      tmpdir(),
+      process.env,
+    );
     const results: SendRuns[] = [];
     const baseline = new Map<number, Summary>();
     let messageBytes = 0;
@@ -176,7 +226,8 @@ const send: Benchmark = {
       if (week >= weeks) throw new Error(`more than the ${weeks} editions the content was written for`);
       return new Date(FIRST_EDITION + WEEK_MS * week++).toISOString();
     };
-    const sendArgs = (): string[] => gazetteArgs(ctx.root, 'digest', 'send', '--content', contentDir, '--now', nextNow());
+    const sendArgs = (): string[] =>
+      gazetteArgs(ctx.root, 'digest', 'send', '--content', contentDir, '--now', nextNow());
     try {
       await waitForSmtp(port, sink);
 
@@ -185,7 +236,11 @@ const send: Benchmark = {
         const s = await setup(ctx, 'sqlite', pgBase, connections, '');
         try {
           const previewDir = path.join(s.root, 'preview');
-          const p = await run(process.execPath, [gazetteBin, 'digest', 'preview', '--content', contentDir, '--now', nextNow(), '--out', previewDir], { cwd: s.root, env: { ...s.env, SMTP_URL: '' } });
+          const p = await run(
+            process.execPath,
+            [gazetteBin, 'digest', 'preview', '--content', contentDir, '--now', nextNow(), '--out', previewDir],
+            { cwd: s.root, env: { ...s.env, SMTP_URL: '' } },
+          );
           if (p.code !== 0) throw new Error(`gazette digest preview failed: ${p.stderr}${p.stdout}`);
           const sample = path.join(previewDir, 'sample');
           const eml = readdirSync(sample).find((f) => f.endsWith('.eml'));
@@ -202,9 +257,26 @@ const send: Benchmark = {
         // Baseline: smtp-source, the same messages count, size and connections (-d: one connection for many messages, as a pool does).
         const source: number[] = [];
         for (let r = 0; r < count; r++) {
-          const m = await measure('/usr/sbin/smtp-source', ['-d', '-s', String(connections), '-m', String(n), '-l', String(messageBytes), '-f', 'news@caricc.org', '-t', 'reader@example.org', `127.0.0.1:${port}`], {
-            timeoutMs: 30 * 60_000,
-          });
+          const m = await measure(
+            '/usr/sbin/smtp-source',
+            [
+              '-d',
+              '-s',
+              String(connections),
+              '-m',
+              String(n),
+              '-l',
+              String(messageBytes),
+              '-f',
+              'news@caricc.org',
+              '-t',
+              'reader@example.org',
+              `127.0.0.1:${port}`,
+            ],
+            {
+              timeoutMs: 30 * 60_000,
+            },
+          );
           source.push(n / (m.wallMs / 1000));
           ctx.log(`N=${n} smtp-source run ${r + 1}/${count}: ${(n / (m.wallMs / 1000)).toFixed(0)} messages/s`);
         }
@@ -215,17 +287,33 @@ const send: Benchmark = {
           try {
             const csv = path.join(s.root, 'subscribers.csv');
             await writeCsv(csv, n);
-            const imp = await measure(process.execPath, [gazetteBin, 'subscribers', 'import', csv], { cwd: s.root, env: s.env, timeoutMs: 60 * 60_000 });
+            const imp = await measure(process.execPath, [gazetteBin, 'subscribers', 'import', csv], {
+              cwd: s.root,
+              env: s.env,
+              timeoutMs: 60 * 60_000,
+            });
             ctx.log(`N=${n} ${ledger}: import ${(imp.wallMs / 1000).toFixed(1)} s: ${imp.stdout.trim()}`);
             const raw: SendRuns['raw'] = [];
             for (let r = 0; r < count; r++) {
-              const m: Measurement = await measure(process.execPath, sendArgs(), { cwd: s.root, env: s.env, timeoutMs: 60 * 60_000 });
+              const m: Measurement = await measure(process.execPath, sendArgs(), {
+                cwd: s.root,
+                env: s.env,
+                timeoutMs: 60 * 60_000,
+              });
               const sent = Number(/sent (\d+), failed/.exec(m.stdout)?.[1] ?? NaN);
-              if (sent !== n) throw new Error(`N=${n} ${ledger}: digest send reports ${sent} sent, not ${n}:\n${m.stdout}${m.stderr.slice(-2000)}`);
+              if (sent !== n)
+                throw new Error(
+                  `N=${n} ${ledger}: digest send reports ${sent} sent, not ${n}:\n${m.stdout}${m.stderr.slice(-2000)}`,
+                );
               const items = Number(/, (\d+) items?, /.exec(m.stdout)?.[1] ?? NaN);
-              if (items !== ITEMS_PER_EDITION) throw new Error(`N=${n} ${ledger}: the edition holds ${items} items, not ${ITEMS_PER_EDITION}:\n${m.stdout}`);
+              if (items !== ITEMS_PER_EDITION)
+                throw new Error(
+                  `N=${n} ${ledger}: the edition holds ${items} items, not ${ITEMS_PER_EDITION}:\n${m.stdout}`,
+                );
               raw.push({ wallMs: m.wallMs, maxRssKiB: m.maxRssKiB, stdout: m.stdout.trim() });
-              ctx.log(`N=${n} ${ledger} run ${r + 1}/${count}: ${(n / (m.wallMs / 1000)).toFixed(0)} messages/s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
+              ctx.log(
+                `N=${n} ${ledger} run ${r + 1}/${count}: ${(n / (m.wallMs / 1000)).toFixed(0)} messages/s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB`,
+              );
             }
             results.push({
               ledger,
@@ -241,11 +329,17 @@ const send: Benchmark = {
             const missed = last.rate.median < 2000 || last.rate.median < baseline.get(n)!.median / 2;
             if (profileRows === undefined && missed && ctx.options['no-profile'] !== true) {
               const profDir = path.join(s.root, 'prof');
-              const p = await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, ...sendArgs()], { cwd: s.root, env: s.env, timeoutMs: 60 * 60_000 });
+              const p = await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, ...sendArgs()], {
+                cwd: s.root,
+                env: s.env,
+                timeoutMs: 60 * 60_000,
+              });
               if (p.code !== 0) throw new Error(`profiled send failed: ${p.stderr}`);
               const prof = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
               // tsx's loader thread writes a profile of its own, nearly all idle: keep the main thread's (the largest file).
-              const main = prof.map((f) => path.join(profDir, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
+              const main = prof
+                .map((f) => path.join(profDir, f))
+                .sort((a, b) => statSync(b).size - statSync(a).size)[0];
               if (main) profileRows = topFunctions(main, 15);
               profileWhat = `N=${n.toLocaleString('en-US')}, ${ledger}`;
               ctx.log(`profiled ${profileWhat}`);
@@ -276,9 +370,21 @@ const send: Benchmark = {
       ]);
       const label = `N=${r.recipients.toLocaleString('en-US')}, ${r.ledger}`;
       targets.push(
-        { target: `${label}: at least 2,000 messages per second`, measured: `${r.rate.median.toFixed(0)}/s (median)`, met: r.rate.median >= 2000 },
-        { target: `${label}: at least half of smtp-source's rate`, measured: `${formatRatio(r.rate.median / base.median)} smtp-source (${base.median.toFixed(0)}/s)`, met: r.rate.median >= base.median / 2 },
-        { target: `${label}: peak RSS under 150 MB`, measured: `${(r.rss.max / 1024).toFixed(0)} MiB (max)`, met: r.rss.max * 1024 < 150e6 },
+        {
+          target: `${label}: at least 2,000 messages per second`,
+          measured: `${r.rate.median.toFixed(0)}/s (median)`,
+          met: r.rate.median >= 2000,
+        },
+        {
+          target: `${label}: at least half of smtp-source's rate`,
+          measured: `${formatRatio(r.rate.median / base.median)} smtp-source (${base.median.toFixed(0)}/s)`,
+          met: r.rate.median >= base.median / 2,
+        },
+        {
+          target: `${label}: peak RSS under 150 MB`,
+          measured: `${(r.rss.max / 1024).toFixed(0)} MiB (max)`,
+          met: r.rss.max * 1024 < 150e6,
+        },
       );
     }
     for (const ledger of ledgers) {
@@ -303,13 +409,26 @@ const send: Benchmark = {
       `${messageBytes.toLocaleString('en-US')} bytes (the size of \`digest preview\`'s sample .eml). The rate is recipients / wall time of the`,
       'whole `digest send` process (start-up, creating the edition and its delivery rows, sending, the report); peak RSS is',
       `its ru_maxrss from GNU time. The server is Postfix ${postfix} \`smtp-sink -u nobody 127.0.0.1:PORT 1000\` (Debian;`,
-      'it writes no mail without -d/-D). Baseline: `smtp-source -d -s ' + connections + ' -m N -l ' + messageBytes + ' 127.0.0.1:PORT`, the same',
+      'it writes no mail without -d/-D). Baseline: `smtp-source -d -s ' +
+        connections +
+        ' -m N -l ' +
+        messageBytes +
+        ' 127.0.0.1:PORT`, the same',
       `number of messages of that payload size over ${connections} connections kept open (-d), against the same smtp-sink.`,
       `SQLite ledger: a file in the temporary var/; PostgreSQL ledger: ${pgBase.replace(/\/\/[^@]*@/, '//…@')} in a schema of its own, dropped afterwards.`,
       `Runs: ${runs} per size below 50,000 recipients, ${runsLarge} at 50,000 or more (each a full edition).`,
       '',
       table(
-        ['recipients', 'ledger', 'gazette messages/s (min / median / max)', 'send wall time', 'peak RSS', 'smtp-source messages/s', 'gazette / smtp-source', 'import'],
+        [
+          'recipients',
+          'ledger',
+          'gazette messages/s (min / median / max)',
+          'send wall time',
+          'peak RSS',
+          'smtp-source messages/s',
+          'gazette / smtp-source',
+          'import',
+        ],
         rows,
       ),
       profileRows
@@ -321,7 +440,11 @@ const send: Benchmark = {
           ].join('\n')
         : '',
     ].join('\n');
-    return { body, targets, raw: { results, baseline: Object.fromEntries(baseline), messageBytes, connections, profile: profileRows } };
+    return {
+      body,
+      targets,
+      raw: { results, baseline: Object.fromEntries(baseline), messageBytes, connections, profile: profileRows },
+    };
   },
 };
 

@@ -37,13 +37,18 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'full GET', headers: () => ({}), status: 200 },
   { name: 'full GET, gzip', headers: () => ({ 'Accept-Encoding': 'gzip' }), status: 200 },
   { name: 'conditional GET (304)', headers: (p) => ({ 'If-None-Match': p.etag }), status: 304 },
-  { name: 'conditional GET, gzip (304)', headers: (p) => ({ 'Accept-Encoding': 'gzip', 'If-None-Match': p.gzipEtag }), status: 304 },
+  {
+    name: 'conditional GET, gzip (304)',
+    headers: (p) => ({ 'Accept-Encoding': 'gzip', 'If-None-Match': p.gzipEtag }),
+    status: 304,
+  },
 ];
 
 async function waitForHttp(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before answering: ${output().slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`the server exited (${child.exitCode}) before answering: ${output().slice(-2000)}`);
     try {
       await fetch(url, { signal: AbortSignal.timeout(2000) });
       return;
@@ -111,19 +116,37 @@ async function siteToServe(ctx: BenchContext): Promise<{ publicDir: string; labe
   mkdirSync(base, { recursive: true });
   ctx.log(`building ${label} with gazette`);
   // An unchanged build is detected by gazette itself and leaves public/ as it is.
-  const built = await run(process.execPath, [path.join(ctx.root, 'bin/gazette.js'), 'build', '--config', path.join(ctx.root, 'gazette.yaml'), '--content', contentDir, '--out', publicDir], { cwd: ctx.root });
+  const built = await run(
+    process.execPath,
+    [
+      path.join(ctx.root, 'bin/gazette.js'),
+      'build',
+      '--config',
+      path.join(ctx.root, 'gazette.yaml'),
+      '--content',
+      contentDir,
+      '--out',
+      publicDir,
+    ],
+    { cwd: ctx.root },
+  );
   if (built.code !== 0) throw new Error(`gazette build failed: ${built.stderr}`);
   return { publicDir, label };
 }
 
 /** One request through node:http, which (unlike fetch) leaves the body as sent: compressed bytes stay compressed. */
-function probe(url: string, expectStatus: number, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; bytes: number }> {
+function probe(
+  url: string,
+  expectStatus: number,
+  headers: Record<string, string>,
+): Promise<{ headers: IncomingHttpHeaders; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = get(url, { headers }, (res) => {
       let bytes = 0;
       res.on('data', (b: Buffer) => (bytes += b.byteLength));
       res.on('end', () => {
-        if (res.statusCode !== expectStatus) reject(new Error(`${url} with ${JSON.stringify(headers)} answered ${res.statusCode}, not ${expectStatus}`));
+        if (res.statusCode !== expectStatus)
+          reject(new Error(`${url} with ${JSON.stringify(headers)} answered ${res.statusCode}, not ${expectStatus}`));
         else resolve({ headers: res.headers, bytes });
       });
       res.on('error', reject);
@@ -219,10 +242,47 @@ const serve: Benchmark = {
     writeFileSync(path.join(nginxDir, 'nginx.conf'), nginxConfig(nginxDir, publicDir, ports.nginx, workers));
 
     const gazette = hasServe
-      ? startChild(process.execPath, [gazetteBin, 'serve', '--config', path.join(ctx.root, 'gazette.yaml'), '--public', publicDir, '--host', '127.0.0.1', '--port', String(ports.gazette), '--workers', String(workers)], serverCwd, serverEnv)
-      : startChild(process.execPath, [path.join(ctx.root, 'node_modules/tsx/dist/cli.mjs'), path.join(ctx.root, 'bench/gazette-server.ts'), publicDir, String(ports.gazette), String(workers)], serverCwd, serverEnv);
-    const nginx = startChild('/usr/sbin/nginx', ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf'), '-e', path.join(nginxDir, 'error.log')], nginxDir, serverEnv);
-    const urls: Record<Server, string> = { gazette: `http://127.0.0.1:${ports.gazette}/feed.xml`, nginx: `http://127.0.0.1:${ports.nginx}/feed.xml` };
+      ? startChild(
+          process.execPath,
+          [
+            gazetteBin,
+            'serve',
+            '--config',
+            path.join(ctx.root, 'gazette.yaml'),
+            '--public',
+            publicDir,
+            '--host',
+            '127.0.0.1',
+            '--port',
+            String(ports.gazette),
+            '--workers',
+            String(workers),
+          ],
+          serverCwd,
+          serverEnv,
+        )
+      : startChild(
+          process.execPath,
+          [
+            path.join(ctx.root, 'node_modules/tsx/dist/cli.mjs'),
+            path.join(ctx.root, 'bench/gazette-server.ts'),
+            publicDir,
+            String(ports.gazette),
+            String(workers),
+          ],
+          serverCwd,
+          serverEnv,
+        );
+    const nginx = startChild(
+      '/usr/sbin/nginx',
+      ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf'), '-e', path.join(nginxDir, 'error.log')],
+      nginxDir,
+      serverEnv,
+    );
+    const urls: Record<Server, string> = {
+      gazette: `http://127.0.0.1:${ports.gazette}/feed.xml`,
+      nginx: `http://127.0.0.1:${ports.nginx}/feed.xml`,
+    };
     const children: Record<Server, ReturnType<typeof startChild>> = { gazette, nginx };
     const rps: Record<string, Record<Server, number[]>> = {};
     const details: Record<string, Record<Server, WrkResult[]>> = {};
@@ -246,12 +306,17 @@ const serve: Benchmark = {
           // Alternate which server goes first, so neither always meets the other's leftovers.
           for (const s of r % 2 === 0 ? SERVERS : [...SERVERS].reverse()) {
             const headerArgs = Object.entries(sc.headers(seen[s])).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-            const out = await run('wrk', [`-t${threads}`, `-c${connections}`, `-d${duration}s`, ...headerArgs, urls[s]], { timeoutMs: (duration + 30) * 1000 });
+            const out = await run(
+              'wrk',
+              [`-t${threads}`, `-c${connections}`, `-d${duration}s`, ...headerArgs, urls[s]],
+              { timeoutMs: (duration + 30) * 1000 },
+            );
             if (out.code !== 0) throw new Error(`wrk failed: ${out.stderr}${out.stdout}`);
             const result = parseWrk(out.stdout);
-            if (result.badResponses > 0) throw new Error(`${s} answered ${result.badResponses} requests with an error during "${sc.name}"`);
-            ((rps[sc.name] ??= { gazette: [], nginx: [] })[s]).push(result.rps);
-            ((details[sc.name] ??= { gazette: [], nginx: [] })[s]).push(result);
+            if (result.badResponses > 0)
+              throw new Error(`${s} answered ${result.badResponses} requests with an error during "${sc.name}"`);
+            (rps[sc.name] ??= { gazette: [], nginx: [] })[s].push(result.rps);
+            (details[sc.name] ??= { gazette: [], nginx: [] })[s].push(result);
             ctx.log(`run ${r + 1}/${runs} ${sc.name} ${s}: ${result.rps.toFixed(0)} requests/s`);
           }
         }
@@ -271,7 +336,11 @@ const serve: Benchmark = {
       const n: Summary = summarize(rps[sc.name]!.nginx);
       const r = g.median / n.median;
       rows.push([sc.name, formatCounts(g), formatCounts(n), formatRatio(r)]);
-      targets.push({ target: `${sc.name}: gazette at least half of nginx's requests per second`, measured: `${formatRatio(r)} nginx`, met: r >= 0.5 });
+      targets.push({
+        target: `${sc.name}: gazette at least half of nginx's requests per second`,
+        measured: `${formatRatio(r)} nginx`,
+        met: r >= 0.5,
+      });
     }
     const processes = workers === 1 ? 'one process' : `${workers} worker processes`;
     const body = [
@@ -289,7 +358,15 @@ const serve: Benchmark = {
       'of each. Every scenario is checked first to answer 200 or 304 as expected; conditional GETs send the ETag that server gave',
       'for that representation (nginx gives gzip responses a weak one).',
       '',
-      table(['scenario', 'gazette requests/s (min / median / max)', 'nginx requests/s (min / median / max)', 'gazette / nginx'], rows),
+      table(
+        [
+          'scenario',
+          'gazette requests/s (min / median / max)',
+          'nginx requests/s (min / median / max)',
+          'gazette / nginx',
+        ],
+        rows,
+      ),
       '',
       gazettePeak !== undefined
         ? `gazette's server peak RSS over the whole run: ${(gazettePeak.kib / 1024).toFixed(0)} MiB, the sum of each of its ${gazettePeak.processes} processes' peaks.`

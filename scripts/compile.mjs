@@ -43,7 +43,13 @@ try {
 // another version is installed, and src/adapters/mjml.ts uses it only for the version stamp.json names.
 const mjmlManifest = createRequire(import.meta.url).resolve('mjml/package.json');
 const mjmlVersion = JSON.parse(readFileSync(mjmlManifest, 'utf8')).version;
-if (stamp !== undefined && stamp.newestSource >= sources && stamp.mjml === mjmlVersion && !process.argv.includes('--force')) process.exit(0);
+if (
+  stamp !== undefined &&
+  stamp.newestSource >= sources &&
+  stamp.mjml === mjmlVersion &&
+  !process.argv.includes('--force')
+)
+  process.exit(0);
 
 // Compiled beside dist/ and swapped in, so a half-finished compile never replaces a good one.
 const next = `${dist}.tmp-${process.pid}`;
@@ -54,7 +60,12 @@ try {
     absWorkingDir: root,
     // The content parser threads run a module of their own (see src/content/pool.ts); the last
     // writes mjml's code cache (below).
-    entryPoints: { 'cli/main': 'src/cli/main.ts', 'content/parse-worker': 'src/content/parse-worker.ts', 'vendor/warm-mjml': 'src/adapters/mjml-warm.ts', 'vendor/mjml-worker': 'src/adapters/mjml-worker.ts' },
+    entryPoints: {
+      'cli/main': 'src/cli/main.ts',
+      'content/parse-worker': 'src/content/parse-worker.ts',
+      'vendor/warm-mjml': 'src/adapters/mjml-warm.ts',
+      'vendor/mjml-worker': 'src/adapters/mjml-worker.ts',
+    },
     outdir: next,
     bundle: true,
     splitting: true,
@@ -63,7 +74,9 @@ try {
     target: 'node20',
     external: EXTERNAL.flatMap((name) => [name, `${name}/*`]),
     // Bundled CommonJS packages call require() for Node's own modules; an ES module has none.
-    banner: { js: "import { createRequire as __gazetteCreateRequire } from 'node:module'; const require = __gazetteCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __gazetteCreateRequire } from 'node:module'; const require = __gazetteCreateRequire(import.meta.url);",
+    },
     sourcemap: 'linked',
     logLevel: 'warning',
   });
@@ -81,7 +94,12 @@ try {
     platform: 'node',
     target: 'node20',
     minify: true,
-    plugins: [stub('undici', 'const unavailable = () => { throw new Error("undici is not in the mjml bundle"); }; module.exports = new Proxy({}, { get: () => unavailable });')],
+    plugins: [
+      stub(
+        'undici',
+        'const unavailable = () => { throw new Error("undici is not in the mjml bundle"); }; module.exports = new Proxy({}, { get: () => unavailable });',
+      ),
+    ],
     logLevel: 'warning',
   });
   writeFileSync(path.join(next, 'stamp.json'), `${JSON.stringify({ newestSource: sources, mjml: mjmlVersion })}\n`);
@@ -98,9 +116,19 @@ try {
 // `npm start` passes too): V8 takes a cache only under the options it was written with, and
 // writing one takes about 20 MiB, which a send should not pay. Without it the first digest
 // command writes one.
-const nodeOptions = /^#!.*\bnode((?: +-[^ ]+)*) *$/m.exec(readFileSync(path.join(root, 'bin', 'gazette.js'), 'utf8').split('\n')[0])?.[1]?.trim().split(/ +/) ?? [];
-const warm = spawnSync(process.execPath, [...nodeOptions, path.join(dist, 'vendor', 'warm-mjml.js')], { cwd: root, encoding: 'utf8' });
-if (warm.status !== 0) console.warn(`compile: mjml's code cache was not written (${(warm.stderr || `exit code ${warm.status}`).trim()}); the first digest command writes it`);
+const nodeOptions =
+  /^#!.*\bnode((?: +-[^ ]+)*) *$/m
+    .exec(readFileSync(path.join(root, 'bin', 'gazette.js'), 'utf8').split('\n')[0])?.[1]
+    ?.trim()
+    .split(/ +/) ?? [];
+const warm = spawnSync(process.execPath, [...nodeOptions, path.join(dist, 'vendor', 'warm-mjml.js')], {
+  cwd: root,
+  encoding: 'utf8',
+});
+if (warm.status !== 0)
+  console.warn(
+    `compile: mjml's code cache was not written (${(warm.stderr || `exit code ${warm.status}`).trim()}); the first digest command writes it`,
+  );
 
 /** An esbuild plugin that bundles `contents` in place of the package `name`. */
 function stub(name, contents) {

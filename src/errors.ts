@@ -26,7 +26,11 @@ export class ContentError extends GazetteError {
   readonly file: string;
   readonly field: string | undefined;
   readonly line: number | undefined;
-  constructor(code: string, message: string, options: { file: string; field?: string; line?: number; cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    options: { file: string; field?: string; line?: number; cause?: unknown },
+  ) {
     const where = options.line !== undefined ? `${options.file}:${options.line}` : options.file;
     const what = options.field !== undefined ? ` (field "${options.field}")` : '';
     super(code, `${where}${what}: ${message}`, options);
@@ -42,7 +46,8 @@ export class ContentErrors extends GazetteError {
   constructor(errors: readonly ContentError[]) {
     super(
       'CONTENT_INVALID',
-      `${errors.length} content error${errors.length === 1 ? '' : 's'}:\n` + errors.map((e) => `  ${e.message}`).join('\n'),
+      `${errors.length} content error${errors.length === 1 ? '' : 's'}:\n` +
+        errors.map((e) => `  ${e.message}`).join('\n'),
     );
     this.errors = errors;
   }

@@ -26,7 +26,8 @@ export function formatMemory(s: Summary): string {
 
 /** `12,345 / 12,900 / 13,002` */
 export function formatCounts(s: Summary, digits = 0): string {
-  const f = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const f = (n: number): string =>
+    n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   return `${f(s.min)} / ${f(s.median)} / ${f(s.max)}`;
 }
 

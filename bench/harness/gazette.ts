@@ -6,7 +6,10 @@ import path from 'node:path';
 /** The Node options on bin/gazette.js's `#!/usr/bin/env -S node …` line. */
 export function gazetteNodeOptions(root: string): string[] {
   const first = readFileSync(path.join(root, 'bin/gazette.js'), 'utf8').split('\n', 1)[0]!;
-  const words = first.replace(/^#!\s*/, '').split(/\s+/).filter(Boolean);
+  const words = first
+    .replace(/^#!\s*/, '')
+    .split(/\s+/)
+    .filter(Boolean);
   const node = words.findIndex((w) => w === 'node' || w.endsWith('/node'));
   return node < 0 ? [] : words.slice(node + 1);
 }

@@ -28,7 +28,11 @@ export interface Measurement {
 const TIME = '/usr/bin/time';
 
 /** Runs `command args…` to completion; throws with its output when it exits non-zero. */
-export async function measure(command: string, args: readonly string[], options: RunOptions = {}): Promise<Measurement> {
+export async function measure(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<Measurement> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gazette-bench-time-'));
   const report = path.join(dir, 'rusage');
   try {
@@ -51,9 +55,17 @@ export async function measure(command: string, args: readonly string[], options:
 }
 
 /** Runs a command, collecting its output; resolves with the exit code (never rejects on a non-zero exit). */
-export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -65,7 +77,11 @@ export function run(command: string, args: readonly string[], options: RunOption
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }

@@ -41,7 +41,9 @@ export function renderSection(s: SectionInput): string {
         '',
         '| target | measured | met |',
         '| --- | --- | --- |',
-        ...s.result.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'yes' : '**no**'} |`),
+        ...s.result.targets.map(
+          (t) => `| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'yes' : '**no**'} |`,
+        ),
       ].join('\n')
     : '';
   return [

@@ -4,9 +4,7 @@ import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 
 /** One data row by header name (names trimmed and lower-cased), or a row that could not be read. */
-export type CsvRow =
-  | { line: number; fields: Record<string, string | undefined> }
-  | { line: number; error: string };
+export type CsvRow = { line: number; fields: Record<string, string | undefined> } | { line: number; error: string };
 
 export interface ReadCsvOptions {
   /** Called once with the header row's names (trimmed, lower-cased) before any row. */
@@ -43,7 +41,10 @@ export async function* readCsv(input: Readable, options: ReadCsvOptions = {}): A
   // for the line a row starts on: one past the previous record's end, skipping blank lines.
   let lastEnd = 1;
   let blank = 0;
-  for await (const item of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number; empty_lines: number } }>) {
+  for await (const item of parser as AsyncIterable<{
+    record: Record<string, string | undefined>;
+    info: { lines: number; empty_lines: number };
+  }>) {
     // the parser runs ahead of this loop: report only the bad rows that come before this record
     while (skipped.length > 0 && skipped[0]!.line < item.info.lines) {
       const s = skipped.shift()!;

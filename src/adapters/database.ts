@@ -3,7 +3,17 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type SqliteDatabaseType from 'better-sqlite3';
 import type pgType from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type PostgresPool, type PostgresPoolClient, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Migration,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type SqliteDatabase as SqliteDialectDatabase,
+} from 'kysely';
 
 export { sql };
 export type {
@@ -66,7 +76,9 @@ const INT8_OID = 20;
 function pgTypesOf(pg: typeof pgType) {
   return {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      oid === INT8_OID
+        ? (value: string) => Number(value)
+        : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   };
 }
 
@@ -125,7 +137,8 @@ function openSqlite<DB>(SqliteDatabase: typeof SqliteDatabaseType, file: string,
           const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
           // The loser may also have read "nothing applied" before the winner committed and then find
           // the winner's tables: its transaction rolled back, and the next attempt finds them applied.
-          const lostRace = typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || /already exists/.test(errorText(err)));
+          const lostRace =
+            typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || /already exists/.test(errorText(err)));
           if (attempt >= 20 || !lostRace) throw err;
           await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
         }
@@ -209,7 +222,9 @@ function withNamedStatements(pool: pgType.Pool): PostgresPool {
           query: ((textOrCursor: string | object, parameters: readonly unknown[] = []) => {
             if (typeof textOrCursor !== 'string') return client.query(textOrCursor as never);
             const name = nameOf(textOrCursor, parameters);
-            return name ? client.query({ name, text: textOrCursor, values: [...parameters] }) : client.query(textOrCursor, [...parameters]);
+            return name
+              ? client.query({ name, text: textOrCursor, values: [...parameters] })
+              : client.query(textOrCursor, [...parameters]);
           }) as unknown as PostgresPoolClient['query'],
           release: (destroy) => client.release(destroy),
         };
@@ -221,7 +236,12 @@ function withNamedStatements(pool: pgType.Pool): PostgresPool {
   };
 }
 
-async function openPostgres<DB>(pg: typeof pgType, connectionString: string, schema: string | undefined, max: number): Promise<Database<DB>> {
+async function openPostgres<DB>(
+  pg: typeof pgType,
+  connectionString: string,
+  schema: string | undefined,
+  max: number,
+): Promise<Database<DB>> {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -235,11 +255,14 @@ async function openPostgres<DB>(pg: typeof pgType, connectionString: string, sch
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
   let current: string;
   try {
-    if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(async (err) => {
-      // a concurrent `create schema if not exists` can still lose a race on the catalog
-      const exists = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = ${schema}`.execute(db);
-      if (exists.rows[0]?.n !== 1) throw err;
-    });
+    if (schema !== undefined)
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(async (err) => {
+        // a concurrent `create schema if not exists` can still lose a race on the catalog
+        const exists = await sql<{
+          n: number;
+        }>`select count(*)::int as n from pg_namespace where nspname = ${schema}`.execute(db);
+        if (exists.rows[0]?.n !== 1) throw err;
+      });
     const row = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
     if (!row.rows[0]?.schema) throw new Error('PostgreSQL: no schema on the search path');
     current = row.rows[0].schema;
@@ -273,7 +296,11 @@ function errorText(err: unknown): string {
   return `${(err as Error).message ?? ''} ${cause instanceof Error ? cause.message : ''}`;
 }
 
-async function runMigrator<DB>(db: Kysely<DB>, migrations: Record<string, Migration>, schema: string | undefined): Promise<string[]> {
+async function runMigrator<DB>(
+  db: Kysely<DB>,
+  migrations: Record<string, Migration>,
+  schema: string | undefined,
+): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

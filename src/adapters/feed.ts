@@ -127,20 +127,33 @@ export function renderRss2Item(item: Rss2Item): Rss2ItemFragment {
  * so the cuts could fall inside it) is rendered alone.
  */
 export function renderRss2Items(items: readonly Rss2Item[]): Rss2ItemFragment[] {
-  const fragments: (Rss2ItemFragment | undefined)[] = items.map((item) => (mentionsItemTag(item) ? renderRss2Item(item) : undefined));
+  const fragments: (Rss2ItemFragment | undefined)[] = items.map((item) =>
+    mentionsItemTag(item) ? renderRss2Item(item) : undefined,
+  );
   const batch = items.filter((_, i) => fragments[i] === undefined);
   if (batch.length > 0) {
     const doc = libraryFeed(FRAGMENT_CHANNEL, batch).rss2();
     const spans = itemSpans(doc);
-    if (spans.length !== batch.length) throw new Error(`feed library output has ${spans.length} <item> elements where ${batch.length} were expected`);
+    if (spans.length !== batch.length)
+      throw new Error(`feed library output has ${spans.length} <item> elements where ${batch.length} were expected`);
     let next = 0;
-    for (let i = 0; i < fragments.length; i++) if (fragments[i] === undefined) fragments[i] = { xml: doc.slice(spans[next]!.start, spans[next++]!.end) };
+    for (let i = 0; i < fragments.length; i++)
+      if (fragments[i] === undefined) fragments[i] = { xml: doc.slice(spans[next]!.start, spans[next++]!.end) };
   }
   return fragments as Rss2ItemFragment[];
 }
 
 function mentionsItemTag(item: Rss2Item): boolean {
-  const texts = [item.title, item.link, item.guid, item.descriptionHtml, item.contentHtml, item.creator ?? '', item.enclosure?.url ?? '', item.enclosure?.type ?? ''];
+  const texts = [
+    item.title,
+    item.link,
+    item.guid,
+    item.descriptionHtml,
+    item.contentHtml,
+    item.creator ?? '',
+    item.enclosure?.url ?? '',
+    item.enclosure?.type ?? '',
+  ];
   for (const category of item.categories) texts.push(category.name, category.domain ?? '');
   return texts.some((t) => t.includes('item>'));
 }
@@ -188,13 +201,15 @@ function libraryFeed(channel: Rss2Channel, items: readonly Rss2Item[]): Feed {
     feed: url(channel.selfUrl),
     ...(channel.stylesheet !== undefined ? { stylesheet: attr(url(channel.stylesheet)) } : {}),
   });
-  const atomLinks = [{ rel: 'self', href: channel.selfUrl, type: 'application/rss+xml' }, ...channel.links].map((link) => ({
-    _attributes: {
-      href: attr(url(link.href)),
-      rel: attr(link.rel),
-      ...(link.type !== undefined ? { type: attr(link.type) } : {}),
-    },
-  }));
+  const atomLinks = [{ rel: 'self', href: channel.selfUrl, type: 'application/rss+xml' }, ...channel.links].map(
+    (link) => ({
+      _attributes: {
+        href: attr(url(link.href)),
+        rel: attr(link.rel),
+        ...(link.type !== undefined ? { type: attr(link.type) } : {}),
+      },
+    }),
+  );
   feed.addExtension({ name: 'atom:link', objects: atomLinks as unknown as Record<string, unknown> });
   feed.addExtension({ name: 'pubDate', objects: { _text: channel.pubDate.toUTCString() } });
   if (channel.archive) {

@@ -61,7 +61,10 @@ export function listen(options: ListenOptions): Promise<Listening> {
           const forwarded = incoming?.headers?.[header];
           const remoteAddress = typeof forwarded === 'string' && forwarded !== '' ? forwarded : undefined;
           // IncomingMessage keeps headers behind a getter: name what the app reads.
-          return options.fetch(request, { ...env, incoming: { url: incoming?.url, headers: incoming?.headers, socket: { remoteAddress } } });
+          return options.fetch(request, {
+            ...env,
+            incoming: { url: incoming?.url, headers: incoming?.headers, socket: { remoteAddress } },
+          });
         };
   const viaHono = getRequestListener(fetch as never);
   const bypass = options.bypass;

@@ -42,7 +42,13 @@ const WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d
 function instantWithOffset(text: string): Date | undefined {
   const m = WITH_OFFSET.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const second = m[6] === undefined ? 0 : Number(m[6]);
   // luxon reads a fraction as milliseconds, cut (not rounded) to three digits
   const millis = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
@@ -50,7 +56,18 @@ function instantWithOffset(text: string): Date | undefined {
   const offsetMinutes = m[10] === undefined ? 0 : Number(m[10]);
   // day 0 of the next month is the month's last (Date.UTC reads years below 100 as 19xx: refused below)
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59) {
+  if (
+    year < 100 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    offsetHours > 14 ||
+    offsetMinutes > 59
+  ) {
     return undefined;
   }
   const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
@@ -75,7 +92,9 @@ function inZone(date: Date, zone: string): DateTime {
 
 /** Formats `date` in `zone` with a luxon format string (e.g. `d LLLL yyyy`). */
 export function formatInZone(date: Date, zone: string, format: string, locale = 'en'): string {
-  return remembered(`${date.getTime()}\0${zone}\0${locale}\0${format}`, () => inZone(date, zone).setLocale(locale).toFormat(format));
+  return remembered(`${date.getTime()}\0${zone}\0${locale}\0${format}`, () =>
+    inZone(date, zone).setLocale(locale).toFormat(format),
+  );
 }
 
 /** Midnight at the start of `date`'s day in `zone`, shifted by `days`. */
@@ -85,5 +104,8 @@ export function startOfDayInZone(date: Date, zone: string, days = 0): Date {
 
 /** ISO 8601 with the zone's offset, e.g. 2021-10-01T00:00:00+05:00. */
 export function isoInZone(date: Date, zone: string): string {
-  return remembered(`${date.getTime()}\0${zone}\0iso`, () => inZone(date, zone).toISO({ suppressMilliseconds: true }) ?? date.toISOString());
+  return remembered(
+    `${date.getTime()}\0${zone}\0iso`,
+    () => inZone(date, zone).toISO({ suppressMilliseconds: true }) ?? date.toISOString(),
+  );
 }

@@ -33,7 +33,11 @@ export function mjmlBundle(): string | undefined {
   try {
     // the compile's record of what it made, mjml's version included
     const bundled = (JSON.parse(readFileSync(path.join(dist, 'stamp.json'), 'utf8')) as { mjml?: string }).mjml;
-    const installed = (JSON.parse(readFileSync(createRequire(import.meta.url).resolve('mjml/package.json'), 'utf8')) as { version?: string }).version;
+    const installed = (
+      JSON.parse(readFileSync(createRequire(import.meta.url).resolve('mjml/package.json'), 'utf8')) as {
+        version?: string;
+      }
+    ).version;
     return bundled !== undefined && bundled === installed ? path.join(dist, 'vendor', 'mjml.cjs') : undefined;
   } catch {
     return undefined;
@@ -49,7 +53,10 @@ export function mjmlBundle(): string | undefined {
  */
 export function loadMjmlBundle(file: string): LoadedMjml {
   const source = readFileSync(file, 'utf8');
-  const key = createHash('sha256').update(`${process.version}\0${process.execArgv.join('\0')}\0${source.length}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(`${process.version}\0${process.execArgv.join('\0')}\0${source.length}`)
+    .digest('hex')
+    .slice(0, 16);
   const cacheFile = `${file}.${key}.cache`;
   let cachedData: Buffer | undefined;
   try {
@@ -57,10 +64,20 @@ export function loadMjmlBundle(file: string): LoadedMjml {
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
   const fromCache = cachedData !== undefined && script.cachedDataRejected === false;
   const module = { exports: {} as { default?: Mjml2Html } };
-  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  (script.runInThisContext() as (...args: unknown[]) => void).call(
+    module.exports,
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    path.dirname(file),
+  );
   const mjml2html = module.exports.default ?? (module.exports as unknown as Mjml2Html);
   let cached: boolean | undefined = fromCache || undefined;
   return {
@@ -159,7 +176,10 @@ export async function compileWith(mjml: LoadedMjml, source: string): Promise<Com
     return { html: result.html, issues: result.errors.map(toIssue) };
   } catch (err) {
     const raw = (err as { errors?: unknown }).errors;
-    return { failure: err instanceof Error ? err.message : String(err), issues: Array.isArray(raw) ? raw.map(toIssue) : [] };
+    return {
+      failure: err instanceof Error ? err.message : String(err),
+      issues: Array.isArray(raw) ? raw.map(toIssue) : [],
+    };
   }
 }
 
@@ -249,7 +269,9 @@ export async function compileMjml(source: string): Promise<string> {
   outcome ??= await compileWith(await loadMjml(), source);
   if ('html' in outcome && outcome.issues.length === 0) return outcome.html;
   // the validator's issues, line by line; mjml's own message when it failed without any
-  const detail = outcome.issues.map((i) => `line ${i.line} <${i.tagName}>: ${i.message}`).join('; ') || ('failure' in outcome ? outcome.failure : '');
+  const detail =
+    outcome.issues.map((i) => `line ${i.line} <${i.tagName}>: ${i.message}`).join('; ') ||
+    ('failure' in outcome ? outcome.failure : '');
   throw new MjmlError(`digest template is not valid MJML: ${detail}`, outcome.issues);
 }
 

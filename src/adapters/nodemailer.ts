@@ -58,7 +58,21 @@ function toNodemailer(message: MailMessage): Mail.Options {
 }
 
 // Connection-level codes: the server or the network failed, whoever the recipient was.
-const SERVER_WIDE_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EREQUIRETLS', 'EPROTOCOL', 'EPROXY', 'EAUTH', 'ENOAUTH', 'EOAUTH2', 'EMAXLIMIT', 'ECONFIG']);
+const SERVER_WIDE_CODES = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ETLS',
+  'EREQUIRETLS',
+  'EPROTOCOL',
+  'EPROXY',
+  'EAUTH',
+  'ENOAUTH',
+  'EOAUTH2',
+  'EMAXLIMIT',
+  'ECONFIG',
+]);
 
 interface NodemailerFailure extends Error {
   code?: string;
@@ -77,7 +91,12 @@ export function toSmtpError(err: unknown): SmtpError {
   // A refusal at the greeting, AUTH or MAIL FROM concerns the sender's setup, not this recipient.
   const serverWide =
     (e.code !== undefined && SERVER_WIDE_CODES.has(e.code)) ||
-    (command !== undefined && (command === 'CONN' || command === 'MAIL FROM' || command === 'RSET' || command.startsWith('AUTH') || command.startsWith('EHLO')));
+    (command !== undefined &&
+      (command === 'CONN' ||
+        command === 'MAIL FROM' ||
+        command === 'RSET' ||
+        command.startsWith('AUTH') ||
+        command.startsWith('EHLO')));
   let retryable: boolean;
   if (serverWide) retryable = true;
   else if (responseCode !== undefined) retryable = e.permanent === undefined ? responseCode < 500 : !e.permanent;
@@ -96,14 +115,19 @@ export function toSmtpError(err: unknown): SmtpError {
 }
 
 /** A pooled SMTP transport for `url` (smtp://user:pass@host:587, smtps://…). */
-export function createSmtpSender(url: string, options: { pool?: SmtpPoolOptions; dkim?: DkimOptions } = {}): SmtpSender {
+export function createSmtpSender(
+  url: string,
+  options: { pool?: SmtpPoolOptions; dkim?: DkimOptions } = {},
+): SmtpSender {
   const pool = options.pool ?? {};
   const transport = nodemailer.createTransport({
     url,
     pool: true,
     maxConnections: pool.maxConnections ?? 4,
     maxMessages: pool.maxMessages ?? 100,
-    ...(pool.rateLimit !== undefined && pool.rateLimit > 0 ? { rateLimit: pool.rateLimit, rateDelta: pool.rateDelta ?? 1000 } : {}),
+    ...(pool.rateLimit !== undefined && pool.rateLimit > 0
+      ? { rateLimit: pool.rateLimit, rateDelta: pool.rateDelta ?? 1000 }
+      : {}),
     // a message whose connection dropped is reported, not silently sent again: whether it
     // arrived is unknown, and the caller's ledger decides about another attempt
     maxRequeues: 0,
@@ -175,7 +199,11 @@ function foldedValue(name: string, value: string): string {
   return value.split(', ').join(',\r\n ');
 }
 
-type Piece = { kind: 'bytes'; bytes: Buffer } | { kind: 'to' | 'messageId' } | { kind: 'header'; name: string } | { kind: 'slot'; part: 'text' | 'html'; name: string; last: boolean };
+type Piece =
+  | { kind: 'bytes'; bytes: Buffer }
+  | { kind: 'to' | 'messageId' }
+  | { kind: 'header'; name: string }
+  | { kind: 'slot'; part: 'text' | 'html'; name: string; last: boolean };
 
 function collect(chunks: Readable): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -225,7 +253,13 @@ export async function compileTemplate(source: TemplateSource): Promise<MessageTe
       const text = (slotted.parts[i] ?? '').replace(CRLF_TEXT, '\r\n');
       const encoded = i === n ? qpLast(text) : qpPiece(text);
       if (encoded !== '') pieces.push({ kind: 'bytes', bytes: Buffer.from(encoded, 'latin1') });
-      if (i < n) pieces.push({ kind: 'slot', part, name: slotted.slots[i]!, last: i === n - 1 && (slotted.parts[n] ?? '') === '' });
+      if (i < n)
+        pieces.push({
+          kind: 'slot',
+          part,
+          name: slotted.slots[i]!,
+          last: i === n - 1 && (slotted.parts[n] ?? '') === '',
+        });
     }
   };
   let last = 0;
@@ -251,7 +285,9 @@ export async function compileTemplate(source: TemplateSource): Promise<MessageTe
   pieces.push({ kind: 'bytes', bytes: Buffer.from(skeleton.slice(last), 'latin1') });
   // every value put between the pieces is a line break free header value or quoted-printable
   // with CRLF line ends: when the pieces have only CRLF too, so has each message
-  const crlfOnly = !pieces.some((piece) => piece.kind === 'bytes' && BARE_LINE_BREAK.test(piece.bytes.toString('latin1')));
+  const crlfOnly = !pieces.some(
+    (piece) => piece.kind === 'bytes' && BARE_LINE_BREAK.test(piece.bytes.toString('latin1')),
+  );
   for (const name of names) {
     if (name === 'html' && source.html === undefined) continue;
     if (!seen.has(name)) throw new Error(`message template: nodemailer did not write the ${name} slot as given`);
@@ -335,7 +371,12 @@ interface DataStreamInternals {
 }
 
 /** The transform for bytes that need no change: it keeps the counts and the last byte as nodemailer's own does (the end of the data depends on that byte). */
-function passThrough(this: DataStreamInternals, chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null, chunk?: Buffer) => void): void {
+function passThrough(
+  this: DataStreamInternals,
+  chunk: Buffer,
+  _encoding: BufferEncoding,
+  done: (err?: Error | null, chunk?: Buffer) => void,
+): void {
   this.inByteCount += chunk.length;
   this.outByteCount += chunk.length;
   if (chunk.length > 0) this.lastByte = chunk[chunk.length - 1]!;
@@ -343,7 +384,9 @@ function passThrough(this: DataStreamInternals, chunk: Buffer, _encoding: Buffer
 }
 
 // nodemailer's own (internal) method that starts the DATA stream; the tests send dotted lines through it
-const createSendStream = (SMTPConnection.prototype as unknown as { _createSendStream?: (callback: unknown) => DataStreamInternals })._createSendStream;
+const createSendStream = (
+  SMTPConnection.prototype as unknown as { _createSendStream?: (callback: unknown) => DataStreamInternals }
+)._createSendStream;
 
 /**
  * A nodemailer connection that can send a message already in SMTP's transfer form (CRLF line ends,
@@ -364,7 +407,11 @@ class TransferConnection extends SMTPConnection {
     if (ready) {
       const flush = stream._flush;
       // refused: the data stays unfinished, and the sender drops the connection
-      stream._flush = (done) => void ready.then(() => flush.call(stream, done), () => undefined);
+      stream._flush = (done) =>
+        void ready.then(
+          () => flush.call(stream, done),
+          () => undefined,
+        );
     }
     return stream;
   }
@@ -387,12 +434,24 @@ interface Slot {
 }
 
 /** Up to `maxConnections` SMTP connections for `url`, opened on demand and kept for `maxMessages` messages. */
-export function createRawSmtpSender(url: string, options: { maxConnections?: number; maxMessages?: number; dkim?: DkimOptions } = {}): RawSmtpSender {
+export function createRawSmtpSender(
+  url: string,
+  options: { maxConnections?: number; maxMessages?: number; dkim?: DkimOptions } = {},
+): RawSmtpSender {
   const { auth, ...target } = parseConnectionUrl(url);
-  const connectionOptions: SMTPConnection.Options = { ...target, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 };
+  const connectionOptions: SMTPConnection.Options = {
+    ...target,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 120_000,
+  };
   const maxMessages = options.maxMessages ?? 1000;
   const sign = options.dkim ? dkimSigner(options.dkim) : undefined;
-  const idle: Slot[] = Array.from({ length: Math.max(1, options.maxConnections ?? 4) }, () => ({ conn: undefined, dead: true, count: 0 }));
+  const idle: Slot[] = Array.from({ length: Math.max(1, options.maxConnections ?? 4) }, () => ({
+    conn: undefined,
+    dead: true,
+    count: 0,
+  }));
   const waiting: ((slot: Slot) => void)[] = [];
   const open = new Set<TransferConnection>();
   let closed = false;
@@ -416,7 +475,9 @@ export function createRawSmtpSender(url: string, options: { maxConnections?: num
   };
   const connect = (slot: Slot): Promise<TransferConnection> =>
     new Promise((resolve, reject) => {
-      const conn = createSendStream ? new TransferConnection(connectionOptions) : (new SMTPConnection(connectionOptions) as TransferConnection);
+      const conn = createSendStream
+        ? new TransferConnection(connectionOptions)
+        : (new SMTPConnection(connectionOptions) as TransferConnection);
       open.add(conn);
       let settled = false;
       const fail = (err: unknown): void => {
@@ -490,7 +551,11 @@ export function createRawSmtpSender(url: string, options: { maxConnections?: num
         const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) => {
           // abandoned mid-way: the connection, in the middle of DATA perhaps, is dropped below
           abandon = reject;
-          conn.send({ from: message.from, to: [message.to], size: raw.length } as SMTPConnection.Envelope, body, (err, result) => (err ? reject(err) : resolve(result)));
+          conn.send(
+            { from: message.from, to: [message.to], size: raw.length } as SMTPConnection.Envelope,
+            body,
+            (err, result) => (err ? reject(err) : resolve(result)),
+          );
         });
         if (++slot.count >= maxMessages) {
           open.delete(conn);

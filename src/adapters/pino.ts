@@ -12,7 +12,17 @@ export interface LoggerOptions {
 }
 
 const redact = {
-  paths: ['secret', 'token', 'password', 'smtpUrl', 'databaseUrl', '*.secret', '*.token', '*.password', 'headers.authorization'],
+  paths: [
+    'secret',
+    'token',
+    'password',
+    'smtpUrl',
+    'databaseUrl',
+    '*.secret',
+    '*.token',
+    '*.password',
+    'headers.authorization',
+  ],
   censor: '[redacted]',
 };
 
@@ -24,7 +34,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (pretty) {
     // Only a terminal needs it: loaded then, so a process logging JSON does not carry it.
     const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof pinoPrettyType;
-    return pino({ level, redact }, pinoPretty({ destination: destination as never, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' }));
+    return pino(
+      { level, redact },
+      pinoPretty({
+        destination: destination as never,
+        sync: true,
+        ignore: 'pid,hostname',
+        translateTime: 'SYS:HH:MM:ss',
+      }),
+    );
   }
   return pino({ level, redact, base: undefined }, destination as never);
 }

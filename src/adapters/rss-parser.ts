@@ -24,12 +24,15 @@ export interface ParsedFeed {
 type RawItem = Record<string, unknown>;
 
 const parser = new Parser<Record<string, unknown>, RawItem>({
-  customFields: { item: ['content:encoded', 'dc:creator', 'author', 'id', ['category', 'category', { keepArray: true }]] },
+  customFields: {
+    item: ['content:encoded', 'dc:creator', 'author', 'id', ['category', 'category', { keepArray: true }]],
+  },
 });
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && '_' in value && typeof (value as { _: unknown })._ === 'string') return (value as { _: string })._;
+  if (value && typeof value === 'object' && '_' in value && typeof (value as { _: unknown })._ === 'string')
+    return (value as { _: string })._;
   return undefined;
 }
 
@@ -39,7 +42,9 @@ function categoriesOf(raw: RawItem): string[] {
   const names = [
     ...list.map(text),
     // Atom categories are empty elements with a term attribute.
-    ...atom.map((c: unknown) => (c && typeof c === 'object' && '$' in c ? text((c as { $: { term?: unknown } }).$.term) : text(c))),
+    ...atom.map((c: unknown) =>
+      c && typeof c === 'object' && '$' in c ? text((c as { $: { term?: unknown } }).$.term) : text(c),
+    ),
   ];
   return names.filter((n): n is string => n !== undefined && n.trim() !== '').map((n) => n.trim());
 }

@@ -111,7 +111,24 @@ const POLICY: sanitize.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   // Elements whose content is code or a foreign document go with their content.
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template', 'noembed', 'noframes', 'xmp', 'title', 'head'],
+  nonTextTags: [
+    'script',
+    'style',
+    'textarea',
+    'option',
+    'noscript',
+    'iframe',
+    'object',
+    'embed',
+    'svg',
+    'math',
+    'template',
+    'noembed',
+    'noframes',
+    'xmp',
+    'title',
+    'head',
+  ],
   // Text escapes `"` as markdown-it does, so Markdown finished without the sanitizer gives the same bytes.
   textFilter: (text) => text.replaceAll('"', '&quot;'),
   // Images left without a source, and paragraphs emptied by removing what they held, go too:

@@ -24,6 +24,7 @@ export function* outputSpecs(
 ): Generator<OutputSpec> {
   yield* feedSpecs(items, config, memo);
   yield* siteSpecs(items, config, templates);
-  for (const file of renderDigestArchive(sentEditions, config)) yield { path: file.path, deps: [file.body], render: () => file.body };
+  for (const file of renderDigestArchive(sentEditions, config))
+    yield { path: file.path, deps: [file.body], render: () => file.body };
   for (const file of assets) yield { path: file.path, deps: [file.body], render: () => file.body };
 }

@@ -2,7 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { checkParsedFiles, isMarkdown, parseContentFolder, parseSourceFile, publishedAt, type ParsedFile } from '../content/index.ts';
+import {
+  checkParsedFiles,
+  isMarkdown,
+  parseContentFolder,
+  parseSourceFile,
+  publishedAt,
+  type ParsedFile,
+} from '../content/index.ts';
 import type { NewsItem } from '../content/types.ts';
 import { GazetteError } from '../errors.ts';
 import { createFeedMemo, type FeedMemo } from '../feed/index.ts';
@@ -63,7 +70,11 @@ export interface SiteState {
 }
 
 /** Reads the local files items reference that `known` does not hold yet, to publish them next to the item pages. */
-async function readAssets(items: readonly NewsItem[], contentDir: string, known: Map<string, Uint8Array>): Promise<OutputFile[]> {
+async function readAssets(
+  items: readonly NewsItem[],
+  contentDir: string,
+  known: Map<string, Uint8Array>,
+): Promise<OutputFile[]> {
   const files: OutputFile[] = [];
   for (const item of items) {
     for (const asset of item.assets ?? []) {
@@ -72,7 +83,11 @@ async function readAssets(items: readonly NewsItem[], contentDir: string, known:
         try {
           body = new Uint8Array(await readFile(path.join(contentDir, asset.source)));
         } catch (err) {
-          throw new GazetteError('ASSET_UNREADABLE', `cannot read ${asset.source}, referenced by ${item.sourcePath}: ${(err as Error).message}`, { cause: err });
+          throw new GazetteError(
+            'ASSET_UNREADABLE',
+            `cannot read ${asset.source}, referenced by ${item.sourcePath}: ${(err as Error).message}`,
+            { cause: err },
+          );
         }
         known.set(asset.source, body);
       }
@@ -167,7 +182,12 @@ export async function updateBuild(
   const specs = outputSpecs(items, options.config, state.templates, assets, options.sentEditions ?? [], memo);
   const update = await updateBuildInPlace(state.live, specs, maxShare !== undefined ? { maxShare } : {});
   if (update.kind === 'too-many') return undefined;
-  const next: SiteState = { ...state, memo, live: { buildDir: state.live.buildDir, manifest: update.manifest, id: update.id }, items: all };
+  const next: SiteState = {
+    ...state,
+    memo,
+    live: { buildDir: state.live.buildDir, manifest: update.manifest, id: update.id },
+    items: all,
+  };
   const result: BuildResult = {
     items: items.length,
     files: update.files,
@@ -177,7 +197,9 @@ export async function updateBuild(
     buildDir: state.live.buildDir,
     id: update.id,
     unchanged: update.kind === 'unchanged',
-    ...(update.kind === 'updated' ? { updated: { written: update.written.length, removed: update.removed.length } } : {}),
+    ...(update.kind === 'updated'
+      ? { updated: { written: update.written.length, removed: update.removed.length } }
+      : {}),
   };
   return { result, state: next };
 }

@@ -17,7 +17,20 @@
 // most every revalidateMs).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { GazetteError } from '../errors.ts';
@@ -65,7 +78,12 @@ export function defaultBuildsDir(outDir: string): string {
 
 /** A path under public/ that cannot escape it. */
 function checkPath(p: string): void {
-  const bad = p === '' || p.startsWith('/') || p.includes('\\') || p.includes('\0') || p.split('/').some((part) => part === '' || part === '.' || part === '..');
+  const bad =
+    p === '' ||
+    p.startsWith('/') ||
+    p.includes('\\') ||
+    p.includes('\0') ||
+    p.split('/').some((part) => part === '' || part === '.' || part === '..');
   if (bad) throw new GazetteError('OUTPUT_PATH_INVALID', `the build produced an invalid output path "${p}"`);
 }
 
@@ -141,7 +159,10 @@ function* asSpecs(files: Iterable<OutputFile>): Generator<OutputSpec> {
 }
 
 /** `writeOutputAtomically` for specs: renders each as it is written and keeps their `deps` in the manifest. */
-export async function writeSpecsAtomically(specs: Iterable<OutputSpec>, options: WriteOutputOptions): Promise<WriteResult> {
+export async function writeSpecsAtomically(
+  specs: Iterable<OutputSpec>,
+  options: WriteOutputOptions,
+): Promise<WriteResult> {
   const outDir = path.resolve(options.outDir);
   const buildsDir = path.resolve(options.buildsDir ?? defaultBuildsDir(outDir));
   const keep = options.keep ?? 2;
@@ -161,7 +182,9 @@ export async function writeSpecsAtomically(specs: Iterable<OutputSpec>, options:
   } catch (err) {
     await rm(tmpDir, { recursive: true, force: true });
     if (err instanceof GazetteError && err.code.startsWith('OUTPUT_PATH')) throw err;
-    throw new GazetteError('OUTPUT_WRITE_FAILED', `cannot write the build to ${buildsDir}: ${(err as Error).message}`, { cause: err });
+    throw new GazetteError('OUTPUT_WRITE_FAILED', `cannot write the build to ${buildsDir}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const live = await currentBuild(outDir);
   // A folder is named by the content it was written with; one updated in place since holds other content.
@@ -187,7 +210,9 @@ export async function writeSpecsAtomically(specs: Iterable<OutputSpec>, options:
     }
   } catch (err) {
     await rm(tmpDir, { recursive: true, force: true });
-    throw new GazetteError('OUTPUT_WRITE_FAILED', `cannot write the build to ${buildsDir}: ${(err as Error).message}`, { cause: err });
+    throw new GazetteError('OUTPUT_WRITE_FAILED', `cannot write the build to ${buildsDir}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 
   const now = new Date();
@@ -204,7 +229,11 @@ export async function writeSpecsAtomically(specs: Iterable<OutputSpec>, options:
     await rename(link, outDir);
   } catch (err) {
     await rm(link, { force: true });
-    throw new GazetteError('OUTPUT_SWAP_FAILED', `cannot switch ${outDir} to the new build: ${(err as Error).message}`, { cause: err });
+    throw new GazetteError(
+      'OUTPUT_SWAP_FAILED',
+      `cannot switch ${outDir} to the new build: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   await prune(buildsDir, finalDir, keep);
   return { ...result, unchanged: false };
@@ -217,14 +246,18 @@ export async function writeSpecsAtomically(specs: Iterable<OutputSpec>, options:
  * and a file, thousands of times); the event loop still gets a turn every YIELD_EVERY_MS, so a
  * server in the same process keeps answering during a long build.
  */
-async function writeFiles(specs: Iterable<OutputSpec>, dir: string): Promise<{ id: string; files: number; bytes: number; manifest: Manifest }> {
+async function writeFiles(
+  specs: Iterable<OutputSpec>,
+  dir: string,
+): Promise<{ id: string; files: number; bytes: number; manifest: Manifest }> {
   const manifest: Manifest = new Map();
   const folders = new Set(['.']);
   let bytes = 0;
   let turn = performance.now();
   for (const spec of specs) {
     checkPath(spec.path);
-    if (manifest.has(spec.path)) throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`);
+    if (manifest.has(spec.path))
+      throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`);
     const body = encode(spec.render());
     const parent = path.posix.dirname(spec.path);
     if (!folders.has(parent)) {
@@ -278,7 +311,10 @@ function writeLimiter(dir: string) {
         if (parent !== '.') await folder(parent);
         if (how.replace) {
           // Replaced by rename(2), so a reader opens either the old file or the new one, whole.
-          const tmp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+          const tmp = path.join(
+            path.dirname(target),
+            `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+          );
           try {
             await writeFile(tmp, body, { flag: 'wx', mode: 0o644 });
             await rename(tmp, target);
@@ -329,7 +365,11 @@ export type UpdateResult =
  * old, unlike a full build's single swap), and deletes the files no spec names any more.
  * Checks the paths as a full build does; on an invalid path nothing is touched.
  */
-export async function updateBuildInPlace(live: LiveBuild, specs: Iterable<OutputSpec>, options: { maxShare?: number } = {}): Promise<UpdateResult> {
+export async function updateBuildInPlace(
+  live: LiveBuild,
+  specs: Iterable<OutputSpec>,
+  options: { maxShare?: number } = {},
+): Promise<UpdateResult> {
   const next: Manifest = new Map();
   const dirty: OutputSpec[] = [];
   let newPaths = false;
@@ -340,7 +380,8 @@ export async function updateBuildInPlace(live: LiveBuild, specs: Iterable<Output
       checkPath(spec.path);
       newPaths = true;
     }
-    if (next.has(spec.path)) throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`);
+    if (next.has(spec.path))
+      throw new GazetteError('OUTPUT_PATH_CONFLICT', `two outputs claim the same path "${spec.path}"`);
     if (before !== undefined && sameDeps(before.deps, spec.deps)) {
       next.set(spec.path, before);
     } else {
@@ -350,7 +391,8 @@ export async function updateBuildInPlace(live: LiveBuild, specs: Iterable<Output
   }
   const removed = [...live.manifest.keys()].filter((p) => !next.has(p));
   const maxShare = options.maxShare ?? 0.25;
-  if (dirty.length + removed.length > Math.max(50, next.size * maxShare)) return { kind: 'too-many', changed: dirty.length + removed.length, files: next.size };
+  if (dirty.length + removed.length > Math.max(50, next.size * maxShare))
+    return { kind: 'too-many', changed: dirty.length + removed.length, files: next.size };
   // Checks file/folder clashes among new paths before anything is written.
   if (newPaths) buildId(new Map([...next].map(([p, v]) => [p, { ...v, hash: v.hash || '-' }])));
 
@@ -369,7 +411,11 @@ export async function updateBuildInPlace(live: LiveBuild, specs: Iterable<Output
     for (const p of removed) await rm(path.join(live.buildDir, p), { force: true });
   } catch (err) {
     await limit.done().catch(() => undefined);
-    throw new GazetteError('OUTPUT_WRITE_FAILED', `cannot update the build in ${live.buildDir}: ${(err as Error).message}`, { cause: err });
+    throw new GazetteError(
+      'OUTPUT_WRITE_FAILED',
+      `cannot update the build in ${live.buildDir}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const id = buildId(next);
   if (written.length === 0 && removed.length === 0) return { kind: 'unchanged', id, files: next.size, manifest: next };
@@ -381,4 +427,3 @@ function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-

@@ -1,7 +1,16 @@
 // The operators' dashboard use-cases: the delivery ledger, the subscription service, the digest preview and the status report behind one port.
 import { PassThrough, Readable } from 'node:stream';
 import type { Environment } from '../config/load.ts';
-import { buildDigestPreview, editionStatus, listEditions, pauseEdition, previousEditionEnd, resumeEdition, type CreateEditionResult, type DeliveryDeps } from '../delivery/index.ts';
+import {
+  buildDigestPreview,
+  editionStatus,
+  listEditions,
+  pauseEdition,
+  previousEditionEnd,
+  resumeEdition,
+  type CreateEditionResult,
+  type DeliveryDeps,
+} from '../delivery/index.ts';
 import type { DashboardPort } from '../server/index.ts';
 import { exportSubscribers, normalizeAddress, type SubscriptionService } from '../subscribers/index.ts';
 import { gatherStatus } from './commands/status.ts';
@@ -25,7 +34,11 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
   const shown = options.editionsShown ?? 20;
 
   async function activeSubscribers(): Promise<number> {
-    const row = await store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number | string>().as('n')).where('state', '=', 'active').executeTakeFirst();
+    const row = await store.db
+      .selectFrom('subscribers')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('state', '=', 'active')
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
@@ -35,7 +48,10 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
       const attempt = report.build.lastAttempt;
       return {
         timezone: report.timezone,
-        items: 'error' in report.items ? { error: report.items.error } : { published: report.items.published, scheduled: report.items.scheduled },
+        items:
+          'error' in report.items
+            ? { error: report.items.error }
+            : { published: report.items.published, scheduled: report.items.scheduled },
         subscribers: report.subscribers,
         lastBuild: report.build.served ? { id: report.build.served.id, at: new Date(report.build.served.at) } : null,
         lastBuildError: attempt && !attempt.ok ? (attempt.errors[0] ?? 'unknown error') : null,
@@ -65,7 +81,14 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
         createdAt: report.createdAt,
         startedAt: report.startedAt,
         completedAt: report.completedAt,
-        failures: report.failures.map((f) => ({ email: f.email, status: f.status, attempts: f.attempts, responseCode: f.responseCode, error: f.error, nextAttemptAt: f.nextAttemptAt })),
+        failures: report.failures.map((f) => ({
+          email: f.email,
+          status: f.status,
+          attempts: f.attempts,
+          responseCode: f.responseCode,
+          error: f.error,
+          nextAttemptAt: f.nextAttemptAt,
+        })),
         uncertain: report.uncertain.map((u) => ({ email: u.email, claimedBy: u.claimedBy, claimedAt: u.claimedAt })),
       };
     },
@@ -73,7 +96,15 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
     async nextDigest() {
       const now = deps.now();
       const [preview, recipients] = await Promise.all([
-        previousEditionEnd(store).then((previous) => buildDigestPreview({ config, contentDir: deps.contentDir, templatesDir: deps.templatesDir, now, previousEditionEnd: previous })),
+        previousEditionEnd(store).then((previous) =>
+          buildDigestPreview({
+            config,
+            contentDir: deps.contentDir,
+            templatesDir: deps.templatesDir,
+            now,
+            previousEditionEnd: previous,
+          }),
+        ),
         activeSubscribers(),
       ]);
       if (preview.empty) return { empty: true, windowStart: preview.window.start, windowEnd: preview.window.end };
@@ -91,7 +122,13 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
 
     async sendNow() {
       const result = await options.trigger();
-      if (result.status === 'created') return { status: 'created', editionId: result.editionId, recipients: result.recipients, subject: result.subject };
+      if (result.status === 'created')
+        return {
+          status: 'created',
+          editionId: result.editionId,
+          recipients: result.recipients,
+          subject: result.subject,
+        };
       return result;
     },
 
@@ -105,7 +142,11 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
         now,
         previousEditionEnd: await previousEditionEnd(store),
         // the test copy's unsubscribe link names nobody on the list (id 0 is never a subscriber)
-        recipient: { subscriberId: `test-${now.getTime()}`, email: to, unsubscribeUrl: subscriptions.unsubscribeUrl({ id: 0, email: to }) },
+        recipient: {
+          subscriberId: `test-${now.getTime()}`,
+          email: to,
+          unsubscribeUrl: subscriptions.unsubscribeUrl({ id: 0, email: to }),
+        },
       });
       if (preview.empty) return null;
       await deps.mailer.send(preview.message, { folder: 'test' });
@@ -123,7 +164,13 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
 
     async listSubscribers(query) {
       const list = await subscriptions.list(query);
-      return list.map((s) => ({ email: s.email, name: s.name, state: s.state, source: s.source, createdAt: s.createdAt }));
+      return list.map((s) => ({
+        email: s.email,
+        name: s.name,
+        state: s.state,
+        source: s.source,
+        createdAt: s.createdAt,
+      }));
     },
 
     async addSubscriber(address) {

@@ -15,7 +15,10 @@ function findOrCreateGroup(parent: Command, name: string): Command {
 }
 
 /** Runs the CLI with `argv` (as process.argv); resolves to the exit status. */
-export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {},
+): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const abort = new AbortController();
@@ -36,13 +39,17 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     for (const group of parts.slice(0, -1)) parent = findOrCreateGroup(parent, group);
     const cmd = parent.command(parts.at(-1)!).description(spec.description).exitOverride();
     cmd.configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
-    for (const arg of spec.args ?? []) cmd.argument(arg.required === false ? `[${arg.name}]` : `<${arg.name}>`, arg.description);
-    for (const opt of spec.options ?? []) cmd.option(opt.flags, opt.description, opt.default as string | boolean | undefined);
+    for (const arg of spec.args ?? [])
+      cmd.argument(arg.required === false ? `[${arg.name}]` : `<${arg.name}>`, arg.description);
+    for (const opt of spec.options ?? [])
+      cmd.option(opt.flags, opt.description, opt.default as string | boolean | undefined);
     cmd.option('--config <file>', 'config file (default: gazette.yaml, or $GAZETTE_CONFIG)');
     cmd.action(async (...received: unknown[]) => {
       const command = received.at(-1) as Command;
       const options = command.opts();
-      const args = (received.slice(0, spec.args?.length ?? 0) as (string | undefined)[]).filter((a): a is string => a !== undefined);
+      const args = (received.slice(0, spec.args?.length ?? 0) as (string | undefined)[]).filter(
+        (a): a is string => a !== undefined,
+      );
       const env = resolveEnvironment(process.env, { config: options.config as string | undefined });
       let config: Promise<Config> | undefined;
       const ctx: CommandContext = {

@@ -85,7 +85,11 @@ export const configSchema = z
       maxAttempts: c.digest.max_attempts,
       pauseAfterFailures: c.digest.pause_after_failures,
       unsubscribeMailbox: c.digest.unsubscribe_mailbox ?? c.digest.reply_to ?? c.digest.from.address,
-      dkim: c.digest.dkim && { domain: c.digest.dkim.domain, selector: c.digest.dkim.selector, privateKeyFile: c.digest.dkim.private_key_file },
+      dkim: c.digest.dkim && {
+        domain: c.digest.dkim.domain,
+        selector: c.digest.dkim.selector,
+        privateKeyFile: c.digest.dkim.private_key_file,
+      },
     },
   }));
 

@@ -16,5 +16,11 @@ export async function readAndParseFiles(
   settings: ParseSettings,
   localFiles: ReadonlyMap<string, number>,
 ): Promise<ParsedFile[]> {
-  return paths.map((rel) => parseSourceFile({ path: rel, bytes: new Uint8Array(readFileSync(path.join(contentDir, rel))) }, settings, localFiles));
+  return paths.map((rel) =>
+    parseSourceFile(
+      { path: rel, bytes: new Uint8Array(readFileSync(path.join(contentDir, rel))) },
+      settings,
+      localFiles,
+    ),
+  );
 }

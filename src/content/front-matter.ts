@@ -31,7 +31,10 @@ export const frontMatterSchema = z.strictObject({
   image_alt: z.string().optional(),
   link: httpUrl.optional(),
   draft: z.boolean().optional(),
-  lang: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "ru-KZ"').optional(),
+  lang: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "ru-KZ"')
+    .optional(),
 });
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;
@@ -68,13 +71,19 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Validates a front-matter mapping; returns the typed value or one problem per bad field. */
-export function checkFrontMatter(data: Record<string, unknown>): { ok: true; value: FrontMatter } | { ok: false; problems: FieldProblem[] } {
+export function checkFrontMatter(
+  data: Record<string, unknown>,
+): { ok: true; value: FrontMatter } | { ok: false; problems: FieldProblem[] } {
   const result = frontMatterSchema.safeParse(data);
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, problems: problemsOf(result.error.issues, data) };
 }
 
-function problemsOf(issues: readonly z.core.$ZodIssue[], data: unknown, prefix: readonly PropertyKey[] = []): FieldProblem[] {
+function problemsOf(
+  issues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  prefix: readonly PropertyKey[] = [],
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const raw of issues) {
     const issue = { ...raw, path: [...prefix, ...raw.path] } as z.core.$ZodIssue;
@@ -92,9 +101,17 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], data: unknown, prefix: 
       problems.push({ code: 'WRONG_TYPE', field, message: `must be ${expected}, got ${describe(value)}` });
     } else if (issue.code === 'invalid_union' && field === 'author') {
       // Say what is wrong inside a mapping rather than that neither shape matched.
-      const inner = value !== null && typeof value === 'object' && !Array.isArray(value) ? personObjectSchema.safeParse(value) : undefined;
+      const inner =
+        value !== null && typeof value === 'object' && !Array.isArray(value)
+          ? personObjectSchema.safeParse(value)
+          : undefined;
       if (inner !== undefined && !inner.success) problems.push(...problemsOf(inner.error.issues, data, issue.path));
-      else problems.push({ code: 'WRONG_TYPE', field, message: `must be a name or a mapping with name, email and url, got ${describe(value)}` });
+      else
+        problems.push({
+          code: 'WRONG_TYPE',
+          field,
+          message: `must be a name or a mapping with name, email and url, got ${describe(value)}`,
+        });
     } else {
       problems.push({ code: 'INVALID_VALUE', field, message: issue.message });
     }

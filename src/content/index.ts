@@ -14,5 +14,11 @@ export {
   type ParsedFile,
   type ParseSettings,
 } from './parse.ts';
-export { loadContent, parseContentFolder, readContentFolder, PARSER_THREAD_THRESHOLD, type LoadOptions } from './load.ts';
+export {
+  loadContent,
+  parseContentFolder,
+  readContentFolder,
+  PARSER_THREAD_THRESHOLD,
+  type LoadOptions,
+} from './load.ts';
 export type { NewsItem, Person, ItemImage, ItemAsset } from './types.ts';

@@ -4,7 +4,14 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapLimit } from '../concurrency.ts';
 import { UsageError } from '../errors.ts';
-import { checkParsedFiles, isMarkdown, publishedAt, type ParsedFile, type ParseSettings, type SourceFile } from './parse.ts';
+import {
+  checkParsedFiles,
+  isMarkdown,
+  publishedAt,
+  type ParsedFile,
+  type ParseSettings,
+  type SourceFile,
+} from './parse.ts';
 import { parseInThreads } from './pool.ts';
 import { defaultThreads, PARSER_THREAD_THRESHOLD, stopPrestartedThreads, takePrestartDecision } from './threads.ts';
 import type { NewsItem } from './types.ts';
@@ -34,7 +41,9 @@ async function listContentFolder(contentDir: string): Promise<FolderEntry[]> {
   try {
     entries = await readdir(contentDir, { recursive: true, withFileTypes: true });
   } catch (err) {
-    throw new UsageError(`cannot read content folder ${contentDir}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
+    throw new UsageError(`cannot read content folder ${contentDir}: ${(err as NodeJS.ErrnoException).code ?? err}`, {
+      cause: err,
+    });
   }
   const wanted: FolderEntry[] = [];
   for (const entry of entries) {
@@ -60,8 +69,11 @@ async function assetFile({ full, rel }: FolderEntry): Promise<SourceFile> {
  */
 export async function readContentFolder(contentDir: string): Promise<SourceFile[]> {
   const entries = await listContentFolder(contentDir);
-  return mapLimit(entries, READ_CONCURRENCY, async (entry): Promise<SourceFile> =>
-    isMarkdown(entry.rel) ? { path: entry.rel, bytes: new Uint8Array(await readFile(entry.full)) } : assetFile(entry),
+  return mapLimit(
+    entries,
+    READ_CONCURRENCY,
+    async (entry): Promise<SourceFile> =>
+      isMarkdown(entry.rel) ? { path: entry.rel, bytes: new Uint8Array(await readFile(entry.full)) } : assetFile(entry),
   );
 }
 
@@ -102,7 +114,12 @@ export async function parseContentFolder(
 }
 
 /** Reads every *.md under `contentDir` and returns the items published at `now`, newest first. */
-export async function loadContent(contentDir: string, settings: ParseSettings, now: Date, options: LoadOptions = {}): Promise<NewsItem[]> {
+export async function loadContent(
+  contentDir: string,
+  settings: ParseSettings,
+  now: Date,
+  options: LoadOptions = {},
+): Promise<NewsItem[]> {
   const { files } = await parseContentFolder(contentDir, settings, options);
   return publishedAt(checkParsedFiles(files), now);
 }

@@ -2,7 +2,13 @@
 // parses them, and answers with the results in their wire form.
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { readAndParseFiles } from './chunk.ts';
-import { PARSER_THREAD_ROLE, type FromParserThread, type ParserSetup, type ParserThreadData, type ToParserThread } from './threads.ts';
+import {
+  PARSER_THREAD_ROLE,
+  type FromParserThread,
+  type ParserSetup,
+  type ParserThreadData,
+  type ToParserThread,
+} from './threads.ts';
 import { failureToWire, parsedToWire } from './wire.ts';
 
 /** Answers `chunk` messages on `port`, parsed with the last `setup` received, until the thread is terminated. */
@@ -28,6 +34,10 @@ export function serveParserThread(port: MessagePort): void {
 
 // A thread started to parse content serves as soon as this module is loaded, whether through
 // the sources' entry (parse-worker.mjs) or as a compiled module.
-if (!isMainThread && parentPort !== null && (workerData as Partial<ParserThreadData> | null)?.role === PARSER_THREAD_ROLE) {
+if (
+  !isMainThread &&
+  parentPort !== null &&
+  (workerData as Partial<ParserThreadData> | null)?.role === PARSER_THREAD_ROLE
+) {
   serveParserThread(parentPort);
 }

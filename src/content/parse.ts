@@ -6,7 +6,14 @@ import { parseFrontMatter, YamlSyntaxError } from '../adapters/front-matter.ts';
 import { parseContentDate } from '../adapters/luxon.ts';
 import { checkFrontMatter, type FrontMatter } from './front-matter.ts';
 import { imageExtensions, imageTypeOf } from './image-type.ts';
-import { absoluteUrl, deriveSummary, localReference, renderBody, type LocalReference, type ResolveContext } from './render.ts';
+import {
+  absoluteUrl,
+  deriveSummary,
+  localReference,
+  renderBody,
+  type LocalReference,
+  type ResolveContext,
+} from './render.ts';
 import { slugify, slugPath } from './slug.ts';
 import { cleanLine, stripControlChars } from './text.ts';
 import type { ItemAsset, ItemImage, NewsItem, Person } from './types.ts';
@@ -86,13 +93,24 @@ export interface ParseSettings {
  * size in bytes, see localFilesOf) that the item may reference. Checks across files
  * (duplicate ids and slugs) are left to checkParsedFiles.
  */
-export function parseSourceFile(file: SourceFile, settings: ParseSettings, localFiles: ReadonlyMap<string, number>, options: ParseOptions = {}): ParsedFile {
+export function parseSourceFile(
+  file: SourceFile,
+  settings: ParseSettings,
+  localFiles: ReadonlyMap<string, number>,
+  options: ParseOptions = {},
+): ParsedFile {
   const errors: ContentError[] = [];
   const item = parseFile(file, settings, localFiles, errors, options);
   return item !== undefined && errors.length === 0 ? { path: file.path, item } : { path: file.path, errors };
 }
 
-function parseFile(file: SourceFile, config: ParseSettings, localFiles: ReadonlyMap<string, number>, errors: ContentError[], options: ParseOptions): NewsItem | undefined {
+function parseFile(
+  file: SourceFile,
+  config: ParseSettings,
+  localFiles: ReadonlyMap<string, number>,
+  errors: ContentError[],
+  options: ParseOptions,
+): NewsItem | undefined {
   const fail = (code: string, message: string, where: { field?: string; line?: number } = {}): undefined => {
     errors.push(new ContentError(code, message, { file: file.path, ...where }));
     return undefined;
@@ -103,17 +121,30 @@ function parseFile(file: SourceFile, config: ParseSettings, localFiles: Readonly
   try {
     text = strictUtf8.decode(file.bytes);
   } catch (err) {
-    errors.push(new ContentError('NOT_UTF8', 'the file is not valid UTF-8 text', { file: file.path, line: lineOfInvalidUtf8(file.bytes), cause: err }));
+    errors.push(
+      new ContentError('NOT_UTF8', 'the file is not valid UTF-8 text', {
+        file: file.path,
+        line: lineOfInvalidUtf8(file.bytes),
+        cause: err,
+      }),
+    );
     return undefined;
   }
   if (text.trim() === '') return fail('EMPTY_FILE', 'the file holds only whitespace');
 
   const lines = frontMatterLines(text);
   if (lines[0]!.trimEnd() !== '---') {
-    return fail('NO_FRONT_MATTER', 'no front matter: the file must start with a "---" line, then YAML fields (title, date, …), then a "---" line', { line: 1 });
+    return fail(
+      'NO_FRONT_MATTER',
+      'no front matter: the file must start with a "---" line, then YAML fields (title, date, …), then a "---" line',
+      { line: 1 },
+    );
   }
   const closing = lines.findIndex((l, i) => i > 0 && l.trimEnd() === '---');
-  if (closing < 0) return fail('UNCLOSED_FRONT_MATTER', 'the front matter opened on line 1 is never closed by a "---" line', { line: 1 });
+  if (closing < 0)
+    return fail('UNCLOSED_FRONT_MATTER', 'the front matter opened on line 1 is never closed by a "---" line', {
+      line: 1,
+    });
 
   let data: unknown;
   let body: string;
@@ -121,16 +152,27 @@ function parseFile(file: SourceFile, config: ParseSettings, localFiles: Readonly
     ({ data, body } = parseFrontMatter(text));
   } catch (err) {
     const line = err instanceof YamlSyntaxError ? err.line : undefined;
-    errors.push(new ContentError('INVALID_YAML', `invalid YAML in front matter: ${(err as Error).message}`, { file: file.path, line, cause: err }));
+    errors.push(
+      new ContentError('INVALID_YAML', `invalid YAML in front matter: ${(err as Error).message}`, {
+        file: file.path,
+        line,
+        cause: err,
+      }),
+    );
     return undefined;
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return fail('INVALID_FRONT_MATTER', 'the front matter must be YAML fields (key: value), not a single value or a list', { line: 2 });
+    return fail(
+      'INVALID_FRONT_MATTER',
+      'the front matter must be YAML fields (key: value), not a single value or a list',
+      { line: 2 },
+    );
   }
 
   const checked = checkFrontMatter(data as Record<string, unknown>);
   if (!checked.ok) {
-    for (const p of checked.problems) fail(p.code, p.message, { field: p.field, line: lineOfKey(lines, closing, p.field) });
+    for (const p of checked.problems)
+      fail(p.code, p.message, { field: p.field, line: lineOfKey(lines, closing, p.field) });
     return undefined;
   }
   const fm: FrontMatter = checked.value;
@@ -141,18 +183,28 @@ function parseFile(file: SourceFile, config: ParseSettings, localFiles: Readonly
     if (parsed) return parsed;
     const line = lineOfKey(lines, closing, field);
     if (dateShape.test(value.trim())) fail('IMPOSSIBLE_DATE', `"${value}" is not a real date or time`, { field, line });
-    else fail('INVALID_DATE', `must be a date like 2021-10-01 or 2021-10-01T09:30:00+05:00, got "${value}"`, { field, line });
+    else
+      fail('INVALID_DATE', `must be a date like 2021-10-01 or 2021-10-01T09:30:00+05:00, got "${value}"`, {
+        field,
+        line,
+      });
     return undefined;
   };
   const published = date('date', fm.date);
   const updated = fm.updated === undefined ? published && new Date(published) : date('updated', fm.updated);
   if (published && updated && updated < published) {
-    fail('INVALID_VALUE', 'updated must not be earlier than date', { field: 'updated', line: lineOfKey(lines, closing, 'updated') });
+    fail('INVALID_VALUE', 'updated must not be earlier than date', {
+      field: 'updated',
+      line: lineOfKey(lines, closing, 'updated'),
+    });
   }
 
   const slug = fm.slug ?? defaultSlug(file.path);
   if (fm.slug !== undefined && slugify(fm.slug) !== fm.slug) {
-    fail('INVALID_VALUE', `must be a URL slug (lower-case letters, digits and hyphens), e.g. "${slugify(fm.slug)}"`, { field: 'slug', line: lineOfKey(lines, closing, 'slug') });
+    fail('INVALID_VALUE', `must be a URL slug (lower-case letters, digits and hyphens), e.g. "${slugify(fm.slug)}"`, {
+      field: 'slug',
+      line: lineOfKey(lines, closing, 'slug'),
+    });
   }
 
   const pageUrl = itemPageUrl(config.site.url, slug);
@@ -164,16 +216,29 @@ function parseFile(file: SourceFile, config: ParseSettings, localFiles: Readonly
     const url = absoluteUrl(fm.image, pageUrl);
     const type = imageTypeOf(fm.image);
     const line = lineOfKey(lines, closing, 'image');
-    if (url === undefined || !/^https?:/.test(url)) fail('INVALID_VALUE', `must be an http(s) URL or a path, got "${fm.image}"`, { field: 'image', line });
-    else if (type === undefined) fail('INVALID_VALUE', `must name an image file (${imageExtensions.join(', ')}), got "${fm.image}"`, { field: 'image', line });
+    if (url === undefined || !/^https?:/.test(url))
+      fail('INVALID_VALUE', `must be an http(s) URL or a path, got "${fm.image}"`, { field: 'image', line });
+    else if (type === undefined)
+      fail('INVALID_VALUE', `must name an image file (${imageExtensions.join(', ')}), got "${fm.image}"`, {
+        field: 'image',
+        line,
+      });
     else {
       const local = localReference(fm.image, ctx);
       if (local) references.set(local.source, local);
       const localFile = local ? localFiles.get(local.source) : undefined;
-      image = { url, alt: cleanLine(fm.image_alt ?? ''), type, ...(localFile !== undefined ? { length: localFile } : {}) };
+      image = {
+        url,
+        alt: cleanLine(fm.image_alt ?? ''),
+        type,
+        ...(localFile !== undefined ? { length: localFile } : {}),
+      };
     }
   } else if (fm.image_alt !== undefined) {
-    fail('INVALID_VALUE', 'image_alt is set but image is not', { field: 'image_alt', line: lineOfKey(lines, closing, 'image_alt') });
+    fail('INVALID_VALUE', 'image_alt is set but image is not', {
+      field: 'image_alt',
+      line: lineOfKey(lines, closing, 'image_alt'),
+    });
   }
 
   if (errors.length > before || !published || !updated) return undefined;
@@ -258,7 +323,8 @@ export function compareItems(a: NewsItem, b: NewsItem): number {
 /** The files of `files` other than Markdown, which items may reference: path → size in bytes. */
 export function localFilesOf(files: readonly SourceFile[]): Map<string, number> {
   const local = new Map<string, number>();
-  for (const f of [...files].sort((a, b) => compareText(a.path, b.path))) if (!isMarkdown(f.path)) local.set(f.path, f.size ?? f.bytes.length);
+  for (const f of [...files].sort((a, b) => compareText(a.path, b.path)))
+    if (!isMarkdown(f.path)) local.set(f.path, f.size ?? f.bytes.length);
   return local;
 }
 
@@ -283,10 +349,20 @@ export function checkParsedFiles(parsed: Iterable<ParsedFile>): NewsItem[] {
     const sameId = byId.get(item.id);
     const sameSlug = bySlug.get(item.slug);
     if (sameId !== undefined) {
-      errors.push(new ContentError('DUPLICATE_ID', `id "${item.id}" is also the id of ${sameId}`, { file: file.path, field: 'id' }));
+      errors.push(
+        new ContentError('DUPLICATE_ID', `id "${item.id}" is also the id of ${sameId}`, {
+          file: file.path,
+          field: 'id',
+        }),
+      );
     }
     if (sameSlug !== undefined) {
-      errors.push(new ContentError('DUPLICATE_SLUG', `slug "${item.slug}" is also the slug of ${sameSlug}`, { file: file.path, field: 'slug' }));
+      errors.push(
+        new ContentError('DUPLICATE_SLUG', `slug "${item.slug}" is also the slug of ${sameSlug}`, {
+          file: file.path,
+          field: 'slug',
+        }),
+      );
     }
     if (sameId !== undefined || sameSlug !== undefined) continue;
     byId.set(item.id, file.path);
@@ -322,7 +398,12 @@ export function publishedAt(items: readonly NewsItem[], now: Date): NewsItem[] {
  * (no drafts, nothing dated after `now`), newest first. Other files are assets
  * that items may reference. Throws ContentErrors holding every error of the run.
  */
-export function parseContent(files: readonly SourceFile[], config: ParseSettings, now: Date, options: ParseOptions = {}): NewsItem[] {
+export function parseContent(
+  files: readonly SourceFile[],
+  config: ParseSettings,
+  now: Date,
+  options: ParseOptions = {},
+): NewsItem[] {
   const localFiles = localFilesOf(files);
   const parsed: ParsedFile[] = [];
   for (const file of files) if (isMarkdown(file.path)) parsed.push(parseSourceFile(file, config, localFiles, options));

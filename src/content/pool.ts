@@ -5,7 +5,13 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import { readAndParseFiles } from './chunk.ts';
 import type { ParsedFile, ParseSettings } from './parse.ts';
-import { startParserThread, takePrestartedThread, type FromParserThread, type ParserThread, type ToParserThread } from './threads.ts';
+import {
+  startParserThread,
+  takePrestartedThread,
+  type FromParserThread,
+  type ParserThread,
+  type ToParserThread,
+} from './threads.ts';
 import { failureFromWire, parsedFromWire } from './wire.ts';
 
 export { parserThreadCounts } from './threads.ts';
@@ -46,8 +52,10 @@ export async function parseInThreads(
 ): Promise<ParsedFile[]> {
   const threads = Math.max(0, Math.floor(options.threads));
   const mainThread = options.mainThread ?? true;
-  if (!mainThread && threads === 0) throw new RangeError('parseInThreads needs the main thread or at least one parser thread');
-  const chunkSize = options.chunkSize ?? Math.min(64, Math.max(16, Math.ceil(paths.length / ((threads + (mainThread ? 1 : 0)) * 16))));
+  if (!mainThread && threads === 0)
+    throw new RangeError('parseInThreads needs the main thread or at least one parser thread');
+  const chunkSize =
+    options.chunkSize ?? Math.min(64, Math.max(16, Math.ceil(paths.length / ((threads + (mainThread ? 1 : 0)) * 16))));
   const chunks = chunksOf(paths, chunkSize);
   const results: ParsedFile[][] = new Array(chunks.length);
   let next = 0;
@@ -57,7 +65,12 @@ export async function parseInThreads(
   };
   const take = (): number => (failure === undefined && next < chunks.length ? next++ : -1);
 
-  const setup: ToParserThread = { type: 'setup', contentDir, settings: { site: { url: settings.site.url, timezone: settings.site.timezone } }, localFiles: new Map(localFiles) };
+  const setup: ToParserThread = {
+    type: 'setup',
+    contentDir,
+    settings: { site: { url: settings.site.url, timezone: settings.site.timezone } },
+    localFiles: new Map(localFiles),
+  };
   const workers: Worker[] = [];
   const exited: Promise<void>[] = [];
   // Each thread's part is done when it holds no chunk and there is none left to take (or one failed).
@@ -67,7 +80,8 @@ export async function parseInThreads(
 
   const startThread = (): void => {
     // A thread started ahead (see prestartParserThreads) may be ready already.
-    const thread: ParserThread = (options.entry === undefined ? takePrestartedThread() : undefined) ?? startParserThread(options.entry);
+    const thread: ParserThread =
+      (options.entry === undefined ? takePrestartedThread() : undefined) ?? startParserThread(options.entry);
     const { worker } = thread;
     workers.push(worker);
     exited.push(thread.exited);
@@ -102,11 +116,13 @@ export async function parseInThreads(
           }
         });
         worker.on('error', (error) => {
-          if (!finished) fail(new ParserThreadError(`a content parser thread failed: ${error.message}`, { cause: error }));
+          if (!finished)
+            fail(new ParserThreadError(`a content parser thread failed: ${error.message}`, { cause: error }));
           finish();
         });
         worker.on('exit', (code) => {
-          if (!finished) fail(new ParserThreadError(`a content parser thread stopped (exit code ${code}) before it finished`));
+          if (!finished)
+            fail(new ParserThreadError(`a content parser thread stopped (exit code ${code}) before it finished`));
           finish();
         });
         releaseIdle.push(() => {

@@ -25,7 +25,10 @@ export function truncateAtWord(text: string, max: number): string {
   let end = 0;
   for (let count = 0; count < max && end < text.length; count++) {
     const unit = text.charCodeAt(end);
-    end += unit >= 0xd800 && unit <= 0xdbff && end + 1 < text.length && (text.charCodeAt(end + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+    end +=
+      unit >= 0xd800 && unit <= 0xdbff && end + 1 < text.length && (text.charCodeAt(end + 1) & 0xfc00) === 0xdc00
+        ? 2
+        : 1;
   }
   if (end >= text.length) return text;
   const head = text.slice(0, end);

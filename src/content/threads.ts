@@ -100,7 +100,9 @@ export function parserThreadCounts(): { started: number; live: number } {
 
 /** Starts a parser thread running `entry` (default: the parser module). */
 export function startParserThread(entry?: URL): ParserThread {
-  const worker = new Worker(entry ?? (defaultEntry ??= parserEntry()), { workerData: { role: PARSER_THREAD_ROLE } satisfies ParserThreadData });
+  const worker = new Worker(entry ?? (defaultEntry ??= parserEntry()), {
+    workerData: { role: PARSER_THREAD_ROLE } satisfies ParserThreadData,
+  });
   threadsStarted++;
   threadsLive++;
   let ready = false;
@@ -136,7 +138,8 @@ let decided: number | undefined;
 export function prestartParserThreads(contentDir: string): ParserThread[] {
   let markdown = 0;
   try {
-    for (const entry of readdirSync(contentDir, { recursive: true, encoding: 'utf8' })) if (entry.endsWith('.md')) markdown++;
+    for (const entry of readdirSync(contentDir, { recursive: true, encoding: 'utf8' }))
+      if (entry.endsWith('.md')) markdown++;
   } catch {
     return []; // the parse reports a missing or unreadable folder
   }

@@ -52,11 +52,15 @@ export function errorFromWire(wire: WireContentError): ContentError {
 }
 
 export function parsedToWire(parsed: ParsedFile): WireParsedFile {
-  return parsed.item !== undefined ? { path: parsed.path, item: parsed.item } : { path: parsed.path, errors: parsed.errors.map(errorToWire) };
+  return parsed.item !== undefined
+    ? { path: parsed.path, item: parsed.item }
+    : { path: parsed.path, errors: parsed.errors.map(errorToWire) };
 }
 
 export function parsedFromWire(wire: WireParsedFile): ParsedFile {
-  return 'item' in wire ? { path: wire.path, item: wire.item } : { path: wire.path, errors: wire.errors.map(errorFromWire) };
+  return 'item' in wire
+    ? { path: wire.path, item: wire.item }
+    : { path: wire.path, errors: wire.errors.map(errorFromWire) };
 }
 
 /** A failure outside parsing (a file that cannot be read), as it crosses threads. */

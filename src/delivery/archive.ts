@@ -6,7 +6,12 @@ import type { Store } from '../store/index.ts';
 
 /** Every sent edition, from the digest stored when it was created; the archive page shows the same content. */
 export async function readSentEditions(store: Store): Promise<SentEdition[]> {
-  const rows = await store.db.selectFrom('editions').select(['id', 'digest', 'completed_at']).where('state', '=', 'sent').orderBy('id').execute();
+  const rows = await store.db
+    .selectFrom('editions')
+    .select(['id', 'digest', 'completed_at'])
+    .where('state', '=', 'sent')
+    .orderBy('id')
+    .execute();
   const editions: SentEdition[] = [];
   for (const row of rows) {
     if (!row.digest) continue;
@@ -21,7 +26,11 @@ export async function readSentEditions(store: Store): Promise<SentEdition[]> {
  * exists) and gives `fallback` otherwise: a build or a preview must not create a database only
  * to find it empty.
  */
-export async function readIfDatabase<T>(options: { databaseUrl: string | undefined; varDir: string }, fallback: T, read: (store: Store) => Promise<T>): Promise<T> {
+export async function readIfDatabase<T>(
+  options: { databaseUrl: string | undefined; varDir: string },
+  fallback: T,
+  read: (store: Store) => Promise<T>,
+): Promise<T> {
   const target = parseDatabaseUrl(options.databaseUrl, options.varDir);
   if (target.dialect === 'sqlite' && (target.file === ':memory:' || !existsSync(target.file))) return fallback;
   // Loaded only now: without a database a build never loads the query layer.
@@ -35,6 +44,9 @@ export async function readIfDatabase<T>(options: { databaseUrl: string | undefin
 }
 
 /** The sent editions, or none when there is no database yet. */
-export function readSentEditionsIfAny(options: { databaseUrl: string | undefined; varDir: string }): Promise<SentEdition[]> {
+export function readSentEditionsIfAny(options: {
+  databaseUrl: string | undefined;
+  varDir: string;
+}): Promise<SentEdition[]> {
   return readIfDatabase(options, [], readSentEditions);
 }

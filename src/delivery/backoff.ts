@@ -13,7 +13,12 @@ export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 60_000, maxMs: 6 * 3_6
  * delay is fixed, half is spread by a hash of (edition, subscriber, attempt): rows refused together
  * come back spread out, and the same row always gets the same delay.
  */
-export function retryDelayMs(settings: BackoffSettings, editionId: number, subscriberId: number, attempt: number): number {
+export function retryDelayMs(
+  settings: BackoffSettings,
+  editionId: number,
+  subscriberId: number,
+  attempt: number,
+): number {
   const exponential = Math.min(settings.maxMs, settings.baseMs * 2 ** Math.max(0, attempt - 1));
   const digest = createHash('sha256').update(`${editionId}:${subscriberId}:${attempt}`).digest();
   const fraction = digest.readUInt32BE(0) / 0x1_0000_0000;

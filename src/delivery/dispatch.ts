@@ -2,7 +2,18 @@
 import { MailError, SmtpError } from '../mail/index.ts';
 import { errorMessage } from '../errors.ts';
 import { DEFAULT_BACKOFF, retryDelayMs } from './backoff.ts';
-import { claimBatch, countDeliveries, finishIfDone, markEditionStarted, nextRetryAt, pauseEdition, recordFailure, releaseClaims, subscriberNames, type ClaimedRow } from './ledger.ts';
+import {
+  claimBatch,
+  countDeliveries,
+  finishIfDone,
+  markEditionStarted,
+  nextRetryAt,
+  pauseEdition,
+  recordFailure,
+  releaseClaims,
+  subscriberNames,
+  type ClaimedRow,
+} from './ledger.ts';
 import { createOutcomeWriter } from './outcomes.ts';
 import { createRateLimiter, sleep, type RateLimiter } from './rate-limit.ts';
 import { editionMessages, type PreparedMessage } from './recipients.ts';
@@ -24,11 +35,20 @@ interface Failure {
 function describeFailure(err: unknown): Failure {
   if (err instanceof SmtpError) {
     const reply = err.response ?? err.message;
-    const text = err.responseCode !== undefined && !reply.startsWith(String(err.responseCode)) ? `${err.responseCode} ${reply}` : reply;
-    return { retryable: err.retryable, serverWide: err.serverWide, responseCode: err.responseCode ?? null, text: err.command ? `${text} (${err.command})` : text };
+    const text =
+      err.responseCode !== undefined && !reply.startsWith(String(err.responseCode))
+        ? `${err.responseCode} ${reply}`
+        : reply;
+    return {
+      retryable: err.retryable,
+      serverWide: err.serverWide,
+      responseCode: err.responseCode ?? null,
+      text: err.command ? `${text} (${err.command})` : text,
+    };
   }
   // a message that cannot be written is wrong for good; anything else (outbox disk full, …) may pass later
-  if (err instanceof MailError && err.code === 'MAIL_HEADER_INVALID') return { retryable: false, serverWide: false, responseCode: null, text: err.message };
+  if (err instanceof MailError && err.code === 'MAIL_HEADER_INVALID')
+    return { retryable: false, serverWide: false, responseCode: null, text: err.message };
   return { retryable: true, serverWide: true, responseCode: null, text: errorMessage(err) };
 }
 
@@ -41,7 +61,15 @@ function describeFailure(err: unknown): Failure {
 export async function dispatch(deps: DeliveryDeps, options: DispatchOptions): Promise<DispatchResult> {
   const { store, config } = deps;
   const log = deps.logger.child({ component: 'dispatch', worker: options.workerId });
-  const result: DispatchResult = { sent: 0, failed: 0, retried: 0, paused: [], completed: [], aborted: false, nextAttemptAt: null };
+  const result: DispatchResult = {
+    sent: 0,
+    failed: 0,
+    retried: 0,
+    paused: [],
+    completed: [],
+    aborted: false,
+    nextAttemptAt: null,
+  };
   const signal = options.signal;
   const digest = config.digest;
 
@@ -60,7 +88,9 @@ export async function dispatch(deps: DeliveryDeps, options: DispatchOptions): Pr
     const editionIds =
       options.editionId !== undefined
         ? [options.editionId]
-        : (await store.db.selectFrom('editions').select('id').where('state', '=', 'sending').orderBy('id').execute()).map((e) => e.id);
+        : (
+            await store.db.selectFrom('editions').select('id').where('state', '=', 'sending').orderBy('id').execute()
+          ).map((e) => e.id);
     for (const editionId of editionIds) {
       if (signal?.aborted) break;
       const outcome = await drainEdition(deps, editionId, options, limiter, result, log);
@@ -127,10 +157,17 @@ async function drainEdition(
   // Under a rate limit a batch is what goes out in about half a minute: claims stay young, so a
   // claim that is old really was left by a worker that stopped.
   const rate = config.digest.ratePerSecond;
-  const batchSize = rate > 0 ? Math.min(config.digest.batchSize, Math.max(concurrency, Math.ceil(rate * 30))) : config.digest.batchSize;
+  const batchSize =
+    rate > 0 ? Math.min(config.digest.batchSize, Math.max(concurrency, Math.ceil(rate * 30))) : config.digest.batchSize;
 
   // PostgreSQL commits concurrent writes with one flush of its log: a few run at once, within the pool
-  const writer = createOutcomeWriter(store, editionId, workerId, () => deps.now().getTime(), store.dialect === 'postgres' ? Math.min(4, concurrency) : 1);
+  const writer = createOutcomeWriter(
+    store,
+    editionId,
+    workerId,
+    () => deps.now().getTime(),
+    store.dialect === 'postgres' ? Math.min(4, concurrency) : 1,
+  );
   let prepare: ((r: { subscriberId: number; email: string; name: string | null }) => PreparedMessage) | undefined;
   let started = false;
   let consecutiveFailures = 0;
@@ -159,18 +196,28 @@ async function drainEdition(
       exhausted = true;
       return;
     }
-    for (const row of rows) if (row.from === 'pending' && (cursor === undefined || row.subscriber_id > cursor)) cursor = row.subscriber_id;
+    for (const row of rows)
+      if (row.from === 'pending' && (cursor === undefined || row.subscriber_id > cursor)) cursor = row.subscriber_id;
     prepare ??= await editionMessages(deps, editionId);
     if (!started) {
       started = true;
       await markEditionStarted(store, editionId, deps.now().getTime());
     }
-    for (const [id, name] of await subscriberNames(store, rows.map((r) => r.subscriber_id))) names.set(id, name);
+    for (const [id, name] of await subscriberNames(
+      store,
+      rows.map((r) => r.subscriber_id),
+    ))
+      names.set(id, name);
     for (const row of rows) {
       if (row.from === 'pending') counts.pending--;
       else counts.retry--;
       counts.sending++;
-      queue.push({ edition_id: row.edition_id, subscriber_id: row.subscriber_id, email: row.email, attempts: row.attempts });
+      queue.push({
+        edition_id: row.edition_id,
+        subscriber_id: row.subscriber_id,
+        email: row.email,
+        attempts: row.attempts,
+      });
     }
     report();
   };
@@ -197,17 +244,30 @@ async function drainEdition(
     const failure = describeFailure(err);
     const attempts = row.attempts + 1;
     const permanent = !failure.retryable || (attempts >= config.digest.maxAttempts && !failure.serverWide);
-    const nextAttemptAt = permanent ? null : deps.now().getTime() + retryDelayMs(backoff, editionId, row.subscriber_id, attempts);
-    await recordFailure(store, row, workerId, { status: permanent ? 'failed' : 'retry', error: failure.text, responseCode: failure.responseCode, nextAttemptAt });
+    const nextAttemptAt = permanent
+      ? null
+      : deps.now().getTime() + retryDelayMs(backoff, editionId, row.subscriber_id, attempts);
+    await recordFailure(store, row, workerId, {
+      status: permanent ? 'failed' : 'retry',
+      error: failure.text,
+      responseCode: failure.responseCode,
+      nextAttemptAt,
+    });
     counts.sending--;
     if (permanent) {
       counts.failed++;
       result.failed++;
-      log.warn({ edition: editionId, subscriber: row.subscriber_id, code: failure.responseCode, error: failure.text }, 'delivery failed');
+      log.warn(
+        { edition: editionId, subscriber: row.subscriber_id, code: failure.responseCode, error: failure.text },
+        'delivery failed',
+      );
     } else {
       counts.retry++;
       result.retried++;
-      log.debug({ edition: editionId, subscriber: row.subscriber_id, attempts, error: failure.text }, 'delivery deferred');
+      log.debug(
+        { edition: editionId, subscriber: row.subscriber_id, attempts, error: failure.text },
+        'delivery deferred',
+      );
     }
     if (failure.retryable) {
       consecutiveFailures++;
@@ -216,7 +276,10 @@ async function drainEdition(
         const reason = `${consecutiveFailures} failures in a row; last: ${failure.text}`;
         if (await pauseEdition(store, editionId, reason)) {
           result.paused.push(editionId);
-          log.error({ edition: editionId, reason }, 'edition paused: the mail server keeps failing; run `gazette digest resume` once it is back');
+          log.error(
+            { edition: editionId, reason },
+            'edition paused: the mail server keeps failing; run `gazette digest resume` once it is back',
+          );
         }
       }
     }

@@ -2,7 +2,13 @@
 import { sql } from '../adapters/database.ts';
 import { createHash } from 'node:crypto';
 import { loadContent } from '../content/index.ts';
-import { composeDigest, digestToJson, digestWindow, loadDigestTemplates, selectDigestItems } from '../newsletter/index.ts';
+import {
+  composeDigest,
+  digestToJson,
+  digestWindow,
+  loadDigestTemplates,
+  selectDigestItems,
+} from '../newsletter/index.ts';
 import type { Store } from '../store/index.ts';
 import type { CreateEditionOptions, CreateEditionResult, DeliveryDeps } from './types.ts';
 
@@ -10,7 +16,11 @@ import type { CreateEditionOptions, CreateEditionResult, DeliveryDeps } from './
 const COVERING_STATES = ['sent', 'sending', 'paused'] as const;
 
 function isUniqueViolation(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE') return true;
   }
   return false;
@@ -51,7 +61,10 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
   const window = digestWindow(await previousEditionEnd(store), options.now, config);
   const items = selectDigestItems(await loadContent(deps.contentDir, config, options.now), window);
   if (items.length === 0 && !options.force) {
-    log.info({ windowStart: window.start.toISOString(), windowEnd: window.end.toISOString() }, 'no new items since the last edition: no edition created');
+    log.info(
+      { windowStart: window.start.toISOString(), windowEnd: window.end.toISOString() },
+      'no new items since the last edition: no edition created',
+    );
     return { status: 'no-items' };
   }
   const templates = await loadDigestTemplates(deps.templatesDir);
@@ -79,11 +92,21 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
         .executeTakeFirstOrThrow();
       const editionId = inserted.id;
       // composed here, once the id is known: the id is in every Message-ID and in the archive slug
-      const digest = await composeDigest({ items, config, editionId: String(editionId), window, now: options.now, templates, force: options.force ?? false });
+      const digest = await composeDigest({
+        items,
+        config,
+        editionId: String(editionId),
+        window,
+        now: options.now,
+        templates,
+        force: options.force ?? false,
+      });
       const stored = digestToJson(digest);
       const recipients = await sql`
         insert into deliveries (edition_id, subscriber_id, email, status, attempts)
-        select cast(${editionId} as bigint), id, email, 'pending', 0 from subscribers where state = 'active'`.execute(trx);
+        select cast(${editionId} as bigint), id, email, 'pending', 0 from subscribers where state = 'active'`.execute(
+        trx,
+      );
       const count = Number(recipients.numAffectedRows ?? 0n);
       await trx
         .updateTable('editions')
@@ -99,7 +122,10 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
         .execute();
       return { editionId, recipients: count, subject: digest.subject };
     });
-    log.info({ edition: created.editionId, slot: options.slot, items: items.length, recipients: created.recipients }, 'edition created');
+    log.info(
+      { edition: created.editionId, slot: options.slot, items: items.length, recipients: created.recipients },
+      'edition created',
+    );
     return { status: 'created', ...created, items: items.length };
   } catch (err) {
     if (options.slot !== undefined && isUniqueViolation(err)) {

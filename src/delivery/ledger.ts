@@ -24,7 +24,14 @@ export interface ClaimedFrom extends ClaimedRow {
  * subscriber a previous claim took) on: a claim costs the rows it takes, not the rows already
  * claimed before it (PostgreSQL keeps their old index entries until a vacuum).
  */
-export async function claimBatch(store: Store, editionId: number, workerId: string, limit: number, now: number, after?: number): Promise<ClaimedFrom[]> {
+export async function claimBatch(
+  store: Store,
+  editionId: number,
+  workerId: string,
+  limit: number,
+  now: number,
+  after?: number,
+): Promise<ClaimedFrom[]> {
   const pending = await claimStatus(store, editionId, workerId, limit, now, 'pending', after);
   const claimed: ClaimedFrom[] = pending.map((r) => ({ ...r, from: 'pending' }));
   if (claimed.length < limit) {
@@ -34,8 +41,21 @@ export async function claimBatch(store: Store, editionId: number, workerId: stri
   return claimed;
 }
 
-async function claimStatus(store: Store, editionId: number, workerId: string, limit: number, now: number, status: 'pending' | 'retry', after?: number): Promise<ClaimedRow[]> {
-  const due = status === 'retry' ? sql`and coalesce(d.next_attempt_at, 0) <= ${now}` : after !== undefined ? sql`and d.subscriber_id > ${after}` : sql``;
+async function claimStatus(
+  store: Store,
+  editionId: number,
+  workerId: string,
+  limit: number,
+  now: number,
+  status: 'pending' | 'retry',
+  after?: number,
+): Promise<ClaimedRow[]> {
+  const due =
+    status === 'retry'
+      ? sql`and coalesce(d.next_attempt_at, 0) <= ${now}`
+      : after !== undefined
+        ? sql`and d.subscriber_id > ${after}`
+        : sql``;
   if (store.dialect === 'postgres') {
     const result = await sql<ClaimedRow>`
       update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}, message_id = null
@@ -71,7 +91,11 @@ async function claimStatus(store: Store, editionId: number, workerId: string, li
 export async function subscriberNames(store: Store, ids: readonly number[]): Promise<Map<number, string | null>> {
   const names = new Map<number, string | null>();
   if (ids.length === 0) return names;
-  const rows = await store.db.selectFrom('subscribers').select(['id', 'name']).where('id', 'in', [...ids]).execute();
+  const rows = await store.db
+    .selectFrom('subscribers')
+    .select(['id', 'name'])
+    .where('id', 'in', [...ids])
+    .execute();
   for (const row of rows) names.set(row.id, row.name);
   return names;
 }
@@ -81,7 +105,17 @@ async function updateClaimed(
   store: Store,
   row: { edition_id: number; subscriber_id: number },
   workerId: string,
-  values: Partial<{ status: DeliveryStatus; attempts: number; next_attempt_at: number | null; last_error: string | null; response_code: number | null; sent_at: number | null; message_id: string | null; claimed_by: string | null; claimed_at: number | null }>,
+  values: Partial<{
+    status: DeliveryStatus;
+    attempts: number;
+    next_attempt_at: number | null;
+    last_error: string | null;
+    response_code: number | null;
+    sent_at: number | null;
+    message_id: string | null;
+    claimed_by: string | null;
+    claimed_at: number | null;
+  }>,
 ): Promise<boolean> {
   const result = await store.db
     .updateTable('deliveries')
@@ -114,7 +148,15 @@ export async function releaseClaims(store: Store, rows: readonly ClaimedRow[], w
   let released = 0;
   // a claimed retry keeps its attempts and comes back as pending: it was due already
   for (const row of rows) {
-    if (await updateClaimed(store, row, workerId, { status: 'pending', claimed_by: null, claimed_at: null, message_id: null })) released++;
+    if (
+      await updateClaimed(store, row, workerId, {
+        status: 'pending',
+        claimed_by: null,
+        claimed_at: null,
+        message_id: null,
+      })
+    )
+      released++;
   }
   return released;
 }
@@ -132,7 +174,13 @@ export interface OutcomeBatch {
  * PostgreSQL). Returns the subscriber ids of the rows each part changed; a row missing was taken
  * away meanwhile (e.g. recovered as uncertain).
  */
-export async function recordOutcomes(store: Store, editionId: number, workerId: string, batch: OutcomeBatch, sentAt: number): Promise<{ inFlight: Set<number>; sent: Set<number> }> {
+export async function recordOutcomes(
+  store: Store,
+  editionId: number,
+  workerId: string,
+  batch: OutcomeBatch,
+  sentAt: number,
+): Promise<{ inFlight: Set<number>; sent: Set<number> }> {
   const inFlight = new Set<number>();
   const sent = new Set<number>();
   if (store.dialect === 'postgres') {
@@ -163,8 +211,10 @@ export async function recordOutcomes(store: Store, editionId: number, workerId: 
   const writeBatch = store.writeBatch;
   if (writeBatch === undefined) throw new Error(`the ${store.dialect} store has no batch writes`);
   await writeBatch((w) => {
-    for (const r of batch.inFlight) if (w.run(MARK_IN_FLIGHT, [r.messageId, editionId, r.subscriberId, workerId]) === 1) inFlight.add(r.subscriberId);
-    for (const r of batch.sent) if (w.run(MARK_SENT, [sentAt, r.messageId, editionId, r.subscriberId, workerId]) === 1) sent.add(r.subscriberId);
+    for (const r of batch.inFlight)
+      if (w.run(MARK_IN_FLIGHT, [r.messageId, editionId, r.subscriberId, workerId]) === 1) inFlight.add(r.subscriberId);
+    for (const r of batch.sent)
+      if (w.run(MARK_SENT, [sentAt, r.messageId, editionId, r.subscriberId, workerId]) === 1) sent.add(r.subscriberId);
   });
   return { inFlight, sent };
 }
@@ -175,7 +225,12 @@ const MARK_SENT = `update deliveries set status = 'sent', attempts = attempts + 
   where edition_id = ? and subscriber_id = ? and status || '' = 'sending' and claimed_by = ?`;
 
 export async function markEditionStarted(store: Store, editionId: number, now: number): Promise<void> {
-  await store.db.updateTable('editions').set({ started_at: now }).where('id', '=', editionId).where('started_at', 'is', null).execute();
+  await store.db
+    .updateTable('editions')
+    .set({ started_at: now })
+    .where('id', '=', editionId)
+    .where('started_at', 'is', null)
+    .execute();
 }
 
 /** Pauses an edition that is being sent; false when it was not (already paused or done). */
@@ -216,7 +271,10 @@ export function emptyCounts(): DeliveryCounts {
 }
 
 /** Rows per status for each edition asked. */
-export async function countDeliveries(store: Store, editionIds: readonly number[]): Promise<Map<number, DeliveryCounts>> {
+export async function countDeliveries(
+  store: Store,
+  editionIds: readonly number[],
+): Promise<Map<number, DeliveryCounts>> {
   const counts = new Map<number, DeliveryCounts>();
   if (editionIds.length === 0) return counts;
   const rows = await store.db

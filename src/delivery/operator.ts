@@ -33,8 +33,13 @@ export async function recoverInterrupted(deps: DeliveryDeps, options: RecoverOpt
   const count = Number(result.numUpdatedRows);
   const released = Number(unstarted.numUpdatedRows);
   const log = deps.logger.child({ component: 'delivery' });
-  if (released > 0) log.info({ rows: released }, 'rows claimed by a stopped worker and never started are pending again');
-  if (count > 0) log.warn({ rows: count }, 'rows left in flight by a stopped worker are now uncertain; `gazette digest status` lists them');
+  if (released > 0)
+    log.info({ rows: released }, 'rows claimed by a stopped worker and never started are pending again');
+  if (count > 0)
+    log.warn(
+      { rows: count },
+      'rows left in flight by a stopped worker are now uncertain; `gazette digest status` lists them',
+    );
   return count;
 }
 
@@ -43,14 +48,22 @@ export async function recoverInterrupted(deps: DeliveryDeps, options: RecoverOpt
  * is back); with `resendUncertain`, uncertain rows go back to pending and a finished edition is
  * reopened to send them. Without `editionId`, the newest edition that has something to resume.
  */
-export async function resumeEdition(deps: DeliveryDeps, options: ResumeOptions): Promise<{ editionId: number; requeued: number }> {
+export async function resumeEdition(
+  deps: DeliveryDeps,
+  options: ResumeOptions,
+): Promise<{ editionId: number; requeued: number }> {
   const { store } = deps;
   const editionId = options.editionId ?? (await editionToResume(deps, options.resendUncertain ?? false));
   const now = deps.now().getTime();
   return store.transaction(async (trx) => {
-    const edition = await trx.selectFrom('editions').select(['id', 'state']).where('id', '=', editionId).executeTakeFirst();
+    const edition = await trx
+      .selectFrom('editions')
+      .select(['id', 'state'])
+      .where('id', '=', editionId)
+      .executeTakeFirst();
     if (!edition) throw new GazetteError('EDITION_NOT_FOUND', `no edition ${editionId}`);
-    if (edition.state === 'cancelled' || edition.state === 'draft') throw new GazetteError('EDITION_NOT_RESUMABLE', `edition ${editionId} is ${edition.state}`);
+    if (edition.state === 'cancelled' || edition.state === 'draft')
+      throw new GazetteError('EDITION_NOT_RESUMABLE', `edition ${editionId} is ${edition.state}`);
     let requeued = 0;
     if (options.resendUncertain) {
       const result = await trx
@@ -62,10 +75,21 @@ export async function resumeEdition(deps: DeliveryDeps, options: ResumeOptions):
       requeued = Number(result.numUpdatedRows);
     }
     if (edition.state === 'paused' || (edition.state === 'sent' && requeued > 0)) {
-      await trx.updateTable('editions').set({ state: 'sending', paused_reason: null, completed_at: null }).where('id', '=', editionId).execute();
-      await trx.updateTable('deliveries').set({ next_attempt_at: now }).where('edition_id', '=', editionId).where('status', '=', 'retry').execute();
+      await trx
+        .updateTable('editions')
+        .set({ state: 'sending', paused_reason: null, completed_at: null })
+        .where('id', '=', editionId)
+        .execute();
+      await trx
+        .updateTable('deliveries')
+        .set({ next_attempt_at: now })
+        .where('edition_id', '=', editionId)
+        .where('status', '=', 'retry')
+        .execute();
     }
-    deps.logger.child({ component: 'delivery' }).info({ edition: editionId, from: edition.state, requeued }, 'edition resumed');
+    deps.logger
+      .child({ component: 'delivery' })
+      .info({ edition: editionId, from: edition.state, requeued }, 'edition resumed');
     return { editionId, requeued };
   });
 }
@@ -82,7 +106,13 @@ async function editionToResume(deps: DeliveryDeps, resendUncertain: boolean): Pr
   for (const edition of candidates) {
     if (edition.state === 'paused' || edition.state === 'sending') return edition.id;
     if (resendUncertain) {
-      const uncertain = await db.selectFrom('deliveries').select('subscriber_id').where('edition_id', '=', edition.id).where('status', '=', 'uncertain').limit(1).executeTakeFirst();
+      const uncertain = await db
+        .selectFrom('deliveries')
+        .select('subscriber_id')
+        .where('edition_id', '=', edition.id)
+        .where('status', '=', 'uncertain')
+        .limit(1)
+        .executeTakeFirst();
       if (uncertain) return edition.id;
     }
   }
@@ -109,11 +139,24 @@ export interface EditionListing {
 export async function listEditions(store: Store, limit: number): Promise<EditionListing[]> {
   const editions = await store.db
     .selectFrom('editions')
-    .select(['id', 'slot', 'subject', 'state', 'recipients', 'paused_reason', 'created_at', 'started_at', 'completed_at'])
+    .select([
+      'id',
+      'slot',
+      'subject',
+      'state',
+      'recipients',
+      'paused_reason',
+      'created_at',
+      'started_at',
+      'completed_at',
+    ])
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-  const counts = await countDeliveries(store, editions.map((e) => e.id));
+  const counts = await countDeliveries(
+    store,
+    editions.map((e) => e.id),
+  );
   return editions.map((e) => ({
     id: e.id,
     slot: e.slot,
@@ -133,12 +176,26 @@ export async function editionStatus(deps: DeliveryDeps, editionId?: number): Pro
   const { db } = deps.store;
   let query = db
     .selectFrom('editions')
-    .select(['id', 'slot', 'subject', 'state', 'recipients', 'paused_reason', 'created_at', 'started_at', 'completed_at'])
+    .select([
+      'id',
+      'slot',
+      'subject',
+      'state',
+      'recipients',
+      'paused_reason',
+      'created_at',
+      'started_at',
+      'completed_at',
+    ])
     .orderBy('id', 'desc');
   query = editionId !== undefined ? query.where('id', '=', editionId) : query.limit(20);
   const editions = await query.execute();
-  if (editionId !== undefined && editions.length === 0) throw new GazetteError('EDITION_NOT_FOUND', `no edition ${editionId}`);
-  const counts = await countDeliveries(deps.store, editions.map((e) => e.id));
+  if (editionId !== undefined && editions.length === 0)
+    throw new GazetteError('EDITION_NOT_FOUND', `no edition ${editionId}`);
+  const counts = await countDeliveries(
+    deps.store,
+    editions.map((e) => e.id),
+  );
   const reports: EditionReport[] = [];
   for (const e of editions) {
     const failures = await db
@@ -176,7 +233,12 @@ export async function editionStatus(deps: DeliveryDeps, editionId?: number): Pro
         error: f.last_error,
         nextAttemptAt: date(f.next_attempt_at),
       })),
-      uncertain: uncertain.map((u) => ({ email: u.email, subscriberId: u.subscriber_id, claimedBy: u.claimed_by, claimedAt: date(u.claimed_at) })),
+      uncertain: uncertain.map((u) => ({
+        email: u.email,
+        subscriberId: u.subscriber_id,
+        claimedBy: u.claimed_by,
+        claimedAt: date(u.claimed_at),
+      })),
     });
   }
   return reports;

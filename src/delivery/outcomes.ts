@@ -36,7 +36,13 @@ export interface OutcomeWriter {
  * writes may run at once (PostgreSQL commits them with one flush of its log; SQLite has one
  * connection and takes 1).
  */
-export function createOutcomeWriter(store: Store, editionId: number, workerId: string, now: () => number, parallel = 1): OutcomeWriter {
+export function createOutcomeWriter(
+  store: Store,
+  editionId: number,
+  workerId: string,
+  now: () => number,
+  parallel = 1,
+): OutcomeWriter {
   const inFlight: Pending[] = [];
   const sent: Pending[] = [];
   let active = 0;

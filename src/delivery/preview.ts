@@ -38,6 +38,19 @@ export async function buildDigestPreview(options: DigestPreviewOptions): Promise
   const items = selectDigestItems(await loadContent(options.contentDir, config, now), window);
   if (items.length === 0 && !options.force) return { empty: true, window };
   const templates = await loadDigestTemplates(options.templatesDir);
-  const digest = await composeDigest({ items, config, editionId: 'preview', window, now, templates, force: options.force ?? false });
-  return { empty: false, window, digest, message: personalize(digest, options.recipient ?? sampleRecipient(config), config) };
+  const digest = await composeDigest({
+    items,
+    config,
+    editionId: 'preview',
+    window,
+    now,
+    templates,
+    force: options.force ?? false,
+  });
+  return {
+    empty: false,
+    window,
+    digest,
+    message: personalize(digest, options.recipient ?? sampleRecipient(config), config),
+  };
 }

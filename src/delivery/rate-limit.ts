@@ -50,11 +50,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const horizon = options.perHour > 0 ? HOUR : SECOND;
       while (starts.length > 0 && starts[0]! <= now - horizon) starts.shift();
       let waitMs = 0;
-      if (options.perHour > 0 && starts.length >= options.perHour) waitMs = starts[starts.length - options.perHour]! + HOUR - now;
+      if (options.perHour > 0 && starts.length >= options.perHour)
+        waitMs = starts[starts.length - options.perHour]! + HOUR - now;
       if (options.perSecond > 0) {
         let inSecond = 0;
         for (let i = starts.length - 1; i >= 0 && starts[i]! > now - SECOND; i--) inSecond++;
-        if (inSecond >= options.perSecond) waitMs = Math.max(waitMs, starts[starts.length - options.perSecond]! + SECOND - now);
+        if (inSecond >= options.perSecond)
+          waitMs = Math.max(waitMs, starts[starts.length - options.perSecond]! + SECOND - now);
       }
       if (waitMs <= 0) {
         starts.push(now);

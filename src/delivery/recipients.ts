@@ -15,13 +15,24 @@ export interface Recipient {
 }
 
 /** One recipient's message: bytes from the edition's template, or a message to compose in full. */
-export type PreparedMessage = { messageId: string; raw: RawMessage; message?: undefined } | { messageId: string; message: MailMessage; raw?: undefined };
+export type PreparedMessage =
+  | { messageId: string; raw: RawMessage; message?: undefined }
+  | { messageId: string; message: MailMessage; raw?: undefined };
 
-async function editionDigest(deps: DeliveryDeps, editionId: number): Promise<{ digest: Digest; unsubscribeUrl: (r: Recipient) => string }> {
-  const row = await deps.store.db.selectFrom('editions').select(['digest']).where('id', '=', editionId).executeTakeFirst();
+async function editionDigest(
+  deps: DeliveryDeps,
+  editionId: number,
+): Promise<{ digest: Digest; unsubscribeUrl: (r: Recipient) => string }> {
+  const row = await deps.store.db
+    .selectFrom('editions')
+    .select(['digest'])
+    .where('id', '=', editionId)
+    .executeTakeFirst();
   if (!row?.digest) throw new GazetteError('EDITION_NOT_FOUND', `edition ${editionId} has no stored digest`);
   const digest: Digest = digestFromJson(row.digest);
-  const secret = deps.secret ?? (await loadOrCreateSecret(path.join(deps.root, 'var'), { GAZETTE_SECRET: process.env.GAZETTE_SECRET }));
+  const secret =
+    deps.secret ??
+    (await loadOrCreateSecret(path.join(deps.root, 'var'), { GAZETTE_SECRET: process.env.GAZETTE_SECRET }));
   // the subscription service owns the link format; only its unsubscribeUrl is used here
   const links = createSubscriptionService({
     store: deps.store,
@@ -38,7 +49,10 @@ async function editionDigest(deps: DeliveryDeps, editionId: number): Promise<{ d
  * the returned function gives each recipient's message as bytes filled from the template (or, for
  * what the template cannot hold, a MailMessage the mailer composes in full).
  */
-export async function editionMessages(deps: DeliveryDeps, editionId: number): Promise<(recipient: Recipient) => PreparedMessage> {
+export async function editionMessages(
+  deps: DeliveryDeps,
+  editionId: number,
+): Promise<(recipient: Recipient) => PreparedMessage> {
   const { digest, unsubscribeUrl } = await editionDigest(deps, editionId);
   const { config, mailer } = deps;
   const template = mailer.compile && mailer.sendRaw ? await mailer.compile(digestTemplate(digest, config)) : undefined;
@@ -48,7 +62,8 @@ export async function editionMessages(deps: DeliveryDeps, editionId: number): Pr
     if (template) {
       const values = recipientValues(digest, full, config);
       const raw = template.render(values);
-      if (raw) return { messageId: values.messageId, raw: { from: sender, to: values.to, messageId: values.messageId, raw } };
+      if (raw)
+        return { messageId: values.messageId, raw: { from: sender, to: values.to, messageId: values.messageId, raw } };
     }
     const message = personalize(digest, full, config);
     return { messageId: message.messageId, message };

@@ -24,8 +24,10 @@ export function renderAtom(doc: FeedDocument, cache: EntryCache = new Map()): st
     `  ${element('link', { rel: 'alternate', type: 'text/html', href: doc.homeUrl })}`,
   ];
   if (doc.archive) out.push(`  ${element('link', { rel: 'current', type: ATOM_TYPE, href: doc.currentUrl })}`);
-  if (doc.prevArchiveUrl !== undefined) out.push(`  ${element('link', { rel: 'prev-archive', type: ATOM_TYPE, href: doc.prevArchiveUrl })}`);
-  if (doc.nextArchiveUrl !== undefined) out.push(`  ${element('link', { rel: 'next-archive', type: ATOM_TYPE, href: doc.nextArchiveUrl })}`);
+  if (doc.prevArchiveUrl !== undefined)
+    out.push(`  ${element('link', { rel: 'prev-archive', type: ATOM_TYPE, href: doc.prevArchiveUrl })}`);
+  if (doc.nextArchiveUrl !== undefined)
+    out.push(`  ${element('link', { rel: 'next-archive', type: ATOM_TYPE, href: doc.nextArchiveUrl })}`);
   if (doc.copyright !== undefined) out.push(`  ${element('rights', { type: 'text' }, doc.copyright)}`);
   if (doc.image !== undefined) out.push(`  ${element('logo', {}, doc.image)}`);
   out.push(`  ${element('generator', {}, 'gazette')}`);
@@ -47,9 +49,14 @@ function renderEntry(entry: FeedEntry, tagsUrl: string): string[] {
     `    ${element('link', { rel: 'alternate', type: 'text/html', href: entry.url })}`,
   ];
   if (entry.image !== undefined) {
-    out.push(`    ${element('link', { rel: 'enclosure', type: entry.image.type, length: entry.image.length, href: entry.image.url })}`);
+    out.push(
+      `    ${element('link', { rel: 'enclosure', type: entry.image.type, length: entry.image.length, href: entry.image.url })}`,
+    );
   }
-  out.push(`    ${element('published', {}, rfc3339(entry.published))}`, `    ${element('updated', {}, rfc3339(entry.updated))}`);
+  out.push(
+    `    ${element('published', {}, rfc3339(entry.published))}`,
+    `    ${element('updated', {}, rfc3339(entry.updated))}`,
+  );
   for (const author of entry.authors) out.push(...person('author', author, '    '));
   for (const tag of entry.tags) out.push(`    ${element('category', { term: tag, scheme: tagsUrl })}`);
   if (entry.summary !== '') out.push(`    ${element('summary', { type: 'text' }, entry.summary)}`);

@@ -11,5 +11,8 @@ export function tagPrefix(siteUrl: string, established: number): string {
  * the result is what feed readers remember.
  */
 export function tagUri(prefix: string, specific: string): string {
-  return prefix + encodeURIComponent(specific.normalize('NFC')).replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@');
+  return (
+    prefix +
+    encodeURIComponent(specific.normalize('NFC')).replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@')
+  );
 }

@@ -11,7 +11,14 @@ import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
 import { renderAtom } from './atom.ts';
 import { tagPrefix, tagUri } from './ids.ts';
 import { renderJsonFeed } from './json-feed.ts';
-import { emptyFeedDate, toFeedEntry, type EntryCache, type FeedDocument, type FeedEntry, type FeedFormat } from './model.ts';
+import {
+  emptyFeedDate,
+  toFeedEntry,
+  type EntryCache,
+  type FeedDocument,
+  type FeedEntry,
+  type FeedFormat,
+} from './model.ts';
 import { planPages, type PagePlan } from './paging.ts';
 import { renderRss } from './rss.ts';
 import { FEED_XSL } from './xsl.ts';
@@ -78,11 +85,19 @@ export interface FeedMemo {
 
 /** A memo for one build; a worker's next builds reuse it with `keep` set. */
 export function createFeedMemo(): FeedMemo {
-  return { entries: new WeakMap(), serialized: { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() }, keep: false };
+  return {
+    entries: new WeakMap(),
+    serialized: { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() },
+    keep: false,
+  };
 }
 
 /** Every feed document as a spec whose `deps` are its entries and its place among the pages. */
-export function* feedSpecs(items: NewsItem[], config: Config, memo: FeedMemo = createFeedMemo()): Generator<OutputSpec> {
+export function* feedSpecs(
+  items: NewsItem[],
+  config: Config,
+  memo: FeedMemo = createFeedMemo(),
+): Generator<OutputSpec> {
   const sorted = [...items].sort(newestFirst);
   const prefix = tagPrefix(config.site.url, config.site.established);
   const entries = sorted.map((item) => {
@@ -92,7 +107,15 @@ export function* feedSpecs(items: NewsItem[], config: Config, memo: FeedMemo = c
   });
   const site = config.site;
   const scopes: FeedScope[] = [
-    { path: '', baseUrl: site.url, title: site.title, description: site.description, id: tagUri(prefix, 'feed'), entries, archived: true },
+    {
+      path: '',
+      baseUrl: site.url,
+      title: site.title,
+      description: site.description,
+      id: tagUri(prefix, 'feed'),
+      entries,
+      archived: true,
+    },
   ];
   for (const tag of groupByTag(sorted, entries)) {
     scopes.push({
@@ -120,12 +143,23 @@ export function* feedSpecs(items: NewsItem[], config: Config, memo: FeedMemo = c
   }
 }
 
-function* scopeSpecs(scope: FeedScope, plan: PagePlan<FeedEntry>, config: Config, format: FeedFormat, cache: EntryCache): Generator<OutputSpec> {
+function* scopeSpecs(
+  scope: FeedScope,
+  plan: PagePlan<FeedEntry>,
+  config: Config,
+  format: FeedFormat,
+  cache: EntryCache,
+): Generator<OutputSpec> {
   const lastPage = plan.archives.length;
   {
     const names = FEED_FILES[format];
     const url = (name: string): string => scope.baseUrl + name;
-    const doc = (name: string, entries: FeedEntry[], links: { prev?: number; next?: number }, archive: boolean): OutputSpec => ({
+    const doc = (
+      name: string,
+      entries: FeedEntry[],
+      links: { prev?: number; next?: number },
+      archive: boolean,
+    ): OutputSpec => ({
       path: scope.path + name,
       deps: [scope.title, scope.description, links.prev, links.next, archive, ...entries],
       render: () =>
@@ -145,18 +179,28 @@ function* scopeSpecs(scope: FeedScope, plan: PagePlan<FeedEntry>, config: Config
     yield doc(names.current, plan.current, lastPage > 0 ? { prev: lastPage } : {}, false);
     for (let index = 0; index < plan.archives.length; index++) {
       const n = index + 1;
-      yield doc(names.archive(n), plan.archives[index]!, { ...(n > 1 ? { prev: n - 1 } : {}), ...(n < lastPage ? { next: n + 1 } : {}) }, true);
+      yield doc(
+        names.archive(n),
+        plan.archives[index]!,
+        { ...(n > 1 ? { prev: n - 1 } : {}), ...(n < lastPage ? { next: n + 1 } : {}) },
+        true,
+      );
     }
   }
 }
 
-type DocumentParts = Pick<FeedDocument, 'format' | 'selfUrl' | 'currentUrl' | 'prevArchiveUrl' | 'nextArchiveUrl' | 'archive' | 'entries'>;
+type DocumentParts = Pick<
+  FeedDocument,
+  'format' | 'selfUrl' | 'currentUrl' | 'prevArchiveUrl' | 'nextArchiveUrl' | 'archive' | 'entries'
+>;
 
 function documentOf(scope: FeedScope, config: Config, parts: DocumentParts): FeedDocument {
   const site = config.site;
   const newest = (pick: (e: FeedEntry) => Date): Date =>
-    parts.entries.reduce<Date | undefined>((max, e) => (max === undefined || pick(e) > max ? pick(e) : max), undefined) ??
-    emptyFeedDate(config);
+    parts.entries.reduce<Date | undefined>(
+      (max, e) => (max === undefined || pick(e) > max ? pick(e) : max),
+      undefined,
+    ) ?? emptyFeedDate(config);
   return {
     ...parts,
     id: scope.id,

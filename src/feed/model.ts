@@ -89,7 +89,14 @@ export function toFeedEntry(item: NewsItem, config: Config, idPrefix: string): F
     authors: [cleanPerson(author)],
     tags,
     ...(item.image !== undefined
-      ? { image: { ...item.image, url: normalizeUrl(item.image.url), alt: clean(item.image.alt), type: clean(item.image.type) } }
+      ? {
+          image: {
+            ...item.image,
+            url: normalizeUrl(item.image.url),
+            alt: clean(item.image.alt),
+            type: clean(item.image.type),
+          },
+        }
       : {}),
     ...(item.lang !== undefined ? { lang: clean(item.lang) } : {}),
   };

@@ -3,7 +3,8 @@
 // XML 1.0 forbids C0 controls other than tab/LF/CR, U+FFFE/U+FFFF and unpaired surrogates; C1
 // controls are allowed but discouraged (and in news text they are always debris from copy-paste).
 // With the `u` flag a surrogate range matches only unpaired halves.
-const ILLEGAL_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
+const ILLEGAL_XML_CHARS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
 
 // The same characters, with every surrogate (paired ones too) as a suspect: without the `u` flag
 // V8 scans text far faster, and text with nothing to remove (nearly all of it) is returned as is.
@@ -21,7 +22,11 @@ export function escapeText(text: string): string {
 
 /** Escapes an attribute value for use between double quotes. */
 export function escapeAttr(text: string): string {
-  return escapeText(text).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+  return escapeText(text)
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
 }
 
 /** Escapes plain text for embedding as HTML (RSS description, Atom type="html"). */

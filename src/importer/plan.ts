@@ -56,7 +56,10 @@ export function htmlAsMarkdown(html: string): string {
 
 /** A stable id for an item whose feed gives neither guid/id nor link. */
 function fallbackId(item: ParsedFeedItem): string {
-  const hash = createHash('sha256').update(`${item.title ?? ''}\n${item.isoDate ?? ''}`).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(`${item.title ?? ''}\n${item.isoDate ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
   return `urn:sha256:${hash}`;
 }
 
@@ -84,9 +87,12 @@ export function planImport(feed: ParsedFeed, existing: ExistingContent, config: 
     }
     const zone = config.site.timezone;
     const day = formatInZone(date, zone, 'yyyy-LL-dd');
-    const slugBase = slugify(title || id).slice(0, 60).replace(/-+$/, '');
+    const slugBase = slugify(title || id)
+      .slice(0, 60)
+      .replace(/-+$/, '');
     let slug = slugBase;
-    for (let n = 2; slugs.has(slug) || paths.has(`${day.slice(0, 4)}/${day}-${slug}.md`); n++) slug = `${slugBase}-${n}`;
+    for (let n = 2; slugs.has(slug) || paths.has(`${day.slice(0, 4)}/${day}-${slug}.md`); n++)
+      slug = `${slugBase}-${n}`;
     const path = `${day.slice(0, 4)}/${day}-${slug}.md`;
 
     const fields: [string, string | string[]][] = [

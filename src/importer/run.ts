@@ -30,7 +30,10 @@ async function readSource(source: string, signal: AbortSignal | undefined): Prom
     let res: Response;
     try {
       const timeout = AbortSignal.timeout(30_000);
-      res = await fetch(source, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headers: { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5' } });
+      res = await fetch(source, {
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        headers: { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5' },
+      });
     } catch (err) {
       throw new UsageError(`cannot fetch ${source}: ${(err as Error).message}`, { cause: err });
     }
@@ -76,7 +79,9 @@ export async function importFeed(options: ImportFeedOptions): Promise<ImportResu
   try {
     feed = await parseFeedXml(xml);
   } catch (err) {
-    throw new UsageError(`${options.source} is not an RSS or Atom feed: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new UsageError(`${options.source} is not an RSS or Atom feed: ${(err as Error).message.split('\n')[0]}`, {
+      cause: err,
+    });
   }
   const plan = planImport(feed, await scanExisting(options.contentDir), options.config);
   for (const file of plan.create) {

@@ -34,7 +34,9 @@ export class SmtpError extends GazetteError {
       cause?: unknown;
     },
   ) {
-    super(details.retryable ? (details.serverWide ? 'SMTP_UNAVAILABLE' : 'SMTP_DEFERRED') : 'SMTP_REJECTED', message, { cause: details.cause });
+    super(details.retryable ? (details.serverWide ? 'SMTP_UNAVAILABLE' : 'SMTP_DEFERRED') : 'SMTP_REJECTED', message, {
+      cause: details.cause,
+    });
     this.transportCode = details.transportCode;
     this.responseCode = details.responseCode;
     this.command = details.command;

@@ -2,7 +2,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { compileTemplate, composeMessage, createRawSmtpSender, createSmtpSender, dkimSigner, type DkimOptions, type RawSmtpSender, type SmtpPoolOptions } from '../adapters/nodemailer.ts';
+import {
+  compileTemplate,
+  composeMessage,
+  createRawSmtpSender,
+  createSmtpSender,
+  dkimSigner,
+  type DkimOptions,
+  type RawSmtpSender,
+  type SmtpPoolOptions,
+} from '../adapters/nodemailer.ts';
 import { MailError } from './errors.ts';
 import { assertSafeHeaders } from './headers.ts';
 import type { MailMessage, MessageTemplate, RawMessage, TemplateSource } from './message.ts';
@@ -55,7 +64,10 @@ const SAFE_FOLDER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** The file name for a Message-ID: the same message always lands on the same file. */
 export function outboxFileName(messageId: string): string {
-  const safe = messageId.replace(/[^A-Za-z0-9._@+-]/g, '_').replace(/^\.+/, '_').slice(0, 200);
+  const safe = messageId
+    .replace(/[^A-Za-z0-9._@+-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 200);
   return `${safe}.eml`;
 }
 
@@ -74,7 +86,10 @@ export function createMailer(options: MailerOptions): Mailer {
       },
       compile: (source) => compileTemplate(source),
       sendRaw(message, sendOptions = {}) {
-        raw ??= createRawSmtpSender(smtpUrl, { ...dkim, ...(options.pool?.maxConnections !== undefined ? { maxConnections: options.pool.maxConnections } : {}) });
+        raw ??= createRawSmtpSender(smtpUrl, {
+          ...dkim,
+          ...(options.pool?.maxConnections !== undefined ? { maxConnections: options.pool.maxConnections } : {}),
+        });
         return raw.send(message, sendOptions.ready);
       },
       async close() {
@@ -85,7 +100,8 @@ export function createMailer(options: MailerOptions): Mailer {
   }
   const sign = options.dkim ? dkimSigner(options.dkim) : undefined;
   const writeOutbox = async (folder: string, messageId: string, bytes: Buffer): Promise<SendResult> => {
-    if (!SAFE_FOLDER.test(folder)) throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
+    if (!SAFE_FOLDER.test(folder))
+      throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
     const dir = path.join(options.outboxDir, folder);
     const file = path.join(dir, outboxFileName(messageId));
     // written under a temporary name then renamed: a reader never sees half a message
@@ -96,7 +112,9 @@ export function createMailer(options: MailerOptions): Mailer {
       await rename(temp, file);
     } catch (err) {
       await unlink(temp).catch(() => undefined);
-      throw new MailError('MAIL_OUTBOX', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
+      throw new MailError('MAIL_OUTBOX', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, {
+        cause: err,
+      });
     }
     return { messageId, response: `written to ${file}`, file };
   };
@@ -105,13 +123,15 @@ export function createMailer(options: MailerOptions): Mailer {
     async send(message, sendOptions = {}) {
       assertSafeHeaders(message);
       const folder = sendOptions.folder ?? 'mail';
-      if (!SAFE_FOLDER.test(folder)) throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
+      if (!SAFE_FOLDER.test(folder))
+        throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
       return writeOutbox(folder, message.messageId, await composeMessage(message, dkim));
     },
     compile: (source) => compileTemplate(source),
     async sendRaw(message, sendOptions = {}) {
       const folder = sendOptions.folder ?? 'mail';
-      if (!SAFE_FOLDER.test(folder)) throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
+      if (!SAFE_FOLDER.test(folder))
+        throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
       if (sendOptions.ready) await sendOptions.ready;
       return writeOutbox(folder, message.messageId, sign ? await sign(message.raw) : message.raw);
     },

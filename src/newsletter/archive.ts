@@ -19,11 +19,13 @@ export type SentEdition = Pick<Digest, 'editionId' | 'slug' | 'date' | 'subject'
  */
 export function renderDigestArchive(editions: readonly SentEdition[], config: Config): OutputFile[] {
   const sorted = [...editions].sort(
-    (a, b) => b.date.getTime() - a.date.getTime() || (a.editionId < b.editionId ? 1 : a.editionId > b.editionId ? -1 : 0),
+    (a, b) =>
+      b.date.getTime() - a.date.getTime() || (a.editionId < b.editionId ? 1 : a.editionId > b.editionId ? -1 : 0),
   );
   const values = escapeSlotValues(archiveSlotValues(config));
   const files: OutputFile[] = [{ path: 'archive/index.html', body: archiveIndex(sorted, config) }];
-  for (const edition of sorted) files.push({ path: `archive/${edition.slug}/index.html`, body: fillSlots(edition.html, values) });
+  for (const edition of sorted)
+    files.push({ path: `archive/${edition.slug}/index.html`, body: fillSlots(edition.html, values) });
   return files;
 }
 

@@ -88,15 +88,21 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
   const { config, editionId, now, window } = input;
   const selected = selectDigestItems(input.items, window);
   if (selected.length === 0 && !input.force) {
-    throw new GazetteError('DIGEST_EMPTY', `no items published between ${window.start.toISOString()} and ${window.end.toISOString()}`);
+    throw new GazetteError(
+      'DIGEST_EMPTY',
+      `no items published between ${window.start.toISOString()} and ${window.end.toISOString()}`,
+    );
   }
   if (oneLine(editionId) === '') throw new GazetteError('DIGEST_EDITION_ID', 'an edition needs a non-empty id');
   const unknown = unknownPlaceholders(config.digest.subject);
   if (unknown.length > 0) {
-    throw new ConfigError(`digest.subject: unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(', ')} (known: {{site}}, {{count}}, {{date}})`, {
-      file: 'gazette.yaml',
-      key: 'digest.subject',
-    });
+    throw new ConfigError(
+      `digest.subject: unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(', ')} (known: {{site}}, {{count}}, {{date}})`,
+      {
+        file: 'gazette.yaml',
+        key: 'digest.subject',
+      },
+    );
   }
   const slug = editionSlug(editionId, now, config.site.timezone);
   const view = digestView(selected, config, now, slug);
@@ -108,7 +114,10 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
   const html = tokens.split(await compileMjml(mjml));
   const missing = (['email', 'unsubscribeUrl'] as const).filter((s) => !html.slots.includes(s));
   if (missing.length > 0) {
-    throw new GazetteError('TEMPLATES_INVALID', `the digest templates must show ${missing.map((s) => `it.slot.${s}`).join(' and ')} (every message needs the recipient's unsubscribe link)`);
+    throw new GazetteError(
+      'TEMPLATES_INVALID',
+      `the digest templates must show ${missing.map((s) => `it.slot.${s}`).join(' and ')} (every message needs the recipient's unsubscribe link)`,
+    );
   }
 
   return {
@@ -168,5 +177,10 @@ export function digestView(items: readonly NewsItem[], config: Config, now: Date
 
 /** Slot values for the archived web page: no recipient, and a way to subscribe instead of leaving. */
 export function archiveSlotValues(config: Config): SlotValues {
-  return { greeting: 'Hello,', email: 'your address', unsubscribeUrl: `${config.site.url}#subscribe-heading`, unsubscribeLabel: 'Subscribe' };
+  return {
+    greeting: 'Hello,',
+    email: 'your address',
+    unsubscribeUrl: `${config.site.url}#subscribe-heading`,
+    unsubscribeLabel: 'Subscribe',
+  };
 }

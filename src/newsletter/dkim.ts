@@ -42,10 +42,16 @@ export async function loadDigestDkim(config: Config, root: string): Promise<Dkim
   try {
     pem = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`digest.dkim.private_key_file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { file: 'gazette.yaml', key: 'digest.dkim.private_key_file', cause: err });
+    throw new ConfigError(
+      `digest.dkim.private_key_file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      { file: 'gazette.yaml', key: 'digest.dkim.private_key_file', cause: err },
+    );
   }
   if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(pem)) {
-    throw new ConfigError(`digest.dkim.private_key_file: ${file} is not a PEM private key`, { file: 'gazette.yaml', key: 'digest.dkim.private_key_file' });
+    throw new ConfigError(`digest.dkim.private_key_file: ${file} is not a PEM private key`, {
+      file: 'gazette.yaml',
+      key: 'digest.dkim.private_key_file',
+    });
   }
   return digestDkimOptions(config, pem);
 }

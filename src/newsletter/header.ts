@@ -16,13 +16,19 @@ export function fillSubject(template: string, values: { site: string; count: num
 
 /** Placeholders in a subject template that `fillSubject` does not know. */
 export function unknownPlaceholders(template: string): string[] {
-  return [...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!).filter((n) => !['site', 'count', 'date'].includes(n));
+  return [...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)]
+    .map((m) => m[1]!)
+    .filter((n) => !['site', 'count', 'date'].includes(n));
 }
 
 // Message-ID left part: dot-atom text. Anything outside a safe subset is written as =XX bytes.
 function idAtom(value: string): string {
   return Array.from(Buffer.from(value, 'utf8'))
-    .map((b) => (/[A-Za-z0-9_-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .map((b) =>
+      /[A-Za-z0-9_-]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `=${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
     .join('');
 }
 
@@ -52,7 +58,10 @@ function phrase(name: string): string {
 export function listIdHeader(listId: string, siteTitle: string): string {
   const full = /^(.*)<([^<>]+)>\s*$/.exec(oneLine(listId));
   const description = full ? full[1]!.trim() : siteTitle;
-  const id = (full ? full[2]! : oneLine(listId)).trim().toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  const id = (full ? full[2]! : oneLine(listId))
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-');
   return description === '' ? `<${id}>` : `${phrase(description)} <${id}>`;
 }
 

@@ -1,8 +1,24 @@
 // The newsletter module: items + window → Digest (compiled once) → one MailMessage per recipient, and the web archive.
 export { digestWindow, selectDigestItems, type DigestWindow } from './window.ts';
 export { loadDigestTemplates, DIGEST_TEMPLATE_NAMES, type DigestTemplates } from './templates.ts';
-export { composeDigest, editionSlug, digestView, archiveSlotValues, type Digest, type ComposeDigestInput, type DigestView, type DigestItemView } from './compose.ts';
-export { personalize, digestTemplate, recipientValues, escapeHtml, sampleRecipient, type DigestRecipient } from './personalize.ts';
+export {
+  composeDigest,
+  editionSlug,
+  digestView,
+  archiveSlotValues,
+  type Digest,
+  type ComposeDigestInput,
+  type DigestView,
+  type DigestItemView,
+} from './compose.ts';
+export {
+  personalize,
+  digestTemplate,
+  recipientValues,
+  escapeHtml,
+  sampleRecipient,
+  type DigestRecipient,
+} from './personalize.ts';
 export { digestDkimOptions, loadDigestDkim, DKIM_HEADER_FIELDS } from './dkim.ts';
 export { renderDigestArchive, type SentEdition } from './archive.ts';
 export { digestToJson, digestFromJson } from './serialize.ts';

@@ -47,11 +47,17 @@ interface Recipient {
 function recipientParts(digest: Digest, recipient: DigestRecipient, config: Config): Recipient {
   const email = recipient.email.trim();
   if (!PLAIN_ADDRESS.test(email)) {
-    throw new GazetteError('DIGEST_RECIPIENT_INVALID', `subscriber ${oneLine(String(recipient.subscriberId))}: not a usable email address`);
+    throw new GazetteError(
+      'DIGEST_RECIPIENT_INVALID',
+      `subscriber ${oneLine(String(recipient.subscriberId))}: not a usable email address`,
+    );
   }
   const unsubscribeUrl = headerUrl(recipient.unsubscribeUrl);
   if (unsubscribeUrl === null) {
-    throw new GazetteError('DIGEST_RECIPIENT_INVALID', `subscriber ${oneLine(String(recipient.subscriberId))}: unsubscribe URL must be an absolute http(s) URL`);
+    throw new GazetteError(
+      'DIGEST_RECIPIENT_INVALID',
+      `subscriber ${oneLine(String(recipient.subscriberId))}: unsubscribe URL must be an absolute http(s) URL`,
+    );
   }
   const name = oneLine(recipient.name ?? '').slice(0, 100);
   const values: SlotValues = {
@@ -134,5 +140,10 @@ export function recipientValues(digest: Digest, recipient: DigestRecipient, conf
 
 /** The reader the preview is addressed to: a reserved example.com address, a link that unsubscribes nobody. */
 export function sampleRecipient(config: Config): DigestRecipient {
-  return { subscriberId: 'preview', email: 'reader@example.com', name: 'Sample Reader', unsubscribeUrl: `${config.site.url}unsubscribe?token=preview` };
+  return {
+    subscriberId: 'preview',
+    email: 'reader@example.com',
+    name: 'Sample Reader',
+    unsubscribeUrl: `${config.site.url}unsubscribe?token=preview`,
+  };
 }

@@ -4,8 +4,13 @@ import { GazetteError } from '../errors.ts';
 import type { Digest } from './compose.ts';
 import { SLOT_NAMES } from './slots.ts';
 
-const slotted = z.strictObject({ parts: z.array(z.string()).min(1), slots: z.array(z.enum(SLOT_NAMES)) }).refine((t) => t.parts.length === t.slots.length + 1, 'parts must be one more than slots');
-const isoDate = z.string().datetime().transform((s) => new Date(s));
+const slotted = z
+  .strictObject({ parts: z.array(z.string()).min(1), slots: z.array(z.enum(SLOT_NAMES)) })
+  .refine((t) => t.parts.length === t.slots.length + 1, 'parts must be one more than slots');
+const isoDate = z
+  .string()
+  .datetime()
+  .transform((s) => new Date(s));
 
 const digestSchema = z.strictObject({
   version: z.literal(1),
@@ -45,7 +50,11 @@ export function digestFromJson(text: string): Digest {
     throw new GazetteError('DIGEST_CORRUPT', `stored digest is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const result = check(digestSchema, data);
-  if (!result.ok) throw new GazetteError('DIGEST_CORRUPT', `stored digest is invalid: ${result.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  if (!result.ok)
+    throw new GazetteError(
+      'DIGEST_CORRUPT',
+      `stored digest is invalid: ${result.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    );
   const { version: _version, ...digest } = result.value;
   return digest;
 }

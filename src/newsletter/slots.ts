@@ -41,7 +41,9 @@ export function createSlotTokens(inputs: readonly string[]): SlotTokens {
     nonce = `gz${hash.digest('hex').slice(0, 16)}`;
     if (!inputs.some((input) => input.includes(nonce))) break;
   }
-  const tokens = Object.fromEntries(SLOT_NAMES.map((name) => [name, `${nonce}${name}${nonce.slice(2, 6)}`])) as SlotValues;
+  const tokens = Object.fromEntries(
+    SLOT_NAMES.map((name) => [name, `${nonce}${name}${nonce.slice(2, 6)}`]),
+  ) as SlotValues;
   const pattern = new RegExp(`${nonce}(${SLOT_NAMES.join('|')})${nonce.slice(2, 6)}`, 'g');
   return {
     tokens,

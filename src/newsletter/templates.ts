@@ -9,7 +9,13 @@ export interface DigestTemplates {
 }
 
 /** The partials the layout includes; a templates folder without one of them is incomplete. */
-export const DIGEST_TEMPLATE_NAMES = ['digest', 'digest-masthead', 'digest-intro', 'digest-item', 'digest-footer'] as const;
+export const DIGEST_TEMPLATE_NAMES = [
+  'digest',
+  'digest-masthead',
+  'digest-intro',
+  'digest-item',
+  'digest-footer',
+] as const;
 
 /** Reads templates/digest.mjml and templates/digest-*.mjml once. The only I/O of composition. */
 export async function loadDigestTemplates(dir: string): Promise<DigestTemplates> {
@@ -17,13 +23,20 @@ export async function loadDigestTemplates(dir: string): Promise<DigestTemplates>
   try {
     names = (await readdir(dir)).filter((f) => /^digest(-[a-z0-9-]+)?\.mjml$/.test(f)).sort();
   } catch (err) {
-    throw new GazetteError('TEMPLATES_MISSING', `cannot read digest templates in ${dir}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
+    throw new GazetteError(
+      'TEMPLATES_MISSING',
+      `cannot read digest templates in ${dir}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      { cause: err },
+    );
   }
   const templates = new Map<string, string>();
   for (const file of names) templates.set(file.slice(0, -'.mjml'.length), await readFile(path.join(dir, file), 'utf8'));
   const missing = DIGEST_TEMPLATE_NAMES.filter((n) => !templates.has(n));
   if (missing.length > 0) {
-    throw new GazetteError('TEMPLATES_MISSING', `missing digest template${missing.length > 1 ? 's' : ''} in ${dir}: ${missing.map((n) => `${n}.mjml`).join(', ')}`);
+    throw new GazetteError(
+      'TEMPLATES_MISSING',
+      `missing digest template${missing.length > 1 ? 's' : ''} in ${dir}: ${missing.map((n) => `${n}.mjml`).join(', ')}`,
+    );
   }
   return { templates };
 }

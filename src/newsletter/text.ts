@@ -38,7 +38,9 @@ export function renderDigestText(view: DigestView): SlottedText {
     t.text(`\n${indent}${item.linkLabel}:\n${indent}${item.url}\n`);
   });
   t.text(`\n${RULE}\n\n`);
-  t.text(`${wrap(`You receive this email because you subscribed to the ${view.siteTitle} digest at ${view.siteHost}.`)}\n`);
+  t.text(
+    `${wrap(`You receive this email because you subscribed to the ${view.siteTitle} digest at ${view.siteHost}.`)}\n`,
+  );
   t.text('Subscribed address: ').slot('email').text('\n\n');
   t.slot('unsubscribeLabel').text(':\n').slot('unsubscribeUrl').text('\n\n');
   t.text(`View this digest in your browser:\n${view.archiveUrl}\n\n`);

@@ -29,7 +29,12 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
     async renew(now) {
       let got: boolean;
       try {
-        got = await acquireLease(options.store, { name: options.name, holder: options.holder, ttlMs: options.ttlMs, now });
+        got = await acquireLease(options.store, {
+          name: options.name,
+          holder: options.holder,
+          ttlMs: options.ttlMs,
+          now,
+        });
       } catch (err) {
         // A database hiccup: keep what we had until it lapses rather than act on a lease we cannot confirm.
         options.logger.warn({ err, lease: options.name }, 'cannot renew the lease');
@@ -37,7 +42,11 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       }
       const had = heldUntil > now.getTime();
       heldUntil = got ? now.getTime() + options.ttlMs : 0;
-      if (got && !had) options.logger.info({ lease: options.name, holder: options.holder }, 'lease taken: this worker runs the schedule');
+      if (got && !had)
+        options.logger.info(
+          { lease: options.name, holder: options.holder },
+          'lease taken: this worker runs the schedule',
+        );
       if (!got && had) options.logger.warn({ lease: options.name }, 'lease lost to another worker');
       return got;
     },

@@ -4,7 +4,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export type AdminAuthResult = 'disabled' | 'missing' | 'wrong' | 'ok';
 
 /** Returns a checker for `Authorization` headers against `token` (undefined or empty: the API is disabled). */
-export function createAdminAuth(token: string | undefined): (authorization: string | null | undefined) => AdminAuthResult {
+export function createAdminAuth(
+  token: string | undefined,
+): (authorization: string | null | undefined) => AdminAuthResult {
   if (token === undefined || token === '') return () => 'disabled';
   // Comparing fixed-length digests keeps the comparison time independent of where, and whether, lengths differ.
   const expected = createHash('sha256').update(token, 'utf8').digest();

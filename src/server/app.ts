@@ -26,7 +26,13 @@ import {
 } from './pages.ts';
 import { errorCode, isAddressError, isTokenError, type AdminPort, type SubscriptionPort } from './ports.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { createStaticFiles, type StaticFiles, type StaticFilesOptions, type StaticRequest, type StaticResponse } from './static-files.ts';
+import {
+  createStaticFiles,
+  type StaticFiles,
+  type StaticFilesOptions,
+  type StaticRequest,
+  type StaticResponse,
+} from './static-files.ts';
 
 export interface AppOptions {
   /** The built site to serve. */
@@ -68,7 +74,8 @@ const PAGE_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
 const JSON_HEADERS: Record<string, string> = {
@@ -107,7 +114,8 @@ export function createHandlers(options: AppOptions): Handlers {
   const logger = options.logger ?? silentLogger();
   const site = options.site;
   const subscriptions = options.subscriptions;
-  const admin: AdminPort | undefined = options.admin ?? (subscriptions ? { subscriberCounts: () => subscriptions.counts() } : undefined);
+  const admin: AdminPort | undefined =
+    options.admin ?? (subscriptions ? { subscriberCounts: () => subscriptions.counts() } : undefined);
   const checkAdmin = createAdminAuth(options.adminToken);
   const limiter = createRateLimiter({
     limit: options.subscribeRateLimit?.limit ?? 5,
@@ -163,7 +171,9 @@ export function createHandlers(options: AppOptions): Handlers {
     const decision = limiter.hit(rateLimitKey(ip));
     if (!decision.allowed) {
       logger.warn({ ip }, 'subscribe rate limit reached');
-      return page(tooManyRequestsPage(site, decision.retryAfterSeconds), { 'retry-after': String(decision.retryAfterSeconds) });
+      return page(tooManyRequestsPage(site, decision.retryAfterSeconds), {
+        'retry-after': String(decision.retryAfterSeconds),
+      });
     }
     const form = await readForm(c);
     const raw = form.email;
@@ -179,9 +189,19 @@ export function createHandlers(options: AppOptions): Handlers {
   });
 
   /** Runs `use` on the link's token; a missing, forged, altered or expired one gets its page instead. */
-  const withToken = async (purpose: 'confirm' | 'unsubscribe', token: string | undefined, use: (token: string) => Promise<Page>): Promise<Response> => {
+  const withToken = async (
+    purpose: 'confirm' | 'unsubscribe',
+    token: string | undefined,
+    use: (token: string) => Promise<Page>,
+  ): Promise<Response> => {
     if (subscriptions === undefined) return unavailable();
-    if (!token) return page(badRequestPage(site, `This ${purpose === 'confirm' ? 'confirmation' : 'unsubscribe'} link is incomplete: it carries no token.`));
+    if (!token)
+      return page(
+        badRequestPage(
+          site,
+          `This ${purpose === 'confirm' ? 'confirmation' : 'unsubscribe'} link is incomplete: it carries no token.`,
+        ),
+      );
     try {
       return page(await use(token));
     } catch (err) {
@@ -191,7 +211,9 @@ export function createHandlers(options: AppOptions): Handlers {
   };
 
   app.get('/confirm', (c) =>
-    withToken('confirm', c.req.query('token'), async (token) => confirmedPage(site, (await subscriptions!.confirm(token)).email)),
+    withToken('confirm', c.req.query('token'), async (token) =>
+      confirmedPage(site, (await subscriptions!.confirm(token)).email),
+    ),
   );
 
   // A GET only asks: mail scanners and link prefetchers follow links, and must not unsubscribe anyone.
@@ -209,7 +231,9 @@ export function createHandlers(options: AppOptions): Handlers {
       const fromBody = (await readForm(c)).token;
       if (typeof fromBody === 'string') token = fromBody;
     }
-    return withToken('unsubscribe', token, async (t) => unsubscribedPage(site, (await subscriptions!.unsubscribe(t)).email));
+    return withToken('unsubscribe', token, async (t) =>
+      unsubscribedPage(site, (await subscriptions!.unsubscribe(t)).email),
+    );
   });
 
   // ---- operators' API -----------------------------------------------------------------------
@@ -231,12 +255,14 @@ export function createHandlers(options: AppOptions): Handlers {
   });
 
   app.get('/admin/api/editions', async () => {
-    if (admin?.listEditions === undefined) return jsonError(503, 'NOT_AVAILABLE', 'editions are not available in this server');
+    if (admin?.listEditions === undefined)
+      return jsonError(503, 'NOT_AVAILABLE', 'editions are not available in this server');
     return json(200, { editions: await admin.listEditions() });
   });
 
   app.post('/admin/api/digest/trigger', async () => {
-    if (admin?.triggerDigest === undefined) return jsonError(503, 'NOT_AVAILABLE', 'digest sending is not set up in this server');
+    if (admin?.triggerDigest === undefined)
+      return jsonError(503, 'NOT_AVAILABLE', 'digest sending is not set up in this server');
     try {
       const result = await admin.triggerDigest();
       return json(202, { triggered: true, result: result ?? null });
@@ -265,7 +291,8 @@ export function createHandlers(options: AppOptions): Handlers {
 
   app.get('*', async (c) => {
     const incoming = c.env?.incoming;
-    const target = incoming?.url !== undefined && incoming.url.charCodeAt(0) === 47 ? incoming.url : pathAndQuery(c.req.url);
+    const target =
+      incoming?.url !== undefined && incoming.url.charCodeAt(0) === 47 ? incoming.url : pathAndQuery(c.req.url);
     const q = target.indexOf('?');
     const h = incoming?.headers;
     const result = await files.respond({
@@ -276,18 +303,25 @@ export function createHandlers(options: AppOptions): Handlers {
       ifNoneMatch: h ? headerValue(h['if-none-match']) : c.req.header('if-none-match'),
       ifModifiedSince: h ? headerValue(h['if-modified-since']) : c.req.header('if-modified-since'),
     });
-    const body = result.body instanceof Readable ? (Readable.toWeb(result.body) as ReadableStream<Uint8Array>) : result.body;
+    const body =
+      result.body instanceof Readable ? (Readable.toWeb(result.body) as ReadableStream<Uint8Array>) : result.body;
     return new Response(body as BodyInit | null, { status: result.status, headers: result.headers });
   });
 
-  app.all('*', () =>
-    new Response('Method Not Allowed\n', {
-      status: 405,
-      headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
-    }),
+  app.all(
+    '*',
+    () =>
+      new Response('Method Not Allowed\n', {
+        status: 405,
+        headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
+      }),
   );
 
-  return { app, serveStatic: (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing), published: () => files.refresh() };
+  return {
+    app,
+    serveStatic: (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing),
+    published: () => files.refresh(),
+  };
 }
 
 /**
@@ -304,7 +338,12 @@ export function createStaticHandler(options: {
   return (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing);
 }
 
-function serveStaticDirect(files: StaticFiles, logger: Logger, incoming: IncomingMessage, outgoing: ServerResponse): boolean {
+function serveStaticDirect(
+  files: StaticFiles,
+  logger: Logger,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): boolean {
   const method = incoming.method;
   if (method !== 'GET' && method !== 'HEAD') return false;
   const url = incoming.url;

@@ -6,9 +6,16 @@ import { isIPv4, isIPv6 } from 'node:net';
  * X-Forwarded-For in front of this server (0: trust no header, use the socket peer). The client is
  * the entry that many places from the right; entries further left are whatever the client claimed.
  */
-export function clientAddress(socketAddress: string | undefined, forwardedFor: string | null | undefined, trustedProxies: number): string {
+export function clientAddress(
+  socketAddress: string | undefined,
+  forwardedFor: string | null | undefined,
+  trustedProxies: number,
+): string {
   if (trustedProxies > 0 && forwardedFor) {
-    const hops = forwardedFor.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const hops = forwardedFor
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const candidate = hops[hops.length - trustedProxies] ?? hops[0];
     if (candidate !== undefined && (isIPv4(candidate) || isIPv6(candidate))) return candidate;
   }
@@ -26,6 +33,11 @@ export function rateLimitKey(address: string): string {
   const [head = '', tail = ''] = address.toLowerCase().split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === '' ? [] : tail.split(':');
-  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

@@ -8,7 +8,15 @@
 // Node process of its own; a forwarded request pays one extra local hop.
 import cluster, { type Worker } from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,7 +64,10 @@ export interface ClusterOptions {
  * (process.argv) with the set-up in its environment; that script must hand over to `runServerWorker`
  * when `serverWorkerSetup()` returns one.
  */
-export async function startClusteredServer(options: StartServerOptions, cluster_: ClusterOptions): Promise<RunningServer> {
+export async function startClusteredServer(
+  options: StartServerOptions,
+  cluster_: ClusterOptions,
+): Promise<RunningServer> {
   if (!cluster.isPrimary) throw new Error('a clustered server is started from the primary process');
   const logger = options.logger ?? silentLogger();
   const closeTimeoutMs = cluster_.closeTimeoutMs ?? 10_000;
@@ -64,7 +75,13 @@ export async function startClusteredServer(options: StartServerOptions, cluster_
   // A folder only this user can enter: nobody else can reach the socket and forge the client address.
   const socketDir = mkdtempSync(path.join(tmpdir(), 'gazette-'));
   const socketPath = path.join(socketDir, 'app.sock');
-  const internal = await listen({ fetch: app.fetch, port: 0, socketPath, clientAddressHeader: CLIENT_ADDRESS_HEADER, closeTimeoutMs }).catch((err: unknown) => {
+  const internal = await listen({
+    fetch: app.fetch,
+    port: 0,
+    socketPath,
+    clientAddressHeader: CLIENT_ADDRESS_HEADER,
+    closeTimeoutMs,
+  }).catch((err: unknown) => {
     rmSync(socketDir, { recursive: true, force: true });
     throw err;
   });
@@ -147,7 +164,10 @@ export async function startClusteredServer(options: StartServerOptions, cluster_
     throw err;
   }
 
-  const host = options.hostname === undefined || options.hostname === '0.0.0.0' || options.hostname === '::' ? '127.0.0.1' : options.hostname;
+  const host =
+    options.hostname === undefined || options.hostname === '0.0.0.0' || options.hostname === '::'
+      ? '127.0.0.1'
+      : options.hostname;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {
@@ -170,7 +190,10 @@ export async function startClusteredServer(options: StartServerOptions, cluster_
  * primary; returns once the primary asks it to stop (or `signal` aborts, or the primary is gone) and its
  * requests in flight have finished.
  */
-export async function runServerWorker(setup: WorkerSetup, options: { logger?: Logger; signal?: AbortSignal } = {}): Promise<void> {
+export async function runServerWorker(
+  setup: WorkerSetup,
+  options: { logger?: Logger; signal?: AbortSignal } = {},
+): Promise<void> {
   const logger = options.logger ?? silentLogger();
   const serveStatic = createStaticHandler({ publicDir: setup.publicDir, staticFiles: setup.staticFiles, logger });
   const agent = new Agent({ keepAlive: true });
@@ -216,11 +239,23 @@ export async function runServerWorker(setup: WorkerSetup, options: { logger?: Lo
 }
 
 /** Passes one request to the primary's application and its answer back, both streamed. */
-function forward(socketPath: string, agent: Agent, logger: Logger, incoming: IncomingMessage, outgoing: ServerResponse): void {
+function forward(
+  socketPath: string,
+  agent: Agent,
+  logger: Logger,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): void {
   const headers: IncomingHttpHeaders = { ...incoming.headers };
   for (const name of HOP_BY_HOP) delete headers[name];
   headers[CLIENT_ADDRESS_HEADER] = incoming.socket.remoteAddress ?? '';
-  const upstream = request({ socketPath, agent, method: incoming.method, path: incoming.url, headers: headers as OutgoingHttpHeaders });
+  const upstream = request({
+    socketPath,
+    agent,
+    method: incoming.method,
+    path: incoming.url,
+    headers: headers as OutgoingHttpHeaders,
+  });
   upstream.on('response', (answer) => {
     const back: OutgoingHttpHeaders = { ...answer.headers };
     for (const name of HOP_BY_HOP) delete back[name];
@@ -236,7 +271,9 @@ function forward(socketPath: string, agent: Agent, logger: Logger, incoming: Inc
       return;
     }
     logger.error({ err, path: incoming.url }, 'cannot reach the application process');
-    outgoing.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }).end('Bad Gateway\n');
+    outgoing
+      .writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' })
+      .end('Bad Gateway\n');
   });
   // The client went away (a live progress stream closed, say): stop the application's side too.
   outgoing.once('close', () => {

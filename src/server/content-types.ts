@@ -11,7 +11,11 @@ export interface FileKind {
 const SHORT = 'public, max-age=300';
 const LONG = 'public, max-age=86400';
 
-const text = (contentType: string, cacheControl = SHORT): FileKind => ({ contentType, compressible: true, cacheControl });
+const text = (contentType: string, cacheControl = SHORT): FileKind => ({
+  contentType,
+  compressible: true,
+  cacheControl,
+});
 const binary = (contentType: string): FileKind => ({ contentType, compressible: false, cacheControl: LONG });
 
 const byExtension: Record<string, FileKind> = {

@@ -4,4 +4,12 @@ export { startServer, type StartServerOptions, type RunningServer } from './star
 export { runServerWorker, serverWorkerSetup } from './cluster.ts';
 export type { AdminPort, EditionSummary, SubscriberState, SubscriptionPort } from './ports.ts';
 export type { PageSite } from './pages.ts';
-export type { DashboardPort, DashboardEdition, DashboardEditionDetail, DashboardOverview, DashboardDigest, DashboardSubscriber, DashboardSendResult } from './admin/port.ts';
+export type {
+  DashboardPort,
+  DashboardEdition,
+  DashboardEditionDetail,
+  DashboardOverview,
+  DashboardDigest,
+  DashboardSubscriber,
+  DashboardSendResult,
+} from './admin/port.ts';

@@ -43,7 +43,8 @@ function render(value: unknown): string {
 
 function layout(site: PageSite, title: string, body: Markup): string {
   return `<!DOCTYPE html>
-${html`<html lang="${site.language}">
+${
+  html`<html lang="${site.language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -57,7 +58,8 @@ ${html`<html lang="${site.language}">
 ${body}
 </main>
 </body>
-</html>`.value}
+</html>`.value
+}
 `;
 }
 
@@ -75,9 +77,13 @@ const home = html`<p><a href="/">Back to the news</a></p>`;
 export function subscribePage(site: PageSite): Page {
   return {
     status: 200,
-    html: layout(site, 'Subscribe', html`<h1>Subscribe to the weekly digest</h1>
+    html: layout(
+      site,
+      'Subscribe',
+      html`<h1>Subscribe to the weekly digest</h1>
 <p>One email a week with the news from ${site.title}. You can unsubscribe from any issue with one click.</p>
-${subscribeForm()}`),
+${subscribeForm()}`,
+    ),
   };
 }
 
@@ -85,10 +91,14 @@ ${subscribeForm()}`),
 export function subscribeThanksPage(site: PageSite): Page {
   return {
     status: 200,
-    html: layout(site, 'Check your inbox', html`<h1>Check your inbox</h1>
+    html: layout(
+      site,
+      'Check your inbox',
+      html`<h1>Check your inbox</h1>
 <p>If the address can receive mail, a message with a confirmation link is on its way. Open it and follow the link to start receiving the digest.</p>
 <p>Nothing arrived after a few minutes? Look in the spam folder, or subscribe again.</p>
-${home}`),
+${home}`,
+    ),
   };
 }
 
@@ -96,9 +106,13 @@ ${home}`),
 export function subscribeInvalidPage(site: PageSite, email: string): Page {
   return {
     status: 400,
-    html: layout(site, 'Check the address', html`<h1>That address does not look right</h1>
+    html: layout(
+      site,
+      'Check the address',
+      html`<h1>That address does not look right</h1>
 <p class="error" role="alert">${email === '' ? 'Please enter your email address.' : html`“${email}” is not a valid email address. Please check it and try again.`}</p>
-${subscribeForm(email)}`),
+${subscribeForm(email)}`,
+    ),
   };
 }
 
@@ -106,16 +120,22 @@ ${subscribeForm(email)}`),
 export function confirmedPage(site: PageSite, email: string): Page {
   return {
     status: 200,
-    html: layout(site, 'Subscription confirmed', html`<h1>You are subscribed</h1>
+    html: layout(
+      site,
+      'Subscription confirmed',
+      html`<h1>You are subscribed</h1>
 <p>${email} will receive the weekly digest from ${site.title}. Every issue has a link to unsubscribe.</p>
-${home}`),
+${home}`,
+    ),
   };
 }
 
 /** A token that was forged, altered, truncated or has expired; never says more than that. */
 export function badTokenPage(site: PageSite, purpose: 'confirm' | 'unsubscribe', expired: boolean): Page {
   const what = purpose === 'confirm' ? 'confirmation' : 'unsubscribe';
-  const reason = expired ? `This ${what} link has expired.` : `This ${what} link is not valid. It may have been copied incompletely.`;
+  const reason = expired
+    ? `This ${what} link has expired.`
+    : `This ${what} link is not valid. It may have been copied incompletely.`;
   const next =
     purpose === 'confirm'
       ? html`<p>Subscribe again to get a fresh confirmation link.</p>
@@ -124,9 +144,13 @@ ${subscribeForm()}`
 ${home}`;
   return {
     status: 400,
-    html: layout(site, expired ? 'Link expired' : 'Link not valid', html`<h1>${expired ? 'Link expired' : 'Link not valid'}</h1>
+    html: layout(
+      site,
+      expired ? 'Link expired' : 'Link not valid',
+      html`<h1>${expired ? 'Link expired' : 'Link not valid'}</h1>
 <p class="error" role="alert">${reason}</p>
-${next}`),
+${next}`,
+    ),
   };
 }
 
@@ -134,12 +158,16 @@ ${next}`),
 export function unsubscribeAskPage(site: PageSite, email: string, action: string): Page {
   return {
     status: 200,
-    html: layout(site, 'Unsubscribe', html`<h1>Unsubscribe</h1>
+    html: layout(
+      site,
+      'Unsubscribe',
+      html`<h1>Unsubscribe</h1>
 <p>Stop sending the weekly digest from ${site.title} to <strong>${email}</strong>?</p>
 <form class="unsubscribe-form" method="post" action="${action}">
 <button type="submit">Unsubscribe</button>
 </form>
-${home}`),
+${home}`,
+    ),
   };
 }
 
@@ -147,10 +175,14 @@ ${home}`),
 export function unsubscribedPage(site: PageSite, email: string): Page {
   return {
     status: 200,
-    html: layout(site, 'Unsubscribed', html`<h1>You are unsubscribed</h1>
+    html: layout(
+      site,
+      'Unsubscribed',
+      html`<h1>You are unsubscribed</h1>
 <p>${email} will receive no more digests from ${site.title}.</p>
 <p>Changed your mind? You can subscribe again at any time.</p>
-${subscribeForm(email)}`),
+${subscribeForm(email)}`,
+    ),
   };
 }
 
@@ -159,9 +191,13 @@ export function tooManyRequestsPage(site: PageSite, retryAfterSeconds: number): 
   const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
   return {
     status: 429,
-    html: layout(site, 'Too many attempts', html`<h1>Too many attempts</h1>
+    html: layout(
+      site,
+      'Too many attempts',
+      html`<h1>Too many attempts</h1>
 <p class="error" role="alert">Too many subscription requests came from your network. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.</p>
-${home}`),
+${home}`,
+    ),
   };
 }
 
@@ -169,9 +205,13 @@ ${home}`),
 export function payloadTooLargePage(site: PageSite): Page {
   return {
     status: 413,
-    html: layout(site, 'Request too large', html`<h1>Request too large</h1>
+    html: layout(
+      site,
+      'Request too large',
+      html`<h1>Request too large</h1>
 <p class="error" role="alert">The form sent more data than this page accepts.</p>
-${home}`),
+${home}`,
+    ),
   };
 }
 
@@ -179,9 +219,13 @@ ${home}`),
 export function badRequestPage(site: PageSite, message: string): Page {
   return {
     status: 400,
-    html: layout(site, 'Bad request', html`<h1>Something is missing</h1>
+    html: layout(
+      site,
+      'Bad request',
+      html`<h1>Something is missing</h1>
 <p class="error" role="alert">${message}</p>
-${home}`),
+${home}`,
+    ),
   };
 }
 
@@ -189,8 +233,12 @@ ${home}`),
 export function serverErrorPage(site: PageSite): Page {
   return {
     status: 500,
-    html: layout(site, 'Temporary problem', html`<h1>Temporary problem</h1>
+    html: layout(
+      site,
+      'Temporary problem',
+      html`<h1>Temporary problem</h1>
 <p class="error" role="alert">Something went wrong on our side. Please try again in a few minutes.</p>
-${home}`),
+${home}`,
+    ),
   };
 }

@@ -33,8 +33,16 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   if ((options.workers ?? 1) > 1) return startClusteredServer(options, { workers: options.workers! });
   const { app, serveStatic, published } = createHandlers(options);
-  const listening = await listen({ fetch: app.fetch, bypass: serveStatic, port: options.port ?? 8080, hostname: options.hostname });
-  const host = options.hostname === undefined || options.hostname === '0.0.0.0' || options.hostname === '::' ? '127.0.0.1' : options.hostname;
+  const listening = await listen({
+    fetch: app.fetch,
+    bypass: serveStatic,
+    port: options.port ?? 8080,
+    hostname: options.hostname,
+  });
+  const host =
+    options.hostname === undefined || options.hostname === '0.0.0.0' || options.hostname === '::'
+      ? '127.0.0.1'
+      : options.hostname;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {

@@ -258,20 +258,25 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
     return request.head ? variant.okHead : variant.ok;
   }
 
-  function compressed(key: string, entry: Entry, coding: Exclude<Coding, 'identity'>): Variant | null | Promise<Variant | null> {
+  function compressed(
+    key: string,
+    entry: Entry,
+    coding: Exclude<Coding, 'identity'>,
+  ): Variant | null | Promise<Variant | null> {
     const current = entry[coding];
     if (current !== undefined) return current;
     const raw = entry.raw!;
-    const pending = (coding === 'br'
-      ? brotliAsync(raw.body, {
-          params: {
-            [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
-            // Top quality is affordable because each file identity is compressed once.
-            [zlibConstants.BROTLI_PARAM_QUALITY]: raw.body.byteLength <= 512 * 1024 ? 11 : 6,
-            [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.body.byteLength,
-          },
-        })
-      : gzipAsync(raw.body, { level: 9 })
+    const pending = (
+      coding === 'br'
+        ? brotliAsync(raw.body, {
+            params: {
+              [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+              // Top quality is affordable because each file identity is compressed once.
+              [zlibConstants.BROTLI_PARAM_QUALITY]: raw.body.byteLength <= 512 * 1024 ? 11 : 6,
+              [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.body.byteLength,
+            },
+          })
+        : gzipAsync(raw.body, { level: 9 })
     ).then(
       (buffer): Variant | null => {
         if (buffer.byteLength >= raw.body.byteLength) return null;
@@ -320,7 +325,11 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
     const now = await handle.stat();
     if (identityOf(now) !== entry.identity) {
       await handle.close();
-      return { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1', 'cache-control': 'no-store' }, body: new TextEncoder().encode('The site is being rebuilt; try again.\n') };
+      return {
+        status: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1', 'cache-control': 'no-store' },
+        body: new TextEncoder().encode('The site is being rebuilt; try again.\n'),
+      };
     }
     return { status: 200, headers, body: handle.createReadStream({ autoClose: true }) };
   }

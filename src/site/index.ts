@@ -32,7 +32,17 @@ export interface SiteTemplates {
 }
 
 /** The templates every site build needs; a folder without one of them is reported before rendering. */
-export const SITE_TEMPLATE_NAMES = ['layout', 'index', 'item', 'tag', 'tags', 'not-found', 'item-card', 'subscribe', 'pagination'] as const;
+export const SITE_TEMPLATE_NAMES = [
+  'layout',
+  'index',
+  'item',
+  'tag',
+  'tags',
+  'not-found',
+  'item-card',
+  'subscribe',
+  'pagination',
+] as const;
 
 const STYLESHEET = 'static/style.css';
 
@@ -54,11 +64,18 @@ export async function loadSiteTemplates(dir: string): Promise<SiteTemplates> {
       assets.set(`static/${rel}`, new Uint8Array(await readFile(join(staticDir, ...rel.split('/')))));
     }
   } catch (err) {
-    throw new GazetteError('TEMPLATES_UNREADABLE', `cannot read site templates from ${dir}: ${(err as Error).message}`, { cause: err });
+    throw new GazetteError(
+      'TEMPLATES_UNREADABLE',
+      `cannot read site templates from ${dir}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const missing = SITE_TEMPLATE_NAMES.filter((name) => !templates.has(name));
   if (missing.length > 0) {
-    throw new GazetteError('TEMPLATES_MISSING', `site templates missing in ${dir}: ${missing.map((m) => `${m}.eta`).join(', ')}`);
+    throw new GazetteError(
+      'TEMPLATES_MISSING',
+      `site templates missing in ${dir}: ${missing.map((m) => `${m}.eta`).join(', ')}`,
+    );
   }
   return { templates, assets };
 }
@@ -86,7 +103,9 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
  * `items` are the published items, newest first.
  */
 export function renderSite(items: NewsItem[], config: Config, templates: SiteTemplates): OutputFile[] {
-  return [...renderSpecs(siteSpecs(items, config, templates))].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...renderSpecs(siteSpecs(items, config, templates))].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
 }
 
 // Templates compiled once per set: a worker renders from the same set build after build.
@@ -105,14 +124,20 @@ export function* siteSpecs(items: NewsItem[], config: Config, templates: SiteTem
   const card = itemCards(ctx, config.site.language);
   yield* historySpecs(items, ctx, engine, card);
   for (const item of items) {
-    if (item.link === undefined) yield { path: sitePaths.item(item.slug), deps: [item], render: () => renderItem(item, ctx, engine) };
+    if (item.link === undefined)
+      yield { path: sitePaths.item(item.slug), deps: [item], render: () => renderItem(item, ctx, engine) };
   }
   yield* tagSpecs(items, ctx, engine, card);
   yield { path: sitePaths.notFound, deps: [], render: () => renderNotFound(ctx, engine) };
   for (const [path, body] of templates.assets) yield { path, deps: [body], render: () => body };
 }
 
-function* historySpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine, card: (item: NewsItem) => ItemCard): Generator<OutputSpec> {
+function* historySpecs(
+  items: NewsItem[],
+  ctx: ViewContext,
+  engine: TemplateEngine,
+  card: (item: NewsItem) => ItemCard,
+): Generator<OutputSpec> {
   const site = ctx.config.site;
   const pages = chunk(items, SITE_PAGE_SIZE);
   for (let i = 0; i < pages.length; i++) {
@@ -127,7 +152,12 @@ function* historySpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngi
         isHome: n === 1,
         prev: nav.newer,
         next: nav.older,
-        openGraph: openGraph(ctx, { type: 'website', title: site.title, description: site.description, url: ctx.urls.page(n) }),
+        openGraph: openGraph(ctx, {
+          type: 'website',
+          title: site.title,
+          description: site.description,
+          url: ctx.urls.page(n),
+        }),
       });
       return engine.render('index', {
         page,
@@ -178,7 +208,12 @@ function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): s
   });
 }
 
-function* tagSpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine, card: (item: NewsItem) => ItemCard): Generator<OutputSpec> {
+function* tagSpecs(
+  items: NewsItem[],
+  ctx: ViewContext,
+  engine: TemplateEngine,
+  card: (item: NewsItem) => ItemCard,
+): Generator<OutputSpec> {
   const site = ctx.config.site;
   const tags = groupTags(items, ctx);
   for (const tag of tags) {
@@ -198,7 +233,12 @@ function* tagSpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine, 
           alternates: [...tagFeeds, ...ctx.urls.feeds(site.title)],
           prev: nav.newer,
           next: nav.older,
-          openGraph: openGraph(ctx, { type: 'website', title: `${tag.name} | ${site.title}`, description: site.description, url: pageUrl(n) }),
+          openGraph: openGraph(ctx, {
+            type: 'website',
+            title: `${tag.name} | ${site.title}`,
+            description: site.description,
+            url: pageUrl(n),
+          }),
         });
         return engine.render('tag', {
           page,
@@ -208,7 +248,11 @@ function* tagSpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine, 
           pagination: nav,
         });
       };
-      yield { path: sitePaths.tagPage(tag.slug, n), deps: [tag.name, tag.items.length, pages.length, ...pageItems], render };
+      yield {
+        path: sitePaths.tagPage(tag.slug, n),
+        deps: [tag.name, tag.items.length, pages.length, ...pageItems],
+        render,
+      };
     }
   }
   const render = (): string => {
@@ -216,9 +260,17 @@ function* tagSpecs(items: NewsItem[], ctx: ViewContext, engine: TemplateEngine, 
       title: `Tags | ${site.title}`,
       description: `Every tag of ${site.title}, with the number of items in each.`,
       canonical: ctx.urls.tagsIndex,
-      openGraph: openGraph(ctx, { type: 'website', title: `Tags | ${site.title}`, description: site.description, url: ctx.urls.tagsIndex }),
+      openGraph: openGraph(ctx, {
+        type: 'website',
+        title: `Tags | ${site.title}`,
+        description: site.description,
+        url: ctx.urls.tagsIndex,
+      }),
     });
-    return engine.render('tags', { page, tags: tags.map((t) => ({ name: t.name, url: t.url, count: t.items.length })) });
+    return engine.render('tags', {
+      page,
+      tags: tags.map((t) => ({ name: t.name, url: t.url, count: t.items.length })),
+    });
   };
   yield { path: sitePaths.tagsIndex, deps: tags.flatMap((t) => [t.name, t.url, t.items.length]), render };
 }

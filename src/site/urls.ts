@@ -60,7 +60,8 @@ export function siteUrls(siteUrl: string): SiteUrls {
 export const sitePaths = {
   page: (n: number): string => (n <= 1 ? 'index.html' : `page/${n}/index.html`),
   item: (slug: string): string => `news/${slug}/index.html`,
-  tagPage: (tagSlug: string, n: number): string => (n <= 1 ? `tags/${tagSlug}/index.html` : `tags/${tagSlug}/page/${n}/index.html`),
+  tagPage: (tagSlug: string, n: number): string =>
+    n <= 1 ? `tags/${tagSlug}/index.html` : `tags/${tagSlug}/page/${n}/index.html`,
   tagsIndex: 'tags/index.html',
   notFound: '404.html',
 };

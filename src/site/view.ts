@@ -157,7 +157,9 @@ export function groupTags(items: readonly NewsItem[], ctx: ViewContext): TagSumm
     }
   }
   const collator = new Intl.Collator(ctx.config.site.language, { sensitivity: 'base', numeric: true });
-  return [...bySlug.values()].sort((a, b) => collator.compare(a.name, b.name) || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+  return [...bySlug.values()].sort(
+    (a, b) => collator.compare(a.name, b.name) || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),
+  );
 }
 
 export function pagination(current: number, total: number, pageUrl: (n: number) => string): Pagination {
@@ -169,7 +171,8 @@ export function pagination(current: number, total: number, pageUrl: (n: number) 
   // A window, not every page: a long history has thousands of pages, and listing them all on each
   // would make the site grow with the square of its items.
   for (let n = 1; n <= total; n++) {
-    if (n === 1 || n === total || Math.abs(n - current) <= PAGE_WINDOW) p.pages.push({ n, url: pageUrl(n), current: n === current });
+    if (n === 1 || n === total || Math.abs(n - current) <= PAGE_WINDOW)
+      p.pages.push({ n, url: pageUrl(n), current: n === current });
     else if (p.pages.at(-1)?.gap !== true) p.pages.push({ gap: true });
   }
   if (current > 1) p.newer = pageUrl(current - 1);
@@ -183,7 +186,10 @@ export function chunk<T>(list: readonly T[], size: number): T[][] {
   return pages.length > 0 ? pages : [[]];
 }
 
-export function frame(ctx: ViewContext, page: Partial<PageFrame> & Pick<PageFrame, 'title' | 'description'>): PageFrame {
+export function frame(
+  ctx: ViewContext,
+  page: Partial<PageFrame> & Pick<PageFrame, 'title' | 'description'>,
+): PageFrame {
   const site = ctx.config.site;
   const feeds = ctx.urls.feeds(site.title);
   const base: PageFrame = {

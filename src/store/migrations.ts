@@ -66,7 +66,11 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
           .addPrimaryKeyConstraint('deliveries_pk', ['edition_id', 'subscriber_id'])
           .execute();
         // claiming: rows of one edition by status, the due ones first
-        await db.schema.createIndex('deliveries_claim').on('deliveries').columns(['edition_id', 'status', 'next_attempt_at']).execute();
+        await db.schema
+          .createIndex('deliveries_claim')
+          .on('deliveries')
+          .columns(['edition_id', 'status', 'next_attempt_at'])
+          .execute();
         await db.schema.createIndex('deliveries_subscriber').on('deliveries').column('subscriber_id').execute();
 
         await db.schema
@@ -77,18 +81,27 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
       async down(db: Kysely<unknown>) {
-        for (const table of ['deliveries', 'leases', 'editions', 'subscribers']) await db.schema.dropTable(table).execute();
+        for (const table of ['deliveries', 'leases', 'editions', 'subscribers'])
+          await db.schema.dropTable(table).execute();
       },
     },
     '0002_deliveries_due': {
       // Claims read one status of one edition in subscriber order: with the status before the
       // subscriber in the index, a claim reads the rows it takes instead of sorting every row left.
       async up(db: Kysely<unknown>) {
-        await db.schema.createIndex('deliveries_due').on('deliveries').columns(['edition_id', 'status', 'subscriber_id']).execute();
+        await db.schema
+          .createIndex('deliveries_due')
+          .on('deliveries')
+          .columns(['edition_id', 'status', 'subscriber_id'])
+          .execute();
         await db.schema.dropIndex('deliveries_claim').execute();
       },
       async down(db: Kysely<unknown>) {
-        await db.schema.createIndex('deliveries_claim').on('deliveries').columns(['edition_id', 'status', 'next_attempt_at']).execute();
+        await db.schema
+          .createIndex('deliveries_claim')
+          .on('deliveries')
+          .columns(['edition_id', 'status', 'next_attempt_at'])
+          .execute();
         await db.schema.dropIndex('deliveries_due').execute();
       },
     },

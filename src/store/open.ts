@@ -1,5 +1,12 @@
 // Opens gazette's database (SQLite by default, PostgreSQL by DATABASE_URL) and brings its schema up to date.
-import { openDatabase, parseDatabaseUrl, sql, type BatchWrites, type DialectName, type Kysely } from '../adapters/database.ts';
+import {
+  openDatabase,
+  parseDatabaseUrl,
+  sql,
+  type BatchWrites,
+  type DialectName,
+  type Kysely,
+} from '../adapters/database.ts';
 import { GazetteError } from '../errors.ts';
 import { migrations } from './migrations.ts';
 import type { DatabaseSchema } from './schema.ts';

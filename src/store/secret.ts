@@ -10,11 +10,17 @@ const MIN_LENGTH = 16;
  * Returns GAZETTE_SECRET when set; otherwise the contents of `<varDir>/secret`, creating it
  * (32 random bytes, hex, mode 0600) when absent. Two processes starting at once agree on one secret.
  */
-export async function loadOrCreateSecret(varDir: string, env: { GAZETTE_SECRET?: string | undefined }): Promise<string> {
+export async function loadOrCreateSecret(
+  varDir: string,
+  env: { GAZETTE_SECRET?: string | undefined },
+): Promise<string> {
   const fromEnv = env.GAZETTE_SECRET;
   if (fromEnv !== undefined && fromEnv !== '') {
     if (fromEnv.length < MIN_LENGTH) {
-      throw new ConfigError(`GAZETTE_SECRET must be at least ${MIN_LENGTH} characters long`, { file: 'environment', key: 'GAZETTE_SECRET' });
+      throw new ConfigError(`GAZETTE_SECRET must be at least ${MIN_LENGTH} characters long`, {
+        file: 'environment',
+        key: 'GAZETTE_SECRET',
+      });
     }
     return fromEnv;
   }
@@ -35,7 +41,11 @@ export async function loadOrCreateSecret(varDir: string, env: { GAZETTE_SECRET?:
     await unlink(temp).catch(() => undefined);
   }
   const created = await readSecret(file);
-  if (created === undefined) throw new ConfigError(`${file} is empty or too short; delete it or set GAZETTE_SECRET`, { file, key: 'GAZETTE_SECRET' });
+  if (created === undefined)
+    throw new ConfigError(`${file} is empty or too short; delete it or set GAZETTE_SECRET`, {
+      file,
+      key: 'GAZETTE_SECRET',
+    });
   return created;
 }
 
@@ -45,9 +55,17 @@ async function readSecret(file: string): Promise<string | undefined> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { file, key: 'GAZETTE_SECRET', cause: err });
+    throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, {
+      file,
+      key: 'GAZETTE_SECRET',
+      cause: err,
+    });
   }
   const secret = text.trim();
-  if (secret.length < MIN_LENGTH) throw new ConfigError(`${file} is empty or too short; delete it or set GAZETTE_SECRET`, { file, key: 'GAZETTE_SECRET' });
+  if (secret.length < MIN_LENGTH)
+    throw new ConfigError(`${file} is empty or too short; delete it or set GAZETTE_SECRET`, {
+      file,
+      key: 'GAZETTE_SECRET',
+    });
   return secret;
 }

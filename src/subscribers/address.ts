@@ -27,11 +27,17 @@ export interface NormalizedAddress {
 export function normalizeAddress(input: string): NormalizedAddress {
   const trimmed = input.normalize('NFC').trim();
   if (trimmed === '') throw new AddressError('an email address is required');
-  if (/[\u0000-\u001f\u007f\s]/.test(trimmed)) throw new AddressError('an email address cannot contain spaces or control characters');
+  if (/[\u0000-\u001f\u007f\s]/.test(trimmed))
+    throw new AddressError('an email address cannot contain spaces or control characters');
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || at === trimmed.length - 1) throw new AddressError(`"${trimmed}" is not an email address`);
   const local = trimmed.slice(0, at);
-  const domain = domainToASCII(trimmed.slice(at + 1).toLowerCase().replace(/\.$/, ''));
+  const domain = domainToASCII(
+    trimmed
+      .slice(at + 1)
+      .toLowerCase()
+      .replace(/\.$/, ''),
+  );
   if (domain === '') throw new AddressError(`"${trimmed}" has no valid domain`);
   const email = `${local}@${domain}`;
   if (email.length > 254 || !isEmailAddress(email)) throw new AddressError(`"${trimmed}" is not a valid email address`);

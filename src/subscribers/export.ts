@@ -7,7 +7,15 @@ import type { Store } from '../store/open.ts';
 import type { SubscriberState } from '../store/schema.ts';
 import { iterateSubscribers } from './repository.ts';
 
-export const EXPORT_COLUMNS = ['email', 'name', 'state', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'] as const;
+export const EXPORT_COLUMNS = [
+  'email',
+  'name',
+  'state',
+  'source',
+  'created_at',
+  'confirmed_at',
+  'unsubscribed_at',
+] as const;
 
 const iso = (d: Date | null): string => (d === null ? '' : d.toISOString());
 

@@ -69,7 +69,8 @@ export async function importSubscribers(store: Store, input: Readable, options: 
   for await (const row of readCsv(input, { onHeader: (names) => (header = names) })) {
     if (emailColumn === undefined) {
       emailColumn = header?.find((name) => EMAIL_COLUMNS.includes(name));
-      if (emailColumn === undefined) throw new UsageError(`the CSV header row has no "email" column (found: ${header?.join(', ') || 'nothing'})`);
+      if (emailColumn === undefined)
+        throw new UsageError(`the CSV header row has no "email" column (found: ${header?.join(', ') || 'nothing'})`);
     }
     report.rows++;
     if ('error' in row) {
@@ -86,7 +87,8 @@ export async function importSubscribers(store: Store, input: Readable, options: 
       continue;
     }
     const stateText = (row.fields.state ?? '').trim().toLowerCase();
-    const state = stateText === '' ? (options.defaultState ?? 'active') : (SUBSCRIBER_STATES.find((s) => s === stateText) ?? null);
+    const state =
+      stateText === '' ? (options.defaultState ?? 'active') : (SUBSCRIBER_STATES.find((s) => s === stateText) ?? null);
     if (state === null) {
       reject(row.line, `unknown state ${JSON.stringify(stateText)} (one of ${SUBSCRIBER_STATES.join(', ')})`);
       continue;

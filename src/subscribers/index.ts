@@ -10,6 +10,13 @@ export {
   type SubscriptionServiceOptions,
 } from './service.ts';
 export { addSubscriber, removeSubscriber, type AddOptions } from './operator.ts';
-export { countByState, listSubscribers, iterateSubscribers, type ListQuery, type Subscriber, type SubscriberCounts } from './repository.ts';
+export {
+  countByState,
+  listSubscribers,
+  iterateSubscribers,
+  type ListQuery,
+  type Subscriber,
+  type SubscriberCounts,
+} from './repository.ts';
 export { importSubscribers, type ImportOptions, type ImportReport, type RejectedRow } from './import.ts';
 export { exportSubscribers, EXPORT_COLUMNS } from './export.ts';

@@ -53,16 +53,19 @@ function base(input: NoticeInput, kind: string, subject: string): Omit<MailMessa
 export function confirmationMessage(input: NoticeInput & { confirmUrl: string; validDays: number }): MailMessage {
   const { title, url } = input.site;
   const subject = `Confirm your subscription to ${title}`;
-  const text = signedText([
-    'Hello,',
-    '',
-    `Someone, hopefully you, asked to receive the ${title} email digest at ${input.to}.`,
-    '',
-    'To confirm, open this link:',
-    input.confirmUrl,
-    '',
-    `The link works for ${input.validDays} days. If you did not ask for this, ignore this message: you will not be subscribed and will hear nothing more from us.`,
-  ], input.site);
+  const text = signedText(
+    [
+      'Hello,',
+      '',
+      `Someone, hopefully you, asked to receive the ${title} email digest at ${input.to}.`,
+      '',
+      'To confirm, open this link:',
+      input.confirmUrl,
+      '',
+      `The link works for ${input.validDays} days. If you did not ask for this, ignore this message: you will not be subscribed and will hear nothing more from us.`,
+    ],
+    input.site,
+  );
   const html = page(
     subject,
     [
@@ -80,14 +83,17 @@ export function confirmationMessage(input: NoticeInput & { confirmUrl: string; v
 export function alreadySubscribedMessage(input: NoticeInput & { unsubscribeUrl: string }): MailMessage {
   const { title, url } = input.site;
   const subject = `You are already subscribed to ${title}`;
-  const text = signedText([
-    'Hello,',
-    '',
-    `Someone, probably you, asked to subscribe ${input.to} to the ${title} email digest. This address already receives it, so nothing changes.`,
-    '',
-    'If you would rather stop receiving it, unsubscribe here:',
-    input.unsubscribeUrl,
-  ], input.site);
+  const text = signedText(
+    [
+      'Hello,',
+      '',
+      `Someone, probably you, asked to subscribe ${input.to} to the ${title} email digest. This address already receives it, so nothing changes.`,
+      '',
+      'If you would rather stop receiving it, unsubscribe here:',
+      input.unsubscribeUrl,
+    ],
+    input.site,
+  );
   const html = page(
     subject,
     [

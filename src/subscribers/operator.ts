@@ -2,7 +2,15 @@
 import type { Kysely } from '../adapters/database.ts';
 import type { DatabaseSchema, SubscriberState } from '../store/schema.ts';
 import { normalizeAddress } from './address.ts';
-import { deleteByKey, findById, insertOrFind, setState, toSubscriber, updateName, type Subscriber } from './repository.ts';
+import {
+  deleteByKey,
+  findById,
+  insertOrFind,
+  setState,
+  toSubscriber,
+  updateName,
+  type Subscriber,
+} from './repository.ts';
 
 export interface AddOptions {
   /** Display name; undefined leaves an existing one alone, null or '' clears it. */

@@ -75,7 +75,10 @@ export async function listSubscribers(db: Db, query: ListQuery): Promise<Subscri
   if (query.search !== undefined && query.search.trim() !== '') {
     const pattern = likePattern(query.search.trim());
     q = q.where((eb) =>
-      eb.or([sql<boolean>`${eb.ref('email_key')} like ${pattern} escape '\\'`, sql<boolean>`lower(${eb.ref('name')}) like ${pattern} escape '\\'`]),
+      eb.or([
+        sql<boolean>`${eb.ref('email_key')} like ${pattern} escape '\\'`,
+        sql<boolean>`lower(${eb.ref('name')}) like ${pattern} escape '\\'`,
+      ]),
     );
   }
   const rows = await q.orderBy('id').limit(query.limit).offset(query.offset).execute();
@@ -83,7 +86,10 @@ export async function listSubscribers(db: Db, query: ListQuery): Promise<Subscri
 }
 
 /** Every subscriber (optionally of one state) in id order, a page at a time: flat memory for any list size. */
-export async function* iterateSubscribers(db: Db, options: { state?: SubscriberState; pageSize?: number } = {}): AsyncGenerator<Subscriber> {
+export async function* iterateSubscribers(
+  db: Db,
+  options: { state?: SubscriberState; pageSize?: number } = {},
+): AsyncGenerator<Subscriber> {
   const pageSize = options.pageSize ?? 1000;
   let after = 0;
   for (;;) {
@@ -119,7 +125,12 @@ function insertValues(s: NewSubscriber, now: number) {
 }
 
 /** Inserts the subscribers whose key is not taken yet; resolves to how many were new. Existing rows are left exactly as they are. */
-export async function insertMissing(db: Db, subscribers: readonly NewSubscriber[], now: Date, dialect: DialectName): Promise<number> {
+export async function insertMissing(
+  db: Db,
+  subscribers: readonly NewSubscriber[],
+  now: Date,
+  dialect: DialectName,
+): Promise<number> {
   if (subscribers.length === 0) return 0;
   if (dialect === 'postgres') {
     // One array parameter per column instead of nine parameters per row: PostgreSQL plans a
@@ -145,7 +156,11 @@ export async function insertMissing(db: Db, subscribers: readonly NewSubscriber[
 }
 
 /** Inserts one subscriber unless the key exists; returns the row either way, and whether it is new. */
-export async function insertOrFind(db: Db, subscriber: NewSubscriber, now: Date): Promise<{ row: SubscriberRow; created: boolean }> {
+export async function insertOrFind(
+  db: Db,
+  subscriber: NewSubscriber,
+  now: Date,
+): Promise<{ row: SubscriberRow; created: boolean }> {
   const inserted = await db
     .insertInto('subscribers')
     .values(insertValues(subscriber, now.getTime()))
@@ -195,7 +210,12 @@ export async function claimNotice(db: Db, id: number, now: Date, intervalMs: num
 
 /** Undoes claimNotice when the notice could not be sent, so the reader may ask again at once. */
 export async function releaseNotice(db: Db, id: number, now: Date): Promise<void> {
-  await db.updateTable('subscribers').set({ notified_at: null }).where('id', '=', id).where('notified_at', '=', now.getTime()).execute();
+  await db
+    .updateTable('subscribers')
+    .set({ notified_at: null })
+    .where('id', '=', id)
+    .where('notified_at', '=', now.getTime())
+    .execute();
 }
 
 export async function updateName(db: Db, id: number, name: string | null, now: Date): Promise<void> {

@@ -65,7 +65,10 @@ export interface SubscriptionService {
   /** Checks an unsubscribe link without changing anything (the GET of the unsubscribe page). */
   checkUnsubscribeToken(token: string): Promise<{ email: string }>;
   /** Checks a link for `purpose`; TokenError when it does not hold. */
-  checkToken(token: string, purpose: TokenPurpose): Promise<{ subscriberId: number; email: string; state: SubscriberState }>;
+  checkToken(
+    token: string,
+    purpose: TokenPurpose,
+  ): Promise<{ subscriberId: number; email: string; state: SubscriberState }>;
   counts(): Promise<SubscriberCounts>;
   list(query: Partial<ListQuery>): Promise<Subscriber[]>;
   /** Operator add: creates the subscriber (default state active) or moves an existing one to `state`. */
@@ -87,7 +90,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
 
   const link = (page: string, purpose: TokenPurpose, subscriber: LinkSubject, expiresAt: number | null): string =>
     `${site.url}${page}?token=${signToken({ purpose, subscriberId: subscriber.id, expiresAt }, subscriberKey(subscriber.email), secret)}`;
-  const confirmUrl = (subscriber: LinkSubject): string => link('confirm', 'confirm', subscriber, clock().getTime() + confirmTtlMs);
+  const confirmUrl = (subscriber: LinkSubject): string =>
+    link('confirm', 'confirm', subscriber, clock().getTime() + confirmTtlMs);
   // Unsubscribe links never expire: they sit in old digests, and leaving must always work.
   const unsubscribeUrl = (subscriber: LinkSubject): string => link('unsubscribe', 'unsubscribe', subscriber, null);
 
@@ -117,18 +121,33 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     async subscribe(address, meta) {
       const { email, key } = normalizeAddress(address);
       const now = clock();
-      const { row, created } = await insertOrFind(db, { email, key, state: 'pending', name: null, source: meta.source ?? 'web' }, now);
+      const { row, created } = await insertOrFind(
+        db,
+        { email, key, state: 'pending', name: null, source: meta.source ?? 'web' },
+        now,
+      );
       let state = row.state;
       if (!created && (state === 'unsubscribed' || state === 'bounced')) {
         // re-subscribing after leaving (or after a bounce) starts a new double opt-in
         if (await setState(db, row.id, 'pending', now, [state])) state = 'pending';
         else state = (await findById(db, row.id))?.state ?? state;
       }
-      const notice = { site, from: options.from, replyTo: options.replyTo, to: row.email, subscriberId: row.id, date: now };
+      const notice = {
+        site,
+        from: options.from,
+        replyTo: options.replyTo,
+        to: row.email,
+        subscriberId: row.id,
+        date: now,
+      };
       if (state === 'active') {
         await notify(row, now, alreadySubscribedMessage({ ...notice, unsubscribeUrl: unsubscribeUrl(row) }));
       } else if (state === 'pending') {
-        await notify(row, now, confirmationMessage({ ...notice, confirmUrl: confirmUrl(row), validDays: Math.round(confirmTtlMs / DAY) }));
+        await notify(
+          row,
+          now,
+          confirmationMessage({ ...notice, confirmUrl: confirmUrl(row), validDays: Math.round(confirmTtlMs / DAY) }),
+        );
       }
       options.logger?.info({ subscriber: row.id, created }, 'subscription requested');
     },
@@ -149,7 +168,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
 
     async unsubscribe(token) {
       const row = await check(token, 'unsubscribe');
-      if (row.state !== 'unsubscribed') await setState(db, row.id, 'unsubscribed', clock(), ['pending', 'active', 'bounced']);
+      if (row.state !== 'unsubscribed')
+        await setState(db, row.id, 'unsubscribed', clock(), ['pending', 'active', 'bounced']);
       return { email: row.email };
     },
 
@@ -183,7 +203,13 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
 }
 
 /** The service with the site and sender that gazette.yaml gives, as `serve` and `start` run it. */
-export function configuredSubscriptionService(options: { store: Store; mailer: SubscriptionMailer; config: Config; secret: string; logger?: Logger }): SubscriptionService {
+export function configuredSubscriptionService(options: {
+  store: Store;
+  mailer: SubscriptionMailer;
+  config: Config;
+  secret: string;
+  logger?: Logger;
+}): SubscriptionService {
   const { config } = options;
   return createSubscriptionService({
     store: options.store,

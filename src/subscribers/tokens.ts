@@ -76,7 +76,10 @@ export function readToken(token: string): TokenClaims & { header: Buffer; mac: B
  * Verifies `token` for `purpose` against the address key of the subscriber it names, in constant
  * time. Forged, altered and wrong-purpose tokens raise TOKEN_INVALID; a genuine but old one TOKEN_EXPIRED.
  */
-export function verifyToken(token: string, expected: { purpose: TokenPurpose; emailKey: string; secret: string; now: Date }): TokenClaims {
+export function verifyToken(
+  token: string,
+  expected: { purpose: TokenPurpose; emailKey: string; secret: string; now: Date },
+): TokenClaims {
   const claims = readToken(token);
   const valid = timingSafeEqual(mac(expected.secret, claims.header, expected.emailKey), claims.mac);
   if (!valid || claims.purpose !== expected.purpose) throw new TokenError('TOKEN_INVALID', 'this link is not valid');

@@ -30,9 +30,7 @@ export interface SiteServiceOptions {
   onPublished?: () => void;
 }
 
-export type BuildOutcome =
-  | { ok: true; result: BuildResult; calendar: ContentCalendar }
-  | { ok: false; error: unknown };
+export type BuildOutcome = { ok: true; result: BuildResult; calendar: ContentCalendar } | { ok: false; error: unknown };
 
 export interface SiteService {
   /** Builds once and starts watching. Resolves with the first build's outcome; a failed build does not stop the service. */
@@ -77,7 +75,9 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
     // A little after the instant, so the item is unambiguously "not after now".
     const wait = nextPublishAt ? Math.min(Math.max(0, nextPublishAt.getTime() - now) + 50, maxIdleMs) : maxIdleMs;
     publishTimer = setTimeout(() => {
-      void rebuild(nextPublishAt && nextPublishAt.getTime() <= options.now().getTime() ? 'scheduled item due' : 'periodic');
+      void rebuild(
+        nextPublishAt && nextPublishAt.getTime() <= options.now().getTime() ? 'scheduled item due' : 'periodic',
+      );
     }, wait);
   };
 
@@ -154,13 +154,17 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
       outcome = { ok: false, error };
       const lines = error instanceof ContentErrors ? error.errors.map((e) => e.message) : [errorMessage(error)];
       if (error instanceof ContentErrors) {
-        for (const e of error.errors) logger.error({ file: e.file, field: e.field, line: e.line, code: e.code }, e.message);
+        for (const e of error.errors)
+          logger.error({ file: e.file, field: e.field, line: e.line, code: e.code }, e.message);
       } else {
         logger.error({ err: error }, `build failed: ${errorMessage(error)}`);
       }
-      await writeBuildState(options.varDir, { at: new Date().toISOString(), ok: false, errors: lines, ...(lastGood ? { lastGood } : {}) }).catch((err) =>
-        logger.warn({ err }, 'cannot write the build state'),
-      );
+      await writeBuildState(options.varDir, {
+        at: new Date().toISOString(),
+        ok: false,
+        errors: lines,
+        ...(lastGood ? { lastGood } : {}),
+      }).catch((err) => logger.warn({ err }, 'cannot write the build state'));
       logger.warn(
         { reason: reasons.join(', '), errors: lines.length, ...(lastGood ? { serving: lastGood.id } : {}) },
         lastGood ? 'build failed: the last good build is still served' : 'build failed: nothing built yet',
@@ -214,7 +218,9 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
             const files = [...changed];
             changed.clear();
             logger.debug({ files }, 'content changed');
-            void rebuild(`changed: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}`);
+            void rebuild(
+              `changed: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}`,
+            );
           }, debounceMs);
         },
         onError(err) {

@@ -105,12 +105,17 @@ export function createWorker(options: WorkerOptions): Worker {
       const existing = await editionForSlot(plan.key);
       if (existing !== undefined) return { leader, plan };
       logger.warn(
-        { slot: plan.key, lateHours: Math.round(plan.lateMs / 360_000) / 10, maxLatenessHours: config.digest.maxLatenessHours },
+        {
+          slot: plan.key,
+          lateHours: Math.round(plan.lateMs / 360_000) / 10,
+          maxLatenessHours: config.digest.maxLatenessHours,
+        },
         'missed slot skipped: it is older than digest.max_lateness_hours; `gazette digest send` sends an edition by hand',
       );
       return { leader, plan, skipped: plan.key };
     }
-    if (plan.lateMs > 0) logger.info({ slot: plan.key, lateMinutes: Math.round(plan.lateMs / 60_000) }, 'catching up a missed slot');
+    if (plan.lateMs > 0)
+      logger.info({ slot: plan.key, lateMinutes: Math.round(plan.lateMs / 60_000) }, 'catching up a missed slot');
     else logger.info({ slot: plan.key }, 'slot reached');
     const edition = await createEdition(deps, { now, slot: plan.key });
     handled.add(plan.key);
@@ -122,9 +127,11 @@ export function createWorker(options: WorkerOptions): Worker {
     const previous = ticking ?? Promise.resolve(undefined);
     const next = previous.catch(() => undefined).then(() => tickOnce(now));
     ticking = next;
-    void next.finally(() => {
-      if (ticking === next) ticking = undefined;
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (ticking === next) ticking = undefined;
+      })
+      .catch(() => undefined);
     return next;
   };
 
@@ -150,7 +157,14 @@ export function createWorker(options: WorkerOptions): Worker {
     }).finally(() => done?.());
     if (result.sent + result.failed + result.retried > 0 || result.completed.length > 0 || result.paused.length > 0) {
       logger.info(
-        { sent: result.sent, failed: result.failed, retried: result.retried, completed: result.completed, paused: result.paused, aborted: result.aborted },
+        {
+          sent: result.sent,
+          failed: result.failed,
+          retried: result.retried,
+          completed: result.completed,
+          paused: result.paused,
+          aborted: result.aborted,
+        },
         result.aborted ? 'dispatch stopped' : 'dispatch done',
       );
     }
@@ -179,7 +193,8 @@ export function createWorker(options: WorkerOptions): Worker {
     if (stopped) return;
     try {
       const report = await tick();
-      if (report.edition?.status === 'created') void dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`));
+      if (report.edition?.status === 'created')
+        void dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`));
     } catch (err) {
       logger.error({ err, wake: why }, `schedule check failed: ${errorMessage(err)}`);
     }
@@ -219,7 +234,10 @@ export function createWorker(options: WorkerOptions): Worker {
         ...(options.staleAfterMs !== undefined ? { staleAfterMs: options.staleAfterMs } : {}),
       });
       if (recovered > 0) {
-        logger.warn({ uncertain: recovered }, 'deliveries a dead worker had claimed are now uncertain: `gazette digest status` lists them');
+        logger.warn(
+          { uncertain: recovered },
+          'deliveries a dead worker had claimed are now uncertain: `gazette digest status` lists them',
+        );
       }
       sentEditions = await countSent();
       await wake('start');

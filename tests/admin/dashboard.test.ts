@@ -8,7 +8,11 @@ import { testDialects, useTestStore } from '../helpers/db.ts';
 import { addSubscribers, CONTENT_DIR, deliveryConfig, NOW } from '../delivery/support.ts';
 import { dashboardApp, HOST, login, loggedIn, ORIGIN, TOKEN, type DashboardHarness } from './support.ts';
 
-async function withApp(store: Parameters<typeof dashboardApp>[0], run: (h: DashboardHarness) => Promise<void>, options?: Parameters<typeof dashboardApp>[1]): Promise<void> {
+async function withApp(
+  store: Parameters<typeof dashboardApp>[0],
+  run: (h: DashboardHarness) => Promise<void>,
+  options?: Parameters<typeof dashboardApp>[1],
+): Promise<void> {
   const harness = await dashboardApp(store, options);
   try {
     await run(harness);
@@ -56,7 +60,14 @@ describe.each(testDialects())('dashboard (%s)', (dialect) => {
 
   it('sends pages without a session to the login, and refuses a forged or altered cookie', async () => {
     await withApp(db().store, async ({ app }) => {
-      for (const p of ['/admin', '/admin/editions', '/admin/subscribers', '/admin/preview', '/admin/send', '/admin/editions/1']) {
+      for (const p of [
+        '/admin',
+        '/admin/editions',
+        '/admin/subscribers',
+        '/admin/preview',
+        '/admin/send',
+        '/admin/editions/1',
+      ]) {
         const res = await app.request(`${ORIGIN}${p}`, { headers: { host: HOST } });
         expect(res.status, p).toBe(303);
         expect(res.headers.get('location')).toBe('/admin/login');
@@ -79,12 +90,18 @@ describe.each(testDialects())('dashboard (%s)', (dialect) => {
       expect(none.status).toBe(403);
       const wrong = await client.post('/admin/subscribers/add', { email: 'one@example.org' }, { csrf: 'x'.repeat(43) });
       expect(wrong.status).toBe(403);
-      const crossSite = await client.post('/admin/subscribers/add', { email: 'one@example.org' }, { origin: 'https://evil.example' });
+      const crossSite = await client.post(
+        '/admin/subscribers/add',
+        { email: 'one@example.org' },
+        { origin: 'https://evil.example' },
+      );
       expect(crossSite.status).toBe(403);
       expect(await db().store.db.selectFrom('subscribers').select('email').execute()).toEqual([]);
       const good = await client.post('/admin/subscribers/add', { email: 'one@example.org' });
       expect(good.status).toBe(303);
-      expect(await db().store.db.selectFrom('subscribers').select(['email', 'state']).execute()).toEqual([{ email: 'one@example.org', state: 'active' }]);
+      expect(await db().store.db.selectFrom('subscribers').select(['email', 'state']).execute()).toEqual([
+        { email: 'one@example.org', state: 'active' },
+      ]);
     });
   });
 
@@ -123,7 +140,9 @@ describe.each(testDialects())('dashboard (%s)', (dialect) => {
       const editions = await store.db.selectFrom('editions').select(['id', 'subject', 'recipients', 'state']).execute();
       expect(editions).toEqual([{ id: editions[0]!.id, subject, recipients: 5, state: 'sending' }]);
       expect(dispatched).toEqual([]); // the trigger dispatches itself; the dashboard only asks again after a resume
-      const json = (await (await client.get('/admin/editions.json')).json()) as { editions: { id: number; percent: number; counts: { pending: number } }[] };
+      const json = (await (await client.get('/admin/editions.json')).json()) as {
+        editions: { id: number; percent: number; counts: { pending: number } }[];
+      };
       expect(json.editions[0]).toMatchObject({ id: editions[0]!.id, percent: 0, counts: { pending: 5 } });
     });
   });
@@ -136,8 +155,11 @@ describe.each(testDialects())('dashboard (%s)', (dialect) => {
       if (created.status !== 'created') throw new Error('no edition');
       const id = created.editionId;
       const client = await loggedIn(app);
-      const state = async () => (await store.db.selectFrom('editions').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state;
-      expect((await client.post(`/admin/editions/${id}/pause`)).headers.get('location')).toBe(`/admin/editions/${id}?notice=paused`);
+      const state = async () =>
+        (await store.db.selectFrom('editions').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state;
+      expect((await client.post(`/admin/editions/${id}/pause`)).headers.get('location')).toBe(
+        `/admin/editions/${id}?notice=paused`,
+      );
       expect(await state()).toBe('paused');
       const page = await (await client.get(`/admin/editions/${id}?notice=paused`)).text();
       expect(page).toContain('Edition paused');
@@ -172,7 +194,12 @@ describe.each(testDialects())('dashboard (%s)', (dialect) => {
       expect(csv.headers.get('content-disposition')).toContain('attachment');
       const lines = (await csv.text()).trim().split(/\r?\n/);
       expect(lines[0]).toMatch(/^email,name,state/);
-      expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual(['reader1@example.org', 'reader3@example.org', 'reader4@example.org']);
+      expect(
+        lines
+          .slice(1)
+          .map((l) => l.split(',')[0])
+          .sort(),
+      ).toEqual(['reader1@example.org', 'reader3@example.org', 'reader4@example.org']);
     });
   });
 

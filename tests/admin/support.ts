@@ -43,7 +43,10 @@ export function testEnvironment(dir: string, overrides: Partial<Environment> = {
 }
 
 /** The app with the dashboard over `store`; the clock stands at the sample newsroom's digest time. */
-export async function dashboardApp(store: Store, options: { siteUrl?: string; adminToken?: string } = {}): Promise<DashboardHarness> {
+export async function dashboardApp(
+  store: Store,
+  options: { siteUrl?: string; adminToken?: string } = {},
+): Promise<DashboardHarness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gazette-admin-'));
   const deps = deliveryDeps({ store, varDir: dir, now: () => NOW });
   const env = testEnvironment(dir);
@@ -72,16 +75,26 @@ export async function dashboardApp(store: Store, options: { siteUrl?: string; ad
     logger: silentLogger(),
     now: () => NOW.getTime(),
   });
-  return { app, deps, dispatched, outboxDir: path.join(dir, 'outbox'), cleanup: async () => {
-    await deps.mailer.close();
-    await rm(dir, { recursive: true, force: true });
-  } };
+  return {
+    app,
+    deps,
+    dispatched,
+    outboxDir: path.join(dir, 'outbox'),
+    cleanup: async () => {
+      await deps.mailer.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface Client {
   get(pathname: string): Promise<Response>;
   /** POSTs a form with the session's CSRF token unless `csrf` is given (null: none at all). */
-  post(pathname: string, fields?: Record<string, string>, options?: { csrf?: string | null; origin?: string }): Promise<Response>;
+  post(
+    pathname: string,
+    fields?: Record<string, string>,
+    options?: { csrf?: string | null; origin?: string },
+  ): Promise<Response>;
   csrf: string;
 }
 
@@ -97,7 +110,8 @@ export async function login(app: DashboardHarness['app'], token = TOKEN): Promis
 export async function loggedIn(app: DashboardHarness['app']): Promise<Client> {
   const res = await login(app);
   const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
-  const get = async (pathname: string): Promise<Response> => app.request(`${ORIGIN}${pathname}`, { headers: { host: HOST, cookie } });
+  const get = async (pathname: string): Promise<Response> =>
+    app.request(`${ORIGIN}${pathname}`, { headers: { host: HOST, cookie } });
   const page = await (await get('/admin')).text();
   const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
   return {
@@ -108,7 +122,12 @@ export async function loggedIn(app: DashboardHarness['app']): Promise<Client> {
       if (options.csrf !== null) body.set('csrf', options.csrf ?? csrf);
       return app.request(`${ORIGIN}${pathname}`, {
         method: 'POST',
-        headers: { host: HOST, cookie, origin: options.origin ?? ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          host: HOST,
+          cookie,
+          origin: options.origin ?? ORIGIN,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: body.toString(),
       });
     },

@@ -59,8 +59,14 @@ const cases: [string, RegExp][] = [
   ['no-front-matter', /2021-06-07-plain\.md:1: no front matter/],
   ['empty-file', /2021-06-08-empty\.md: the file is empty/],
   ['not-utf8', /2021-06-09-latin1\.md:2: the file is not valid UTF-8 text/],
-  ['duplicate-id', /2021-06-11-second\.md \(field "id"\): id "caricc-2021-0610" is also the id of 2021-06-10-first\.md/],
-  ['duplicate-slug', /2021\/2021-06-12-annual-report\.md \(field "slug"\): slug "annual-report" is also the slug of 2020\/2020-06-12-annual-report\.md/],
+  [
+    'duplicate-id',
+    /2021-06-11-second\.md \(field "id"\): id "caricc-2021-0610" is also the id of 2021-06-10-first\.md/,
+  ],
+  [
+    'duplicate-slug',
+    /2021\/2021-06-12-annual-report\.md \(field "slug"\): slug "annual-report" is also the slug of 2020\/2020-06-12-annual-report\.md/,
+  ],
 ];
 
 describe('gazette build with bad content', { timeout: 60_000 }, () => {

@@ -13,7 +13,9 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
   for (const file of files.sort()) {
-    out[path.relative(dir, file).split(path.sep).join('/')] = createHash('sha256').update(await readFile(file)).digest('hex');
+    out[path.relative(dir, file).split(path.sep).join('/')] = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
   }
   return out;
 }
@@ -28,7 +30,11 @@ export interface CliRun {
 export function gazette(...args: string[]): CliRun {
   // A database of its own: the repository's var/ (whatever state a developer left there) must not
   // decide what a test sees. The file does not exist, so the build reads no editions from it.
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: `sqlite:${path.join(os.tmpdir(), `gazette-none-${process.pid}.db`)}` };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: `sqlite:${path.join(os.tmpdir(), `gazette-none-${process.pid}.db`)}`,
+  };
   delete env.GAZETTE_CONFIG;
   const res = spawnSync(process.execPath, [path.join(repoRoot, 'bin/gazette.js'), ...args], {
     cwd: repoRoot,

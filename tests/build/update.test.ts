@@ -99,7 +99,10 @@ describe('updateBuild', () => {
   });
 
   it('publishes an item whose date has come with no file changed', async () => {
-    await writeFile(path.join(content, 'news/item-later.md'), itemFile(301, { title: 'Scheduled', date: '2030-06-01' }));
+    await writeFile(
+      path.join(content, 'news/item-later.md'),
+      itemFile(301, { title: 'Scheduled', date: '2030-06-01' }),
+    );
     await update(['news/item-later.md']);
     expect(await readFile(path.join(options.outDir, 'feed.xml'), 'utf8')).not.toContain('Scheduled');
     options = { ...options, now: new Date('2030-06-02T00:00:00Z') };
@@ -140,7 +143,8 @@ describe('updateBuild', () => {
   it('asks for a full build when a file other than Markdown changed or most files would change', async () => {
     expect(await updateBuild(state, ['news/photo.jpg'], options)).toBeUndefined();
     // Every item re-dated by a year: every page and feed document changes.
-    for (let n = 0; n < 260; n++) await writeFile(path.join(content, 'news', `item-${n}.md`), itemFile(n, { title: `Renamed ${n}` }));
+    for (let n = 0; n < 260; n++)
+      await writeFile(path.join(content, 'news', `item-${n}.md`), itemFile(n, { title: `Renamed ${n}` }));
     const all = Array.from({ length: 260 }, (_, n) => `news/item-${n}.md`);
     expect(await updateBuild(state, all, options)).toBeUndefined();
   });

@@ -36,7 +36,10 @@ describe('writeOutputAtomically', () => {
   });
 
   it('writes large files whole and leaves byte bodies to their owner', async () => {
-    const files: OutputFile[] = Array.from({ length: 8 }, (_, i) => ({ path: `big/${i}.txt`, body: String.fromCharCode(97 + i).repeat(1024 * 1024) }));
+    const files: OutputFile[] = Array.from({ length: 8 }, (_, i) => ({
+      path: `big/${i}.txt`,
+      body: String.fromCharCode(97 + i).repeat(1024 * 1024),
+    }));
     const image = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
     const result = await writeOutputAtomically([...files, { path: 'img/x.png', body: image }], { outDir: out });
     expect(result).toMatchObject({ files: 9, bytes: 8 * 1024 * 1024 + 7 });
@@ -68,7 +71,11 @@ describe('writeOutputAtomically', () => {
     const before = await snapshot(out);
     const link = await readlink(out);
     // "a" is both a folder (for a/b.html) and a file: the write fails after other files were written.
-    const broken: OutputFile[] = [{ path: 'index.html', body: 'two' }, { path: 'a/b.html', body: 'x' }, { path: 'a', body: 'y' }];
+    const broken: OutputFile[] = [
+      { path: 'index.html', body: 'two' },
+      { path: 'a/b.html', body: 'x' },
+      { path: 'a', body: 'y' },
+    ];
     await expect(writeOutputAtomically(broken, { outDir: out })).rejects.toBeInstanceOf(GazetteError);
     expect(await readlink(out)).toBe(link);
     expect(await snapshot(out)).toEqual(before);

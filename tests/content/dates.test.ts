@@ -28,10 +28,26 @@ function dateTexts(count: number, seed: number): string[] {
     const minute = pick([0, 30, 59, 60]);
     const second = pick(['', ':00', ':45', ':59', ':60']);
     const fraction = second === '' ? '' : pick(['', '.1', '.12', '.123', '.1234', '.999999']);
-    const offset = pick(['Z', '+00:00', '+05:00', '+06:00', '-04:00', '+05:30', '-09:30', '+14:00', '+15:00', '-12:00', '+0530', '', '+05:60']);
+    const offset = pick([
+      'Z',
+      '+00:00',
+      '+05:00',
+      '+06:00',
+      '-04:00',
+      '+05:30',
+      '-09:30',
+      '+14:00',
+      '+15:00',
+      '-12:00',
+      '+0530',
+      '',
+      '+05:60',
+    ]);
     const sep = pick(['T', 'T', 'T', ' ']);
     const date = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
-    texts.push(pick([`${date}${sep}${pad(hour)}:${pad(minute)}${second}${fraction}${offset}`, date, `${date}${offset}`]));
+    texts.push(
+      pick([`${date}${sep}${pad(hour)}:${pad(minute)}${second}${fraction}${offset}`, date, `${date}${offset}`]),
+    );
   }
   return texts;
 }
@@ -63,7 +79,9 @@ describe('parseContentDate', () => {
   });
 
   it('gives the instant a newsroom wrote', () => {
-    expect(parseContentDate('2026-11-12T09:30:00+06:00', 'Europe/Vienna')?.toISOString()).toBe('2026-11-12T03:30:00.000Z');
+    expect(parseContentDate('2026-11-12T09:30:00+06:00', 'Europe/Vienna')?.toISOString()).toBe(
+      '2026-11-12T03:30:00.000Z',
+    );
     expect(parseContentDate('2026-02-29T09:30:00+06:00', 'UTC')).toBeNull();
     expect(parseContentDate('2026-11-12 09:30', 'Asia/Bishkek')?.toISOString()).toBe('2026-11-12T03:30:00.000Z');
   });

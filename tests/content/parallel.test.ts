@@ -5,7 +5,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
-import { checkParsedFiles, filesThatMayReference, loadContent, parseContent, parseContentFolder, parseSourceFile, publishedAt, readContentFolder, localFilesOf } from '../../src/content/index.ts';
+import {
+  checkParsedFiles,
+  filesThatMayReference,
+  loadContent,
+  parseContent,
+  parseContentFolder,
+  parseSourceFile,
+  publishedAt,
+  readContentFolder,
+  localFilesOf,
+} from '../../src/content/index.ts';
 import { parseInThreads, parserThreadCounts, ParserThreadError } from '../../src/content/pool.ts';
 import { prestartParserThreads } from '../../src/content/threads.ts';
 import { ContentError, ContentErrors } from '../../src/errors.ts';
@@ -23,7 +33,8 @@ function goodItem(i: number): string {
   const tags = i % 3 === 0 ? 'tags: [border, Казахстан]\n' : '';
   const extra = i % 7 === 0 ? `updated: 2021-06-${String(day).padStart(2, '0')}T12:00:00+06:00\n` : '';
   const draft = i % 50 === 0 ? 'draft: true\n' : '';
-  const future = i % 61 === 0 ? 'date: 2099-01-01\n' : `date: 2021-06-${String(day).padStart(2, '0')}T0${i % 10}:30:00+06:00\n`;
+  const future =
+    i % 61 === 0 ? 'date: 2099-01-01\n' : `date: 2021-06-${String(day).padStart(2, '0')}T0${i % 10}:30:00+06:00\n`;
   return `---\ntitle: "Item ${i} & <friends>"\n${future}${extra}${tags}${draft}---\nParagraph of item ${i} with a [relative link](../about/) and **bold** text.\n\nSecond paragraph <script>alert(${i})</script> of item ${i}.\n`;
 }
 
@@ -31,7 +42,8 @@ function goodItem(i: number): string {
 function writeFolder(name: string, count: number, bad: boolean): string {
   const dir = path.join(work, name);
   for (const sub of ['2020', '2021', '2021/images']) mkdirSync(path.join(dir, sub), { recursive: true });
-  for (let i = 1; i <= count; i++) writeFileSync(path.join(dir, i % 2 === 0 ? '2020' : '2021', `2021-06-01-item-${pad(i)}.md`), goodItem(i));
+  for (let i = 1; i <= count; i++)
+    writeFileSync(path.join(dir, i % 2 === 0 ? '2020' : '2021', `2021-06-01-item-${pad(i)}.md`), goodItem(i));
   writeFileSync(path.join(dir, '2021/images/map.png'), Buffer.alloc(69));
   writeFileSync(
     path.join(dir, '2021/with-image.md'),
@@ -44,7 +56,8 @@ function writeFolder(name: string, count: number, bad: boolean): string {
       '2020/bad-yaml.md': '---\ntitle: [unclosed\ndate: 2021-01-01\n---\nx\n',
       '2020/bad-empty.md': '',
       '2020/bad-latin1.md': Buffer.from('---\ntitle: caf\xe9\ndate: 2021-01-01\n---\nx\n', 'latin1'),
-      '2021/bad-types.md': '---\ntitle: [not, text]\ndate: 2021-01-01\nauthor:\n  name: C\n  email: not-an-email\n---\n',
+      '2021/bad-types.md':
+        '---\ntitle: [not, text]\ndate: 2021-01-01\nauthor:\n  name: C\n  email: not-an-email\n---\n',
       '2021/bad-nofm.md': 'just text\n',
       // the same id as an earlier path, and the same slug as another file
       '2021/zz-dup-id.md': '---\ntitle: Dup\ndate: 2021-01-01\nid: 2020/2021-06-01-item-002\n---\nx\n',
@@ -65,7 +78,14 @@ async function outcome(run: () => Promise<unknown>): Promise<{ items?: unknown; 
     expect(err).toBeInstanceOf(ContentErrors);
     for (const e of (err as ContentErrors).errors) expect(e).toBeInstanceOf(ContentError);
     return {
-      errors: (err as ContentErrors).errors.map((e) => ({ code: e.code, message: e.message, file: e.file, field: e.field, line: e.line, cause: (e.cause as Error | undefined)?.message })),
+      errors: (err as ContentErrors).errors.map((e) => ({
+        code: e.code,
+        message: e.message,
+        file: e.file,
+        field: e.field,
+        line: e.line,
+        cause: (e.cause as Error | undefined)?.message,
+      })),
     };
   }
 }
@@ -84,7 +104,12 @@ describe('parsing on parser threads', () => {
     expect(threaded).toEqual(pure);
     for (const item of threaded) expect(item.published).toBeInstanceOf(Date);
     const withImage = threaded.find((i) => i.sourcePath === '2021/with-image.md')!;
-    expect(withImage.image).toEqual({ url: 'https://caricc.org/news/with-image/images/map.png', alt: 'A map', type: 'image/png', length: 69 });
+    expect(withImage.image).toEqual({
+      url: 'https://caricc.org/news/with-image/images/map.png',
+      alt: 'A map',
+      type: 'image/png',
+      length: 69,
+    });
     expect(withImage.assets).toEqual([{ source: '2021/images/map.png', path: 'news/with-image/images/map.png' }]);
   });
 
@@ -146,16 +171,27 @@ describe('parsing on parser threads', () => {
 
   it('leaves no parser thread running once the call is over, whether it succeeds or fails', async () => {
     const seen: { threadId: number; exited: boolean }[] = [];
-    const watch = { onThread: (w: import('node:worker_threads').Worker) => {
-      const entry = { threadId: w.threadId, exited: false };
-      seen.push(entry);
-      w.once('exit', () => (entry.exited = true));
-    } };
+    const watch = {
+      onThread: (w: import('node:worker_threads').Worker) => {
+        const entry = { threadId: w.threadId, exited: false };
+        seen.push(entry);
+        w.once('exit', () => (entry.exited = true));
+      },
+    };
     const { files, localFiles } = await parseContentFolder(good, config, { threads: 0 });
     const paths = files.map((f) => f.path);
-    expect(await parseInThreads(good, paths, config, localFiles, { threads: 2, chunkSize: 16, mainThread: false, ...watch })).toEqual(files);
-    await expect(outcome(async () => loadContent(bad, config, later, { threads: 2 }))).resolves.toHaveProperty('errors');
-    await parseInThreads(good, [...paths, 'missing.md'], config, localFiles, { threads: 2, chunkSize: 16, mainThread: false, ...watch }).then(
+    expect(
+      await parseInThreads(good, paths, config, localFiles, { threads: 2, chunkSize: 16, mainThread: false, ...watch }),
+    ).toEqual(files);
+    await expect(outcome(async () => loadContent(bad, config, later, { threads: 2 }))).resolves.toHaveProperty(
+      'errors',
+    );
+    await parseInThreads(good, [...paths, 'missing.md'], config, localFiles, {
+      threads: 2,
+      chunkSize: 16,
+      mainThread: false,
+      ...watch,
+    }).then(
       () => expect.unreachable(),
       (err: NodeJS.ErrnoException) => expect(err.code).toBe('ENOENT'),
     );
@@ -193,14 +229,21 @@ describe('without the bodies', () => {
     const full = parseContent(files, config, later);
     const light = parseContent(files, config, later, { bodies: false });
     expect(light.length).toBeGreaterThan(200);
-    const withoutBody = ({ contentHtml: _html, summary: _summary, assets, ...rest }: (typeof full)[number]) => ({ ...rest, assets: assets?.filter((a) => rest.image?.url.endsWith(a.path)) });
+    const withoutBody = ({ contentHtml: _html, summary: _summary, assets, ...rest }: (typeof full)[number]) => ({
+      ...rest,
+      assets: assets?.filter((a) => rest.image?.url.endsWith(a.path)),
+    });
     expect(light.map(withoutBody)).toEqual(full.map(withoutBody));
     for (const item of light) expect(item.contentHtml).toBe('');
-    expect(full.filter((i) => i.sourcePath.includes('-item-')).every((i) => i.contentHtml.includes('<strong>bold</strong>'))).toBe(true);
+    expect(
+      full.filter((i) => i.sourcePath.includes('-item-')).every((i) => i.contentHtml.includes('<strong>bold</strong>')),
+    ).toBe(true);
     const withImage = light.find((i) => i.sourcePath === '2021/with-image.md')!;
     expect(withImage.assets).toEqual([{ source: '2021/images/map.png', path: 'news/with-image/images/map.png' }]);
     const badFiles = await readContentFolder(bad);
-    expect(await outcome(async () => parseContent(badFiles, config, later, { bodies: false }))).toEqual(await outcome(async () => parseContent(badFiles, config, later)));
+    expect(await outcome(async () => parseContent(badFiles, config, later, { bodies: false }))).toEqual(
+      await outcome(async () => parseContent(badFiles, config, later)),
+    );
   });
 });
 
@@ -208,8 +251,13 @@ describe('one file at a time', () => {
   it('re-parsing one changed file and checking all again gives what parsing the whole folder gives', async () => {
     const files = await readContentFolder(good);
     const localFiles = localFilesOf(files);
-    const state = new Map(files.filter((f) => f.path.endsWith('.md')).map((f) => [f.path, parseSourceFile(f, config, localFiles)]));
-    const changed = { path: '2021/2021-06-01-item-001.md', bytes: new TextEncoder().encode('---\ntitle: Changed\ndate: 2021-06-03\nslug: item-004\n---\nNew.\n') };
+    const state = new Map(
+      files.filter((f) => f.path.endsWith('.md')).map((f) => [f.path, parseSourceFile(f, config, localFiles)]),
+    );
+    const changed = {
+      path: '2021/2021-06-01-item-001.md',
+      bytes: new TextEncoder().encode('---\ntitle: Changed\ndate: 2021-06-03\nslug: item-004\n---\nNew.\n'),
+    };
     state.set(changed.path, parseSourceFile(changed, config, localFiles));
     const edited = files.map((f) => (f.path === changed.path ? changed : f));
     const errors = (run: () => unknown): string[] => {
@@ -221,11 +269,19 @@ describe('one file at a time', () => {
       }
     };
     // item-004 now has two files: the later path is the one reported
-    expect(errors(() => checkParsedFiles(state.values()))).toEqual(['2021/2021-06-01-item-001.md (field "slug"): slug "item-004" is also the slug of 2020/2021-06-01-item-004.md']);
+    expect(errors(() => checkParsedFiles(state.values()))).toEqual([
+      '2021/2021-06-01-item-001.md (field "slug"): slug "item-004" is also the slug of 2020/2021-06-01-item-004.md',
+    ]);
     expect(errors(() => checkParsedFiles(state.values()))).toEqual(errors(() => parseContent(edited, config, later)));
     const fixed = { ...changed, bytes: new TextEncoder().encode('---\ntitle: Changed\ndate: 2021-06-03\n---\nNew.\n') };
     state.set(fixed.path, parseSourceFile(fixed, config, localFiles));
-    expect(publishedAt(checkParsedFiles(state.values()), later)).toEqual(parseContent(files.map((f) => (f.path === fixed.path ? fixed : f)), config, later));
+    expect(publishedAt(checkParsedFiles(state.values()), later)).toEqual(
+      parseContent(
+        files.map((f) => (f.path === fixed.path ? fixed : f)),
+        config,
+        later,
+      ),
+    );
   });
 });
 

@@ -34,7 +34,9 @@ describe('sample content', () => {
     expect(first.url).toBe('https://caricc.org/news/caricc-director-meets-kazakhstan-interior-minister/');
     expect(first.title).toBe('CARICC Director meets the Minister of Internal Affairs of Kazakhstan');
     expect(first.tags).toEqual(['kazakhstan', 'cooperation', 'meetings']);
-    expect(first.contentHtml).toContain('<p>The meeting took place in the manner of a friendly and meaningful conversation.</p>');
+    expect(first.contentHtml).toContain(
+      '<p>The meeting took place in the manner of a friendly and meaningful conversation.</p>',
+    );
     expect(first.contentHtml.match(/<p>/g)).toHaveLength(6);
     for (const item of items) {
       expect(item.summary.length).toBeGreaterThan(40);
@@ -47,15 +49,24 @@ describe('sample content', () => {
 
   it('keeps every paragraph of the news page verbatim', async () => {
     const items = await loadContent(path.join(root, 'content'), config, later);
-    const html = items.map((i) => i.contentHtml).join('\n').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-    const seed = await readFile(path.join(root, '../shared/seed/000_c1e137ff30c1ff6a.txt'), 'utf8').catch(() => undefined);
+    const html = items
+      .map((i) => i.contentHtml)
+      .join('\n')
+      .replace(/&#39;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&');
+    const seed = await readFile(path.join(root, '../shared/seed/000_c1e137ff30c1ff6a.txt'), 'utf8').catch(
+      () => undefined,
+    );
     const paragraphs = (seed ?? '')
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '' && !/^(Breaking news|Rate this item|\(0 votes\)|Page \d+ of)/.test(l));
     if (seed !== undefined) expect(paragraphs.length).toBeGreaterThan(40);
     for (const p of paragraphs) expect(html).toContain(`<p>${p}</p>`);
-    expect(html).toContain("<p>In this respect, we heartened to note the allocation from the Republic of Kazakhstan and the Russian Federation of regular voluntary contributions to the Center's budget in the amount of $100,000 each.</p>");
+    expect(html).toContain(
+      "<p>In this respect, we heartened to note the allocation from the Republic of Kazakhstan and the Russian Federation of regular voluntary contributions to the Center's budget in the amount of $100,000 each.</p>",
+    );
   });
 });
 
@@ -73,7 +84,25 @@ describe('hostile content', async () => {
 
   it('removes scripts, frames, plugins, styles, handlers, data attributes and dangerous URLs', () => {
     const html = markup.contentHtml;
-    for (const banned of ['<script', 'alert("body")', '<iframe', 'evil.example', '<object', '<embed', '<style', 'display: none', 'onclick', 'onerror', 'style=', 'data-track', 'class="x"', 'href="javascript', 'href="JaVaScRiPt', 'vbscript:', 'data:']) {
+    for (const banned of [
+      '<script',
+      'alert("body")',
+      '<iframe',
+      'evil.example',
+      '<object',
+      '<embed',
+      '<style',
+      'display: none',
+      'onclick',
+      'onerror',
+      'style=',
+      'data-track',
+      'class="x"',
+      'href="javascript',
+      'href="JaVaScRiPt',
+      'vbscript:',
+      'data:',
+    ]) {
       expect(html).not.toContain(banned);
     }
     expect(html).toContain('<p>Paragraph with handlers</p>');
@@ -90,7 +119,12 @@ describe('hostile content', async () => {
   });
 
   it('resolves the front-matter image: absolute URL, MIME type, size of the local file, published with the item', () => {
-    expect(markup.image).toEqual({ url: 'https://caricc.org/news/markup/images/map.png', alt: 'Map of the route & border', type: 'image/png', length: 69 });
+    expect(markup.image).toEqual({
+      url: 'https://caricc.org/news/markup/images/map.png',
+      alt: 'Map of the route & border',
+      type: 'image/png',
+      length: 69,
+    });
     expect(markup.assets).toEqual([{ source: '2021/images/map.png', path: 'news/markup/images/map.png' }]);
   });
 
@@ -98,7 +132,8 @@ describe('hostile content', async () => {
     // eslint-disable-next-line no-control-regex
     const illegal = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
     for (const item of items) {
-      for (const text of [item.title, item.summary, item.contentHtml, ...item.tags, item.image?.alt ?? '']) expect(text).not.toMatch(illegal);
+      for (const text of [item.title, item.summary, item.contentHtml, ...item.tags, item.image?.alt ?? ''])
+        expect(text).not.toMatch(illegal);
     }
     expect(markup.contentHtml).toContain('Control characters: bell null escape vertical-tab form-feed delete C1 end.');
   });
@@ -116,7 +151,9 @@ describe('hostile content', async () => {
     expect(Array.from(tajik.summary).length).toBeLessThanOrEqual(281);
     expect(tajik.summary.length).toBeGreaterThan(200);
     const words = tajik.summary.slice(0, -1).split(' ');
-    expect('The delegation of the Republic of Tajikistan discussed the situation on the border,'.split(' ')).toContain(words.at(-1));
+    expect('The delegation of the Republic of Tajikistan discussed the situation on the border,'.split(' ')).toContain(
+      words.at(-1),
+    );
     expect(tajik.summary).not.toContain('Второй абзац');
   });
 
@@ -143,14 +180,32 @@ describe('drafts and scheduled items', () => {
   });
 
   it('publishes a scheduled item once now reaches its date (09:00 in Asia/Almaty)', async () => {
-    expect((await loadContent(dir, config, new Date('2021-07-01T02:59:59Z'))).map((i) => i.title)).toEqual(['Published']);
-    expect((await loadContent(dir, config, new Date('2021-07-01T03:00:00Z'))).map((i) => i.title)).toEqual(['Scheduled', 'Published']);
+    expect((await loadContent(dir, config, new Date('2021-07-01T02:59:59Z'))).map((i) => i.title)).toEqual([
+      'Published',
+    ]);
+    expect((await loadContent(dir, config, new Date('2021-07-01T03:00:00Z'))).map((i) => i.title)).toEqual([
+      'Scheduled',
+      'Published',
+    ]);
   });
 
   it('reads a written offset or Z as given, and a date or time without one in the site time zone', () => {
-    const dates = ['2021-10-01', '2021-10-01T09:30', '2021-10-01 09:30:15', '2021-10-01T09:30:00+02:00', '2021-10-01T09:30:00-0330', '2021-10-01T09:30:00Z', '2021-10-01T09:30:00.250Z'];
-    const files = dates.map((date, i) => ({ path: `d${i}.md`, bytes: encode(`---\ntitle: T${i}\ndate: ${date}\n---\nx\n`) }));
-    const byTitle = new Map(parseContent(files, config, later).map((item) => [item.title, item.published.toISOString()]));
+    const dates = [
+      '2021-10-01',
+      '2021-10-01T09:30',
+      '2021-10-01 09:30:15',
+      '2021-10-01T09:30:00+02:00',
+      '2021-10-01T09:30:00-0330',
+      '2021-10-01T09:30:00Z',
+      '2021-10-01T09:30:00.250Z',
+    ];
+    const files = dates.map((date, i) => ({
+      path: `d${i}.md`,
+      bytes: encode(`---\ntitle: T${i}\ndate: ${date}\n---\nx\n`),
+    }));
+    const byTitle = new Map(
+      parseContent(files, config, later).map((item) => [item.title, item.published.toISOString()]),
+    );
     expect(dates.map((_, i) => byTitle.get(`T${i}`))).toEqual([
       '2021-09-30T18:00:00.000Z', // midnight at +06:00 (Asia/Almaty)
       '2021-10-01T03:30:00.000Z',
@@ -184,7 +239,12 @@ describe('content errors', () => {
       'c.md': '---\ntitle: C\ndate: 2021-01-01\nauthor:\n  name: C\n  email: not-an-email\nslug: Not A Slug\n---\n',
     });
     expect(err).toBeInstanceOf(ContentErrors);
-    const errors = (err as ContentErrors).errors.map((e) => ({ file: e.file, field: e.field, line: e.line, code: e.code }));
+    const errors = (err as ContentErrors).errors.map((e) => ({
+      file: e.file,
+      field: e.field,
+      line: e.line,
+      code: e.code,
+    }));
     expect(errors).toEqual([
       { file: 'a.md', field: 'foo', line: 4, code: 'UNKNOWN_FIELD' },
       { file: 'b.md', field: 'title', line: 2, code: 'WRONG_TYPE' },

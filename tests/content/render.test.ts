@@ -5,7 +5,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown, renderWithoutRawHtml } from '../../src/adapters/markdown.ts';
 import { sanitizeHtml } from '../../src/adapters/sanitize.ts';
-import { absoluteUrl, deriveSummary, localReference, markupPolicy, renderBody, type ResolveContext } from '../../src/content/render.ts';
+import {
+  absoluteUrl,
+  deriveSummary,
+  localReference,
+  markupPolicy,
+  renderBody,
+  type ResolveContext,
+} from '../../src/content/render.ts';
 import { stripControlChars } from '../../src/content/text.ts';
 import { syntheticItems } from '../../bench/generate.ts';
 
@@ -37,7 +44,11 @@ function rendered(markdown: string) {
   return { html: body.html, summary: deriveSummary(body), references: body.references.map((r) => r.source).sort() };
 }
 
-const finishedWithoutSanitizer = (markdown: string): boolean => renderWithoutRawHtml(markdown, markupPolicy((url) => absoluteUrl(url, ctx.pageUrl))) !== undefined;
+const finishedWithoutSanitizer = (markdown: string): boolean =>
+  renderWithoutRawHtml(
+    markdown,
+    markupPolicy((url) => absoluteUrl(url, ctx.pageUrl)),
+  ) !== undefined;
 
 // Markdown a newsroom writes, and Markdown that tries the policy's edges.
 const snippets = [
@@ -92,7 +103,8 @@ function sampleBodies(): string[] {
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       if (e.isDirectory()) walk(path.join(d, e.name));
-      else if (e.name.endsWith('.md')) out.push(readFileSync(path.join(d, e.name), 'utf8').replace(/^---\n[\s\S]*?\n---\n/, ''));
+      else if (e.name.endsWith('.md'))
+        out.push(readFileSync(path.join(d, e.name), 'utf8').replace(/^---\n[\s\S]*?\n---\n/, ''));
     }
   };
   walk(dir);
@@ -132,11 +144,16 @@ describe('Markdown finished without the sanitizer', () => {
   });
 
   it('keeps a paragraph that holds only a linked image (the sanitizer used to drop it as empty)', () => {
-    expect(renderBody(snippets[4]!, ctx).html).toBe('<p><a href="https://caricc.org/"><img src="https://caricc.org/logo.png" alt="logo" /></a></p>\n');
-    expect(renderBody('<p><a href="https://caricc.org/"><img src="https://caricc.org/logo.png" alt="logo"></a></p>', ctx).html).toBe(
-      '<p><a href="https://caricc.org/"><img src="https://caricc.org/logo.png" alt="logo" /></a></p>',
+    expect(renderBody(snippets[4]!, ctx).html).toBe(
+      '<p><a href="https://caricc.org/"><img src="https://caricc.org/logo.png" alt="logo" /></a></p>\n',
     );
-    expect(renderBody('<p><a href="https://caricc.org/"><img src="ftp://x/a.png"></a><script>x</script></p>', ctx).html).toBe('');
+    expect(
+      renderBody('<p><a href="https://caricc.org/"><img src="https://caricc.org/logo.png" alt="logo"></a></p>', ctx)
+        .html,
+    ).toBe('<p><a href="https://caricc.org/"><img src="https://caricc.org/logo.png" alt="logo" /></a></p>');
+    expect(
+      renderBody('<p><a href="https://caricc.org/"><img src="ftp://x/a.png"></a><script>x</script></p>', ctx).html,
+    ).toBe('');
   });
 
   it('links bare URLs with a scheme and bare e-mail addresses', () => {
@@ -147,12 +164,19 @@ describe('Markdown finished without the sanitizer', () => {
       ['Protocol-relative //caricc.org/x here', 'https://caricc.org/x'],
       ['Local: http://localhost:3000/path', 'http://localhost:3000/path'],
       ['Query: https://caricc.org/search?q=heroin&lang=ru#top.', 'https://caricc.org/search?q=heroin&amp;lang=ru#top'],
-      ['Cyrillic: https://пример.рф/новости', 'https://xn--e1afmkfd.xn--p1ai/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8'],
+      [
+        'Cyrillic: https://пример.рф/новости',
+        'https://xn--e1afmkfd.xn--p1ai/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8',
+      ],
       ['Parenthesised (https://caricc.org/a) and quoted "https://caricc.org/b"', 'https://caricc.org/a'],
       ['Two: https://caricc.org/1 and https://caricc.org/2', 'https://caricc.org/2'],
     ];
     for (const [text, href] of links) expect(renderBody(text, ctx).html, text).toContain(`<a href="${href}">`);
-    for (const text of ['An IP 10.0.0.1 stays text.', 'Sentences end. Then go on.', 'Decimals 10.5 and e.g. abbreviations.']) {
+    for (const text of [
+      'An IP 10.0.0.1 stays text.',
+      'Sentences end. Then go on.',
+      'Decimals 10.5 and e.g. abbreviations.',
+    ]) {
       expect(renderBody(text, ctx).html, text).not.toContain('<a ');
     }
   });

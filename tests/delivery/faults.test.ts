@@ -37,7 +37,11 @@ describe.each(testDialects())('delivery faults on %s', { timeout: 60_000 }, (dia
     const counts = receivedCounts(smtp.messages);
     expect(counts.size).toBe(80);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    const retried = await store.db.selectFrom('deliveries').select(['attempts', 'last_error']).where('attempts', '>', 1).execute();
+    const retried = await store.db
+      .selectFrom('deliveries')
+      .select(['attempts', 'last_error'])
+      .where('attempts', '>', 1)
+      .execute();
     expect(retried.length).toBeGreaterThan(0);
     expect(retried.every((r) => r.last_error === null)).toBe(true);
   });
@@ -71,7 +75,9 @@ describe.each(testDialects())('delivery faults on %s', { timeout: 60_000 }, (dia
   it('tries again, and delivers once, a message whose connection dropped mid-DATA', async () => {
     const { store, varDir } = db();
     let dropped = 0;
-    const smtp = await startSmtpServer({ onData: ({ to }) => (to.includes('reader5@example.org') && dropped++ === 0 ? 'drop' : undefined) });
+    const smtp = await startSmtpServer({
+      onData: ({ to }) => (to.includes('reader5@example.org') && dropped++ === 0 ? 'drop' : undefined),
+    });
     servers.push(smtp);
     const ids = await addSubscribers(store, 12);
     const deps = deliveryDeps({ store, varDir, smtpUrl: smtp.url });
@@ -83,7 +89,11 @@ describe.each(testDialects())('delivery faults on %s', { timeout: 60_000 }, (dia
     expect(result.retried).toBeGreaterThanOrEqual(1);
     expect(receivedCounts(smtp.messages).get('reader5@example.org')).toBe(1);
     expect(smtp.messages.length).toBe(12);
-    const row = await store.db.selectFrom('deliveries').select(['status', 'attempts']).where('subscriber_id', '=', ids[4]!).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('deliveries')
+      .select(['status', 'attempts'])
+      .where('subscriber_id', '=', ids[4]!)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'sent', attempts: 2 });
   });
 
@@ -93,7 +103,12 @@ describe.each(testDialects())('delivery faults on %s', { timeout: 60_000 }, (dia
     const port = first.port;
     await first.close();
     await addSubscribers(store, 40);
-    const deps = deliveryDeps({ store, varDir, smtpUrl: `smtp://127.0.0.1:${port}?ignoreTLS=true`, config: deliveryConfig({ pause_after_failures: 5 }) });
+    const deps = deliveryDeps({
+      store,
+      varDir,
+      smtpUrl: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
+      config: deliveryConfig({ pause_after_failures: 5 }),
+    });
     const editionId = await edition(deps);
 
     const down = await dispatch(deps, { workerId: 'w1', waitForRetries: true });

@@ -1,6 +1,13 @@
 // The ledger's guarantees: editions per slot, no edition without news, frozen recipients, concurrent dispatchers, abort.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEdition, dispatch, editionStatus, recoverInterrupted, resumeEdition, type DeliveryDeps } from '../../src/delivery/index.ts';
+import {
+  createEdition,
+  dispatch,
+  editionStatus,
+  recoverInterrupted,
+  resumeEdition,
+  type DeliveryDeps,
+} from '../../src/delivery/index.ts';
 import type { Logger } from '../../src/logger.ts';
 import { testDialects, useTestStore } from '../helpers/db.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
@@ -8,7 +15,8 @@ import { addSubscribers, deliveryConfig, deliveryDeps, NOW, receivedCounts } fro
 
 /** A logger that keeps the messages it is given. */
 function recordingLogger(lines: string[] = []): Logger & { lines: string[] } {
-  const log = (obj: object | string, msg?: string): void => void lines.push(typeof obj === 'string' ? obj : msg ?? '');
+  const log = (obj: object | string, msg?: string): void =>
+    void lines.push(typeof obj === 'string' ? obj : (msg ?? ''));
   return { lines, debug: log, info: log, warn: log, error: log, child: () => recordingLogger(lines) };
 }
 
@@ -41,7 +49,9 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     const a = track(deliveryDeps({ store: database.store, varDir: database.varDir }));
     // PostgreSQL: two connections racing; SQLite: one process shares one connection (better-sqlite3
     // waits for a lock synchronously, so a second connection in the same process is not how it runs)
-    const b = track(deliveryDeps({ store: dialect === 'postgres' ? await database.open() : database.store, varDir: database.varDir }));
+    const b = track(
+      deliveryDeps({ store: dialect === 'postgres' ? await database.open() : database.store, varDir: database.varDir }),
+    );
     const slot = '2021-10-04T09:00+06:00';
     const results = await Promise.all([createEdition(a, { now: NOW, slot }), createEdition(b, { now: NOW, slot })]);
     const created = results.filter((r) => r.status === 'created');
@@ -62,9 +72,19 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     const created = await createEdition(deps, { now: NOW });
     expect(created).toMatchObject({ status: 'created', recipients: 5 });
     await addSubscribers(store, 2, 'active', 'late');
-    await store.db.updateTable('subscribers').set({ state: 'unsubscribed' }).where('email', '=', 'reader1@example.org').execute();
+    await store.db
+      .updateTable('subscribers')
+      .set({ state: 'unsubscribed' })
+      .where('email', '=', 'reader1@example.org')
+      .execute();
     await dispatch(deps, { workerId: 'w1' });
-    expect([...receivedCounts(smtp.messages).keys()].sort()).toEqual(['reader1@example.org', 'reader2@example.org', 'reader3@example.org', 'reader4@example.org', 'reader5@example.org']);
+    expect([...receivedCounts(smtp.messages).keys()].sort()).toEqual([
+      'reader1@example.org',
+      'reader2@example.org',
+      'reader3@example.org',
+      'reader4@example.org',
+      'reader5@example.org',
+    ]);
     // the same items are not sent twice: an hour later nothing is new
     expect(await createEdition(deps, { now: new Date(NOW.getTime() + 3_600_000) })).toEqual({ status: 'no-items' });
   });
@@ -96,7 +116,9 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     const smtp = await startSmtpServer();
     servers.push(smtp);
     await addSubscribers(store, 150);
-    const deps = track(deliveryDeps({ store, varDir, smtpUrl: smtp.url, config: deliveryConfig({ batch_size: 20, concurrency: 3 }) }));
+    const deps = track(
+      deliveryDeps({ store, varDir, smtpUrl: smtp.url, config: deliveryConfig({ batch_size: 20, concurrency: 3 }) }),
+    );
     const created = await createEdition(deps, { now: NOW });
     if (created.status !== 'created') throw new Error('no edition');
     // rows handed to the transport but not yet recorded: what a crash at this moment would make uncertain
@@ -135,7 +157,9 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     });
     servers.push(smtp);
     await addSubscribers(store, 60);
-    const deps = track(deliveryDeps({ store, varDir, smtpUrl: smtp.url, config: deliveryConfig({ batch_size: 50, concurrency: 2 }) }));
+    const deps = track(
+      deliveryDeps({ store, varDir, smtpUrl: smtp.url, config: deliveryConfig({ batch_size: 50, concurrency: 2 }) }),
+    );
     const created = await createEdition(deps, { now: NOW });
     if (created.status !== 'created') throw new Error('no edition');
     const stopped = await dispatch(deps, { workerId: 'w1', signal: abort.signal });
@@ -165,7 +189,13 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     await store.db
       .updateTable('deliveries')
       .set({ status: 'sending', claimed_by: 'dead', claimed_at: claimedAt })
-      .where('email', 'in', ['reader1@example.org', 'reader2@example.org', 'reader3@example.org', 'reader4@example.org', 'reader5@example.org'])
+      .where('email', 'in', [
+        'reader1@example.org',
+        'reader2@example.org',
+        'reader3@example.org',
+        'reader4@example.org',
+        'reader5@example.org',
+      ])
       .execute();
     await store.db
       .updateTable('deliveries')
@@ -174,12 +204,21 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
       .execute();
     expect(await recoverInterrupted(deps, { now: new Date(claimedAt + 1000), staleAfterMs: 60_000 })).toBe(0);
     expect(await recoverInterrupted(deps, { now: new Date(claimedAt + 120_000), staleAfterMs: 60_000 })).toBe(3);
-    const back = await store.db.selectFrom('deliveries').select('email').where('status', '=', 'pending').where('email', 'in', ['reader4@example.org', 'reader5@example.org']).execute();
+    const back = await store.db
+      .selectFrom('deliveries')
+      .select('email')
+      .where('status', '=', 'pending')
+      .where('email', 'in', ['reader4@example.org', 'reader5@example.org'])
+      .execute();
     expect(back).toHaveLength(2);
     await dispatch(deps, { workerId: 'w1' });
     const [report] = await editionStatus(deps, created.editionId);
     expect(report).toMatchObject({ state: 'sent', counts: { sent: 7, uncertain: 3 } });
-    expect(report!.uncertain.map((u) => u.email)).toEqual(['reader1@example.org', 'reader2@example.org', 'reader3@example.org']);
+    expect(report!.uncertain.map((u) => u.email)).toEqual([
+      'reader1@example.org',
+      'reader2@example.org',
+      'reader3@example.org',
+    ]);
     expect(smtp.messages).toHaveLength(7);
 
     expect(await resumeEdition(deps, { resendUncertain: true })).toEqual({ editionId: created.editionId, requeued: 3 });

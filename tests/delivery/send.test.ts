@@ -24,7 +24,12 @@ describe.each(testDialects())('sending an edition on %s', { timeout: 60_000 }, (
     const deps = deliveryDeps({ store, varDir, smtpUrl: smtp.url });
 
     const created = await createEdition(deps, { now: NOW, slot: '2021-10-04T09:00+06:00' });
-    expect(created).toMatchObject({ status: 'created', recipients: 60, items: 2, subject: 'CARICC News: 2 new items, week of 4 October 2021' });
+    expect(created).toMatchObject({
+      status: 'created',
+      recipients: 60,
+      items: 2,
+      subject: 'CARICC News: 2 new items, week of 4 October 2021',
+    });
     if (created.status !== 'created') throw new Error('no edition');
 
     const result = await dispatch(deps, { workerId: 'w1' });
@@ -37,7 +42,11 @@ describe.each(testDialects())('sending an edition on %s', { timeout: 60_000 }, (
     expect([...counts.keys()].every((a) => /^reader\d+@example\.org$/.test(a))).toBe(true);
 
     const [report] = await editionStatus(deps, created.editionId);
-    expect(report).toMatchObject({ state: 'sent', recipients: 60, counts: { sent: 60, pending: 0, sending: 0, failed: 0, retry: 0, uncertain: 0 } });
+    expect(report).toMatchObject({
+      state: 'sent',
+      recipients: 60,
+      counts: { sent: 60, pending: 0, sending: 0, failed: 0, retry: 0, uncertain: 0 },
+    });
     expect(report!.startedAt).not.toBeNull();
     expect(report!.completedAt).not.toBeNull();
 
@@ -49,7 +58,10 @@ describe.each(testDialects())('sending an edition on %s', { timeout: 60_000 }, (
     expect(mail.date?.toISOString()).toBe(NOW.toISOString());
     expect(mail.messageId).toBe(`<edition-${created.editionId}.sub-${active[0]}@caricc.org>`);
     const header = (name: string): string | undefined =>
-      new RegExp(`^${name}:[ \t]*(.*(?:\r\n[ \t].+)*)`, 'mi').exec(String(message.raw))?.[1]?.replace(/\r\n[ \t]+/g, ' ').trim();
+      new RegExp(`^${name}:[ \t]*(.*(?:\r\n[ \t].+)*)`, 'mi')
+        .exec(String(message.raw))?.[1]
+        ?.replace(/\r\n[ \t]+/g, ' ')
+        .trim();
     expect(header('List-Id')).toBe('CARICC News <caricc.org>');
     const unsubscribe = header('List-Unsubscribe')!;
     const https = /<(https:\/\/caricc\.org\/unsubscribe\?token=[A-Za-z0-9_-]+)>/.exec(unsubscribe)?.[1];
@@ -78,9 +90,17 @@ describe.each(testDialects())('sending an edition on %s', { timeout: 60_000 }, (
       body: 'List-Unsubscribe=One-Click',
     });
     expect(response.status).toBe(200);
-    const row = await store.db.selectFrom('subscribers').select('state').where('id', '=', active[0]!).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('subscribers')
+      .select('state')
+      .where('id', '=', active[0]!)
+      .executeTakeFirstOrThrow();
     expect(row.state).toBe('unsubscribed');
-    const other = await store.db.selectFrom('subscribers').select('state').where('id', '=', active[1]!).executeTakeFirstOrThrow();
+    const other = await store.db
+      .selectFrom('subscribers')
+      .select('state')
+      .where('id', '=', active[1]!)
+      .executeTakeFirstOrThrow();
     expect(other.state).toBe('active');
   });
 });

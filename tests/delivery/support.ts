@@ -27,14 +27,30 @@ export function movingClock(start: Date = NOW): () => Date {
 }
 
 /** Inserts subscribers `reader<i>@example.org` (i from 1) in one statement per 500; returns their ids in order. */
-export async function addSubscribers(store: Store, count: number, state: SubscriberState = 'active', prefix = 'reader'): Promise<number[]> {
+export async function addSubscribers(
+  store: Store,
+  count: number,
+  state: SubscriberState = 'active',
+  prefix = 'reader',
+): Promise<number[]> {
   const ids: number[] = [];
   const at = NOW.getTime() - 86_400_000;
   for (let start = 0; start < count; start += 500) {
     const rows = [];
     for (let i = start; i < Math.min(count, start + 500); i++) {
       const email = `${prefix}${i + 1}@example.org`;
-      rows.push({ email, email_key: subscriberKey(email), state, name: i % 3 === 0 ? `Reader ${i + 1}` : null, source: 'import', created_at: at, updated_at: at, confirmed_at: state === 'active' ? at : null, unsubscribed_at: null, notified_at: null });
+      rows.push({
+        email,
+        email_key: subscriberKey(email),
+        state,
+        name: i % 3 === 0 ? `Reader ${i + 1}` : null,
+        source: 'import',
+        created_at: at,
+        updated_at: at,
+        confirmed_at: state === 'active' ? at : null,
+        unsubscribed_at: null,
+        notified_at: null,
+      });
     }
     const inserted = await store.db.insertInto('subscribers').values(rows).returning('id').execute();
     ids.push(...inserted.map((r) => r.id));
@@ -56,7 +72,13 @@ export function deliveryDeps(options: DepsOptions): DeliveryDeps {
   const config = options.config ?? deliveryConfig();
   return {
     store: options.store,
-    mailer: options.mailer ?? createMailer({ smtpUrl: options.smtpUrl, outboxDir: path.join(options.varDir, 'outbox'), pool: { maxConnections: config.digest.concurrency } }),
+    mailer:
+      options.mailer ??
+      createMailer({
+        smtpUrl: options.smtpUrl,
+        outboxDir: path.join(options.varDir, 'outbox'),
+        pool: { maxConnections: config.digest.concurrency },
+      }),
     config,
     logger: silentLogger(),
     now: options.now ?? movingClock(),

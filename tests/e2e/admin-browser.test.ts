@@ -51,13 +51,31 @@ describe('the operators dashboard in a browser', () => {
     smtp = await startSmtpServer({ onRcptTo: (address) => (address === REFUSED ? 550 : undefined) });
     // 100 messages a second: the 300 take about three seconds, long enough to watch the bar move
     const config = deliveryConfig({ rate_per_second: 100 });
-    mailer = createMailer({ smtpUrl: smtp.url, outboxDir: path.join(dir, 'outbox'), pool: { maxConnections: config.digest.concurrency } });
+    mailer = createMailer({
+      smtpUrl: smtp.url,
+      outboxDir: path.join(dir, 'outbox'),
+      pool: { maxConnections: config.digest.concurrency },
+    });
     deps = deliveryDeps({ store, varDir: dir, mailer, config, now: movingClock() });
     const env = testEnvironment(dir, { databaseUrl: database.url, smtpUrl: smtp.url, adminToken: TOKEN });
-    const subscriptions = createSubscriptionService({ store, mailer, site: config.site, from: config.digest.from, secret: SECRET, now: deps.now });
+    const subscriptions = createSubscriptionService({
+      store,
+      mailer,
+      site: config.site,
+      from: config.digest.from,
+      secret: SECRET,
+      now: deps.now,
+    });
     // the same background dispatch as `gazette serve`
     const dispatchInBackground = (editionId: number): void => {
-      sending = sending.then(() => dispatch(deps, { workerId: `${hostname()}:${process.pid}:e2e`, editionId, signal: stop.signal, waitForRetries: true }));
+      sending = sending.then(() =>
+        dispatch(deps, {
+          workerId: `${hostname()}:${process.pid}:e2e`,
+          editionId,
+          signal: stop.signal,
+          waitForRetries: true,
+        }),
+      );
     };
     const port = createDashboardService({
       deps,
@@ -145,7 +163,10 @@ describe('the operators dashboard in a browser', () => {
     await page.click('nav >> text=Send now');
     expect(await page.textContent('[data-subject]')).toBe(subject);
     expect(await page.textContent('[data-recipients]')).toBe(String(SUBSCRIBERS));
-    await Promise.all([page.waitForURL(/\/admin\/editions\?notice=sending/), page.click(`button:has-text("Send to ${SUBSCRIBERS} subscribers")`)]);
+    await Promise.all([
+      page.waitForURL(/\/admin\/editions\?notice=sending/),
+      page.click(`button:has-text("Send to ${SUBSCRIBERS} subscribers")`),
+    ]);
 
     // from here on the page must not reload: a marker on window survives, and every percentage shown is recorded
     let navigations = 0;
@@ -156,13 +177,18 @@ describe('the operators dashboard in a browser', () => {
       const w = window as unknown as { marker: string; seen: string[] };
       w.marker = 'still here';
       w.seen = [document.querySelector('[data-percent]')!.textContent!];
-      new MutationObserver(() => w.seen.push(document.querySelector('[data-percent]')!.textContent!)).observe(document.querySelector('[data-percent]')!, {
-        childList: true,
-        characterData: true,
-        subtree: true,
-      });
+      new MutationObserver(() => w.seen.push(document.querySelector('[data-percent]')!.textContent!)).observe(
+        document.querySelector('[data-percent]')!,
+        {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        },
+      );
     });
-    await page.waitForFunction(() => document.querySelector('[data-percent]')?.textContent === '100%', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('[data-percent]')?.textContent === '100%', undefined, {
+      timeout: 60_000,
+    });
     const after = await page.evaluate(() => {
       const w = window as unknown as { marker: string; seen: string[] };
       return { marker: w.marker, seen: w.seen };
@@ -171,10 +197,14 @@ describe('the operators dashboard in a browser', () => {
     expect(navigations).toBe(0);
     expect(Number.parseInt(after.seen[0]!, 10)).toBeLessThan(100);
     expect(after.seen.at(-1)).toBe('100%');
-    await page.waitForFunction(() => document.querySelector('[data-state]')?.textContent === 'sent', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('[data-state]')?.textContent === 'sent', undefined, {
+      timeout: 30_000,
+    });
     expect(await page.textContent('[data-count="sent"]')).toBe(String(SUBSCRIBERS - 1));
     expect(await page.textContent('[data-count="failed"]')).toBe('1');
-    const widths = await page.$$eval('.progress rect', (rects) => Object.fromEntries(rects.map((r) => [r.getAttribute('data-seg'), Number(r.getAttribute('width'))])));
+    const widths = await page.$$eval('.progress rect', (rects) =>
+      Object.fromEntries(rects.map((r) => [r.getAttribute('data-seg'), Number(r.getAttribute('width'))])),
+    );
     expect(widths.sent! + widths.failed!).toBe(1000);
     expect(widths.pending).toBe(0);
     // the pause button went with the state it belongs to

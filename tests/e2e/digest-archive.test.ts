@@ -42,8 +42,17 @@ describe('sent editions and the admin trigger', { timeout: 120_000 }, () => {
     const content = path.join(database.varDir, 'content');
     await mkdir(content, { recursive: true });
     const yesterday = new Date(Date.now() - 86_400_000).toISOString();
-    await writeFile(path.join(content, 'fresh.md'), `---\ntitle: Fresh news\ndate: ${yesterday}\nsummary: Something new.\n---\nBody.\n`);
-    const server = startGazette({ cwd: database.varDir, databaseUrl: database.url, smtpUrl: smtp.url }, ['serve', '--port', '0', '--host', '127.0.0.1']);
+    await writeFile(
+      path.join(content, 'fresh.md'),
+      `---\ntitle: Fresh news\ndate: ${yesterday}\nsummary: Something new.\n---\nBody.\n`,
+    );
+    const server = startGazette({ cwd: database.varDir, databaseUrl: database.url, smtpUrl: smtp.url }, [
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+    ]);
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let seen = '';
@@ -54,7 +63,10 @@ describe('sent editions and the admin trigger', { timeout: 120_000 }, () => {
         });
         server.done.then((r) => reject(new Error(`serve exited: ${r.stderr}`)));
       });
-      const response = await fetch(`${url}/admin/api/digest/trigger`, { method: 'POST', headers: { authorization: 'Bearer e2e-admin-token-0123456789' } });
+      const response = await fetch(`${url}/admin/api/digest/trigger`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer e2e-admin-token-0123456789' },
+      });
       expect(response.status).toBe(202);
       const body = (await response.json()) as { result: { status: string; editionId: number; recipients: number } };
       expect(body.result).toMatchObject({ status: 'created', editionId: 1, recipients: 5, items: 1 });

@@ -41,10 +41,21 @@ describe.each(testDialects())('a crash mid-send on %s', { timeout: 300_000 }, (d
     const report = JSON.parse(status.stdout) as EditionReport;
     const uncertain = new Set(report.uncertain.map((u) => u.email));
     expect(report.state).toBe('sent');
-    expect(report.counts).toEqual({ pending: 0, sending: 0, retry: 0, failed: 0, uncertain: uncertain.size, sent: READERS - uncertain.size });
+    expect(report.counts).toEqual({
+      pending: 0,
+      sending: 0,
+      retry: 0,
+      failed: 0,
+      uncertain: uncertain.size,
+      sent: READERS - uncertain.size,
+    });
     // a killed sender leaves at most the messages it had in flight (concurrency) unaccounted for
     expect(uncertain.size).toBeLessThanOrEqual(4);
-    expect(resumed.stdout).toContain(uncertain.size > 0 ? `${uncertain.size} row${uncertain.size === 1 ? '' : 's'} left in flight by a stopped sender marked uncertain` : 'edition 1: sent');
+    expect(resumed.stdout).toContain(
+      uncertain.size > 0
+        ? `${uncertain.size} row${uncertain.size === 1 ? '' : 's'} left in flight by a stopped sender marked uncertain`
+        : 'edition 1: sent',
+    );
     const text = await runGazette(env, ['digest', 'status', '1']);
     for (const email of uncertain) expect(text.stdout).toContain(`  uncertain: ${email} (claimed by `);
 

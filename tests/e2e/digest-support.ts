@@ -26,14 +26,23 @@ export interface GazetteEnv {
 export function startGazette(env: GazetteEnv, args: string[]): { child: ChildProcess; done: Promise<RunResult> } {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/gazette.js'), ...args, '--config', CONFIG], {
     cwd: env.cwd,
-    env: { ...process.env, DATABASE_URL: env.databaseUrl, SMTP_URL: env.smtpUrl ?? '', GAZETTE_SECRET: SECRET, ADMIN_TOKEN: 'e2e-admin-token-0123456789', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      DATABASE_URL: env.databaseUrl,
+      SMTP_URL: env.smtpUrl ?? '',
+      GAZETTE_SECRET: SECRET,
+      ADMIN_TOKEN: 'e2e-admin-token-0123456789',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<RunResult>((resolve) => child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
+  const done = new Promise<RunResult>((resolve) =>
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
+  );
   return { child, done };
 }
 

@@ -22,7 +22,12 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ status: number | null; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -67,12 +72,18 @@ describe('a fresh clone', { timeout: 15 * 60_000 }, () => {
     expect(install.output).not.toMatch(/npm error/);
     expect(install.status).toBe(0);
     // npm ci compiled the sources (the "prepare" script), so gazette starts from the bundle.
-    const stamp = JSON.parse(await readFile(path.join(clone, 'dist', 'stamp.json'), 'utf8')) as { newestSource: number };
+    const stamp = JSON.parse(await readFile(path.join(clone, 'dist', 'stamp.json'), 'utf8')) as {
+      newestSource: number;
+    };
     expect(stamp.newestSource).toBeGreaterThan(0);
     expect(await readdir(path.join(clone, 'dist', 'cli'))).toContain('main.js');
 
     const port = await freePort();
-    const npm = spawn('npm', ['start'], { cwd: clone, env: childEnv({ PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const npm = spawn('npm', ['start'], {
+      cwd: clone,
+      env: childEnv({ PORT: String(port) }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     npm.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
     npm.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));

@@ -31,7 +31,10 @@ describe('gazette start stopped by SIGTERM during a send', { timeout: 180_000 },
     expect(yaml).toContain('rate_per_second: 150');
     await writeFile(path.join(root, 'gazette.yaml'), yaml);
     await mkdir(path.join(root, 'content/news'), { recursive: true });
-    await writeFile(path.join(root, 'content/news/seizure.md'), itemFile('Heroin seized at the border', new Date(Date.now() - 86_400_000)));
+    await writeFile(
+      path.join(root, 'content/news/seizure.md'),
+      itemFile('Heroin seized at the border', new Date(Date.now() - 86_400_000)),
+    );
     await cp(path.join(repoRoot, 'templates'), path.join(root, 'templates'), { recursive: true });
 
     // The edition exists before the worker starts: its dispatch poll finds it and sends.
@@ -42,7 +45,17 @@ describe('gazette start stopped by SIGTERM during a send', { timeout: 180_000 },
       await addActiveSubscribers(store, RECIPIENTS, new Date(Date.now() - 30 * 86_400_000));
       const config = await loadConfig(path.join(root, 'gazette.yaml'));
       const created = await createEdition(
-        { store, mailer, config, logger: silentLogger(), now: () => new Date(), contentDir: path.join(root, 'content'), templatesDir, root, secret: 'sigterm-test-secret-0123456789abcdef' },
+        {
+          store,
+          mailer,
+          config,
+          logger: silentLogger(),
+          now: () => new Date(),
+          contentDir: path.join(root, 'content'),
+          templatesDir,
+          root,
+          secret: 'sigterm-test-secret-0123456789abcdef',
+        },
         { now: new Date() },
       );
       expect(created).toMatchObject({ status: 'created', recipients: RECIPIENTS });
@@ -73,7 +86,11 @@ describe('gazette start stopped by SIGTERM during a send', { timeout: 180_000 },
     // Nothing was left in flight: every claimed row was sent or handed back.
     const store = await openStore({ databaseUrl: undefined, varDir: path.join(root, 'var') });
     try {
-      const sending = await store.db.selectFrom('deliveries').select('email').where('status', 'in', ['sending', 'uncertain']).execute();
+      const sending = await store.db
+        .selectFrom('deliveries')
+        .select('email')
+        .where('status', 'in', ['sending', 'uncertain'])
+        .execute();
       expect(sending).toEqual([]);
       const sent = await store.db.selectFrom('deliveries').select('email').where('status', '=', 'sent').execute();
       expect(sent.length).toBe(before);
@@ -85,7 +102,9 @@ describe('gazette start stopped by SIGTERM during a send', { timeout: 180_000 },
     const resume = await gazetteAsync(root, ['digest', 'resume'], env);
     expect(resume.stderr).not.toMatch(/gazette: /);
     expect(resume.status).toBe(0);
-    expect(resume.stdout).toContain(`sent ${RECIPIENTS}, failed 0, to retry 0, pending 0, uncertain 0 of ${RECIPIENTS}`);
+    expect(resume.stdout).toContain(
+      `sent ${RECIPIENTS}, failed 0, to retry 0, pending 0, uncertain 0 of ${RECIPIENTS}`,
+    );
     expect(smtp.messages.length).toBe(RECIPIENTS);
     const received = new Map<string, number>();
     for (const m of smtp.messages) for (const to of m.to) received.set(to, (received.get(to) ?? 0) + 1);

@@ -28,14 +28,27 @@ describe('gazette start with a mail server that never answers', { timeout: 60_00
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     await writeFile(path.join(root, 'gazette.yaml'), await configOffSchedule());
     await mkdir(path.join(root, 'content/news'), { recursive: true });
-    await writeFile(path.join(root, 'content/news/seizure.md'), itemFile('Heroin seized at the border', new Date(Date.now() - 86_400_000)));
+    await writeFile(
+      path.join(root, 'content/news/seizure.md'),
+      itemFile('Heroin seized at the border', new Date(Date.now() - 86_400_000)),
+    );
     const varDir = path.join(root, 'var');
     const store = await openStore({ databaseUrl: undefined, varDir });
     const mailer = createMailer({ smtpUrl: undefined, outboxDir: path.join(varDir, 'outbox') });
     try {
       await addActiveSubscribers(store, 3, new Date(Date.now() - 30 * 86_400_000));
       const config = await loadConfig(path.join(root, 'gazette.yaml'));
-      const deps = { store, mailer, config, logger: silentLogger(), now: () => new Date(), contentDir: path.join(root, 'content'), templatesDir, root, secret: 'stuck-test-secret-0123456789abcdef' };
+      const deps = {
+        store,
+        mailer,
+        config,
+        logger: silentLogger(),
+        now: () => new Date(),
+        contentDir: path.join(root, 'content'),
+        templatesDir,
+        root,
+        secret: 'stuck-test-secret-0123456789abcdef',
+      };
       expect((await createEdition(deps, { now: new Date() })).status).toBe('created');
     } finally {
       await mailer.close();
@@ -53,7 +66,11 @@ describe('gazette start with a mail server that never answers', { timeout: 60_00
     const { port } = silent.address() as { port: number };
     worker = startWorkerProcess({
       cwd: root,
-      env: { PORT: '0', SMTP_URL: `smtp://127.0.0.1:${port}?ignoreTLS=true`, GAZETTE_SECRET: 'stuck-test-secret-0123456789abcdef' },
+      env: {
+        PORT: '0',
+        SMTP_URL: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
+        GAZETTE_SECRET: 'stuck-test-secret-0123456789abcdef',
+      },
       args: ['--shutdown-timeout', '2'],
     });
     await worker.url;
@@ -62,6 +79,8 @@ describe('gazette start with a mail server that never answers', { timeout: 60_00
     while (sockets.size === 0) await new Promise((r) => setTimeout(r, 50));
     const code = await worker.stop('SIGTERM', 20_000);
     expect(code).toBe(1);
-    expect(worker.logs().find((r) => typeof r.msg === 'string' && r.msg.startsWith('did not stop in time'))).toMatchObject({ level: 50, boundSeconds: 2 });
+    expect(
+      worker.logs().find((r) => typeof r.msg === 'string' && r.msg.startsWith('did not stop in time')),
+    ).toMatchObject({ level: 50, boundSeconds: 2 });
   });
 });

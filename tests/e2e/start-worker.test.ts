@@ -26,8 +26,14 @@ describe('gazette start', { timeout: 120_000 }, () => {
     await writeFile(path.join(root, 'gazette.yaml'), await configOffSchedule());
     await mkdir(path.join(root, 'content/news'), { recursive: true });
     // Dated just before now, so that they are this week's news for the digest.
-    await writeFile(path.join(root, 'content/news/seizure.md'), itemFile('Heroin seized at the border', new Date(Date.now() - 2 * day)));
-    await writeFile(path.join(root, 'content/news/training.md'), itemFile('Analysts trained in Tashkent', new Date(Date.now() - day)));
+    await writeFile(
+      path.join(root, 'content/news/seizure.md'),
+      itemFile('Heroin seized at the border', new Date(Date.now() - 2 * day)),
+    );
+    await writeFile(
+      path.join(root, 'content/news/training.md'),
+      itemFile('Analysts trained in Tashkent', new Date(Date.now() - day)),
+    );
     for (const address of ['a@example.org', 'b@example.org']) {
       expect(gazetteIn(root, ['subscribers', 'add', address], env).status).toBe(0);
     }
@@ -39,7 +45,9 @@ describe('gazette start', { timeout: 120_000 }, () => {
   });
 
   const feedTitles = async (): Promise<string[]> =>
-    (JSON.parse(await readFile(path.join(root, 'public/feed.json'), 'utf8')) as { items: { title: string }[] }).items.map((i) => i.title);
+    (
+      JSON.parse(await readFile(path.join(root, 'public/feed.json'), 'utf8')) as { items: { title: string }[] }
+    ).items.map((i) => i.title);
 
   it('serves, rebuilds, survives a bad file, sends a triggered edition, logs no secret, and exits 0 on SIGTERM', async () => {
     worker = startWorkerProcess({ cwd: root, env });
@@ -51,13 +59,19 @@ describe('gazette start', { timeout: 120_000 }, () => {
     expect(await feedTitles()).toEqual(['Analysts trained in Tashkent', 'Heroin seized at the border']);
 
     // A change: the new feed is on disk (and served) once the debounce has passed.
-    await writeFile(path.join(root, 'content/news/training.md'), itemFile('Analysts trained in Tashkent and Bishkek', new Date(Date.now() - day)));
+    await writeFile(
+      path.join(root, 'content/news/training.md'),
+      itemFile('Analysts trained in Tashkent and Bishkek', new Date(Date.now() - day)),
+    );
     await eventually(feedTitles, (t) => t[0] === 'Analysts trained in Tashkent and Bishkek');
     const served = (await (await fetch(new URL('feed.json', url))).json()) as { items: { title: string }[] };
     expect(served.items[0]!.title).toBe('Analysts trained in Tashkent and Bishkek');
 
     // A bad file: its error is logged with the file and field, the last good build stays served, the worker lives on.
-    await writeFile(path.join(root, 'content/news/bad.md'), itemFile('Broken', new Date(Date.now() - day), 'colour: red\n'));
+    await writeFile(
+      path.join(root, 'content/news/bad.md'),
+      itemFile('Broken', new Date(Date.now() - day), 'colour: red\n'),
+    );
     const error = await worker.waitForLog((r) => r.file === 'news/bad.md');
     expect(error).toMatchObject({ level: 50, field: 'colour' });
     expect(error.msg).toContain('news/bad.md:5 (field "colour"): unknown field "colour"');
@@ -67,15 +81,26 @@ describe('gazette start', { timeout: 120_000 }, () => {
     expect(worker.child.exitCode).toBeNull();
 
     // Fixed: rebuilt with the item.
-    await writeFile(path.join(root, 'content/news/bad.md'), itemFile('Precursors intercepted', new Date(Date.now() - day / 2)));
+    await writeFile(
+      path.join(root, 'content/news/bad.md'),
+      itemFile('Precursors intercepted', new Date(Date.now() - day / 2)),
+    );
     await eventually(feedTitles, (t) => t.length === 3 && t[0] === 'Precursors intercepted');
 
     // The operators' API triggers an edition; the worker's dispatcher sends it.
-    const trigger = await fetch(new URL('admin/api/digest/trigger', url), { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const trigger = await fetch(new URL('admin/api/digest/trigger', url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(trigger.status).toBe(202);
     expect(((await trigger.json()) as { result: { status: string } }).result.status).toBe('created');
     await smtp.waitFor(2, 20_000);
-    expect(smtp.messages.map((m) => m.to).flat().sort()).toEqual(['a@example.org', 'b@example.org']);
+    expect(
+      smtp.messages
+        .map((m) => m.to)
+        .flat()
+        .sort(),
+    ).toEqual(['a@example.org', 'b@example.org']);
     expect(smtp.messages[0]!.parsed.subject).toContain('3 new items');
     await worker.waitForLog((r) => r.msg === 'edition sending');
     await worker.waitForLog((r) => r.msg === 'dispatch done' && Array.isArray(r.completed) && r.completed.length === 1);
@@ -90,7 +115,11 @@ describe('gazette start', { timeout: 120_000 }, () => {
 
     const status = gazetteIn(root, ['status', '--json'], env);
     expect(status.status).toBe(0);
-    const report = JSON.parse(status.stdout) as { items: { published: number }; lastEdition: { state: string; deliveries: { sent: number } }; subscribers: { active: number } };
+    const report = JSON.parse(status.stdout) as {
+      items: { published: number };
+      lastEdition: { state: string; deliveries: { sent: number } };
+      subscribers: { active: number };
+    };
     expect(report.items.published).toBe(3);
     expect(report.subscribers.active).toBe(2);
     expect(report.lastEdition).toMatchObject({ state: 'sent', deliveries: { sent: 2 } });
@@ -99,7 +128,8 @@ describe('gazette start', { timeout: 120_000 }, () => {
     expect(worker.logs().some((r) => r.msg === 'stopped')).toBe(true);
     // Logs are JSON lines when not on a terminal, and never carry a secret.
     const logText = worker.stderr() + worker.stdout() + status.stdout + status.stderr;
-    for (const secret of [SMTP_PASSWORD, encodeURIComponent(SMTP_PASSWORD), ADMIN_TOKEN, GAZETTE_SECRET]) expect(logText).not.toContain(secret);
+    for (const secret of [SMTP_PASSWORD, encodeURIComponent(SMTP_PASSWORD), ADMIN_TOKEN, GAZETTE_SECRET])
+      expect(logText).not.toContain(secret);
     expect(worker.logs().length).toBeGreaterThan(10);
   });
 });

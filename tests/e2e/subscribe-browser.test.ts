@@ -18,7 +18,10 @@ const cli = path.join(repo, 'bin', 'gazette.js');
 const ADDRESS = 'Reader.One@Example.ORG';
 const SECRET = 'e2e-secret-0123456789abcdef';
 
-function run(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: options.env });
     let stdout = '';
@@ -31,7 +34,10 @@ function run(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): 
 }
 
 /** Starts `gazette serve` and resolves with its URL once it says where it listens. */
-function serve(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+function serve(
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, 'serve', ...args], { cwd: options.cwd, env: options.env });
     let output = '';
@@ -64,7 +70,11 @@ describe('subscribing and unsubscribing in a browser', () => {
   let store: Store;
 
   const state = async (): Promise<string | undefined> => {
-    const row = await store.db.selectFrom('subscribers').select('state').where('email_key', '=', ADDRESS.toLowerCase()).executeTakeFirst();
+    const row = await store.db
+      .selectFrom('subscribers')
+      .select('state')
+      .where('email_key', '=', ADDRESS.toLowerCase())
+      .executeTakeFirst();
     return row?.state;
   };
 
@@ -75,7 +85,10 @@ describe('subscribing and unsubscribing in a browser', () => {
     delete env.SMTP_URL;
     delete env.ADMIN_TOKEN;
     const config = ['--config', path.join(repo, 'gazette.yaml')];
-    const built = await run(['build', ...config, '--content', path.join(repo, 'content'), '--out', path.join(dir, 'public')], { cwd: dir, env });
+    const built = await run(
+      ['build', ...config, '--content', path.join(repo, 'content'), '--out', path.join(dir, 'public')],
+      { cwd: dir, env },
+    );
     expect(built.code, built.stderr).toBe(0);
     server = await serve([...config, '--public', path.join(dir, 'public'), '--host', '127.0.0.1'], { cwd: dir, env });
     store = await openStore({ databaseUrl, varDir: path.join(dir, 'var') });
@@ -106,7 +119,9 @@ describe('subscribing and unsubscribing in a browser', () => {
     const files = (await readdir(outbox, { recursive: true })).filter((f) => f.endsWith('.eml'));
     expect(files).toHaveLength(1);
     const mail = await simpleParser(await readFile(path.join(outbox, files[0]!)));
-    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address?.toLowerCase() : undefined).toBe(ADDRESS.toLowerCase());
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address?.toLowerCase() : undefined).toBe(
+      ADDRESS.toLowerCase(),
+    );
     const link = /https?:\/\/\S+\/confirm\?token=[^\s"<>]+/.exec(mail.text ?? '')?.[0];
     expect(link, mail.text).toBeDefined();
     const confirmUrl = new URL(new URL(link!).pathname + new URL(link!).search, server.url);
@@ -127,7 +142,11 @@ describe('subscribing and unsubscribing in a browser', () => {
 
   /** The token an unsubscribe link in a digest carries, made by the subscription service with the server's secret. */
   async function unsubscribeToken(): Promise<string> {
-    const row = await store.db.selectFrom('subscribers').select(['id', 'email']).where('email_key', '=', ADDRESS.toLowerCase()).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('subscribers')
+      .select(['id', 'email'])
+      .where('email_key', '=', ADDRESS.toLowerCase())
+      .executeTakeFirstOrThrow();
     const service = createSubscriptionService({
       store,
       mailer: createMailer({ smtpUrl: undefined, outboxDir: path.join(dir, 'var', 'outbox') }),

@@ -21,7 +21,12 @@ const tagId = (item: NewsItem): string => `tag:caricc.org,2009:${item.id}`;
 type Reader = (text: string) => ReadFeed | Promise<ReadFeed>;
 
 /** Follows `rel` links from `start` through the rendered files, as a reader fetching URLs would. */
-async function pageBack(files: OutputFile[], start: string, read: Reader, rel: string): Promise<{ ids: string[]; documents: string[] }> {
+async function pageBack(
+  files: OutputFile[],
+  start: string,
+  read: Reader,
+  rel: string,
+): Promise<{ ids: string[]; documents: string[] }> {
   const byUrl = new Map(files.map((f) => [SITE + f.path.split('/').map(encodeURIComponent).join('/'), String(f.body)]));
   const ids: string[] = [];
   const documents: string[] = [];
@@ -50,13 +55,16 @@ describe('RFC 5005 archive paging over 300 items (limit 20, pages of 100)', asyn
     ['atom.xml', 'rss-parser', readAtomWithRssParser, 'prev-archive'],
     ['atom.xml', 'feedsmith', readAtomWithFeedsmith, 'prev-archive'],
     ['feed.json', 'feedsmith', readJsonFeedWithFeedsmith, 'next'],
-  ] as const)('from %s read by %s visits every item exactly once, newest to oldest', async (start, _parser, read, rel) => {
-    const { ids, documents } = await pageBack(files, start, read, rel);
-    expect(ids.length).toBe(300);
-    expect(new Set(ids).size).toBe(300);
-    expect(ids).toEqual(allIds);
-    expect(documents.length).toBe(3);
-  });
+  ] as const)(
+    'from %s read by %s visits every item exactly once, newest to oldest',
+    async (start, _parser, read, rel) => {
+      const { ids, documents } = await pageBack(files, start, read, rel);
+      expect(ids.length).toBe(300);
+      expect(new Set(ids).size).toBe(300);
+      expect(ids).toEqual(allIds);
+      expect(documents.length).toBe(3);
+    },
+  );
 
   it('keeps at least the newest `limit` items in the subscription feed and full pages counted from the oldest', async () => {
     const current = await readRssWithRssParser(String(files.find((f) => f.path === 'feed.xml')!.body));
@@ -71,10 +79,15 @@ describe('RFC 5005 archive paging over 300 items (limit 20, pages of 100)', asyn
       const xml = String(file.body);
       expect(xml, file.path).toMatch(/<fh:archive(\s+xmlns:fh="http:\/\/purl\.org\/syndication\/history\/1\.0")?\/>/);
       expect(xml, file.path).toMatch(/xmlns:fh="http:\/\/purl\.org\/syndication\/history\/1\.0"/);
-      expect(xml, file.path).toMatch(new RegExp(`href="${SITE}(feed|atom)\\.xml" rel="current"|rel="current" type="[^"]+" href="${SITE}(feed|atom)\\.xml"`));
+      expect(xml, file.path).toMatch(
+        new RegExp(
+          `href="${SITE}(feed|atom)\\.xml" rel="current"|rel="current" type="[^"]+" href="${SITE}(feed|atom)\\.xml"`,
+        ),
+      );
       expect(xml, file.path).toContain(`${SITE}${file.path}"`);
     }
-    for (const name of ['feed.xml', 'atom.xml']) expect(String(files.find((f) => f.path === name)!.body)).not.toContain('fh:archive');
+    for (const name of ['feed.xml', 'atom.xml'])
+      expect(String(files.find((f) => f.path === name)!.body)).not.toContain('fh:archive');
   });
 
   it('links archive pages both ways: prev-archive to the older page, next-archive to the newer one', async () => {

@@ -25,7 +25,8 @@ describe('feed.xsl in chromium', () => {
       // Served as XML, the way a static host serves .xml and .xsl; nothing leaves the test.
       await page.route('**/*', async (route) => {
         const url = new URL(route.request().url());
-        const file = url.origin === ORIGIN ? files.find((f) => `/${f.path}` === decodeURIComponent(url.pathname)) : undefined;
+        const file =
+          url.origin === ORIGIN ? files.find((f) => `/${f.path}` === decodeURIComponent(url.pathname)) : undefined;
         if (file === undefined) return route.abort();
         return route.fulfill({ status: 200, contentType: 'application/xml; charset=utf-8', body: String(file.body) });
       });

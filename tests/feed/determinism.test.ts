@@ -8,7 +8,10 @@ describe('renderFeeds is deterministic', () => {
     const config = await feedTestConfig({ limit: 20, archivePageSize: 50 });
     const items = [...hostileItems(), ...manyItems(140)];
     const a = renderFeeds(items, config);
-    const b = renderFeeds(items.map((i) => ({ ...i })), config);
+    const b = renderFeeds(
+      items.map((i) => ({ ...i })),
+      config,
+    );
     expect(a.map((f) => f.path)).toEqual(b.map((f) => f.path));
     expect(a).toEqual(b);
     expect(new Set(a.map((f) => f.path)).size).toBe(a.length);
@@ -17,7 +20,9 @@ describe('renderFeeds is deterministic', () => {
   it('gives the same output whatever order items of equal date arrive in', async () => {
     const config = await feedTestConfig({ limit: 3, archivePageSize: 10 });
     const instant = new Date('2021-11-03T09:15:00Z');
-    const ties = ['tie-c', 'tie-a', 'tie-e', 'tie-b', 'tie-d'].map((id) => makeNewsItem({ id, published: instant, tags: ['same'] }));
+    const ties = ['tie-c', 'tie-a', 'tie-e', 'tie-b', 'tie-d'].map((id) =>
+      makeNewsItem({ id, published: instant, tags: ['same'] }),
+    );
     const older = manyItems(30);
     const orders = [
       [...ties, ...older],

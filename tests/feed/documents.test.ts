@@ -4,7 +4,12 @@ import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { renderFeeds } from '../../src/feed/index.ts';
 import { FEED_XSL } from '../../src/feed/xsl.ts';
 import { feedTestConfig, hostileItems, makeNewsItem } from '../helpers/feed-items.ts';
-import { atomSchemaErrors, jsonFeedSchemaErrors, rssProfileViolations, xmllintErrors } from '../helpers/feed-validate.ts';
+import {
+  atomSchemaErrors,
+  jsonFeedSchemaErrors,
+  rssProfileViolations,
+  xmllintErrors,
+} from '../helpers/feed-validate.ts';
 
 async function render(items = hostileItems()) {
   const config = await feedTestConfig();
@@ -16,7 +21,14 @@ async function render(items = hostileItems()) {
 describe('feed documents', () => {
   it('name items by tag: URIs that survive a change of slug and title; RSS guids are not permalinks', async () => {
     const before = await render([makeNewsItem({ id: '2021/meeting', slug: 'meeting', title: 'Meeting' })]);
-    const after = await render([makeNewsItem({ id: '2021/meeting', slug: 'meeting-renamed', title: 'Renamed', url: 'https://caricc.org/news/meeting-renamed/' })]);
+    const after = await render([
+      makeNewsItem({
+        id: '2021/meeting',
+        slug: 'meeting-renamed',
+        title: 'Renamed',
+        url: 'https://caricc.org/news/meeting-renamed/',
+      }),
+    ]);
     for (const { rss, atom, json } of [before, after]) {
       expect(rss).toContain('<guid isPermaLink="false">tag:caricc.org,2009:2021/meeting</guid>');
       expect(parseAtomFeed(atom).entries?.[0]?.id).toBe('tag:caricc.org,2009:2021/meeting');
@@ -29,7 +41,9 @@ describe('feed documents', () => {
     const { rss, atom, json } = await render();
     const elsewhere = 'https://www.unodc.org/centralasia/en/news/a?x=1&y=2';
     expect(parseRssFeed(rss).items?.find((i) => i.title === 'Canonical elsewhere')?.link).toBe(elsewhere);
-    expect(parseAtomFeed(atom).entries?.find((e) => e.title?.value === 'Canonical elsewhere')?.links?.[0]?.href).toBe(elsewhere);
+    expect(parseAtomFeed(atom).entries?.find((e) => e.title?.value === 'Canonical elsewhere')?.links?.[0]?.href).toBe(
+      elsewhere,
+    );
     const item = parseJsonFeed(json).items?.find((i) => i.title === 'Canonical elsewhere');
     expect(item?.url).toBe(elsewhere);
     expect(item?.external_url).toBe(elsewhere);
@@ -39,17 +53,25 @@ describe('feed documents', () => {
   it('carry images as enclosures with MIME type and length', async () => {
     const { rss, atom, json } = await render();
     const url = 'https://caricc.org/media/photo%20one.png?w=1&h=2';
-    expect(parseRssFeed(rss).items?.find((i) => i.enclosures)?.enclosures).toEqual([{ url, type: 'image/png', length: 20480 }]);
-    expect(parseAtomFeed(atom).entries?.flatMap((e) => e.links ?? []).filter((l) => l.rel === 'enclosure')).toEqual([
-      { href: url, rel: 'enclosure', type: 'image/png', length: 20480 },
+    expect(parseRssFeed(rss).items?.find((i) => i.enclosures)?.enclosures).toEqual([
+      { url, type: 'image/png', length: 20480 },
     ]);
+    expect(
+      parseAtomFeed(atom)
+        .entries?.flatMap((e) => e.links ?? [])
+        .filter((l) => l.rel === 'enclosure'),
+    ).toEqual([{ href: url, rel: 'enclosure', type: 'image/png', length: 20480 }]);
     const item = parseJsonFeed(json).items?.find((i) => i.image !== undefined);
     expect(item?.image).toBe(url);
-    expect(item?.attachments).toEqual([{ url, mime_type: 'image/png', title: 'A "photo" & more', size_in_bytes: 20480 }]);
+    expect(item?.attachments).toEqual([
+      { url, mime_type: 'image/png', title: 'A "photo" & more', size_in_bytes: 20480 },
+    ]);
   });
 
   it('give an enclosure length of 0 when the image size is unknown, as the RSS profile advises', async () => {
-    const { rss, atom } = await render([makeNewsItem({ id: 'a', image: { url: 'https://caricc.org/a.webp', alt: '', type: 'image/webp' } })]);
+    const { rss, atom } = await render([
+      makeNewsItem({ id: 'a', image: { url: 'https://caricc.org/a.webp', alt: '', type: 'image/webp' } }),
+    ]);
     expect(rss).toContain('<enclosure length="0" type="image/webp" url="https://caricc.org/a.webp"/>');
     expect(atom).toContain('<link rel="enclosure" type="image/webp" href="https://caricc.org/a.webp"/>');
   });
@@ -72,14 +94,22 @@ describe('feed documents', () => {
       ['alternate', 'https://caricc.org/'],
     ]);
     expect(a.authors?.[0]).toEqual({ name: 'CARICC Press Office', email: 'press@caricc.org' });
-    expect(a.entries?.every((e) => (e.authors?.length ?? 0) > 0 && e.published !== undefined && e.summary !== undefined)).toBe(true);
+    expect(
+      a.entries?.every((e) => (e.authors?.length ?? 0) > 0 && e.published !== undefined && e.summary !== undefined),
+    ).toBe(true);
     const j = JSON.parse(json) as Record<string, unknown>;
-    expect([j.language, j.home_page_url, j.feed_url]).toEqual(['en', 'https://caricc.org/', 'https://caricc.org/feed.json']);
+    expect([j.language, j.home_page_url, j.feed_url]).toEqual([
+      'en',
+      'https://caricc.org/',
+      'https://caricc.org/feed.json',
+    ]);
   });
 
   it('point browsers at feed.xsl, a well-formed stylesheet that tells readers this is a feed', async () => {
     const { files, rss, atom } = await render();
-    expect(rss.startsWith('<?xml version="1.0" encoding="utf-8"?><?xml-stylesheet href="/feed.xsl" type="text/xsl"?>')).toBe(true);
+    expect(
+      rss.startsWith('<?xml version="1.0" encoding="utf-8"?><?xml-stylesheet href="/feed.xsl" type="text/xsl"?>'),
+    ).toBe(true);
     expect(atom).toContain('<?xml-stylesheet type="text/xsl" href="/feed.xsl"?>');
     expect(files.find((f) => f.path === 'feed.xsl')?.body).toBe(FEED_XSL);
     expect(xmllintErrors([{ name: 'feed.xsl', text: FEED_XSL }])).toEqual([]);

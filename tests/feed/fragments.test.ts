@@ -1,7 +1,14 @@
 // Each entry is serialized once per format and spliced into every document that holds it: the
 // spliced documents must be byte for byte what serializing each document whole gives.
 import { describe, expect, it } from 'vitest';
-import { renderRss2, renderRss2FromFragments, renderRss2Item, renderRss2Items, type Rss2Channel, type Rss2Item } from '../../src/adapters/feed.ts';
+import {
+  renderRss2,
+  renderRss2FromFragments,
+  renderRss2Item,
+  renderRss2Items,
+  type Rss2Channel,
+  type Rss2Item,
+} from '../../src/adapters/feed.ts';
 import { renderFeeds } from '../../src/feed/index.ts';
 import { feedTestConfig, hostileItems, manyItems } from '../helpers/feed-items.ts';
 
@@ -42,7 +49,12 @@ describe('documents spliced from serialized entries', () => {
   it('RSS: equal to the library serializing the whole document, for hostile items', () => {
     const items = rssItems();
     expect(items.length).toBeGreaterThan(3);
-    expect(renderRss2FromFragments(channel, items.map((item) => renderRss2Item(item).xml))).toBe(renderRss2(channel, items));
+    expect(
+      renderRss2FromFragments(
+        channel,
+        items.map((item) => renderRss2Item(item).xml),
+      ),
+    ).toBe(renderRss2(channel, items));
     expect(renderRss2FromFragments(channel, [renderRss2Item(items[2]!).xml])).toBe(renderRss2(channel, [items[2]!]));
     expect(renderRss2FromFragments(channel, [])).toBe(renderRss2(channel, []));
   });
@@ -50,7 +62,11 @@ describe('documents spliced from serialized entries', () => {
   it('RSS: items rendered together give the fragments each gives alone, even when their text holds item tags', () => {
     const items = rssItems();
     // CDATA keeps HTML as it is: "</item><item>" in a body must not cut the batch in the wrong place.
-    items.push({ ...items[2]!, guid: 'tag:example.org,2021:tags', contentHtml: '<p>a</item>\n        <item>b <code>&lt;item&gt;</code></p>' });
+    items.push({
+      ...items[2]!,
+      guid: 'tag:example.org,2021:tags',
+      contentHtml: '<p>a</item>\n        <item>b <code>&lt;item&gt;</code></p>',
+    });
     items.push({ ...items[3]!, guid: 'tag:example.org,2021:after' });
     const together = renderRss2Items(items).map((f) => f.xml);
     expect(together).toEqual(items.map((item) => renderRss2Item(item).xml));
@@ -81,8 +97,11 @@ describe('documents spliced from serialized entries', () => {
     // The newest item is in atom.xml and in each of its tags' feeds.
     const atom = String(files.find((f) => f.path === 'atom.xml')!.body);
     const newest = atom.slice(atom.indexOf('<entry')).match(/<id>([^<]+)<\/id>/)![1]!;
-    const tagFeeds = files.filter((f) => /^tags\/[^/]+\/atom\.xml$/.test(f.path) && String(f.body).includes(`<id>${newest}</id>`));
+    const tagFeeds = files.filter(
+      (f) => /^tags\/[^/]+\/atom\.xml$/.test(f.path) && String(f.body).includes(`<id>${newest}</id>`),
+    );
     expect(tagFeeds.length).toBeGreaterThan(0);
-    for (const feed of tagFeeds) expect(itemOf(feed.path, `<id>${newest}</id>`)).toBe(itemOf('atom.xml', `<id>${newest}</id>`));
+    for (const feed of tagFeeds)
+      expect(itemOf(feed.path, `<id>${newest}</id>`)).toBe(itemOf('atom.xml', `<id>${newest}</id>`));
   });
 });

@@ -10,7 +10,13 @@ import { xmlSyntaxError, xmllintErrors } from '../helpers/feed-validate.ts';
 const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 function bareFeed(): InstanceType<typeof UnguardedFeed> {
-  return new UnguardedFeed({ title: 'T', id: 'https://example.org/', link: 'https://example.org/', description: 'D', updated: new Date('2021-01-01T00:00:00Z') });
+  return new UnguardedFeed({
+    title: 'T',
+    id: 'https://example.org/',
+    link: 'https://example.org/',
+    description: 'D',
+    updated: new Date('2021-01-01T00:00:00Z'),
+  });
 }
 
 const channel: Rss2Channel = {
@@ -70,10 +76,19 @@ describe('feed@6.0.0 bugs kept out of our output', () => {
     expect(xmllintErrors([{ name: 'bare.xml', text: bare.rss2() }]).length).toBeGreaterThan(0);
 
     const { out } = await files([
-      makeNewsItem({ id: 'ctl\u0001', title: 'Bell\u0007', summary: 'Esc\u001B', contentHtml: '<p>Null\u0000 \uFFFE</p>', tags: ['t\u0002'], author: { name: 'N\u0003' } }),
+      makeNewsItem({
+        id: 'ctl\u0001',
+        title: 'Bell\u0007',
+        summary: 'Esc\u001B',
+        contentHtml: '<p>Null\u0000 \uFFFE</p>',
+        tags: ['t\u0002'],
+        author: { name: 'N\u0003' },
+      }),
     ]);
     for (const file of out) expect(String(file.body), file.path).not.toMatch(ILLEGAL);
-    expect(xmllintErrors(out.filter((f) => f.path.endsWith('.xml')).map((f) => ({ name: f.path, text: String(f.body) })))).toEqual([]);
+    expect(
+      xmllintErrors(out.filter((f) => f.path.endsWith('.xml')).map((f) => ({ name: f.path, text: String(f.body) }))),
+    ).toEqual([]);
   });
 
   it('(3) Atom ids that are not URLs throw', async () => {
@@ -81,7 +96,10 @@ describe('feed@6.0.0 bugs kept out of our output', () => {
     bare.addItem({ title: 'A', id: '2021/news item', link: 'https://example.org/a', date: new Date(0) });
     expect(() => bare.atom1()).toThrow();
 
-    const { atom } = await files([makeNewsItem({ id: '2021/news item', slug: 'x' }), makeNewsItem({ id: 'новости/ҳамкорӣ', slug: 'y', published: new Date('2021-10-03T00:00:00Z') })]);
+    const { atom } = await files([
+      makeNewsItem({ id: '2021/news item', slug: 'x' }),
+      makeNewsItem({ id: 'новости/ҳамкорӣ', slug: 'y', published: new Date('2021-10-03T00:00:00Z') }),
+    ]);
     const ids = readAtomWithFeedsmith(atom).items.map((i) => i.id);
     expect(ids).toEqual([
       'tag:caricc.org,2009:%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/%D2%B3%D0%B0%D0%BC%D0%BA%D0%BE%D1%80%D3%A3',
@@ -98,7 +116,12 @@ describe('feed@6.0.0 bugs kept out of our output', () => {
     expect(bareJson.author).toBeDefined();
 
     const { json } = await files();
-    const feed = JSON.parse(json) as { version: string; author?: unknown; authors: unknown[]; items: Array<Record<string, unknown>> };
+    const feed = JSON.parse(json) as {
+      version: string;
+      author?: unknown;
+      authors: unknown[];
+      items: Array<Record<string, unknown>>;
+    };
     expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
     expect(feed.author).toBeUndefined();
     expect(feed.authors).toEqual([{ name: 'CARICC Press Office', url: 'mailto:press@caricc.org' }]);
@@ -110,12 +133,21 @@ describe('feed@6.0.0 bugs kept out of our output', () => {
 
   it('(5) RSS has no dc:creator', async () => {
     const bare = bareFeed();
-    bare.addItem({ title: 'A', link: 'https://example.org/a', date: new Date(0), content: 'c', author: [{ name: 'Ғуломов' }] });
+    bare.addItem({
+      title: 'A',
+      link: 'https://example.org/a',
+      date: new Date(0),
+      content: 'c',
+      author: [{ name: 'Ғуломов' }],
+    });
     expect(bare.rss2()).not.toContain('dc:creator');
     // …and writes a bare name into <author>, which RSS reserves for e-mail addresses.
     expect(bare.rss2()).toContain('<author>Ғуломов</author>');
 
-    const { rss } = await files([makeNewsItem({ id: 'a', author: { name: 'Ғуломов Қ. & Co' } }), makeNewsItem({ id: 'b', published: new Date('2021-09-01T00:00:00Z') })]);
+    const { rss } = await files([
+      makeNewsItem({ id: 'a', author: { name: 'Ғуломов Қ. & Co' } }),
+      makeNewsItem({ id: 'b', published: new Date('2021-09-01T00:00:00Z') }),
+    ]);
     expect(rss).not.toContain('<author>');
     const items = (await readRssWithRssParser(rss)).items;
     expect(items).toHaveLength(2);
@@ -160,10 +192,17 @@ describe('further xml-js 1.6 serializer quirks feed@6 passes on', () => {
 
   it('turns a literal "&amp;" in element text into "&"', async () => {
     const bare = bareFeed();
-    bare.addItem({ title: 'A', link: 'https://example.org/a', date: new Date(0), category: [{ name: 'Fish &amp; Chips' }] });
+    bare.addItem({
+      title: 'A',
+      link: 'https://example.org/a',
+      date: new Date(0),
+      category: [{ name: 'Fish &amp; Chips' }],
+    });
     expect(bare.rss2()).toContain('<category>Fish &amp; Chips</category>');
 
-    const ours = renderRss2({ ...channel, title: 'News &amp; more' }, [rssItem({ categories: [{ name: 'Fish &amp; Chips & more' }] })]);
+    const ours = renderRss2({ ...channel, title: 'News &amp; more' }, [
+      rssItem({ categories: [{ name: 'Fish &amp; Chips & more' }] }),
+    ]);
     const parsed = (await import('feedsmith')).parseRssFeed(ours);
     expect(parsed.title).toBe('News &amp; more');
     expect(parsed.items?.[0]?.categories?.[0]?.name).toBe('Fish &amp; Chips & more');
@@ -171,12 +210,21 @@ describe('further xml-js 1.6 serializer quirks feed@6 passes on', () => {
 
   it('guesses Atom enclosure types from file extensions and types Atom titles as HTML', async () => {
     const bare = bareFeed();
-    bare.addItem({ title: 'Use <b> tags', link: 'https://example.org/a', date: new Date(0), image: { url: 'https://example.org/a.jpg', type: 'image/jpeg' } });
+    bare.addItem({
+      title: 'Use <b> tags',
+      link: 'https://example.org/a',
+      date: new Date(0),
+      image: { url: 'https://example.org/a.jpg', type: 'image/jpeg' },
+    });
     expect(bare.atom1()).toContain('type="image/jpg"');
     expect(bare.atom1()).toMatch(/<title type="html"><!\[CDATA\[Use <b> tags\]\]><\/title>/);
 
     const { atom } = await files([
-      makeNewsItem({ id: 'a', title: 'Use <b> tags', image: { url: 'https://caricc.org/a.jpg', alt: '', type: 'image/jpeg', length: 12 } }),
+      makeNewsItem({
+        id: 'a',
+        title: 'Use <b> tags',
+        image: { url: 'https://caricc.org/a.jpg', alt: '', type: 'image/jpeg', length: 12 },
+      }),
     ]);
     expect(atom).toContain('<link rel="enclosure" type="image/jpeg" length="12" href="https://caricc.org/a.jpg"/>');
     expect(atom).toContain('<title type="text">Use &lt;b&gt; tags</title>');

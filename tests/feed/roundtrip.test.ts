@@ -48,7 +48,11 @@ function expected(item: NewsItem): Expected {
 }
 
 /** Asserts that `feed` holds exactly `items` (newest first) with every field intact. */
-function expectItems(feed: ReadFeed, items: NewsItem[], options: { hasUpdated: boolean; secondsOnly: boolean; trims?: boolean }): void {
+function expectItems(
+  feed: ReadFeed,
+  items: NewsItem[],
+  options: { hasUpdated: boolean; secondsOnly: boolean; trims?: boolean },
+): void {
   // feedsmith trims leading and trailing whitespace of every text value; the others keep it.
   const want = items
     .map(expected)
@@ -59,7 +63,8 @@ function expectItems(feed: ReadFeed, items: NewsItem[], options: { hasUpdated: b
     expect(got.title, w.id).toBe(w.title);
     expect(got.link, w.id).toBe(w.link);
     expect(got.contentHtml, w.id).toBe(w.contentHtml);
-    const round = (ms: number | undefined): number | undefined => (options.secondsOnly && ms !== undefined ? Math.floor(ms / 1000) * 1000 : ms);
+    const round = (ms: number | undefined): number | undefined =>
+      options.secondsOnly && ms !== undefined ? Math.floor(ms / 1000) * 1000 : ms;
     expect(got.published, w.id).toBe(round(w.published));
     if (options.hasUpdated) expect(got.updated, w.id).toBe(w.updated);
   });
@@ -70,24 +75,47 @@ async function expectAllFormatsCarry(items: NewsItem[], config: Config, prefix =
   const rss = body(files, `${prefix}feed.xml`);
   const atom = body(files, `${prefix}atom.xml`);
   const json = body(files, `${prefix}feed.json`);
-  const sorted = [...items].sort((a, b) => b.published.getTime() - a.published.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...items].sort(
+    (a, b) => b.published.getTime() - a.published.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
   expectItems(await readRssWithRssParser(rss), sorted, { hasUpdated: false, secondsOnly: true });
   expectItems(readRssWithFeedsmith(rss), sorted, { hasUpdated: false, secondsOnly: true, trims: true });
   expectItems(await readAtomWithRssParser(atom), sorted, { hasUpdated: false, secondsOnly: false });
   expectItems(readAtomWithFeedsmith(atom), sorted, { hasUpdated: true, secondsOnly: false, trims: true });
   expectItems(readJsonFeedWithFeedsmith(json), sorted, { hasUpdated: true, secondsOnly: false, trims: true });
-  const raw = JSON.parse(json) as { items: Array<{ id: string; title: string; url: string; content_html: string; date_published: string; date_modified: string }> };
+  const raw = JSON.parse(json) as {
+    items: Array<{
+      id: string;
+      title: string;
+      url: string;
+      content_html: string;
+      date_published: string;
+      date_modified: string;
+    }>;
+  };
   const want = sorted.map(expected);
-  expect(raw.items.map((i) => [i.id, i.title, i.url, i.content_html, Date.parse(i.date_published), Date.parse(i.date_modified)])).toEqual(
-    want.map((w) => [w.id, w.title, w.link, w.contentHtml, w.published, w.updated]),
-  );
+  expect(
+    raw.items.map((i) => [
+      i.id,
+      i.title,
+      i.url,
+      i.content_html,
+      Date.parse(i.date_published),
+      Date.parse(i.date_modified),
+    ]),
+  ).toEqual(want.map((w) => [w.id, w.title, w.link, w.contentHtml, w.published, w.updated]));
 }
 
 describe('feeds read back by rss-parser and feedsmith', () => {
   it('carry ordinary items from factories', async () => {
     const config = await feedTestConfig();
     const items = [1, 2, 3].map((n) =>
-      makeNewsItem({ id: `2021/item-${n}`, published: new Date(Date.UTC(2021, 9, n, 6)), updated: new Date(Date.UTC(2021, 9, n + 1, 6)), tags: ['UNODC'] }),
+      makeNewsItem({
+        id: `2021/item-${n}`,
+        published: new Date(Date.UTC(2021, 9, n, 6)),
+        updated: new Date(Date.UTC(2021, 9, n + 1, 6)),
+        tags: ['UNODC'],
+      }),
     );
     await expectAllFormatsCarry(items, config);
     await expectAllFormatsCarry(items, config, 'tags/unodc/');
@@ -101,7 +129,11 @@ describe('feeds read back by rss-parser and feedsmith', () => {
   it('keep hostile text exactly as a reader should see it', async () => {
     const config = await feedTestConfig();
     const files = renderFeeds(hostileItems(), config);
-    for (const feed of [await readRssWithRssParser(body(files, 'feed.xml')), readAtomWithFeedsmith(body(files, 'atom.xml')), readJsonFeedWithFeedsmith(body(files, 'feed.json'))]) {
+    for (const feed of [
+      await readRssWithRssParser(body(files, 'feed.xml')),
+      readAtomWithFeedsmith(body(files, 'atom.xml')),
+      readJsonFeedWithFeedsmith(body(files, 'feed.json')),
+    ]) {
       const titles = feed.items.map((i) => i.title);
       expect(titles).toContain(`Fish & Chips <b>bold</b> "quoted" 'single' &amp; literal`);
       expect(titles).toContain('Тоҷикистон: ҳамкорӣ ӯ ғ қ — Oʻzbekiston gʻalaba — Казахстан 🚀🇰🇿');
@@ -125,10 +157,13 @@ describe('feeds read back by rss-parser and feedsmith', () => {
     for (const [tag, tagItems] of tagged) await expectAllFormatsCarry(tagItems, config, `tags/${slugify(tag)}/`);
   });
 
-  it.skipIf(!existsSync(HOSTILE_CONTENT))('carry the hostile content folder tests/fixtures/content/hostile (skipped only where that fixture is absent)', async () => {
-    const config = await feedTestConfig();
-    const items = await loadContent(HOSTILE_CONTENT, config, NOW);
-    expect(items.length).toBeGreaterThan(0);
-    await expectAllFormatsCarry(items, config);
-  });
+  it.skipIf(!existsSync(HOSTILE_CONTENT))(
+    'carry the hostile content folder tests/fixtures/content/hostile (skipped only where that fixture is absent)',
+    async () => {
+      const config = await feedTestConfig();
+      const items = await loadContent(HOSTILE_CONTENT, config, NOW);
+      expect(items.length).toBeGreaterThan(0);
+      await expectAllFormatsCarry(items, config);
+    },
+  );
 });

@@ -7,7 +7,13 @@ import { loadContent } from '../../src/content/index.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { OutputFile } from '../../src/output.ts';
 import { feedTestConfig, hostileItems, manyItems, REPO_ROOT } from '../helpers/feed-items.ts';
-import { atomSchemaErrors, jsonFeedSchemaErrors, rssProfileViolations, xmllintErrors, xmlSyntaxError } from '../helpers/feed-validate.ts';
+import {
+  atomSchemaErrors,
+  jsonFeedSchemaErrors,
+  rssProfileViolations,
+  xmllintErrors,
+  xmlSyntaxError,
+} from '../helpers/feed-validate.ts';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 
@@ -61,7 +67,8 @@ describe.each([
 
 describe('the validators themselves', () => {
   it('jing rejects an Atom feed without an id', () => {
-    const bad = '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><updated>2021-01-01T00:00:00Z</updated></feed>';
+    const bad =
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><updated>2021-01-01T00:00:00Z</updated></feed>';
     expect(atomSchemaErrors([{ name: 'bad.xml', text: bad }]).length).toBeGreaterThan(0);
   });
 
@@ -83,7 +90,22 @@ describe('the validators themselves', () => {
   </channel>
 </rss>`;
     const problems = rssProfileViolations(bad, 'https://example.org/feed.xml');
-    const expected = [/channel: <link>/, /<language> missing/, /atom:link rel="self" is/, /guid "same" is a permalink/, /<pubDate>.*four-digit/, /relative or non-http URL in src="pic.png"/, /dangerous markup/, /enclosure length/, /repeats item 1/, /wrong day of the week/];
-    for (const pattern of expected) expect(problems.some((p) => pattern.test(p)), `${pattern}\n${problems.join('\n')}`).toBe(true);
+    const expected = [
+      /channel: <link>/,
+      /<language> missing/,
+      /atom:link rel="self" is/,
+      /guid "same" is a permalink/,
+      /<pubDate>.*four-digit/,
+      /relative or non-http URL in src="pic.png"/,
+      /dangerous markup/,
+      /enclosure length/,
+      /repeats item 1/,
+      /wrong day of the week/,
+    ];
+    for (const pattern of expected)
+      expect(
+        problems.some((p) => pattern.test(p)),
+        `${pattern}\n${problems.join('\n')}`,
+      ).toBe(true);
   });
 });

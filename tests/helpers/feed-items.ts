@@ -42,7 +42,14 @@ export function manyItems(count: number): NewsItem[] {
         published: new Date(Date.UTC(2015, 0, 1, 5, 0, 0) + n * 86_400_000),
         tags: n % 3 === 0 ? ['UNODC', 'Наркотики'] : n % 5 === 0 ? ['Operations'] : [],
         ...(n % 7 === 0
-          ? { image: { url: `https://caricc.org/news/item-${n}/photo.jpg`, alt: `Photo ${n}`, type: 'image/jpeg', length: 1000 + n } }
+          ? {
+              image: {
+                url: `https://caricc.org/news/item-${n}/photo.jpg`,
+                alt: `Photo ${n}`,
+                type: 'image/jpeg',
+                length: 1000 + n,
+              },
+            }
           : {}),
       }),
     );
@@ -93,12 +100,19 @@ export function hostileItems(): NewsItem[] {
       link: 'https://www.unodc.org/centralasia/en/news/a?x=1&y=2',
       url: 'https://www.unodc.org/centralasia/en/news/a?x=1&y=2',
       published: new Date(minute - 3 * 86_400_000),
-      image: { url: 'https://caricc.org/media/photo%20one.png?w=1&h=2', alt: 'A "photo" & more', type: 'image/png', length: 20480 },
+      image: {
+        url: 'https://caricc.org/media/photo%20one.png?w=1&h=2',
+        alt: 'A "photo" & more',
+        type: 'image/png',
+        length: 20480,
+      },
     }),
   ];
 }
 
 /** What a reader must see of a string after control characters are dropped (independent of src/). */
 export function withoutControlChars(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/g, '').replace(/[\uD800-\uDFFF]/gu, '');
+  return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/g, '')
+    .replace(/[\uD800-\uDFFF]/gu, '');
 }

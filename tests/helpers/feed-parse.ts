@@ -23,7 +23,10 @@ export interface ReadFeed {
 
 const rssParser = new RssParser({
   customFields: {
-    feed: [['atom:link', 'atomLinks', { keepArray: true }] as never, ['link', 'allLinks', { keepArray: true }] as never],
+    feed: [
+      ['atom:link', 'atomLinks', { keepArray: true }] as never,
+      ['link', 'allLinks', { keepArray: true }] as never,
+    ],
     item: [['updated', 'updated'] as never, ['guid', 'guidRaw'] as never, ['enclosure', 'enclosureRaw'] as never],
   },
 });
@@ -43,7 +46,9 @@ function linksOf(raw: unknown): Record<string, string> {
 
 /** RSS 2.0 through rss-parser. */
 export async function readRssWithRssParser(xml: string): Promise<ReadFeed> {
-  const feed = (await rssParser.parseString(xml)) as unknown as Record<string, unknown> & { items: Record<string, unknown>[] };
+  const feed = (await rssParser.parseString(xml)) as unknown as Record<string, unknown> & {
+    items: Record<string, unknown>[];
+  };
   return {
     title: feed.title as string | undefined,
     links: linksOf(feed.atomLinks),
@@ -57,7 +62,13 @@ export async function readRssWithRssParser(xml: string): Promise<ReadFeed> {
         updated: undefined,
         contentHtml: item['content:encoded'] as string | undefined,
         ...(enclosure !== undefined
-          ? { enclosure: { url: enclosure.url, ...(enclosure.type ? { type: enclosure.type } : {}), ...(enclosure.length !== undefined ? { length: Number(enclosure.length) } : {}) } }
+          ? {
+              enclosure: {
+                url: enclosure.url,
+                ...(enclosure.type ? { type: enclosure.type } : {}),
+                ...(enclosure.length !== undefined ? { length: Number(enclosure.length) } : {}),
+              },
+            }
           : {}),
       };
     }),
@@ -66,7 +77,9 @@ export async function readRssWithRssParser(xml: string): Promise<ReadFeed> {
 
 /** Atom 1.0 through rss-parser. */
 export async function readAtomWithRssParser(xml: string): Promise<ReadFeed> {
-  const feed = (await rssParser.parseString(xml)) as unknown as Record<string, unknown> & { items: Record<string, unknown>[] };
+  const feed = (await rssParser.parseString(xml)) as unknown as Record<string, unknown> & {
+    items: Record<string, unknown>[];
+  };
   return {
     title: feed.title as string | undefined,
     links: linksOf(feed.allLinks),

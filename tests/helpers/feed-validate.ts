@@ -73,7 +73,9 @@ export function jsonFeedSchemaErrors(json: string): string[] {
   } catch (err) {
     return [`not JSON: ${(err as Error).message}`];
   }
-  return jsonFeedSchema(data) ? [] : (jsonFeedSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
+  return jsonFeedSchema(data)
+    ? []
+    : (jsonFeedSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
 }
 
 // --- RSS profile -------------------------------------------------------------------------------
@@ -86,9 +88,11 @@ const ABSOLUTE_HTTP = /^https?:\/\/[^\s/]+/;
 const MIME = /^[a-z]+\/[A-Za-z0-9.+-]+$/;
 const EMAIL_AUTHOR = /^[^\s@]+@[^\s@]+\.[^\s@]+( \(.+\))?$/;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-const URL_ATTRS = /\s(href|src|poster|action|cite|background|longdesc|usemap|formaction|data)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+const URL_ATTRS =
+  /\s(href|src|poster|action|cite|background|longdesc|usemap|formaction|data)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 const SRCSET_ATTR = /\ssrcset\s*=\s*("([^"]*)"|'([^']*)')/gi;
-const DANGEROUS = /<(script|iframe|embed|object|frame|frameset|applet|meta|link|style|form)\b|\son[a-z]+\s*=|javascript:/i;
+const DANGEROUS =
+  /<(script|iframe|embed|object|frame|frameset|applet|meta|link|style|form)\b|\son[a-z]+\s*=|javascript:/i;
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -97,7 +101,8 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: true,
   processEntities: true,
-  isArray: (name) => ['item', 'category', 'atom:link', 'enclosure', 'channel', 'guid', 'dc:creator', 'author'].includes(name),
+  isArray: (name) =>
+    ['item', 'category', 'atom:link', 'enclosure', 'channel', 'guid', 'dc:creator', 'author'].includes(name),
 });
 
 type Node = Record<string, unknown>;
@@ -127,7 +132,8 @@ function checkDate(value: string | undefined, where: string, problems: string[],
   }
   if (m[8] === 'GMT' || m[8] === 'UT' || m[8] === 'Z' || m[8] === '+0000') {
     if (DAYS[instant.getUTCDay()] !== m[1]) problems.push(`${where}: "${value}" names the wrong day of the week`);
-    if (instant.getUTCDate() !== Number(m[2]) || MONTHS[instant.getUTCMonth()] !== m[3]) problems.push(`${where}: "${value}" is not a real day`);
+    if (instant.getUTCDate() !== Number(m[2]) || MONTHS[instant.getUTCMonth()] !== m[3])
+      problems.push(`${where}: "${value}" is not a real day`);
   }
 }
 
@@ -156,19 +162,22 @@ export function rssProfileViolations(xml: string, selfUrl: string): string[] {
   const problems: string[] = [];
   const syntax = xmlSyntaxError(xml);
   if (syntax !== null) return [`not well-formed: ${syntax}`];
-  if (!/^<\?xml version="1\.0" encoding="utf-8"\?>/i.test(xml)) problems.push('document does not start with an XML declaration naming utf-8');
+  if (!/^<\?xml version="1\.0" encoding="utf-8"\?>/i.test(xml))
+    problems.push('document does not start with an XML declaration naming utf-8');
   const doc = parser.parse(xml) as Node;
   const rss = doc.rss as Node | undefined;
   if (rss === undefined) return ['root element is not <rss>'];
   if (rss['@version'] !== '2.0') problems.push('rss version is not "2.0"');
   const namespaces: Record<string, string> = {};
-  for (const [key, value] of Object.entries(rss)) if (key.startsWith('@xmlns:')) namespaces[key.slice(7)] = String(value);
+  for (const [key, value] of Object.entries(rss))
+    if (key.startsWith('@xmlns:')) namespaces[key.slice(7)] = String(value);
   const channels = (rss.channel as Node[] | undefined) ?? [];
   if (channels.length !== 1) return [...problems, `expected one <channel>, found ${channels.length}`];
   const channel = channels[0]!;
   const uses = (prefix: string): boolean => new RegExp(`<${prefix}:`).test(xml);
   const expectNs = (prefix: string, uri: string): void => {
-    if (uses(prefix) && namespaces[prefix] !== uri) problems.push(`prefix ${prefix}: used without xmlns:${prefix}="${uri}" on <rss>`);
+    if (uses(prefix) && namespaces[prefix] !== uri)
+      problems.push(`prefix ${prefix}: used without xmlns:${prefix}="${uri}" on <rss>`);
   };
   expectNs('atom', 'http://www.w3.org/2005/Atom');
   expectNs('content', 'http://purl.org/rss/1.0/modules/content/');
@@ -179,7 +188,8 @@ export function rssProfileViolations(xml: string, selfUrl: string): string[] {
     if (value === undefined || value === '') problems.push(`channel: <${name}> missing or empty`);
   }
   const channelLink = textOf(channel.link) ?? '';
-  if (!ABSOLUTE_HTTP.test(channelLink)) problems.push(`channel: <link> "${channelLink}" is not an absolute http(s) URL`);
+  if (!ABSOLUTE_HTTP.test(channelLink))
+    problems.push(`channel: <link> "${channelLink}" is not an absolute http(s) URL`);
   const language = textOf(channel.language);
   if (language === undefined) problems.push('channel: <language> missing');
   else if (!LANGUAGE.test(language)) problems.push(`channel: <language> "${language}" is not a language code`);
@@ -189,12 +199,14 @@ export function rssProfileViolations(xml: string, selfUrl: string): string[] {
   if (ttl !== undefined && !/^\d+$/.test(ttl)) problems.push(`channel: <ttl> "${ttl}" is not a whole number`);
   for (const author of ['managingEditor', 'webMaster']) {
     const value = textOf(channel[author]);
-    if (value !== undefined && !EMAIL_AUTHOR.test(value)) problems.push(`channel: <${author}> "${value}" is not an e-mail address`);
+    if (value !== undefined && !EMAIL_AUTHOR.test(value))
+      problems.push(`channel: <${author}> "${value}" is not an e-mail address`);
   }
   const image = channel.image as Node | undefined;
   if (image !== undefined) {
     if (!ABSOLUTE_HTTP.test(textOf(image.url) ?? '')) problems.push('channel image: <url> is not an absolute URL');
-    if (textOf(image.title) !== textOf(channel.title)) problems.push('channel image: <title> differs from the channel title');
+    if (textOf(image.title) !== textOf(channel.title))
+      problems.push('channel image: <title> differs from the channel title');
     if (textOf(image.link) !== channelLink) problems.push('channel image: <link> differs from the channel link');
   }
 
@@ -206,11 +218,14 @@ export function rssProfileViolations(xml: string, selfUrl: string): string[] {
   const self = atomLinks.filter((l) => l.rel === 'self');
   if (self.length !== 1) problems.push(`channel: expected one atom:link rel="self", found ${self.length}`);
   else {
-    if (self[0]!.href !== selfUrl) problems.push(`channel: atom:link rel="self" is "${self[0]!.href}", the document is served at "${selfUrl}"`);
-    if (self[0]!.type !== 'application/rss+xml') problems.push('channel: atom:link rel="self" lacks type="application/rss+xml"');
+    if (self[0]!.href !== selfUrl)
+      problems.push(`channel: atom:link rel="self" is "${self[0]!.href}", the document is served at "${selfUrl}"`);
+    if (self[0]!.type !== 'application/rss+xml')
+      problems.push('channel: atom:link rel="self" lacks type="application/rss+xml"');
   }
   for (const link of atomLinks) {
-    if (!ABSOLUTE_HTTP.test(link.href)) problems.push(`channel: atom:link rel="${link.rel}" href "${link.href}" is not absolute`);
+    if (!ABSOLUTE_HTTP.test(link.href))
+      problems.push(`channel: atom:link rel="${link.rel}" href "${link.href}" is not absolute`);
   }
 
   const items = (channel.item as Node[] | undefined) ?? [];
@@ -230,9 +245,12 @@ export function rssProfileViolations(xml: string, selfUrl: string): string[] {
     else {
       const guidNode = guidNodes[0];
       const guid = textOf(guidNode) ?? '';
-      const permaAttr = typeof guidNode === 'object' && guidNode !== null ? (guidNode as Node)['@isPermaLink'] : undefined;
-      if (permaAttr !== undefined && permaAttr !== 'true' && permaAttr !== 'false') problems.push(`${where}: isPermaLink="${String(permaAttr)}"`);
-      if (permaAttr !== 'false' && !ABSOLUTE_HTTP.test(guid)) problems.push(`${where}: guid "${guid}" is a permalink but not an http(s) URL`);
+      const permaAttr =
+        typeof guidNode === 'object' && guidNode !== null ? (guidNode as Node)['@isPermaLink'] : undefined;
+      if (permaAttr !== undefined && permaAttr !== 'true' && permaAttr !== 'false')
+        problems.push(`${where}: isPermaLink="${String(permaAttr)}"`);
+      if (permaAttr !== 'false' && !ABSOLUTE_HTTP.test(guid))
+        problems.push(`${where}: guid "${guid}" is a permalink but not an http(s) URL`);
       if (guid === '') problems.push(`${where}: empty <guid>`);
       const seen = guids.get(guid);
       if (seen !== undefined) problems.push(`${where}: guid "${guid}" repeats item ${seen}`);
@@ -241,7 +259,8 @@ export function rssProfileViolations(xml: string, selfUrl: string): string[] {
     checkDate(textOf(item.pubDate), `${where} <pubDate>`, problems, true);
     for (const author of (item.author as unknown[] | undefined) ?? []) {
       const value = textOf(author) ?? '';
-      if (!EMAIL_AUTHOR.test(value)) problems.push(`${where}: <author> "${value}" is not an e-mail address (use dc:creator for names)`);
+      if (!EMAIL_AUTHOR.test(value))
+        problems.push(`${where}: <author> "${value}" is not an e-mail address (use dc:creator for names)`);
     }
     const enclosures = (item.enclosure as Node[] | undefined) ?? [];
     if (enclosures.length > 1) problems.push(`${where}: more than one <enclosure>`);
@@ -250,7 +269,8 @@ export function rssProfileViolations(xml: string, selfUrl: string): string[] {
       const length = enclosure['@length'];
       const type = String(enclosure['@type'] ?? '');
       if (!ABSOLUTE_HTTP.test(url)) problems.push(`${where}: enclosure url "${url}" is not absolute`);
-      if (length === undefined || !/^\d+$/.test(String(length))) problems.push(`${where}: enclosure length "${String(length)}" is not a whole number`);
+      if (length === undefined || !/^\d+$/.test(String(length)))
+        problems.push(`${where}: enclosure length "${String(length)}" is not a whole number`);
       if (!MIME.test(type)) problems.push(`${where}: enclosure type "${type}" is not a MIME type`);
     }
     for (const category of (item.category as unknown[] | undefined) ?? []) {

@@ -56,13 +56,15 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
     logger: false,
     closeTimeout: 200,
     onAuth(auth, _session, callback) {
-      if (options.auth && auth.username === options.auth.user && auth.password === options.auth.pass) return callback(null, { user: auth.username });
+      if (options.auth && auth.username === options.auth.user && auth.password === options.auth.pass)
+        return callback(null, { user: auth.username });
       return callback(smtpError(535, 'Authentication failed'));
     },
     onRcptTo(address, _session, callback) {
       const code = options.onRcptTo?.(address.address);
       rcpt.push({ address: address.address, code: code ?? 250 });
-      if (code !== undefined && code >= 400) return callback(smtpError(code, code >= 500 ? 'Mailbox unavailable' : 'Try again later'));
+      if (code !== undefined && code >= 400)
+        return callback(smtpError(code, code >= 500 ? 'Mailbox unavailable' : 'Try again later'));
       return callback();
     },
     onData(stream, session: SMTPServerSession, callback) {
@@ -78,14 +80,17 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
         if (verdict === 'drop' && !dropped) {
           dropped = true;
           // cut the TCP connection while the client is still sending the message
-          for (const connection of (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections) {
+          for (const connection of (
+            server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }
+          ).connections) {
             if (connection.id === session.id) connection._socket.destroy();
           }
         }
       });
       stream.on('end', () => {
         if (dropped) return;
-        if (typeof verdict === 'number') return callback(smtpError(verdict, verdict >= 500 ? 'Message rejected' : 'Try again later'));
+        if (typeof verdict === 'number')
+          return callback(smtpError(verdict, verdict >= 500 ? 'Message rejected' : 'Try again later'));
         const raw = Buffer.concat(chunks);
         simpleParser(raw).then(
           (parsed) => {
@@ -104,8 +109,10 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
-  const credentials = options.auth ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.pass)}@` : '';
+  const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
+  const credentials = options.auth
+    ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.pass)}@`
+    : '';
 
   return {
     port,
@@ -115,7 +122,10 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
     waitFor(count, timeoutMs = 10_000) {
       if (messages.length >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`SMTP server: ${messages.length} of ${count} messages after ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`SMTP server: ${messages.length} of ${count} messages after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
       });
     },

@@ -21,16 +21,34 @@ export interface WorkerProcess {
 /** Environment for a child gazette: the parent's, minus anything that would point it elsewhere. */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['GAZETTE_CONFIG', 'DATABASE_URL', 'SMTP_URL', 'GAZETTE_SECRET', 'ADMIN_TOKEN', 'PORT', 'LOG_LEVEL']) delete env[key];
+  for (const key of [
+    'GAZETTE_CONFIG',
+    'DATABASE_URL',
+    'SMTP_URL',
+    'GAZETTE_SECRET',
+    'ADMIN_TOKEN',
+    'PORT',
+    'LOG_LEVEL',
+  ])
+    delete env[key];
   return { ...env, ...extra };
 }
 
-export function startWorkerProcess(options: { cwd: string; env?: NodeJS.ProcessEnv; args?: string[]; bin?: string }): WorkerProcess {
-  const child = spawn(process.execPath, [options.bin ?? path.join(repoRoot, 'bin/gazette.js'), 'start', ...(options.args ?? [])], {
-    cwd: options.cwd,
-    env: childEnv(options.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startWorkerProcess(options: {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  args?: string[];
+  bin?: string;
+}): WorkerProcess {
+  const child = spawn(
+    process.execPath,
+    [options.bin ?? path.join(repoRoot, 'bin/gazette.js'), 'start', ...(options.args ?? [])],
+    {
+      cwd: options.cwd,
+      env: childEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -66,7 +84,8 @@ export function startWorkerProcess(options: { cwd: string; env?: NodeJS.ProcessE
       for (;;) {
         const found = logs().find(test);
         if (found) return found;
-        if (child.exitCode !== null) throw new Error(`gazette start exited (${child.exitCode}) before the log line came:\n${err}`);
+        if (child.exitCode !== null)
+          throw new Error(`gazette start exited (${child.exitCode}) before the log line came:\n${err}`);
         if (Date.now() > deadline) throw new Error(`no such log line after ${timeoutMs} ms:\n${err}`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -93,8 +112,18 @@ export function startWorkerProcess(options: { cwd: string; env?: NodeJS.ProcessE
 }
 
 /** Runs another gazette command to completion in `cwd`. */
-export function gazetteIn(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, bin = path.join(repoRoot, 'bin/gazette.js')) {
-  const res = spawnSync(process.execPath, [bin, ...args], { cwd, env: childEnv(env), encoding: 'utf8', timeout: 120_000 });
+export function gazetteIn(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  bin = path.join(repoRoot, 'bin/gazette.js'),
+) {
+  const res = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    env: childEnv(env),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -106,7 +135,11 @@ export function gazetteAsync(
   bin = path.join(repoRoot, 'bin/gazette.js'),
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

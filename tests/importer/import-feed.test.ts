@@ -23,10 +23,14 @@ describe('gazette import-feed', { timeout: 120_000 }, () => {
   it('imports an RSS and an Atom file, then skips every item on a second run', async () => {
     const rss = gazette('import-feed', path.join(fixtures, 'rss.xml'), '--out', content);
     expect(rss.status).toBe(0);
-    expect(rss.stdout).toBe(`imported "Old CARICC site" into ${content}: 2 created, 0 skipped (already present), 1 skipped (no date)\n`);
+    expect(rss.stdout).toBe(
+      `imported "Old CARICC site" into ${content}: 2 created, 0 skipped (already present), 1 skipped (no date)\n`,
+    );
     expect(rss.stderr).toContain('skipped "Item without a date": the feed gives it no date');
     const atom = gazette('import-feed', path.join(fixtures, 'atom.xml'), '--out', content);
-    expect(atom.stdout).toBe(`imported "Old CARICC Atom feed" into ${content}: 2 created, 0 skipped (already present)\n`);
+    expect(atom.stdout).toBe(
+      `imported "Old CARICC Atom feed" into ${content}: 2 created, 0 skipped (already present)\n`,
+    );
     const files = await snapshot(content);
 
     for (const feed of ['rss.xml', 'atom.xml']) {
@@ -47,7 +51,12 @@ describe('gazette import-feed', { timeout: 120_000 }, () => {
     const config = await loadConfig(path.join(repoRoot, 'gazette.yaml'));
     const items = await loadContent(content, config, new Date('2030-01-01T00:00:00Z'));
     const byId = new Map(items.map((i) => [i.id, i]));
-    expect([...byId.keys()].sort()).toEqual(['caricc-old-101', 'https://old.caricc.example/news/100', 'tag:old.caricc.example,2009:entry-76', 'tag:old.caricc.example,2009:entry-77']);
+    expect([...byId.keys()].sort()).toEqual([
+      'caricc-old-101',
+      'https://old.caricc.example/news/100',
+      'tag:old.caricc.example,2009:entry-76',
+      'tag:old.caricc.example,2009:entry-77',
+    ]);
 
     const seminar = byId.get('caricc-old-101')!;
     expect(seminar.title).toBe('Seminar on precursors & <synthetic> drugs in Dushanbe');
@@ -74,14 +83,22 @@ describe('gazette import-feed', { timeout: 120_000 }, () => {
   });
 
   it('writes front matter with the title, the date in the site timezone and the feed id', async () => {
-    const text = await readFile(path.join(content, '2021/2021-05-20-working-group-on-cybercrime-meets-in-almaty.md'), 'utf8');
-    expect(text).toMatch(/^---\ntitle: "Working group on cybercrime meets in Almaty"\ndate: "2021-05-20T09:00:00\+06:00"\nid: "tag:old\.caricc\.example,2009:entry-77"\n/);
+    const text = await readFile(
+      path.join(content, '2021/2021-05-20-working-group-on-cybercrime-meets-in-almaty.md'),
+      'utf8',
+    );
+    expect(text).toMatch(
+      /^---\ntitle: "Working group on cybercrime meets in Almaty"\ndate: "2021-05-20T09:00:00\+06:00"\nid: "tag:old\.caricc\.example,2009:entry-77"\n/,
+    );
   });
 
   it('skips an item whose id already exists anywhere in the content folder, whatever the file is called', async () => {
     const other = path.join(dir, 'other');
     await mkdir(path.join(other, 'archive/old'), { recursive: true });
-    await writeFile(path.join(other, 'archive/old/renamed.md'), '---\ntitle: Renamed\ndate: 2021-06-14\nid: caricc-old-101\n---\nKept by hand.\n');
+    await writeFile(
+      path.join(other, 'archive/old/renamed.md'),
+      '---\ntitle: Renamed\ndate: 2021-06-14\nid: caricc-old-101\n---\nKept by hand.\n',
+    );
     const config = await loadConfig(path.join(repoRoot, 'gazette.yaml'));
     const result = await importFeed({ source: path.join(fixtures, 'rss.xml'), contentDir: other, config });
     expect(result.created).toEqual(['2021/2021-06-03-встреча-в-бишкеке.md']);

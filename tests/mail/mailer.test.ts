@@ -9,13 +9,29 @@ import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts'
 import { checkDkim } from '../newsletter/dkim-verify.ts';
 
 // mailparser folds List-* headers into one structured `list` value; the raw line is what a client reads.
-const headerLine = (mail: ParsedMail, key: string): string | undefined => mail.headerLines.find((h) => h.key === key)?.line;
+const headerLine = (mail: ParsedMail, key: string): string | undefined =>
+  mail.headerLines.find((h) => h.key === key)?.line;
 
 const DATE = new Date('2026-11-30T04:00:00Z');
 
 /** A template from CARICC News with one slot in each part: `text` and `html` are what stands before and after it. */
-function compileTemplate(m: Mailer, subject: string, slot: string, text: [string, string], html: [string, string], headers: Record<string, string> = {}) {
-  return m.compile!({ from: { name: 'CARICC News', address: 'news@caricc.org' }, subject, date: DATE, text: { parts: text, slots: [slot] }, html: { parts: html, slots: [slot] }, headers, recipientHeaders: [] });
+function compileTemplate(
+  m: Mailer,
+  subject: string,
+  slot: string,
+  text: [string, string],
+  html: [string, string],
+  headers: Record<string, string> = {},
+) {
+  return m.compile!({
+    from: { name: 'CARICC News', address: 'news@caricc.org' },
+    subject,
+    date: DATE,
+    text: { parts: text, slots: [slot] },
+    html: { parts: html, slots: [slot] },
+    headers,
+    recipientHeaders: [],
+  });
 }
 
 function message(to: string, overrides: Partial<MailMessage> = {}): MailMessage {
@@ -30,7 +46,8 @@ function message(to: string, overrides: Partial<MailMessage> = {}): MailMessage 
     date: DATE,
     headers: {
       'List-Id': 'CARICC News <caricc.org>',
-      'List-Unsubscribe': '<https://caricc.org/unsubscribe?token=abc>, <mailto:unsubscribe@caricc.org?subject=unsubscribe>',
+      'List-Unsubscribe':
+        '<https://caricc.org/unsubscribe?token=abc>, <mailto:unsubscribe@caricc.org?subject=unsubscribe>',
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },
     ...overrides,
@@ -73,33 +90,58 @@ describe('mailer over SMTP', () => {
     expect(mail.html).toContain('<p>HTML part</p>');
     expect(headerLine(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     const raw = received!.raw.toString('utf8');
-    expect(raw).toMatch(/^List-Unsubscribe: <https:\/\/caricc\.org\/unsubscribe\?token=abc>,\s+<mailto:unsubscribe@caricc\.org\?subject=unsubscribe>\r$/m);
+    expect(raw).toMatch(
+      /^List-Unsubscribe: <https:\/\/caricc\.org\/unsubscribe\?token=abc>,\s+<mailto:unsubscribe@caricc\.org\?subject=unsubscribe>\r$/m,
+    );
     expect(raw).toMatch(/^List-Id: CARICC News <caricc\.org>\r$/im); // header names are case-insensitive
   });
 
-  it('sends a template\'s bytes as rendered, lines that start with a dot and line breaks in values included', async () => {
-    const template = await compileTemplate(mailer, 'Dots', 'greeting', ['.starts with a dot\n..and two\n', '\n.after the greeting\n.'], ['<style>\n.mj-column { width: 100% }\n</style><p>', '</p>\n.'], {
-      'List-Id': 'CARICC News <caricc.org>',
-    });
-    const values = { to: 'dots@example.org', messageId: 'e7.s1.dots@caricc.org', headers: {}, text: { greeting: '.Hello\n.Reader\r\nthere' }, html: { greeting: '.Hello' } };
+  it("sends a template's bytes as rendered, lines that start with a dot and line breaks in values included", async () => {
+    const template = await compileTemplate(
+      mailer,
+      'Dots',
+      'greeting',
+      ['.starts with a dot\n..and two\n', '\n.after the greeting\n.'],
+      ['<style>\n.mj-column { width: 100% }\n</style><p>', '</p>\n.'],
+      {
+        'List-Id': 'CARICC News <caricc.org>',
+      },
+    );
+    const values = {
+      to: 'dots@example.org',
+      messageId: 'e7.s1.dots@caricc.org',
+      headers: {},
+      text: { greeting: '.Hello\n.Reader\r\nthere' },
+      html: { greeting: '.Hello' },
+    };
     const raw = template.render(values)!;
     expect(raw.toString('latin1')).not.toMatch(/(^|[^\r])\n|\r(?!\n)/);
     const sent = await mailer.sendRaw!({ from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw });
     expect(sent.response).toMatch(/^250/);
     await server.waitFor(1);
     expect(server.messages[0]!.raw.equals(raw)).toBe(true);
-    expect(server.messages[0]!.parsed.text).toBe('.starts with a dot\n..and two\n.Hello\n.Reader\nthere\n.after the greeting\n.');
+    expect(server.messages[0]!.parsed.text).toBe(
+      '.starts with a dot\n..and two\n.Hello\n.Reader\nthere\n.after the greeting\n.',
+    );
     expect(server.messages[0]!.parsed.html).toContain('\n.mj-column { width: 100% }\n');
   });
 
-  it('holds a raw message\'s end until its ready promise resolves, and abandons it undelivered when that rejects', async () => {
+  it("holds a raw message's end until its ready promise resolves, and abandons it undelivered when that rejects", async () => {
     const template = await compileTemplate(mailer, 'Held', 'name', ['Hello ', '\n'], ['<p>Hello ', '</p>']);
     const raw = (to: string) => {
-      const values = { to, messageId: `e7.s1.${to.split('@')[0]}@caricc.org`, headers: {}, text: { name: to }, html: { name: to } };
+      const values = {
+        to,
+        messageId: `e7.s1.${to.split('@')[0]}@caricc.org`,
+        headers: {},
+        text: { name: to },
+        html: { name: to },
+      };
       return { from: 'news@caricc.org', to, messageId: values.messageId, raw: template.render(values)! };
     };
     let refuse!: (err: Error) => void;
-    const abandoned = mailer.sendRaw!(raw('taken@example.org'), { ready: new Promise((_, reject) => (refuse = reject)) });
+    const abandoned = mailer.sendRaw!(raw('taken@example.org'), {
+      ready: new Promise((_, reject) => (refuse = reject)),
+    });
     let allow!: () => void;
     const held = mailer.sendRaw!(raw('held@example.org'), { ready: new Promise<void>((resolve) => (allow = resolve)) });
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -124,7 +166,13 @@ describe('mailer over SMTP', () => {
   it('reports a 451 at RCPT TO as a retryable SmtpError', async () => {
     const err = await mailer.send(message('later@example.org')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SmtpError);
-    expect(err).toMatchObject({ code: 'SMTP_DEFERRED', responseCode: 451, command: 'RCPT TO', retryable: true, serverWide: false });
+    expect(err).toMatchObject({
+      code: 'SMTP_DEFERRED',
+      responseCode: 451,
+      command: 'RCPT TO',
+      retryable: true,
+      serverWide: false,
+    });
     expect(server.messages).toHaveLength(0);
   });
 
@@ -160,19 +208,32 @@ describe('mailer over SMTP', () => {
 });
 
 describe('mailer over SMTP with DKIM', () => {
-  it('sends a template\'s message signed, its end held until ready, and the signature holds as received', async () => {
+  it("sends a template's message signed, its end held until ready, and the signature holds as received", async () => {
     const server = await startSmtpServer();
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const mailer = createMailer({
       smtpUrl: server.url,
       outboxDir: '/nonexistent',
-      dkim: { domainName: 'caricc.org', keySelector: 'news', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      dkim: {
+        domainName: 'caricc.org',
+        keySelector: 'news',
+        privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      },
     });
     try {
       const template = await compileTemplate(mailer, 'Signed', 'name', ['.Hello ', '\n'], ['<p>Hello ', '</p>']);
-      const values = { to: 'signed@example.org', messageId: 'e7.s1.signed@caricc.org', headers: {}, text: { name: '.Reader' }, html: { name: 'Reader' } };
+      const values = {
+        to: 'signed@example.org',
+        messageId: 'e7.s1.signed@caricc.org',
+        headers: {},
+        text: { name: '.Reader' },
+        html: { name: 'Reader' },
+      };
       let allow!: () => void;
-      const sent = mailer.sendRaw!({ from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw: template.render(values)! }, { ready: new Promise<void>((resolve) => (allow = resolve)) });
+      const sent = mailer.sendRaw!(
+        { from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw: template.render(values)! },
+        { ready: new Promise<void>((resolve) => (allow = resolve)) },
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(server.messages).toEqual([]);
       allow();
@@ -218,7 +279,10 @@ describe('mailer failures of the server', () => {
 
   it('reports failed authentication as server-wide, not as a bad recipient', async () => {
     const server = await startSmtpServer({ auth: { user: 'news', pass: 'right' } });
-    const mailer = createMailer({ smtpUrl: server.url.replace('news:right@', 'news:wrong@'), outboxDir: '/nonexistent' });
+    const mailer = createMailer({
+      smtpUrl: server.url.replace('news:right@', 'news:wrong@'),
+      outboxDir: '/nonexistent',
+    });
     try {
       const err = await mailer.send(message('a@example.org')).catch((e: unknown) => e);
       expect(err).toMatchObject({ responseCode: 535, retryable: true, serverWide: true, transportCode: 'EAUTH' });
@@ -265,8 +329,12 @@ describe('mailer without SMTP_URL', () => {
 
   it('refuses a folder that would leave the outbox, and unsafe headers', async () => {
     const mailer = createMailer({ smtpUrl: undefined, outboxDir: outbox });
-    await expect(mailer.send(message('a@example.org'), { folder: '../etc' })).rejects.toMatchObject({ code: 'MAIL_OUTBOX' });
-    await expect(mailer.send(message('a@example.org', { to: 'a@example.org\r\nBcc: b@example.org' }))).rejects.toMatchObject({ code: 'MAIL_HEADER_INVALID' });
+    await expect(mailer.send(message('a@example.org'), { folder: '../etc' })).rejects.toMatchObject({
+      code: 'MAIL_OUTBOX',
+    });
+    await expect(
+      mailer.send(message('a@example.org', { to: 'a@example.org\r\nBcc: b@example.org' })),
+    ).rejects.toMatchObject({ code: 'MAIL_HEADER_INVALID' });
     expect(await readdir(outbox)).toEqual([]);
   });
 });

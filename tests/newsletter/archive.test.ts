@@ -8,9 +8,20 @@ describe('renderDigestArchive', () => {
 
   it('writes an index of sent editions, newest first, and one page per edition', async () => {
     const digest = await sampleDigest(config);
-    const older: SentEdition = { ...digest, editionId: '11', slug: '2021-09-27-11', date: new Date('2021-09-27T03:00:00Z'), subject: 'CARICC News: 1 new items, week of 27 September 2021', itemIds: ['x'] };
+    const older: SentEdition = {
+      ...digest,
+      editionId: '11',
+      slug: '2021-09-27-11',
+      date: new Date('2021-09-27T03:00:00Z'),
+      subject: 'CARICC News: 1 new items, week of 27 September 2021',
+      itemIds: ['x'],
+    };
     const files = renderDigestArchive([older, digest], config);
-    expect(files.map((f) => f.path)).toEqual(['archive/index.html', 'archive/2021-10-04-12/index.html', 'archive/2021-09-27-11/index.html']);
+    expect(files.map((f) => f.path)).toEqual([
+      'archive/index.html',
+      'archive/2021-10-04-12/index.html',
+      'archive/2021-09-27-11/index.html',
+    ]);
     const index = String(files[0]!.body);
     expect(index.indexOf('href="2021-10-04-12/"')).toBeGreaterThan(0);
     expect(index.indexOf('href="2021-10-04-12/"')).toBeLessThan(index.indexOf('href="2021-09-27-11/"'));
@@ -20,7 +31,7 @@ describe('renderDigestArchive', () => {
     expect(await validateHtml(index, 'archive/index.html')).toEqual([]);
   });
 
-  it('shows the edition as a web page with a link to subscribe instead of anyone\'s unsubscribe link', async () => {
+  it("shows the edition as a web page with a link to subscribe instead of anyone's unsubscribe link", async () => {
     const digest = await sampleDigest(config);
     const page = String(renderDigestArchive([digest], config)[1]!.body);
     expect(page).toMatch(/^<!doctype html>/i);
@@ -36,8 +47,17 @@ describe('renderDigestArchive', () => {
     const page = String(renderDigestArchive([await sampleDigest(config)], config)[1]!.body);
     // Outlook needs conditional comments, presentational table attributes and inline styles;
     // MJML writes the doctype in lower case and marks the body role="article".
-    const emailMarkup = new Set(['no-conditional-comment', 'no-deprecated-attr', 'no-inline-style', 'no-trailing-whitespace', 'doctype-style', 'prefer-native-element']);
-    const problems = (await validateHtml(page, 'archive/2021-10-04-12/index.html')).filter((p) => !emailMarkup.has(p.rule));
+    const emailMarkup = new Set([
+      'no-conditional-comment',
+      'no-deprecated-attr',
+      'no-inline-style',
+      'no-trailing-whitespace',
+      'doctype-style',
+      'prefer-native-element',
+    ]);
+    const problems = (await validateHtml(page, 'archive/2021-10-04-12/index.html')).filter(
+      (p) => !emailMarkup.has(p.rule),
+    );
     expect(problems).toEqual([]);
   });
 

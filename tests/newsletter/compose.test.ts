@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, GazetteError } from '../../src/errors.ts';
 import { MjmlError } from '../../src/adapters/mjml.ts';
-import { composeDigest, digestFromJson, digestToJson, fillSlots, loadDigestTemplates } from '../../src/newsletter/index.ts';
+import {
+  composeDigest,
+  digestFromJson,
+  digestToJson,
+  fillSlots,
+  loadDigestTemplates,
+} from '../../src/newsletter/index.ts';
 import { createSlotTokens } from '../../src/newsletter/slots.ts';
 import { HOSTILE_ALT, HOSTILE_SUMMARY, HOSTILE_TITLE, HOSTILE_TITLE_LINE } from './hostile.ts';
 import { NOW, newsItem, sampleConfig, sampleDigest, sampleItems, templates, TEMPLATES_DIR } from './factory.ts';
 
-const values = { greeting: 'Hello,', email: 'reader@example.com', unsubscribeUrl: 'https://caricc.org/unsubscribe?token=t', unsubscribeLabel: 'Unsubscribe' };
+const values = {
+  greeting: 'Hello,',
+  email: 'reader@example.com',
+  unsubscribeUrl: 'https://caricc.org/unsubscribe?token=t',
+  unsubscribeLabel: 'Unsubscribe',
+};
 
 describe('composeDigest with the sample content', () => {
   it('fills the subject template with site, count and the edition date in the site time zone', async () => {
@@ -55,7 +66,8 @@ describe('composeDigest with the sample content', () => {
     expect(text).toContain('1 October 2021');
     expect(text).toContain('29 September 2021');
     expect(text).not.toMatch(/<[a-z/]/i);
-    for (const line of text.split('\n')) if (!/https?:\/\//.test(line)) expect([...line].length).toBeLessThanOrEqual(72);
+    for (const line of text.split('\n'))
+      if (!/https?:\/\//.test(line)) expect([...line].length).toBeLessThanOrEqual(72);
     expect(text).toContain("This week's news from the Centre and its partners.");
     expect(text).toContain('010000, Republic of Kazakhstan, Almaty, Sharipova str. 12');
     expect(text).toContain('Unsubscribe:\nhttps://caricc.org/unsubscribe?token=t');
@@ -111,21 +123,45 @@ describe('composeDigest edge cases', () => {
   it('leaves out items outside the window even when the caller passes them', async () => {
     const inside = newsItem({ slug: 'inside', published: new Date('2021-09-30T00:00:00Z') });
     const outside = newsItem({ slug: 'outside', published: new Date('2021-09-01T00:00:00Z') });
-    const digest = await composeDigest({ items: [outside, inside], config: sampleConfig(), editionId: '2', window, now: NOW, templates: await templates() });
+    const digest = await composeDigest({
+      items: [outside, inside],
+      config: sampleConfig(),
+      editionId: '2',
+      window,
+      now: NOW,
+      templates: await templates(),
+    });
     expect(digest.itemIds).toEqual(['inside']);
   });
 
   it('reports an unknown subject placeholder as a config error naming the key', async () => {
     const config = sampleConfig({ subject: '{{site}} {{week}}' });
-    const err = await composeDigest({ items: [newsItem({ published: new Date('2021-09-30T00:00:00Z') })], config, editionId: '3', window, now: NOW, templates: await templates() }).catch((e: unknown) => e);
+    const err = await composeDigest({
+      items: [newsItem({ published: new Date('2021-09-30T00:00:00Z') })],
+      config,
+      editionId: '3',
+      window,
+      now: NOW,
+      templates: await templates(),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).key).toBe('digest.subject');
     expect((err as Error).message).toContain('{{week}}');
   });
 
   it('never puts a line break into the subject, whatever the config and content hold', async () => {
-    const config = sampleConfig({ subject: 'Digest\r\nBcc: x@example.com {{site}}\n{{count}}\u2028{{date}}' }, { title: 'CARICC\r\nX-Evil: 1' });
-    const digest = await composeDigest({ items: [newsItem({ title: HOSTILE_TITLE, published: new Date('2021-09-30T00:00:00Z') })], config, editionId: '4', window, now: NOW, templates: await templates() });
+    const config = sampleConfig(
+      { subject: 'Digest\r\nBcc: x@example.com {{site}}\n{{count}}\u2028{{date}}' },
+      { title: 'CARICC\r\nX-Evil: 1' },
+    );
+    const digest = await composeDigest({
+      items: [newsItem({ title: HOSTILE_TITLE, published: new Date('2021-09-30T00:00:00Z') })],
+      config,
+      editionId: '4',
+      window,
+      now: NOW,
+      templates: await templates(),
+    });
     expect(digest.subject).toBe('Digest Bcc: x@example.com CARICC X-Evil: 1 1 4 October 2021');
     expect(digest.subject).not.toMatch(/[\r\n\u2028\u2029]/);
   });
@@ -137,7 +173,14 @@ describe('composeDigest edge cases', () => {
       published: new Date('2021-09-30T00:00:00Z'),
       image: { url: 'https://caricc.org/images/a.jpg', alt: HOSTILE_ALT, type: 'image/jpeg' },
     });
-    const digest = await composeDigest({ items: [item], config: sampleConfig(), editionId: '5', window, now: NOW, templates: await templates() });
+    const digest = await composeDigest({
+      items: [item],
+      config: sampleConfig(),
+      editionId: '5',
+      window,
+      now: NOW,
+      templates: await templates(),
+    });
     const html = fillSlots(digest.html, values);
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img src=x');
@@ -156,17 +199,31 @@ describe('composeDigest edge cases', () => {
       published: new Date('2021-09-30T00:00:00Z'),
       image: { url: 'javascript:alert(2)', alt: 'x', type: 'image/jpeg' },
     });
-    const digest = await composeDigest({ items: [item], config: sampleConfig(), editionId: '6', window, now: NOW, templates: await templates() });
+    const digest = await composeDigest({
+      items: [item],
+      config: sampleConfig(),
+      editionId: '6',
+      window,
+      now: NOW,
+      templates: await templates(),
+    });
     const html = fillSlots(digest.html, values);
     expect(html).not.toContain('javascript:');
     expect(html).not.toContain('<img');
   });
 
-  it('fails with the MJML validator\'s message when a template breaks the rules', async () => {
+  it("fails with the MJML validator's message when a template breaks the rules", async () => {
     const good = await loadDigestTemplates(TEMPLATES_DIR);
     const broken = new Map(good.templates);
     broken.set('digest-footer', '<mj-text>outside a column</mj-text>');
-    const err = await composeDigest({ items: [newsItem({ published: new Date('2021-09-30T00:00:00Z') })], config: sampleConfig(), editionId: '7', window, now: NOW, templates: { templates: broken } }).catch((e: unknown) => e);
+    const err = await composeDigest({
+      items: [newsItem({ published: new Date('2021-09-30T00:00:00Z') })],
+      config: sampleConfig(),
+      editionId: '7',
+      window,
+      now: NOW,
+      templates: { templates: broken },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MjmlError);
     expect((err as MjmlError).code).toBe('MJML_INVALID');
     expect((err as Error).message).toMatch(/mj-text/);
@@ -192,4 +249,3 @@ describe('slot tokens', () => {
     expect(createSlotTokens(['a', 'b']).tokens).toEqual(createSlotTokens(['a', 'b']).tokens);
   });
 });
-

@@ -10,7 +10,10 @@ export interface DkimCheck {
 }
 
 function relaxedHeader(name: string, value: string): string {
-  return `${name.toLowerCase()}:${value.replace(/\r\n/g, '').replace(/[ \t]+/g, ' ').trim()}`;
+  return `${name.toLowerCase()}:${value
+    .replace(/\r\n/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim()}`;
 }
 
 function relaxedBody(body: string): string {
@@ -24,14 +27,22 @@ export function checkDkim(raw: string, publicKey: KeyObject): DkimCheck {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split + 2);
   const body = raw.slice(split + 4);
-  const fields = head.split(/\r\n(?=[^ \t])/).filter(Boolean).map((f) => {
-    const colon = f.indexOf(':');
-    return { name: f.slice(0, colon), value: f.slice(colon + 1) };
-  });
+  const fields = head
+    .split(/\r\n(?=[^ \t])/)
+    .filter(Boolean)
+    .map((f) => {
+      const colon = f.indexOf(':');
+      return { name: f.slice(0, colon), value: f.slice(colon + 1) };
+    });
   const sig = fields.find((f) => f.name.toLowerCase() === 'dkim-signature');
   if (!sig) throw new Error('no DKIM-Signature header');
   const tags = Object.fromEntries(
-    sig.value.replace(/\r\n/g, '').split(';').map((t) => t.trim()).filter(Boolean).map((t) => [t.slice(0, t.indexOf('=')).trim(), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')]),
+    sig.value
+      .replace(/\r\n/g, '')
+      .split(';')
+      .map((t) => t.trim())
+      .filter(Boolean)
+      .map((t) => [t.slice(0, t.indexOf('=')).trim(), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')]),
   );
   const bodyHash = createHash('sha256').update(relaxedBody(body)).digest('base64');
   const signed = tags.h!.split(':').map((h) => h.trim().toLowerCase());

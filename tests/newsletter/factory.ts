@@ -6,7 +6,13 @@ import type { Config } from '../../src/config/schema.ts';
 import type { NewsItem } from '../../src/content/types.ts';
 import { parseYaml } from '../../src/adapters/yaml.ts';
 import { loadContent } from '../../src/content/index.ts';
-import { composeDigest, digestWindow, loadDigestTemplates, type Digest, type DigestTemplates } from '../../src/newsletter/index.ts';
+import {
+  composeDigest,
+  digestWindow,
+  loadDigestTemplates,
+  type Digest,
+  type DigestTemplates,
+} from '../../src/newsletter/index.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TEMPLATES_DIR = path.join(ROOT, 'templates');
@@ -17,7 +23,10 @@ export const NOW = new Date('2021-10-04T03:00:00Z');
 
 /** The repository's gazette.yaml, with `digest` keys replaced or added (raw YAML names, e.g. `reply_to`). */
 export function sampleConfig(digest: Record<string, unknown> = {}, site: Record<string, unknown> = {}): Config {
-  const raw = parseYaml(readFileSync(path.join(ROOT, 'gazette.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const raw = parseYaml(readFileSync(path.join(ROOT, 'gazette.yaml'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
   return parseConfig({ ...raw, site: { ...raw.site, ...site }, digest: { ...raw.digest, ...digest } }, 'gazette.yaml');
 }
 

@@ -23,7 +23,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const reader = (i: number) => ({ subscriberId: i, email: `reader${i}@example.com`, name: `Reader ${i}`, unsubscribeUrl: `https://caricc.org/unsubscribe?token=tok${i}` });
+const reader = (i: number) => ({
+  subscriberId: i,
+  email: `reader${i}@example.com`,
+  name: `Reader ${i}`,
+  unsubscribeUrl: `https://caricc.org/unsubscribe?token=tok${i}`,
+});
 
 describe('the digest over SMTP', () => {
   it('arrives as multipart/alternative with the text and HTML parts and every list header', async () => {
@@ -51,7 +56,10 @@ describe('the digest over SMTP', () => {
       // mailparser gathers the List-* headers under `list`.
       expect(p.headers.get('list')).toEqual({
         id: { name: 'CARICC News', id: 'caricc.org' },
-        unsubscribe: { url: `https://caricc.org/unsubscribe?token=tok${i}`, mail: `press@caricc.org?subject=unsubscribe-tok${i}` },
+        unsubscribe: {
+          url: `https://caricc.org/unsubscribe?token=tok${i}`,
+          mail: `press@caricc.org?subject=unsubscribe-tok${i}`,
+        },
         'unsubscribe-post': { name: 'List-Unsubscribe=One-Click' },
         archive: { url: 'https://caricc.org/archive/' },
       });
@@ -63,7 +71,14 @@ describe('the digest over SMTP', () => {
 
   it('carries a hostile title in the subject as one intact line', async () => {
     const config = sampleConfig({ subject: '{{site}}: ' + HOSTILE_TITLE });
-    const digest = await composeDigest({ items: [newsItem({ title: HOSTILE_TITLE, published: new Date('2021-10-01T00:00:00Z') })], config, editionId: 'h', window: digestWindow(null, NOW, config), now: NOW, templates: await templates() });
+    const digest = await composeDigest({
+      items: [newsItem({ title: HOSTILE_TITLE, published: new Date('2021-10-01T00:00:00Z') })],
+      config,
+      editionId: 'h',
+      window: digestWindow(null, NOW, config),
+      now: NOW,
+      templates: await templates(),
+    });
     const mailer = createMailer({ smtpUrl: server.url, outboxDir: dir });
     const before = server.messages.length;
     try {
@@ -87,15 +102,31 @@ describe('DKIM', () => {
     const config = sampleConfig({ dkim: { domain: 'caricc.org', selector: 'news2021', private_key_file: 'dkim.pem' } });
     const dkim = await loadDigestDkim(config, dir);
     const mailer = createMailer({ smtpUrl: undefined, outboxDir: path.join(dir, 'outbox'), ...(dkim ? { dkim } : {}) });
-    const sent = await mailer.send(personalize(await sampleDigest(config), reader(1), config), { folder: 'edition-12' });
+    const sent = await mailer.send(personalize(await sampleDigest(config), reader(1), config), {
+      folder: 'edition-12',
+    });
     const raw = await readFile(sent.file!, 'utf8');
     const check = checkDkim(raw, publicKey);
     expect(check.tags).toMatchObject({ d: 'caricc.org', s: 'news2021', a: 'rsa-sha256', c: 'relaxed/relaxed' });
-    expect(check.signed).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'date', 'message-id', 'list-id', 'list-unsubscribe', 'list-unsubscribe-post']));
+    expect(check.signed).toEqual(
+      expect.arrayContaining([
+        'from',
+        'to',
+        'subject',
+        'date',
+        'message-id',
+        'list-id',
+        'list-unsubscribe',
+        'list-unsubscribe-post',
+      ]),
+    );
     expect(check.bodyHashMatches).toBe(true);
     expect(check.valid).toBe(true);
     // A forwarder that rewrites the one-click header breaks the signature.
-    const forged = raw.replace('List-Unsubscribe-Post: List-Unsubscribe=One-Click', 'List-Unsubscribe-Post: List-Unsubscribe=Two-Click');
+    const forged = raw.replace(
+      'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+      'List-Unsubscribe-Post: List-Unsubscribe=Two-Click',
+    );
     expect(checkDkim(forged, publicKey).valid).toBe(false);
   });
 
@@ -107,4 +138,3 @@ describe('DKIM', () => {
     expect((err as ConfigError).key).toBe('digest.dkim.private_key_file');
   });
 });
-

@@ -23,8 +23,16 @@ const DOC = `<mjml>
   </mj-body>
 </mjml>`;
 // mj-text may not hold mj-section, and mj-column has no `colour`.
-const INVALID = '<mjml><mj-body><mj-section><mj-column colour="red"><mj-text><mj-section /></mj-text></mj-column></mj-section></mj-body></mjml>';
-const OPTIONS = { validationLevel: 'soft', keepComments: false, fonts: {}, ignoreIncludes: true, beautify: false, minify: false } as const;
+const INVALID =
+  '<mjml><mj-body><mj-section><mj-column colour="red"><mj-text><mj-section /></mj-text></mj-column></mj-section></mj-body></mjml>';
+const OPTIONS = {
+  validationLevel: 'soft',
+  keepComments: false,
+  fonts: {},
+  ignoreIncludes: true,
+  beautify: false,
+  minify: false,
+} as const;
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -65,7 +73,9 @@ function child(file: string, mode: 'load' | 'warm'): unknown {
   dirs.push(dir);
   const script = path.join(dir, 'child.mts');
   writeFileSync(script, CHILD);
-  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script, file, mode], { cwd: ROOT, encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', script, file, mode], { cwd: ROOT, encoding: 'utf8' }),
+  );
 }
 const nextProcess = (file: string) => child(file, 'load') as { fromCache: boolean; html: string; errors: number };
 
@@ -126,7 +136,7 @@ describe('the mjml bundle', () => {
     expect(cacheFiles(file)).toHaveLength(1);
   }, 60_000);
 
-  it('compiles digests in a thread of its own, so mjml takes none of the main thread\'s memory once done', () => {
+  it("compiles digests in a thread of its own, so mjml takes none of the main thread's memory once done", () => {
     // In a process of its own, with the garbage collector at hand: the main thread's heap after a
     // compile, against its heap after mjml loaded in that thread (what a compile used to leave).
     const dir = mkdtempSync(path.join(tmpdir(), 'gazette-mjml-thread-'));
@@ -148,7 +158,9 @@ const afterHere = heap();
 process.stdout.write(JSON.stringify({ same: html === theirs, thread: afterThread - before, here: afterHere - afterThread }));
 `,
     );
-    const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8' })) as { same: boolean; thread: number; here: number };
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8' }),
+    ) as { same: boolean; thread: number; here: number };
     expect(out.same).toBe(true);
     const MiB = 1024 * 1024;
     // mjml loaded here keeps more than 8 MiB of heap for good; compiled in its thread, it keeps none of it
@@ -157,7 +169,11 @@ process.stdout.write(JSON.stringify({ same: html === theirs, thread: afterThread
   }, 60_000);
 
   it('reports what the validator finds, line by line, from its thread', async () => {
-    const theirs = (await mjml2html(INVALID, { ...OPTIONS, validationLevel: 'soft' })).errors.map((e) => ({ line: e.line, tagName: e.tagName, message: e.message }));
+    const theirs = (await mjml2html(INVALID, { ...OPTIONS, validationLevel: 'soft' })).errors.map((e) => ({
+      line: e.line,
+      tagName: e.tagName,
+      message: e.message,
+    }));
     expect(theirs.length).toBeGreaterThan(0);
     const err = await compileMjml(INVALID).then(
       () => undefined,
@@ -165,6 +181,8 @@ process.stdout.write(JSON.stringify({ same: html === theirs, thread: afterThread
     );
     expect(err).toBeInstanceOf(MjmlError);
     expect((err as MjmlError).issues).toEqual(theirs);
-    expect((err as MjmlError).message).toContain(`line ${theirs[0]!.line} <${theirs[0]!.tagName}>: ${theirs[0]!.message}`);
+    expect((err as MjmlError).message).toContain(
+      `line ${theirs[0]!.line} <${theirs[0]!.tagName}>: ${theirs[0]!.message}`,
+    );
   });
 });

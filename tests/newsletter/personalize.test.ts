@@ -13,11 +13,26 @@ beforeAll(async () => {
 
 function recipient(i: number) {
   const token = `tok${String(i).padStart(6, '0')}`;
-  return { subscriberId: i, email: `reader${i}@example.com`, name: `Reader ${i}`, unsubscribeUrl: `https://caricc.org/unsubscribe?token=${token}`, token };
+  return {
+    subscriberId: i,
+    email: `reader${i}@example.com`,
+    name: `Reader ${i}`,
+    unsubscribeUrl: `https://caricc.org/unsubscribe?token=${token}`,
+    token,
+  };
 }
 
 function headerValues(m: MailMessage): string[] {
-  return [m.subject, m.to, m.replyTo ?? '', m.from.name, m.from.address, m.messageId, ...Object.keys(m.headers), ...Object.values(m.headers)];
+  return [
+    m.subject,
+    m.to,
+    m.replyTo ?? '',
+    m.from.name,
+    m.from.address,
+    m.messageId,
+    ...Object.keys(m.headers),
+    ...Object.values(m.headers),
+  ];
 }
 
 describe('personalize', () => {
@@ -31,7 +46,9 @@ describe('personalize', () => {
       expect(m.messageId).toBe(`edition-12.sub-${i}@caricc.org`);
       expect(m.html).toContain(`href="${r.unsubscribeUrl}"`);
       expect(m.text).toContain(`\n${r.unsubscribeUrl}\n`);
-      expect(m.headers['List-Unsubscribe']).toBe(`<${r.unsubscribeUrl}>, <mailto:press@caricc.org?subject=unsubscribe-${r.token}>`);
+      expect(m.headers['List-Unsubscribe']).toBe(
+        `<${r.unsubscribeUrl}>, <mailto:press@caricc.org?subject=unsubscribe-${r.token}>`,
+      );
       expect(m.html).toContain(`Hello Reader ${i},`);
       expect(m.text).toContain(`Subscribed address: ${r.email}\n`);
       // Nobody else's link or address leaks into this message.
@@ -62,7 +79,11 @@ describe('personalize', () => {
   });
 
   it('greets by name when there is one and plainly when there is none', () => {
-    const m = personalize(digest, { subscriberId: 'a', email: 'a@example.com', name: null, unsubscribeUrl: 'https://caricc.org/u?token=a' }, config);
+    const m = personalize(
+      digest,
+      { subscriberId: 'a', email: 'a@example.com', name: null, unsubscribeUrl: 'https://caricc.org/u?token=a' },
+      config,
+    );
     expect(m.text).toContain('\nHello,\n');
     expect(m.html).toContain('Hello,');
   });
@@ -73,13 +94,30 @@ describe('personalize', () => {
   });
 
   it('uses the configured unsubscribe mailbox and a token given apart from the URL', () => {
-    const m = personalize(digest, { subscriberId: 1, email: 'a@example.com', unsubscribeUrl: 'https://caricc.org/u/abc', unsubscribeToken: 'abc' }, sampleConfig({ unsubscribe_mailbox: 'unsubscribe@caricc.org' }));
-    expect(m.headers['List-Unsubscribe']).toBe('<https://caricc.org/u/abc>, <mailto:unsubscribe@caricc.org?subject=unsubscribe-abc>');
+    const m = personalize(
+      digest,
+      { subscriberId: 1, email: 'a@example.com', unsubscribeUrl: 'https://caricc.org/u/abc', unsubscribeToken: 'abc' },
+      sampleConfig({ unsubscribe_mailbox: 'unsubscribe@caricc.org' }),
+    );
+    expect(m.headers['List-Unsubscribe']).toBe(
+      '<https://caricc.org/u/abc>, <mailto:unsubscribe@caricc.org?subject=unsubscribe-abc>',
+    );
   });
 
   it('keeps hostile names out of the markup and every header on one line', () => {
-    const m = personalize(digest, { subscriberId: '9\r\nBcc: x@example.com', email: 'reader@example.com', name: 'Evil\r\nBcc: x@example.com <script>alert(1)</script> & "Зафар" 🚨', unsubscribeUrl: 'https://caricc.org/unsubscribe?token=a b\r\n>,<c"d' }, config);
-    expect(m.html).toContain('Hello Evil Bcc: x@example.com &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Зафар&quot; 🚨,');
+    const m = personalize(
+      digest,
+      {
+        subscriberId: '9\r\nBcc: x@example.com',
+        email: 'reader@example.com',
+        name: 'Evil\r\nBcc: x@example.com <script>alert(1)</script> & "Зафар" 🚨',
+        unsubscribeUrl: 'https://caricc.org/unsubscribe?token=a b\r\n>,<c"d',
+      },
+      config,
+    );
+    expect(m.html).toContain(
+      'Hello Evil Bcc: x@example.com &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Зафар&quot; 🚨,',
+    );
     expect(m.html).not.toContain('<script>');
     expect(m.text).toContain('Hello Evil Bcc: x@example.com <script>alert(1)</script> & "Зафар" 🚨,\n');
     for (const v of headerValues(m)) expect(v).not.toMatch(/[\r\n]/);
@@ -90,8 +128,21 @@ describe('personalize', () => {
   });
 
   it('keeps hostile config values and content out of the header lines', async () => {
-    const hostile = sampleConfig({ from: { name: 'CARICC\r\nBcc: x@example.com', address: 'news@caricc.org' }, list_id: 'List\r\nX: 1 <news.caricc.org\r\n>' }, { title: 'CARICC "News"\r\nX-Evil: 1' });
-    const d = await composeDigest({ items: [newsItem({ title: HOSTILE_TITLE, published: new Date('2021-09-30T00:00:00Z') })], config: hostile, editionId: 'e\r\n1', window: { start: new Date('2021-09-27T00:00:00Z'), end: NOW }, now: NOW, templates: await templates() });
+    const hostile = sampleConfig(
+      {
+        from: { name: 'CARICC\r\nBcc: x@example.com', address: 'news@caricc.org' },
+        list_id: 'List\r\nX: 1 <news.caricc.org\r\n>',
+      },
+      { title: 'CARICC "News"\r\nX-Evil: 1' },
+    );
+    const d = await composeDigest({
+      items: [newsItem({ title: HOSTILE_TITLE, published: new Date('2021-09-30T00:00:00Z') })],
+      config: hostile,
+      editionId: 'e\r\n1',
+      window: { start: new Date('2021-09-27T00:00:00Z'), end: NOW },
+      now: NOW,
+      templates: await templates(),
+    });
     const m = personalize(d, recipient(1), hostile);
     for (const v of headerValues(m)) expect(v).not.toMatch(/[\r\n\u2028\u2029]/);
     expect(m.from.name).toBe('CARICC Bcc: x@example.com');
@@ -100,9 +151,17 @@ describe('personalize', () => {
 
   it('refuses a recipient whose address or unsubscribe URL could not be used safely', () => {
     const ok = recipient(1);
-    expect(() => personalize(digest, { ...ok, email: 'a@example.com\r\nBcc: b@example.com' }, config)).toThrow(expect.objectContaining({ code: 'DIGEST_RECIPIENT_INVALID' }));
-    expect(() => personalize(digest, { ...ok, email: 'not-an-address' }, config)).toThrow(expect.objectContaining({ code: 'DIGEST_RECIPIENT_INVALID' }));
-    expect(() => personalize(digest, { ...ok, unsubscribeUrl: 'javascript:alert(1)' }, config)).toThrow(expect.objectContaining({ code: 'DIGEST_RECIPIENT_INVALID' }));
-    expect(() => personalize(digest, { ...ok, unsubscribeUrl: '/unsubscribe?token=x' }, config)).toThrow(expect.objectContaining({ code: 'DIGEST_RECIPIENT_INVALID' }));
+    expect(() => personalize(digest, { ...ok, email: 'a@example.com\r\nBcc: b@example.com' }, config)).toThrow(
+      expect.objectContaining({ code: 'DIGEST_RECIPIENT_INVALID' }),
+    );
+    expect(() => personalize(digest, { ...ok, email: 'not-an-address' }, config)).toThrow(
+      expect.objectContaining({ code: 'DIGEST_RECIPIENT_INVALID' }),
+    );
+    expect(() => personalize(digest, { ...ok, unsubscribeUrl: 'javascript:alert(1)' }, config)).toThrow(
+      expect.objectContaining({ code: 'DIGEST_RECIPIENT_INVALID' }),
+    );
+    expect(() => personalize(digest, { ...ok, unsubscribeUrl: '/unsubscribe?token=x' }, config)).toThrow(
+      expect.objectContaining({ code: 'DIGEST_RECIPIENT_INVALID' }),
+    );
   });
 });

@@ -10,7 +10,12 @@ import { HOSTILE_ALT, HOSTILE_SUMMARY, HOSTILE_TITLE, HOSTILE_TITLE_LINE } from 
 import { NOW, ROOT, newsItem, sampleConfig, sampleDigest, templates } from './factory.ts';
 
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts/newsletter');
-const reader = { subscriberId: 1, email: 'reader@example.com', name: 'Dilnoza Yusupova', unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok-1' };
+const reader = {
+  subscriberId: 1,
+  email: 'reader@example.com',
+  name: 'Dilnoza Yusupova',
+  unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok-1',
+};
 
 let browser: Browser;
 beforeAll(async () => {
@@ -42,9 +47,19 @@ describe('the digest in chromium', () => {
         // A 1200 px wide image, inline so the test does not touch the network.
         image: { url: 'https://caricc.org/images/wide.png', alt: HOSTILE_ALT, type: 'image/png' },
       }),
-      newsItem({ title: 'Антинаркотикалық_операция_«Канал»_Тоҷикистон_Oʻzbekiston_Қазақстан_Кыргызстан_2021', published: new Date('2021-09-30T00:00:00Z') }),
+      newsItem({
+        title: 'Антинаркотикалық_операция_«Канал»_Тоҷикистон_Oʻzbekiston_Қазақстан_Кыргызстан_2021',
+        published: new Date('2021-09-30T00:00:00Z'),
+      }),
     ];
-    const digest = await composeDigest({ items, config, editionId: 'hostile', window: { start: new Date('2021-09-27T00:00:00Z'), end: NOW }, now: NOW, templates: await templates() });
+    const digest = await composeDigest({
+      items,
+      config,
+      editionId: 'hostile',
+      window: { start: new Date('2021-09-27T00:00:00Z'), end: NOW },
+      now: NOW,
+      templates: await templates(),
+    });
     const html = personalize(digest, reader, config).html!.replace('https://caricc.org/images/wide.png', WIDE_PNG);
     const page = await renderHtml(browser, html, 375);
     writeFileSync(path.join(ARTIFACTS, 'digest-hostile-375.png'), page.screenshot);
@@ -56,7 +71,9 @@ describe('the digest in chromium', () => {
       await p.setContent(html);
       const found = await p.evaluate(() => ({
         scripts: document.querySelectorAll('script').length,
-        handlers: Array.from(document.querySelectorAll('*')).filter((el) => Array.from(el.attributes).some((a) => a.name.startsWith('on'))).length,
+        handlers: Array.from(document.querySelectorAll('*')).filter((el) =>
+          Array.from(el.attributes).some((a) => a.name.startsWith('on')),
+        ).length,
         titles: Array.from(document.querySelectorAll('.item-title a')).map((a) => a.textContent),
         alts: Array.from(document.querySelectorAll('img')).map((img) => img.getAttribute('alt')),
       }));
@@ -89,6 +106,11 @@ const WIDE_PNG = (() => {
   ihdr.writeUInt8(2, 9);
   const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x5a)]);
   const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
   return `data:image/png;base64,${png.toString('base64')}`;
 })();

@@ -18,8 +18,14 @@ afterAll(async () => {
 
 function spamassassin(eml: Buffer): { score: number; tests: string[]; report: string } {
   // HOME points at a scratch folder: spamassassin writes user preferences there on first run.
-  const run = spawnSync('spamassassin', ['-t', '-L'], { input: eml, env: { ...process.env, HOME: dir }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  if (run.error) throw new Error(`spamassassin did not run (bash scripts/install-system-deps.sh installs it): ${run.error.message}`);
+  const run = spawnSync('spamassassin', ['-t', '-L'], {
+    input: eml,
+    env: { ...process.env, HOME: dir },
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (run.error)
+    throw new Error(`spamassassin did not run (bash scripts/install-system-deps.sh installs it): ${run.error.message}`);
   const status = /^X-Spam-Status: (.*(?:\n\t.*)*)/m.exec(run.stdout)?.[1]?.replace(/\n\t/g, ' ');
   if (!status) throw new Error(`no X-Spam-Status in spamassassin's output:\n${run.stderr}`);
   const score = Number(/score=(-?[\d.]+)/.exec(status)?.[1]);
@@ -37,7 +43,14 @@ describe('SpamAssassin', { timeout: 60_000 }, () => {
     expect(Number.isFinite(result.score)).toBe(true);
     expect(result.score, result.report).toBeLessThanOrEqual(0);
     // The rules a bulk mail most often trips over stay quiet: a text part, no hidden or low-contrast text.
-    for (const rule of ['MIME_HTML_ONLY', 'MPART_ALT_DIFF', 'HTML_FONT_LOW_CONTRAST', 'MISSING_MID', 'MISSING_DATE', 'MISSING_MIME_HB_SEP']) {
+    for (const rule of [
+      'MIME_HTML_ONLY',
+      'MPART_ALT_DIFF',
+      'HTML_FONT_LOW_CONTRAST',
+      'MISSING_MID',
+      'MISSING_DATE',
+      'MISSING_MIME_HB_SEP',
+    ]) {
       expect(result.tests).not.toContain(rule);
     }
   });

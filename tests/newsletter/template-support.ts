@@ -4,5 +4,8 @@ import { digestDkimOptions } from '../../src/newsletter/index.ts';
 import { sampleConfig } from './factory.ts';
 
 export function digestDkimOptionsForTest(privateKey: string) {
-  return digestDkimOptions(sampleConfig({ dkim: { domain: 'caricc.org', selector: 'news2021', private_key_file: 'unused.pem' } }), privateKey)!;
+  return digestDkimOptions(
+    sampleConfig({ dkim: { domain: 'caricc.org', selector: 'news2021', private_key_file: 'unused.pem' } }),
+    privateKey,
+  )!;
 }

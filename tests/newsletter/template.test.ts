@@ -7,7 +7,13 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeMessage, compileTemplate, digestDkimOptionsForTest } from './template-support.ts';
 import { createMailer } from '../../src/mail/index.ts';
-import { digestTemplate, personalize, recipientValues, type Digest, type DigestRecipient } from '../../src/newsletter/index.ts';
+import {
+  digestTemplate,
+  personalize,
+  recipientValues,
+  type Digest,
+  type DigestRecipient,
+} from '../../src/newsletter/index.ts';
 import { checkDkim } from './dkim-verify.ts';
 import { HOSTILE_TITLE } from './hostile.ts';
 import { NOW, newsItem, sampleConfig, sampleDigest, templates } from './factory.ts';
@@ -26,19 +32,51 @@ afterAll(async () => {
 });
 
 const READERS: DigestRecipient[] = [
-  { subscriberId: 1, email: 'reader1@example.com', name: 'Reader 1', unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok1' },
-  { subscriberId: 2, email: 'reader2@example.com', name: null, unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok2' },
+  {
+    subscriberId: 1,
+    email: 'reader1@example.com',
+    name: 'Reader 1',
+    unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok1',
+  },
+  {
+    subscriberId: 2,
+    email: 'reader2@example.com',
+    name: null,
+    unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok2',
+  },
   // Cyrillic and Tajik, an equals sign, HTML markup, trailing white space and a name long enough to wrap
-  { subscriberId: 3, email: 'reader3@example.com', name: 'Ғафуров Зафар = <b>"bold"</b> & co ', unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok3' },
-  { subscriberId: 4, email: 'x@example.com', name: `${'Долгое имя '.repeat(8)}end`, unsubscribeUrl: `https://caricc.org/unsubscribe?token=${'a'.repeat(150)}` },
-  { subscriberId: 5, email: 'reader5@example.com', name: HOSTILE_TITLE, unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok5' },
+  {
+    subscriberId: 3,
+    email: 'reader3@example.com',
+    name: 'Ғафуров Зафар = <b>"bold"</b> & co ',
+    unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok3',
+  },
+  {
+    subscriberId: 4,
+    email: 'x@example.com',
+    name: `${'Долгое имя '.repeat(8)}end`,
+    unsubscribeUrl: `https://caricc.org/unsubscribe?token=${'a'.repeat(150)}`,
+  },
+  {
+    subscriberId: 5,
+    email: 'reader5@example.com',
+    name: HOSTILE_TITLE,
+    unsubscribeUrl: 'https://caricc.org/unsubscribe?token=tok5',
+  },
 ];
 
-async function both(d: Digest, r: DigestRecipient): Promise<{ raw: Buffer; template: ParsedMail; composed: ParsedMail }> {
+async function both(
+  d: Digest,
+  r: DigestRecipient,
+): Promise<{ raw: Buffer; template: ParsedMail; composed: ParsedMail }> {
   const template = await compileTemplate(digestTemplate(d, config));
   const raw = template.render(recipientValues(d, r, config));
   if (!raw) throw new Error('not rendered');
-  return { raw, template: await simpleParser(raw), composed: await simpleParser(await composeMessage(personalize(d, r, config))) };
+  return {
+    raw,
+    template: await simpleParser(raw),
+    composed: await simpleParser(await composeMessage(personalize(d, r, config))),
+  };
 }
 
 describe('the digest as a message template', () => {
@@ -48,7 +86,8 @@ describe('the digest as a message template', () => {
       expect(template.text).toBe(composed.text);
       expect(template.html).toBe(composed.html);
       for (const field of ['subject', 'messageId', 'date'] as const) expect(template[field]).toEqual(composed[field]);
-      for (const field of ['from', 'to', 'replyTo'] as const) expect(JSON.stringify(template[field])).toEqual(JSON.stringify(composed[field]));
+      for (const field of ['from', 'to', 'replyTo'] as const)
+        expect(JSON.stringify(template[field])).toEqual(JSON.stringify(composed[field]));
       for (const name of ['list-id', 'list-unsubscribe', 'list-unsubscribe-post', 'list-archive', 'mime-version']) {
         expect(JSON.stringify(template.headers.get(name)), name).toBe(JSON.stringify(composed.headers.get(name)));
       }
@@ -81,7 +120,11 @@ describe('the digest as a message template', () => {
 
   it('leaves an address it cannot write as it is to the full composer', async () => {
     const template = await compileTemplate(digestTemplate(digest, config));
-    const values = recipientValues(digest, { subscriberId: 7, email: 'чтец@пример.рф', unsubscribeUrl: 'https://caricc.org/unsubscribe?token=t' }, config);
+    const values = recipientValues(
+      digest,
+      { subscriberId: 7, email: 'чтец@пример.рф', unsubscribeUrl: 'https://caricc.org/unsubscribe?token=t' },
+      config,
+    );
     expect(template.render(values)).toBeUndefined();
   });
 
@@ -91,9 +134,23 @@ describe('the digest as a message template', () => {
     const mailer = createMailer({ smtpUrl: undefined, outboxDir: path.join(dir, 'outbox'), dkim });
     const template = await mailer.compile!(digestTemplate(digest, config));
     const values = recipientValues(digest, READERS[0]!, config);
-    const sent = await mailer.sendRaw!({ from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw: template.render(values)! }, { folder: 'edition-3' });
+    const sent = await mailer.sendRaw!(
+      { from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw: template.render(values)! },
+      { folder: 'edition-3' },
+    );
     const check = checkDkim(await readFile(sent.file!, 'utf8'), publicKey);
-    expect(check.signed).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'date', 'message-id', 'list-id', 'list-unsubscribe', 'list-unsubscribe-post']));
+    expect(check.signed).toEqual(
+      expect.arrayContaining([
+        'from',
+        'to',
+        'subject',
+        'date',
+        'message-id',
+        'list-id',
+        'list-unsubscribe',
+        'list-unsubscribe-post',
+      ]),
+    );
     expect(check.bodyHashMatches).toBe(true);
     expect(check.valid).toBe(true);
   });
@@ -102,7 +159,10 @@ describe('the digest as a message template', () => {
     const mailer = createMailer({ smtpUrl: undefined, outboxDir: path.join(dir, 'outbox') });
     const template = await mailer.compile!(digestTemplate(digest, config));
     const values = recipientValues(digest, READERS[1]!, config);
-    const refused = mailer.sendRaw!({ from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw: template.render(values)! }, { folder: 'edition-4', ready: Promise.reject(new Error('taken')) });
+    const refused = mailer.sendRaw!(
+      { from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw: template.render(values)! },
+      { folder: 'edition-4', ready: Promise.reject(new Error('taken')) },
+    );
     await expect(refused).rejects.toThrow('taken');
     await expect(readFile(path.join(dir, 'outbox', 'edition-4', `${values.messageId}.eml`))).rejects.toThrow();
   });

@@ -10,7 +10,13 @@ describe.each(testDialects())('scheduler lease on %s', (dialect) => {
   const db = useTestStore(dialect);
 
   const keeper = async (holder: string, own = false) =>
-    createLeaseKeeper({ store: own ? await db().open() : db().store, name: 'scheduler', holder, ttlMs, logger: silentLogger() });
+    createLeaseKeeper({
+      store: own ? await db().open() : db().store,
+      name: 'scheduler',
+      holder,
+      ttlMs,
+      logger: silentLogger(),
+    });
 
   it('is held by one worker at a time', async () => {
     const a = await keeper('a', true);

@@ -22,14 +22,24 @@ describe('slots', () => {
   it('includes both ends of the range', () => {
     const slot = new Date('2026-11-30T04:00:00Z');
     expect(slotsBetween(weekly, almaty, slot, slot)).toEqual([slot]);
-    expect(slotsBetween(weekly, almaty, new Date(slot.getTime() + 1), new Date(slot.getTime() + 6 * 24 * hour))).toEqual([]);
+    expect(
+      slotsBetween(weekly, almaty, new Date(slot.getTime() + 1), new Date(slot.getTime() + 6 * 24 * hour)),
+    ).toEqual([]);
   });
 
   it('keeps 09:00 local across a daylight-saving change, and the key carries the new offset', () => {
     const zone = 'America/New_York';
     const slots = slotsBetween('0 9 * * *', zone, new Date('2026-03-07T00:00:00Z'), new Date('2026-03-09T23:00:00Z'));
-    expect(slots.map((s) => s.toISOString())).toEqual(['2026-03-07T14:00:00.000Z', '2026-03-08T13:00:00.000Z', '2026-03-09T13:00:00.000Z']);
-    expect(slots.map((s) => slotKey(s, zone))).toEqual(['2026-03-07T09:00-05:00', '2026-03-08T09:00-04:00', '2026-03-09T09:00-04:00']);
+    expect(slots.map((s) => s.toISOString())).toEqual([
+      '2026-03-07T14:00:00.000Z',
+      '2026-03-08T13:00:00.000Z',
+      '2026-03-09T13:00:00.000Z',
+    ]);
+    expect(slots.map((s) => slotKey(s, zone))).toEqual([
+      '2026-03-07T09:00-05:00',
+      '2026-03-08T09:00-04:00',
+      '2026-03-09T09:00-04:00',
+    ]);
   });
 
   it('skips a time that does not exist on the day clocks spring forward, and names a repeated time once', () => {
@@ -45,8 +55,12 @@ describe('slots', () => {
     expect(nextSlot(weekly, almaty, at)?.toISOString()).toBe('2026-11-30T04:00:00.000Z');
     expect(nextSlot(weekly, almaty, new Date('2026-11-30T04:00:00Z'))?.toISOString()).toBe('2026-12-07T04:00:00.000Z');
     expect(latestSlot(weekly, almaty, at)?.toISOString()).toBe('2026-11-23T04:00:00.000Z');
-    expect(latestSlot(weekly, almaty, new Date('2026-11-30T04:00:00Z'))?.toISOString()).toBe('2026-11-30T04:00:00.000Z');
-    expect(nextSlot('0 9 29 2 *', almaty, new Date('2026-11-01T00:00:00Z'))?.toISOString()).toBe('2028-02-29T04:00:00.000Z');
+    expect(latestSlot(weekly, almaty, new Date('2026-11-30T04:00:00Z'))?.toISOString()).toBe(
+      '2026-11-30T04:00:00.000Z',
+    );
+    expect(nextSlot('0 9 29 2 *', almaty, new Date('2026-11-01T00:00:00Z'))?.toISOString()).toBe(
+      '2028-02-29T04:00:00.000Z',
+    );
   });
 
   it('gives a slot key in UTC an explicit +00:00 offset', () => {
@@ -56,19 +70,27 @@ describe('slots', () => {
 
 describe('planSlot', () => {
   const slot = new Date('2026-11-30T04:00:00Z');
-  const plan = (now: Date, maxLatenessHours = 24) => planSlot({ schedule: weekly, zone: almaty, now, maxLatenessMs: maxLatenessHours * hour });
+  const plan = (now: Date, maxLatenessHours = 24) =>
+    planSlot({ schedule: weekly, zone: almaty, now, maxLatenessMs: maxLatenessHours * hour });
 
   it('is due at the slot itself', () => {
     expect(plan(slot)).toEqual({ kind: 'due', slot, key: '2026-11-30T09:00+05:00', lateMs: 0 });
   });
 
   it('is still due within the maximum lateness', () => {
-    expect(plan(new Date(slot.getTime() + 23 * hour))).toMatchObject({ kind: 'due', key: '2026-11-30T09:00+05:00', lateMs: 23 * hour });
+    expect(plan(new Date(slot.getTime() + 23 * hour))).toMatchObject({
+      kind: 'due',
+      key: '2026-11-30T09:00+05:00',
+      lateMs: 23 * hour,
+    });
     expect(plan(new Date(slot.getTime() + 24 * hour))).toMatchObject({ kind: 'due' });
   });
 
   it('is too late past the maximum lateness', () => {
-    expect(plan(new Date(slot.getTime() + 24 * hour + 1))).toMatchObject({ kind: 'too-late', key: '2026-11-30T09:00+05:00' });
+    expect(plan(new Date(slot.getTime() + 24 * hour + 1))).toMatchObject({
+      kind: 'too-late',
+      key: '2026-11-30T09:00+05:00',
+    });
     expect(plan(new Date(slot.getTime() + 2 * hour), 1)).toMatchObject({ kind: 'too-late' });
   });
 

@@ -51,7 +51,13 @@ describe.each(testDialects())('admin API on %s', (dialect) => {
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect((await app.request('/admin/api/subscribers/counts', bearer(TOKEN.slice(0, -1)))).status).toBe(401);
-    expect((await app.request('/admin/api/subscribers/counts', { headers: { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` } })).status).toBe(401);
+    expect(
+      (
+        await app.request('/admin/api/subscribers/counts', {
+          headers: { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` },
+        })
+      ).status,
+    ).toBe(401);
     expect((await app.request('/admin/api/editions', bearer('wrong'))).status).toBe(401);
     expect((await app.request('/admin/api/digest/trigger', { method: 'POST', ...bearer('wrong') })).status).toBe(401);
   });
@@ -75,21 +81,57 @@ describe.each(testDialects())('admin API on %s', (dialect) => {
     const created = Date.parse('2026-11-30T04:00:00Z');
     const edition = await store.db
       .insertInto('editions')
-      .values({ slot: '2026-11-30T09:00+05:00', subject: 'Week 48', state: 'sending', item_ids: '[]', window_start: created - 7 * 86_400_000, window_end: created, digest: null, content_hash: null, recipients: 3, paused_reason: null, created_at: created, started_at: created, completed_at: null })
+      .values({
+        slot: '2026-11-30T09:00+05:00',
+        subject: 'Week 48',
+        state: 'sending',
+        item_ids: '[]',
+        window_start: created - 7 * 86_400_000,
+        window_end: created,
+        digest: null,
+        content_hash: null,
+        recipients: 3,
+        paused_reason: null,
+        created_at: created,
+        started_at: created,
+        completed_at: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const { subscriptions } = setup();
     const ids: number[] = [];
-    for (const email of ['x@example.org', 'y@example.org', 'z@example.org']) ids.push((await subscriptions.add(email)).subscriber.id);
+    for (const email of ['x@example.org', 'y@example.org', 'z@example.org'])
+      ids.push((await subscriptions.add(email)).subscriber.id);
     await store.db
       .insertInto('deliveries')
-      .values(ids.map((id, i) => ({ edition_id: edition.id, subscriber_id: id, email: `s${i}@example.org`, status: i === 0 ? 'pending' : 'sent', attempts: i === 0 ? 0 : 1, next_attempt_at: null, last_error: null, response_code: null, claimed_by: null, claimed_at: null, sent_at: null, message_id: null })))
+      .values(
+        ids.map((id, i) => ({
+          edition_id: edition.id,
+          subscriber_id: id,
+          email: `s${i}@example.org`,
+          status: i === 0 ? 'pending' : 'sent',
+          attempts: i === 0 ? 0 : 1,
+          next_attempt_at: null,
+          last_error: null,
+          response_code: null,
+          claimed_by: null,
+          claimed_at: null,
+          sent_at: null,
+          message_id: null,
+        })),
+      )
       .execute();
     const res = await app.request('/admin/api/editions', bearer(TOKEN));
     expect(res.status).toBe(200);
     const body = (await res.json()) as { editions: Record<string, unknown>[] };
     expect(body.editions).toHaveLength(1);
-    expect(body.editions[0]).toMatchObject({ id: edition.id, status: 'sending', subject: 'Week 48', recipients: 3, deliveries: { pending: 1, sent: 2 } });
+    expect(body.editions[0]).toMatchObject({
+      id: edition.id,
+      status: 'sending',
+      subject: 'Week 48',
+      recipients: 3,
+      deliveries: { pending: 1, sent: 2 },
+    });
   });
 
   it('answers 503 with a JSON reason while digest triggering is not wired, and 404 for unknown endpoints', async () => {
@@ -104,7 +146,10 @@ describe.each(testDialects())('admin API on %s', (dialect) => {
   it('calls triggerDigest when wired', async () => {
     let calls = 0;
     const app = appFor(fixturePublic, {
-      admin: { subscriberCounts: async () => ({ pending: 0, active: 0, unsubscribed: 0, bounced: 0 }), triggerDigest: async () => ({ edition: ++calls }) },
+      admin: {
+        subscriberCounts: async () => ({ pending: 0, active: 0, unsubscribed: 0, bounced: 0 }),
+        triggerDigest: async () => ({ edition: ++calls }),
+      },
       adminToken: TOKEN,
     });
     const res = await app.request('/admin/api/digest/trigger', { method: 'POST', ...bearer(TOKEN) });

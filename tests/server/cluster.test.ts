@@ -18,14 +18,21 @@ interface Answer {
 }
 
 /** One request on a connection of its own (so successive requests land on different workers). */
-function ask(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {}): Promise<Answer> {
+function ask(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false, localAddress: options.localAddress }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: false, localAddress: options.localAddress },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -47,9 +54,26 @@ describe('serve --workers 2', () => {
     temp = await tempSite({ symlinked: true });
     child = spawn(
       process.execPath,
-      [path.join(repo, 'bin/gazette.js'), 'serve', '--config', path.join(repo, 'gazette.yaml'), '--public', temp.publicDir, '--host', '127.0.0.1', '--port', '0', '--workers', '2'],
+      [
+        path.join(repo, 'bin/gazette.js'),
+        'serve',
+        '--config',
+        path.join(repo, 'gazette.yaml'),
+        '--public',
+        temp.publicDir,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--workers',
+        '2',
+      ],
       // var/ (database, outbox) goes under the temporary folder
-      { cwd: temp.dir, env: { ...process.env, ADMIN_TOKEN: 'cluster-test-token', SMTP_URL: '', DATABASE_URL: '', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: temp.dir,
+        env: { ...process.env, ADMIN_TOKEN: 'cluster-test-token', SMTP_URL: '', DATABASE_URL: '', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     child.stdout!.on('data', (b: Buffer) => (output += b.toString('utf8')));
     child.stderr!.on('data', (b: Buffer) => (output += b.toString('utf8')));
@@ -89,7 +113,9 @@ describe('serve --workers 2', () => {
     expect(tags.size).toBe(1);
     const [tag] = [...tags];
     for (let i = 0; i < 4; i++) {
-      const res = await ask(new URL('/feed.xml', base).href, { headers: { 'accept-encoding': 'gzip', 'if-none-match': tag! } });
+      const res = await ask(new URL('/feed.xml', base).href, {
+        headers: { 'accept-encoding': 'gzip', 'if-none-match': tag! },
+      });
       expect(res.status).toBe(304);
       expect(res.body.length).toBe(0);
     }
@@ -103,10 +129,14 @@ describe('serve --workers 2', () => {
     const health = await ask(new URL('/healthz', base).href);
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body.toString('utf8'))).toEqual({ status: 'ok' });
-    const counts = await ask(new URL('/admin/api/subscribers/counts', base).href, { headers: { authorization: 'Bearer cluster-test-token' } });
+    const counts = await ask(new URL('/admin/api/subscribers/counts', base).href, {
+      headers: { authorization: 'Bearer cluster-test-token' },
+    });
     expect(counts.status).toBe(200);
     expect(counts.headers['content-type']).toBe('application/json; charset=utf-8');
-    const refused = await ask(new URL('/admin/api/subscribers/counts', base).href, { headers: { authorization: 'Bearer wrong' } });
+    const refused = await ask(new URL('/admin/api/subscribers/counts', base).href, {
+      headers: { authorization: 'Bearer wrong' },
+    });
     expect(refused.status).toBe(401);
     expect(refused.headers['www-authenticate']).toContain('Bearer');
     const put = await ask(new URL('/feed.xml', base).href, { method: 'PUT', body: 'x' });

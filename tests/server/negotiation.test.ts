@@ -28,7 +28,8 @@ describe('chooseCoding', () => {
 describe('isNotModified', () => {
   const etag = '"abc"';
   const mtime = Date.parse('2021-10-01T06:30:15.750Z');
-  const check = (ifNoneMatch?: string, ifModifiedSince?: string) => isNotModified({ ifNoneMatch, ifModifiedSince }, etag, mtime);
+  const check = (ifNoneMatch?: string, ifModifiedSince?: string) =>
+    isNotModified({ ifNoneMatch, ifModifiedSince }, etag, mtime);
 
   it('compares entity tags weakly and accepts lists and *', () => {
     expect(check('"abc"')).toBe(true);

@@ -60,7 +60,9 @@ describe('subscription pages', () => {
   });
 
   it('asks before unsubscribing with a form that posts, and says in minutes when to retry', () => {
-    expect(pages.ask.html).toMatch(/<form class="unsubscribe-form" method="post" action="[^"]+">\s*<button type="submit">Unsubscribe<\/button>/);
+    expect(pages.ask.html).toMatch(
+      /<form class="unsubscribe-form" method="post" action="[^"]+">\s*<button type="submit">Unsubscribe<\/button>/,
+    );
     expect(pages.tooMany.html).toContain('try again in 6 minutes');
   });
 });

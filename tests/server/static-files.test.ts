@@ -71,7 +71,15 @@ describe('static files', () => {
     const get = await app.request('/feed.xml', { headers: { 'accept-encoding': 'gzip' } });
     const head = await app.request('/feed.xml', { method: 'HEAD', headers: { 'accept-encoding': 'gzip' } });
     expect(head.status).toBe(200);
-    for (const name of ['content-type', 'content-length', 'etag', 'last-modified', 'content-encoding', 'vary', 'cache-control']) {
+    for (const name of [
+      'content-type',
+      'content-length',
+      'etag',
+      'last-modified',
+      'content-encoding',
+      'vary',
+      'cache-control',
+    ]) {
       expect(head.headers.get(name), name).toBe(get.headers.get(name));
     }
     expect((await bytes(head)).length).toBe(0);
@@ -150,10 +158,24 @@ describe('static files', () => {
       const tags = new Set([identity.headers.get('etag'), gz.headers.get('etag'), br.headers.get('etag')]);
       expect(tags.size).toBe(3);
 
-      expect((await app.request('/feed.xml', { headers: { 'accept-encoding': 'br;q=0.5, gzip;q=0.8' } })).headers.get('content-encoding')).toBe('gzip');
-      expect((await app.request('/feed.xml', { headers: { 'accept-encoding': 'br;q=0, gzip;q=0' } })).headers.get('content-encoding')).toBeNull();
-      expect((await app.request('/feed.xml', { headers: { 'accept-encoding': 'identity' } })).headers.get('content-encoding')).toBeNull();
-      expect((await app.request('/feed.xml', { headers: { 'accept-encoding': '*' } })).headers.get('content-encoding')).toBe('br');
+      expect(
+        (await app.request('/feed.xml', { headers: { 'accept-encoding': 'br;q=0.5, gzip;q=0.8' } })).headers.get(
+          'content-encoding',
+        ),
+      ).toBe('gzip');
+      expect(
+        (await app.request('/feed.xml', { headers: { 'accept-encoding': 'br;q=0, gzip;q=0' } })).headers.get(
+          'content-encoding',
+        ),
+      ).toBeNull();
+      expect(
+        (await app.request('/feed.xml', { headers: { 'accept-encoding': 'identity' } })).headers.get(
+          'content-encoding',
+        ),
+      ).toBeNull();
+      expect(
+        (await app.request('/feed.xml', { headers: { 'accept-encoding': '*' } })).headers.get('content-encoding'),
+      ).toBe('br');
     });
 
     it('revalidates each encoding against its own ETag', async () => {
@@ -223,7 +245,11 @@ describe('static files', () => {
 });
 
 /** Asks for `url` until `done` holds for the answer (the cache looks at public/ again at most every revalidateMs). */
-async function until(ask: () => Response | Promise<Response>, done: (res: Response, body: Buffer) => boolean, each?: (res: Response, body: Buffer) => void): Promise<void> {
+async function until(
+  ask: () => Response | Promise<Response>,
+  done: (res: Response, body: Buffer) => boolean,
+  each?: (res: Response, body: Buffer) => void,
+): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const res = await ask();
@@ -263,18 +289,25 @@ describe('a build swapped underneath', () => {
     const temp = await tempSite();
     try {
       const app = appFor(temp.publicDir, { staticFiles: { revalidateMs: 0 } });
-      const oldTag = (await app.request('/news/meeting-in-almaty/', { headers: { 'accept-encoding': 'br' } })).headers.get('etag')!;
+      const oldTag = (
+        await app.request('/news/meeting-in-almaty/', { headers: { 'accept-encoding': 'br' } })
+      ).headers.get('etag')!;
 
       const next = path.join(temp.dir, 'public.next');
       await mkdir(next);
       await cp(temp.publicDir, next, { recursive: true });
       const page = path.join(next, 'news', 'meeting-in-almaty', 'index.html');
-      const html = (await readFile(page, 'utf8')).replace('<h1>Meeting in Almaty</h1>', '<h1>Meeting in Almaty (updated)</h1>');
+      const html = (await readFile(page, 'utf8')).replace(
+        '<h1>Meeting in Almaty</h1>',
+        '<h1>Meeting in Almaty (updated)</h1>',
+      );
       await writeFile(page, html);
       await rename(temp.publicDir, path.join(temp.dir, 'public.old'));
       await rename(next, temp.publicDir);
 
-      const after = await app.request('/news/meeting-in-almaty/', { headers: { 'accept-encoding': 'br', 'if-none-match': oldTag } });
+      const after = await app.request('/news/meeting-in-almaty/', {
+        headers: { 'accept-encoding': 'br', 'if-none-match': oldTag },
+      });
       expect(after.status).toBe(200);
       expect(brotliDecompressSync(await bytes(after)).toString('utf8')).toBe(html);
     } finally {
@@ -293,7 +326,9 @@ describe('answers from memory', () => {
       const oldTag = first.headers.get('etag')!;
       expect(gunzipSync(await bytes(first)).equals(oldFeed)).toBe(true);
       // answered from memory now
-      expect((await app.request('/feed.xml', { headers: { 'accept-encoding': 'gzip', 'if-none-match': oldTag } })).status).toBe(304);
+      expect(
+        (await app.request('/feed.xml', { headers: { 'accept-encoding': 'gzip', 'if-none-match': oldTag } })).status,
+      ).toBe(304);
 
       const next = path.join(temp.dir, 'builds', '2');
       await cp(path.join(temp.dir, 'builds', '1'), next, { recursive: true });
@@ -351,8 +386,16 @@ describe('answers from memory', () => {
     const temp = await tempSite();
     try {
       const files = createStaticFiles({ root: temp.publicDir, revalidateMs: 3_600_000 });
-      const get: StaticRequest = { head: false, rawPath: '/feed.json', search: '', acceptEncoding: undefined, ifNoneMatch: undefined, ifModifiedSince: undefined };
-      const text = async (): Promise<string> => Buffer.from((await files.respond(get)).body as Uint8Array).toString('utf8');
+      const get: StaticRequest = {
+        head: false,
+        rawPath: '/feed.json',
+        search: '',
+        acceptEncoding: undefined,
+        ifNoneMatch: undefined,
+        ifModifiedSince: undefined,
+      };
+      const text = async (): Promise<string> =>
+        Buffer.from((await files.respond(get)).body as Uint8Array).toString('utf8');
       const old = await text();
       // What the worker's in-place update does: a new file renamed over the old one.
       await writeFile(path.join(temp.publicDir, '.feed.json.tmp'), '{"version":"new"}\n');
@@ -410,7 +453,11 @@ describe('over a real socket', () => {
   });
 
   // fetch() would normalise the path; node:http sends it as written.
-  function raw(pathname: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  function raw(
+    pathname: string,
+    headers: Record<string, string> = {},
+    method = 'GET',
+  ): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const req = httpRequest({ host: '127.0.0.1', port: server.port, path: pathname, method, headers }, (res) => {
         const chunks: Buffer[] = [];
@@ -422,11 +469,14 @@ describe('over a real socket', () => {
     });
   }
 
-  it.each(['/../secret.txt', '/news/../../secret.txt', '/%2e%2e/secret.txt', '/static/%2e%2e/%2e%2e/secret.txt'])('answers 404 for %s', async (p) => {
-    const res = await raw(p);
-    expect(res.status).toBe(404);
-    expect(res.body.toString('utf8')).not.toContain('SECRET');
-  });
+  it.each(['/../secret.txt', '/news/../../secret.txt', '/%2e%2e/secret.txt', '/static/%2e%2e/%2e%2e/secret.txt'])(
+    'answers 404 for %s',
+    async (p) => {
+      const res = await raw(p);
+      expect(res.status).toBe(404);
+      expect(res.body.toString('utf8')).not.toContain('SECRET');
+    },
+  );
 
   it('serves compressed feeds with 304 revalidation', async () => {
     const first = await raw('/feed.xml', { 'accept-encoding': 'br' });
@@ -456,7 +506,13 @@ describe('over a real socket', () => {
   });
 
   it('streams a file too large for the cache', async () => {
-    const streaming = await startServer({ publicDir: temp.publicDir, site, port: 0, hostname: '127.0.0.1', staticFiles: { maxCachedFileBytes: 256 } });
+    const streaming = await startServer({
+      publicDir: temp.publicDir,
+      site,
+      port: 0,
+      hostname: '127.0.0.1',
+      staticFiles: { maxCachedFileBytes: 256 },
+    });
     try {
       const res = await fetch(new URL('/atom.xml', streaming.url));
       expect(res.status).toBe(200);

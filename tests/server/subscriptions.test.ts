@@ -33,12 +33,20 @@ const form = (fields: Record<string, string>) => ({
 });
 
 async function stateOf(store: Store, email: string): Promise<string | undefined> {
-  const row = await store.db.selectFrom('subscribers').select('state').where('email_key', '=', email.toLowerCase()).executeTakeFirst();
+  const row = await store.db
+    .selectFrom('subscribers')
+    .select('state')
+    .where('email_key', '=', email.toLowerCase())
+    .executeTakeFirst();
   return row?.state;
 }
 
 async function subscriberId(store: Store, email: string): Promise<number> {
-  const row = await store.db.selectFrom('subscribers').select('id').where('email_key', '=', email.toLowerCase()).executeTakeFirstOrThrow();
+  const row = await store.db
+    .selectFrom('subscribers')
+    .select('id')
+    .where('email_key', '=', email.toLowerCase())
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -162,7 +170,9 @@ describe.each(testDialects())('subscription pages on %s', (dialect) => {
   it('refuses a forged unsubscribe token on GET and POST without touching anyone', async () => {
     const { store, subscriptions, app } = setup();
     const { subscriber } = await subscriptions.add('stays@example.org', { state: 'active' });
-    const confirmToken = new URL(subscriptions.confirmUrl({ id: subscriber.id, email: subscriber.email })).searchParams.get('token')!;
+    const confirmToken = new URL(
+      subscriptions.confirmUrl({ id: subscriber.id, email: subscriber.email }),
+    ).searchParams.get('token')!;
     // a genuine token of the wrong purpose is as good as forged
     for (const token of [confirmToken, 'forged']) {
       const get = await app.request(`/unsubscribe?token=${token}`);
@@ -198,7 +208,11 @@ describe.each(testDialects())('subscription pages on %s', (dialect) => {
     for (let i = 0; i < 5; i++) {
       // a forged X-Forwarded-For does not buy more attempts when no proxy is trusted
       const init = form({ email: `r${i}@example.org` });
-      const res = await app.request('/subscribe', { ...init, headers: { ...init.headers, 'x-forwarded-for': `198.51.100.${i}` } }, from('203.0.113.5'));
+      const res = await app.request(
+        '/subscribe',
+        { ...init, headers: { ...init.headers, 'x-forwarded-for': `198.51.100.${i}` } },
+        from('203.0.113.5'),
+      );
       expect(res.status).toBe(200);
     }
     const refused = await app.request('/subscribe', form({ email: 'r5@example.org' }), from('203.0.113.5'));
@@ -207,17 +221,28 @@ describe.each(testDialects())('subscription pages on %s', (dialect) => {
     expect(await refused.text()).toContain('Too many attempts');
     expect(await stateOf(store, 'r5@example.org')).toBeUndefined();
 
-    expect((await app.request('/subscribe', form({ email: 'other@example.org' }), from('203.0.113.6'))).status).toBe(200);
+    expect((await app.request('/subscribe', form({ email: 'other@example.org' }), from('203.0.113.6'))).status).toBe(
+      200,
+    );
     now += 10 * 60_000 + 1;
     expect((await app.request('/subscribe', form({ email: 'r5@example.org' }), from('203.0.113.5'))).status).toBe(200);
   });
 
   it('counts clients by X-Forwarded-For when told to trust one proxy', async () => {
     const { store, varDir } = setup();
-    const app = appFor(fixturePublic, { subscriptions: serviceFor(store, varDir), now: () => T0.getTime(), trustedProxies: 1, subscribeRateLimit: { limit: 1, windowMs: 60_000 } });
+    const app = appFor(fixturePublic, {
+      subscriptions: serviceFor(store, varDir),
+      now: () => T0.getTime(),
+      trustedProxies: 1,
+      subscribeRateLimit: { limit: 1, windowMs: 60_000 },
+    });
     const send = (client: string) => {
       const init = form({ email: 'proxied@example.org' });
-      return app.request('/subscribe', { ...init, headers: { ...init.headers, 'x-forwarded-for': client } }, from('10.0.0.1'));
+      return app.request(
+        '/subscribe',
+        { ...init, headers: { ...init.headers, 'x-forwarded-for': client } },
+        from('10.0.0.1'),
+      );
     };
     expect((await send('198.51.100.1')).status).toBe(200);
     expect((await send('198.51.100.2')).status).toBe(200);

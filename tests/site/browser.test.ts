@@ -33,7 +33,10 @@ function serve(folder: string): Promise<Server> {
       return;
     }
     readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/html; charset=utf-8' }).end(body),
+      (body) =>
+        res
+          .writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/html; charset=utf-8' })
+          .end(body),
       () => res.writeHead(404).end(),
     );
   });
@@ -48,7 +51,8 @@ beforeAll(async () => {
   const longItem = newsItem({
     slug: longSlug,
     title: 'Антинаркотическое сотрудничество: Oʻzbekiston–Тоҷикистон–Қазақстан межведомственныйкоординационныйсовет 🚔',
-    summary: 'A summary with https://www.unodc.org/unodc/en/frontpage/2021/October/a-very-long-address-without-any-break-points.html in it.',
+    summary:
+      'A summary with https://www.unodc.org/unodc/en/frontpage/2021/October/a-very-long-address-without-any-break-points.html in it.',
     contentHtml:
       '<p>See https://www.unodc.org/unodc/en/frontpage/2021/October/a-very-long-address-without-any-break-points-at-all.html for details.</p>' +
       '<table><thead><tr><th>Country</th><th>Heroin, kg</th><th>Opium, kg</th><th>Hashish, kg</th><th>Cannabis, kg</th><th>Synthetic drugs, tablets</th></tr></thead>' +
@@ -85,7 +89,9 @@ describe.each([375, 1280])('site at %i px wide', (width) => {
     await page.goto(`${origin}/${pagePath}`, { waitUntil: 'load' });
     const scrollWidth = await page.evaluate(() => document.scrollingElement!.scrollWidth);
     const innerWidth = await page.evaluate(() => window.innerWidth);
-    const stylesheetApplied = await page.evaluate(() => getComputedStyle(document.querySelector('.site-header')!).borderBottomStyle === 'solid');
+    const stylesheetApplied = await page.evaluate(
+      () => getComputedStyle(document.querySelector('.site-header')!).borderBottomStyle === 'solid',
+    );
     const input = page.locator('form[action="/subscribe"] input[type="email"]');
     const button = page.locator('form[action="/subscribe"] button[type="submit"]');
     await input.scrollIntoViewIfNeeded();

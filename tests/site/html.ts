@@ -14,7 +14,8 @@ export function tags(html: string, name: string): Attributes[] {
   const tagRe = new RegExp(`<${name}(\\s[^>]*)?>`, 'gi');
   for (const m of html.matchAll(tagRe)) {
     const attrs: Attributes = {};
-    for (const a of (m[1] ?? '').matchAll(/([\w:-]+)(?:="([^"]*)")?/g)) attrs[a[1]!.toLowerCase()] = decodeEntities(a[2] ?? '');
+    for (const a of (m[1] ?? '').matchAll(/([\w:-]+)(?:="([^"]*)")?/g))
+      attrs[a[1]!.toLowerCase()] = decodeEntities(a[2] ?? '');
     found.push(attrs);
   }
   return found;

@@ -75,10 +75,18 @@ describe('renderSite', () => {
   it('writes the expected pages: index, history, item pages, tags, 404 and the stylesheet', () => {
     const files = renderSite([...mixedItems(), ...manyItems(20)], siteConfig(), templates);
     const paths = files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining([
-      'index.html', 'page/2/index.html', '404.html', 'tags/index.html', 'static/style.css',
-      'news/hostile/index.html', 'news/тоҷикистон-хабар/index.html', 'news/item-001/index.html',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'index.html',
+        'page/2/index.html',
+        '404.html',
+        'tags/index.html',
+        'static/style.css',
+        'news/hostile/index.html',
+        'news/тоҷикистон-хабар/index.html',
+        'news/item-001/index.html',
+      ]),
+    );
     expect(paths).toEqual([...paths].sort());
   });
 
@@ -86,7 +94,10 @@ describe('renderSite', () => {
     const files = renderSite(mixedItems(), siteConfig(), templates);
     for (const page of ['index.html', 'news/hostile/index.html', 'tags/index.html', '404.html']) {
       const alternates = tags(bodyOf(files, page), 'link').filter((l) => l.rel === 'alternate');
-      expect(alternates.map((l) => [l.type, l.href]), page).toEqual([
+      expect(
+        alternates.map((l) => [l.type, l.href]),
+        page,
+      ).toEqual([
         ['application/rss+xml', `${SITE_URL}feed.xml`],
         ['application/atom+xml', `${SITE_URL}atom.xml`],
         ['application/feed+json', `${SITE_URL}feed.json`],
@@ -94,7 +105,15 @@ describe('renderSite', () => {
       for (const l of alternates) expect(l.title, page).toMatch(/^Example News \((RSS|Atom|JSON Feed)\)$/);
     }
     const index = bodyOf(files, 'index.html');
-    expect(links(index)).toEqual(expect.arrayContaining([`${SITE_URL}feed.xml`, `${SITE_URL}atom.xml`, `${SITE_URL}feed.json`, `${SITE_URL}archive/`, `${SITE_URL}tags/`]));
+    expect(links(index)).toEqual(
+      expect.arrayContaining([
+        `${SITE_URL}feed.xml`,
+        `${SITE_URL}atom.xml`,
+        `${SITE_URL}feed.json`,
+        `${SITE_URL}archive/`,
+        `${SITE_URL}tags/`,
+      ]),
+    );
   });
 
   it('has a subscribe form that posts an email address to /subscribe without JavaScript', () => {
@@ -116,7 +135,8 @@ describe('renderSite', () => {
     const files = renderSite(mixedItems(), siteConfig(), templates);
     const item = bodyOf(files, 'news/hostile/index.html');
     const index = bodyOf(files, 'index.html');
-    const escaped = 'Tom &amp; Jerry &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#39;quoted&#39; &lt;b&gt;bold&lt;/b&gt;';
+    const escaped =
+      'Tom &amp; Jerry &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#39;quoted&#39; &lt;b&gt;bold&lt;/b&gt;';
     expect(inner(item, 'h1')).toBe(escaped);
     expect(inner(item, 'title')).toBe(`${escaped} | Example News`);
     expect(index).toContain(`>${escaped}</a>`);
@@ -134,7 +154,9 @@ describe('renderSite', () => {
 
   it('keeps sanitized content HTML as markup', () => {
     const files = renderSite(mixedItems(), siteConfig(), templates);
-    expect(bodyOf(files, 'news/тоҷикистон-хабар/index.html')).toContain(`<div class="content">\n<p>${UZBEK_LATIN} — ${CYRILLIC}</p>`);
+    expect(bodyOf(files, 'news/тоҷикистон-хабар/index.html')).toContain(
+      `<div class="content">\n<p>${UZBEK_LATIN} — ${CYRILLIC}</p>`,
+    );
   });
 
   it('keeps Cyrillic, Tajik and Uzbek letters and emoji intact', () => {
@@ -146,7 +168,9 @@ describe('renderSite', () => {
     const index = bodyOf(files, 'index.html');
     expect(index).toContain(`>${TAJIK}</a>`);
     expect(index).toContain(`>${UZBEK_CYRILLIC}</p>`);
-    expect(tags(index, 'a').some((a) => a.href === `${SITE_URL}news/${encodeURIComponent('тоҷикистон-хабар')}/`)).toBe(true);
+    expect(tags(index, 'a').some((a) => a.href === `${SITE_URL}news/${encodeURIComponent('тоҷикистон-хабар')}/`)).toBe(
+      true,
+    );
   });
 
   it('writes a page per Unicode tag at its slug path, linked from items and the tag list', () => {
@@ -189,9 +213,13 @@ describe('renderSite', () => {
     const files = renderSite(mixedItems(), siteConfig(), templates);
     const tagList = bodyOf(files, 'tags/index.html');
     expect(tagList).toContain(`<a href="${SITE_URL}tags/unodc/">UNODC</a> <span class="count">2</span>`);
-    expect(tagList).toContain(`<a href="${SITE_URL}tags/${encodeURIComponent(slugify('Тоҷикистон'))}/">Тоҷикистон</a> <span class="count">1</span>`);
+    expect(tagList).toContain(
+      `<a href="${SITE_URL}tags/${encodeURIComponent(slugify('Тоҷикистон'))}/">Тоҷикистон</a> <span class="count">1</span>`,
+    );
     // An item tagged both "UNODC" and "unodc" shows the tag once.
-    expect(links(bodyOf(files, 'news/updated-one/index.html')).filter((h) => h === `${SITE_URL}tags/unodc/`)).toHaveLength(1);
+    expect(
+      links(bodyOf(files, 'news/updated-one/index.html')).filter((h) => h === `${SITE_URL}tags/unodc/`),
+    ).toHaveLength(1);
     expect(files.filter((f) => f.path.startsWith('tags/unodc/'))).toHaveLength(1);
   });
 
@@ -215,10 +243,13 @@ describe('renderSite', () => {
     expect(items.every((i) => files.some((f) => f.path === `news/${i.slug}/index.html`))).toBe(true);
     // Every history page links to the first and the last, so a reader can jump straight to the
     // oldest news, and to its near neighbours; not to every page, so a page stays small.
-    const pageLinks = (path: string): string[] => links(bodyOf(files, path)).filter((h) => h.startsWith(`${SITE_URL}page/`) || h === SITE_URL);
+    const pageLinks = (path: string): string[] =>
+      links(bodyOf(files, path)).filter((h) => h.startsWith(`${SITE_URL}page/`) || h === SITE_URL);
     expect(pageLinks('index.html')).toContain(`${SITE_URL}page/${pages}/`);
     const middle = pageLinks('page/12/index.html');
-    expect(middle).toEqual(expect.arrayContaining([SITE_URL, `${SITE_URL}page/10/`, `${SITE_URL}page/14/`, `${SITE_URL}page/${pages}/`]));
+    expect(middle).toEqual(
+      expect.arrayContaining([SITE_URL, `${SITE_URL}page/10/`, `${SITE_URL}page/14/`, `${SITE_URL}page/${pages}/`]),
+    );
     expect(middle).not.toContain(`${SITE_URL}page/9/`);
     expect(new Set(middle).size).toBeLessThanOrEqual(7);
     expect(bodyOf(files, 'page/12/index.html')).toContain('<li class="gap" aria-hidden="true">…</li>');
@@ -239,7 +270,9 @@ describe('renderSite', () => {
     expect(links(index)).toContain('https://www.unodc.org/unodc/en/press/2021/report.html');
     expect(links(index).some((h) => h.includes('news/elsewhere'))).toBe(false);
     expect(index).toContain('<span class="host">(unodc.org)</span>');
-    expect(links(bodyOf(files, 'tags/unodc/index.html'))).toContain('https://www.unodc.org/unodc/en/press/2021/report.html');
+    expect(links(bodyOf(files, 'tags/unodc/index.html'))).toContain(
+      'https://www.unodc.org/unodc/en/press/2021/report.html',
+    );
   });
 
   it('shows dates in the site time zone for readers and as ISO 8601 for machines', () => {
@@ -248,7 +281,11 @@ describe('renderSite', () => {
     const item = bodyOf(files, 'news/sample-item/index.html');
     expect(item).toContain('<time datetime="2021-10-01T01:00:00+06:00">1 October 2021</time>');
     expect(bodyOf(files, 'index.html')).toContain('<time datetime="2021-10-01T01:00:00+06:00">1 October 2021</time>');
-    const utc = renderSite([newsItem({ published: new Date('2021-09-30T19:00:00Z') })], siteConfig({ timezone: 'UTC' }), templates);
+    const utc = renderSite(
+      [newsItem({ published: new Date('2021-09-30T19:00:00Z') })],
+      siteConfig({ timezone: 'UTC' }),
+      templates,
+    );
     expect(bodyOf(utc, 'index.html')).toContain('>30 September 2021</time>');
   });
 
@@ -257,7 +294,11 @@ describe('renderSite', () => {
     const item = bodyOf(files, 'news/hostile/index.html');
     const url = `${SITE_URL}news/hostile/`;
     expect(tags(item, 'link').find((l) => l.rel === 'canonical')?.href).toBe(url);
-    const og = Object.fromEntries(tags(item, 'meta').filter((m) => m.property).map((m) => [m.property, m.content]));
+    const og = Object.fromEntries(
+      tags(item, 'meta')
+        .filter((m) => m.property)
+        .map((m) => [m.property, m.content]),
+    );
     expect(og).toMatchObject({
       'og:type': 'article',
       'og:url': url,
@@ -289,7 +330,9 @@ describe('renderSite', () => {
 
     const sub = renderSite(mixedItems(), siteConfig({ url: 'https://example.org/newsroom/' }), templates);
     const subIndex = bodyOf(sub, 'index.html');
-    expect(tags(subIndex, 'link').find((l) => l.rel === 'stylesheet')?.href).toMatch(/^\/newsroom\/static\/style\.css\?v=/);
+    expect(tags(subIndex, 'link').find((l) => l.rel === 'stylesheet')?.href).toMatch(
+      /^\/newsroom\/static\/style\.css\?v=/,
+    );
     expect(tags(subIndex, 'form')[0]?.action).toBe('/newsroom/subscribe');
     expect(links(subIndex)).toContain('https://example.org/newsroom/news/hostile/');
   });

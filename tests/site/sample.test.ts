@@ -35,7 +35,10 @@ describe('site of the sample newsroom', () => {
 
   it('lists every item on the home page, newest first, with its reader date', () => {
     const index = bodyOf(files, 'index.html');
-    const titles = [...index.matchAll(/<h3 class="card-title"><a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[1], decodeEntities(m[2]!)]);
+    const titles = [...index.matchAll(/<h3 class="card-title"><a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [
+      m[1],
+      decodeEntities(m[2]!),
+    ]);
     expect(titles).toEqual(items.map((i) => [i.url, i.title]));
     expect(index).toContain('<time datetime="2021-10-01T00:00:00+06:00">1 October 2021</time>');
   });
@@ -52,7 +55,9 @@ describe('site of the sample newsroom', () => {
   it('links every tag of every item to a tag page that lists the item', () => {
     for (const item of items) {
       const page = bodyOf(files, item.link === undefined ? `news/${item.slug}/index.html` : 'index.html');
-      for (const href of links(page).filter((h) => h.startsWith(`${config.site.url}tags/`) && h !== `${config.site.url}tags/`)) {
+      for (const href of links(page).filter(
+        (h) => h.startsWith(`${config.site.url}tags/`) && h !== `${config.site.url}tags/`,
+      )) {
         const tagPath = `${decodeURIComponent(new URL(href).pathname).slice(1)}index.html`;
         expect(links(bodyOf(files, tagPath)), tagPath).toContain(item.url);
       }

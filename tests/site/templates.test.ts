@@ -21,7 +21,9 @@ describe('loadSiteTemplates', () => {
   it('reads the site templates and static files, not the digest templates', async () => {
     await writeFile(path.join(dir, 'digest-extra.eta'), '<% it.nothing.here %>');
     const t = await loadSiteTemplates(dir);
-    expect([...t.templates.keys()]).toEqual(expect.arrayContaining(['layout', 'index', 'item', 'tag', 'tags', 'not-found']));
+    expect([...t.templates.keys()]).toEqual(
+      expect.arrayContaining(['layout', 'index', 'item', 'tag', 'tags', 'not-found']),
+    );
     expect([...t.templates.keys()].some((k) => k.startsWith('digest'))).toBe(false);
     expect([...t.assets.keys()]).toContain('static/style.css');
   });
@@ -29,7 +31,10 @@ describe('loadSiteTemplates', () => {
   it('names the templates a folder is missing', async () => {
     await unlink(path.join(dir, 'item.eta'));
     await unlink(path.join(dir, 'tags.eta'));
-    await expect(loadSiteTemplates(dir)).rejects.toMatchObject({ code: 'TEMPLATES_MISSING', message: expect.stringContaining('item.eta, tags.eta') });
+    await expect(loadSiteTemplates(dir)).rejects.toMatchObject({
+      code: 'TEMPLATES_MISSING',
+      message: expect.stringContaining('item.eta, tags.eta'),
+    });
   });
 
   it('reports a folder that does not exist', async () => {
@@ -39,7 +44,9 @@ describe('loadSiteTemplates', () => {
   it('names the template that fails to compile', async () => {
     await writeFile(path.join(dir, 'tag.eta'), '<% if (it.page { %>');
     const t = await loadSiteTemplates(dir);
-    expect(() => renderSite([newsItem({ tags: ['x'] })], siteConfig(), t)).toThrow(expect.objectContaining({ code: 'TEMPLATE_INVALID', template: 'tag' }));
+    expect(() => renderSite([newsItem({ tags: ['x'] })], siteConfig(), t)).toThrow(
+      expect.objectContaining({ code: 'TEMPLATE_INVALID', template: 'tag' }),
+    );
   });
 
   it('copies every static file, in sub-folders too, to the same path under public/', async () => {

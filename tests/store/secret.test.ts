@@ -26,7 +26,9 @@ describe('loadOrCreateSecret', () => {
   });
 
   it('prefers GAZETTE_SECRET and refuses a short one', async () => {
-    expect(await loadOrCreateSecret(varDir, { GAZETTE_SECRET: 'a-long-enough-newsroom-secret' })).toBe('a-long-enough-newsroom-secret');
+    expect(await loadOrCreateSecret(varDir, { GAZETTE_SECRET: 'a-long-enough-newsroom-secret' })).toBe(
+      'a-long-enough-newsroom-secret',
+    );
     await expect(loadOrCreateSecret(varDir, { GAZETTE_SECRET: 'short' })).rejects.toBeInstanceOf(ConfigError);
   });
 

@@ -12,7 +12,10 @@ const T = Date.UTC(2026, 10, 30, 4, 0, 0); // 2026-11-30T09:00+05:00
 
 describe('parseDatabaseUrl', () => {
   it('defaults to var/gazette.db', () => {
-    expect(parseDatabaseUrl(undefined, '/srv/news/var')).toEqual({ dialect: 'sqlite', file: '/srv/news/var/gazette.db' });
+    expect(parseDatabaseUrl(undefined, '/srv/news/var')).toEqual({
+      dialect: 'sqlite',
+      file: '/srv/news/var/gazette.db',
+    });
   });
   it('reads sqlite: and bare paths against the working folder', () => {
     expect(parseDatabaseUrl('sqlite:data/g.db', '/v', '/srv')).toEqual({ dialect: 'sqlite', file: '/srv/data/g.db' });
@@ -43,41 +46,99 @@ describe.each(testDialects())('store on %s', (dialect) => {
     const { store } = t();
     const row = await store.db
       .insertInto('subscribers')
-      .values({ email: 'a@example.org', email_key: 'a@example.org', state: 'active', source: 'cli', created_at: T, updated_at: T, confirmed_at: T + 1 })
+      .values({
+        email: 'a@example.org',
+        email_key: 'a@example.org',
+        state: 'active',
+        source: 'cli',
+        created_at: T,
+        updated_at: T,
+        confirmed_at: T + 1,
+      })
       .returning(['id', 'created_at', 'confirmed_at'])
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ id: expect.any(Number), created_at: T, confirmed_at: T + 1 });
-    const count = await store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const count = await store.db
+      .selectFrom('subscribers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(count.n).toBe(1);
   });
 
   it('refuses a second subscriber with the same address key and a second edition for one slot', async () => {
     const { store } = t();
-    const subscriber = { email: 'A@example.org', email_key: 'a@example.org', state: 'active' as const, source: 'cli', created_at: T, updated_at: T };
+    const subscriber = {
+      email: 'A@example.org',
+      email_key: 'a@example.org',
+      state: 'active' as const,
+      source: 'cli',
+      created_at: T,
+      updated_at: T,
+    };
     await store.db.insertInto('subscribers').values(subscriber).execute();
-    await expect(store.db.insertInto('subscribers').values({ ...subscriber, email: 'a@example.org' }).execute()).rejects.toThrow();
+    await expect(
+      store.db
+        .insertInto('subscribers')
+        .values({ ...subscriber, email: 'a@example.org' })
+        .execute(),
+    ).rejects.toThrow();
 
-    const edition = { slot: '2026-11-30T09:00+05:00', subject: 'Week', state: 'draft' as const, item_ids: '[]', window_start: T - 7 * 86_400_000, window_end: T, created_at: T };
+    const edition = {
+      slot: '2026-11-30T09:00+05:00',
+      subject: 'Week',
+      state: 'draft' as const,
+      item_ids: '[]',
+      window_start: T - 7 * 86_400_000,
+      window_end: T,
+      created_at: T,
+    };
     await store.db.insertInto('editions').values(edition).execute();
     await expect(store.db.insertInto('editions').values(edition).execute()).rejects.toThrow();
     // manual editions have no slot, and there may be many
-    await store.db.insertInto('editions').values({ ...edition, slot: null }).execute();
-    await store.db.insertInto('editions').values({ ...edition, slot: null }).execute();
+    await store.db
+      .insertInto('editions')
+      .values({ ...edition, slot: null })
+      .execute();
+    await store.db
+      .insertInto('editions')
+      .values({ ...edition, slot: null })
+      .execute();
   });
 
-  it('keeps one delivery per (edition, subscriber) and drops a removed subscriber\'s rows', async () => {
+  it("keeps one delivery per (edition, subscriber) and drops a removed subscriber's rows", async () => {
     const { store } = t();
     const s = await store.db
       .insertInto('subscribers')
-      .values({ email: 'b@example.org', email_key: 'b@example.org', state: 'active', source: 'cli', created_at: T, updated_at: T })
+      .values({
+        email: 'b@example.org',
+        email_key: 'b@example.org',
+        state: 'active',
+        source: 'cli',
+        created_at: T,
+        updated_at: T,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const e = await store.db
       .insertInto('editions')
-      .values({ slot: null, subject: 'S', state: 'sending', item_ids: '["a"]', window_start: 0, window_end: T, created_at: T })
+      .values({
+        slot: null,
+        subject: 'S',
+        state: 'sending',
+        item_ids: '["a"]',
+        window_start: 0,
+        window_end: T,
+        created_at: T,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const delivery = { edition_id: e.id, subscriber_id: s.id, email: 'b@example.org', status: 'pending' as const, attempts: 0 };
+    const delivery = {
+      edition_id: e.id,
+      subscriber_id: s.id,
+      email: 'b@example.org',
+      status: 'pending' as const,
+      attempts: 0,
+    };
     await store.db.insertInto('deliveries').values(delivery).execute();
     await expect(store.db.insertInto('deliveries').values(delivery).execute()).rejects.toThrow();
     await store.db.deleteFrom('subscribers').where('id', '=', s.id).execute();
@@ -93,7 +154,9 @@ describe.each(testDialects())('store on %s', (dialect) => {
       }),
     ).rejects.toThrow('boom');
     expect(await store.db.selectFrom('leases').selectAll().execute()).toEqual([]);
-    await store.transaction((trx) => trx.insertInto('leases').values({ name: 'x', holder: 'h', expires_at: T }).execute());
+    await store.transaction((trx) =>
+      trx.insertInto('leases').values({ name: 'x', holder: 'h', expires_at: T }).execute(),
+    );
     expect(await store.db.selectFrom('leases').select('name').execute()).toEqual([{ name: 'x' }]);
   });
 
@@ -116,10 +179,23 @@ describe.each(testDialects())('store on %s', (dialect) => {
 
   it('answers one query text run many times, at once too, each with its own values', async () => {
     const { store } = t();
-    const rows = Array.from({ length: 12 }, (_, i) => ({ email: `r${i}@example.org`, email_key: `r${i}@example.org`, state: 'active' as const, source: 'cli', created_at: T + i, updated_at: T }));
+    const rows = Array.from({ length: 12 }, (_, i) => ({
+      email: `r${i}@example.org`,
+      email_key: `r${i}@example.org`,
+      state: 'active' as const,
+      source: 'cli',
+      created_at: T + i,
+      updated_at: T,
+    }));
     await store.db.insertInto('subscribers').values(rows).execute();
-    const byKey = (key: string) => store.db.selectFrom('subscribers').select(['email', 'created_at']).where('email_key', '=', key).executeTakeFirstOrThrow();
-    for (let i = 0; i < 12; i++) expect(await byKey(`r${i}@example.org`)).toEqual({ email: `r${i}@example.org`, created_at: T + i });
+    const byKey = (key: string) =>
+      store.db
+        .selectFrom('subscribers')
+        .select(['email', 'created_at'])
+        .where('email_key', '=', key)
+        .executeTakeFirstOrThrow();
+    for (let i = 0; i < 12; i++)
+      expect(await byKey(`r${i}@example.org`)).toEqual({ email: `r${i}@example.org`, created_at: T + i });
     const all = await Promise.all(rows.map((r) => byKey(r.email_key)));
     expect(all.map((r) => r.created_at)).toEqual(rows.map((r) => r.created_at));
   });
@@ -129,7 +205,9 @@ describe.each(testDialects())('store on %s', (dialect) => {
   it.runIf(dialect === 'postgres')('gives a contested lease to exactly one of many concurrent holders', async () => {
     const others = await Promise.all([t().open(), t().open(), t().open()]);
     const results = await Promise.all(
-      [t().store, ...others].map((store, i) => acquireLease(store, { name: 'digest', holder: `w${i}`, ttlMs: 60_000, now: new Date(T) })),
+      [t().store, ...others].map((store, i) =>
+        acquireLease(store, { name: 'digest', holder: `w${i}`, ttlMs: 60_000, now: new Date(T) }),
+      ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
   });
@@ -140,8 +218,11 @@ const openInChild = (url: string, varDir: string): Promise<string> =>
     const script = `const { openStore } = await import(${JSON.stringify(pathToFileURL(path.resolve('src/store/index.ts')).href)});
 const store = await openStore({ databaseUrl: ${JSON.stringify(url)}, varDir: ${JSON.stringify(varDir)} });
 await store.close(); console.log('ok');`;
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd() }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: process.cwd() },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim())),
     );
   });
 
@@ -182,7 +263,8 @@ describe('SQLite specifics', () => {
       const store = await openStore({ databaseUrl: undefined, varDir: database.varDir });
       try {
         await sql`create table notes (id integer primary key, body text)`.execute(store.db);
-        const read = (id: number) => sql<Record<string, unknown>>`select * from notes where id = ${id}`.execute(store.db).then((r) => r.rows);
+        const read = (id: number) =>
+          sql<Record<string, unknown>>`select * from notes where id = ${id}`.execute(store.db).then((r) => r.rows);
         await sql`insert into notes (id, body) values (1, 'one'), (2, 'two')`.execute(store.db);
         expect(await read(1)).toEqual([{ id: 1, body: 'one' }]);
         expect(await read(2)).toEqual([{ id: 2, body: 'two' }]);
@@ -202,12 +284,15 @@ describe('SQLite specifics', () => {
       const store = await openStore({ databaseUrl: undefined, varDir: database.varDir });
       try {
         const write = store.writeBatch!;
-        const names = async () => (await store.db.selectFrom('leases').select('name').orderBy('name').execute()).map((r) => r.name);
+        const names = async () =>
+          (await store.db.selectFrom('leases').select('name').orderBy('name').execute()).map((r) => r.name);
         const insert = 'insert into leases (name, holder, expires_at) values (?, ?, ?)';
         expect(await write((w) => w.run(insert, ['a', 'h', T]) + w.run(insert, ['b', 'h', T]))).toBe(2);
         expect(await names()).toEqual(['a', 'b']);
         // the second statement fails (the name is taken): the first is undone with it
-        await expect(write((w) => [w.run(insert, ['c', 'h', T]), w.run(insert, ['a', 'h', T])])).rejects.toThrow(/UNIQUE/);
+        await expect(write((w) => [w.run(insert, ['c', 'h', T]), w.run(insert, ['a', 'h', T])])).rejects.toThrow(
+          /UNIQUE/,
+        );
         expect(await names()).toEqual(['a', 'b']);
 
         // a transaction that waits in the middle, then fails: a batch asked for meanwhile waits for
@@ -232,6 +317,8 @@ describe('SQLite specifics', () => {
   });
 
   it('reports an unreachable database as a StoreError', async () => {
-    await expect(openStore({ databaseUrl: 'sqlite:/etc/hostname/nope.db', varDir: '/tmp' })).rejects.toBeInstanceOf(StoreError);
+    await expect(openStore({ databaseUrl: 'sqlite:/etc/hostname/nope.db', varDir: '/tmp' })).rejects.toBeInstanceOf(
+      StoreError,
+    );
   });
 });

@@ -3,14 +3,17 @@ import { AddressError, normalizeAddress } from '../../src/subscribers/index.ts';
 
 describe('normalizeAddress', () => {
   it('trims, lower-cases the domain and keeps the local part for delivery', () => {
-    expect(normalizeAddress('  Aida.Nurlanova@Mail.KZ \n')).toEqual({ email: 'Aida.Nurlanova@mail.kz', key: 'aida.nurlanova@mail.kz' });
+    expect(normalizeAddress('  Aida.Nurlanova@Mail.KZ \n')).toEqual({
+      email: 'Aida.Nurlanova@mail.kz',
+      key: 'aida.nurlanova@mail.kz',
+    });
   });
 
   it('gives addresses differing only in case one key', () => {
     expect(normalizeAddress('ANA@example.org').key).toBe(normalizeAddress('ana@EXAMPLE.org').key);
   });
 
-  it('keeps +tags and dots: they are the reader\'s choice', () => {
+  it("keeps +tags and dots: they are the reader's choice", () => {
     expect(normalizeAddress('a.b+news@gmail.com').email).toBe('a.b+news@gmail.com');
   });
 

@@ -29,7 +29,13 @@ function gazette(databaseUrl: string, cwd: string, args: string[]): Promise<Run>
       (err, stdout, stderr) => {
         void readFile(timing, 'utf8').then((t) => {
           const [seconds, rss] = t.trim().split('\n').at(-1)!.split(' ').map(Number);
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, seconds: seconds!, maxRssKb: rss! });
+          resolve({
+            code: err ? ((err as { code?: number }).code ?? 1) : 0,
+            stdout,
+            stderr,
+            seconds: seconds!,
+            maxRssKb: rss!,
+          });
         });
       },
     );
@@ -54,9 +60,11 @@ async function writeBigCsv(file: string): Promise<{ rows: number; rejected: Map<
     else if (i === 30) (row = 'USER0@Example.ORG,Shouting,'), rejected.set(line, /duplicate of line 2 /);
     else if (i === 40) (row = 'user40@example.org,V,vip'), rejected.set(line, /unknown state "vip"/);
     else if (i === 50) (row = 'user50@example.org,Too,active,many'), rejected.set(line, /more fields/);
-    else if (i === 60) row = 'user60@example.org,"Two-line\nname",'; // a quoted field spanning two lines
+    else if (i === 60)
+      row = 'user60@example.org,"Two-line\nname",'; // a quoted field spanning two lines
     else if (i === 70) row = 'user70@example.org,"Sultanov, Erlan",unsubscribed';
-    else if (i > 0 && i % 10_000 === 0) (row = `user${i}@@example.org,Bad,`), rejected.set(line, /invalid email address/);
+    else if (i > 0 && i % 10_000 === 0)
+      (row = `user${i}@@example.org,Bad,`), rejected.set(line, /invalid email address/);
     else if (i === rows - 1) (row = 'user5@example.org,Again,'), rejected.set(line, /duplicate of line 7 /);
     if (i === 60) line++;
     await write(`${row}\n`);
@@ -80,20 +88,35 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const [summary, ...details] = first.stdout.trimEnd().split('\n');
-    expect(summary).toBe(`list.csv: 100000 rows, ${expected.accepted} accepted (${expected.accepted - 2} added, 2 already present), ${expected.rejected.size} rejected`);
+    expect(summary).toBe(
+      `list.csv: 100000 rows, ${expected.accepted} accepted (${expected.accepted - 2} added, 2 already present), ${expected.rejected.size} rejected`,
+    );
     const reported = new Map(details.map((d) => [Number(/line (\d+):/.exec(d)![1]), d]));
     expect([...reported.keys()]).toEqual([...expected.rejected.keys()]);
     for (const [line, reason] of expected.rejected) expect(reported.get(line)).toMatch(reason);
 
     const second = await gazette(url, varDir, ['import', file]);
-    expect(second.stdout.split('\n')[0]).toBe(`list.csv: 100000 rows, ${expected.accepted} accepted (0 added, ${expected.accepted} already present), ${expected.rejected.size} rejected`);
+    expect(second.stdout.split('\n')[0]).toBe(
+      `list.csv: 100000 rows, ${expected.accepted} accepted (0 added, ${expected.accepted} already present), ${expected.rejected.size} rejected`,
+    );
 
-    const count = await store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const count = await store.db
+      .selectFrom('subscribers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(count.n).toBe(expected.accepted);
     // an import never re-subscribes someone who left
-    const user80 = await store.db.selectFrom('subscribers').select('state').where('email_key', '=', 'user80@example.org').executeTakeFirstOrThrow();
+    const user80 = await store.db
+      .selectFrom('subscribers')
+      .select('state')
+      .where('email_key', '=', 'user80@example.org')
+      .executeTakeFirstOrThrow();
     expect(user80.state).toBe('unsubscribed');
-    const user60 = await store.db.selectFrom('subscribers').select(['name', 'state']).where('email_key', '=', 'user60@example.org').executeTakeFirstOrThrow();
+    const user60 = await store.db
+      .selectFrom('subscribers')
+      .select(['name', 'state'])
+      .where('email_key', '=', 'user60@example.org')
+      .executeTakeFirstOrThrow();
     expect(user60).toEqual({ name: 'Two-line name', state: 'active' });
 
     console.info(
@@ -108,21 +131,35 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
     expect(lines[0]).toBe('email,name,state,source,created_at,confirmed_at,unsubscribed_at');
     expect(lines).toHaveLength(1 + expected.accepted); // header + rows: user60's name lost its newline on import
     expect(csv).toContain('user70@example.org,,unsubscribed,cli,');
-    console.info(`[${dialect}] export of ${expected.accepted} rows: ${exported.seconds}s, ${Math.round(exported.maxRssKb / 1024)} MB peak RSS`);
+    console.info(
+      `[${dialect}] export of ${expected.accepted} rows: ${exported.seconds}s, ${Math.round(exported.maxRssKb / 1024)} MB peak RSS`,
+    );
   }, 240_000);
 
   it('adds, lists, exports to stdout, re-imports its own export and removes', async () => {
     const { url, varDir } = t();
-    expect((await gazette(url, varDir, ['add', 'Aida@Mail.KZ', '--name', 'Aida Nurlanova'])).stdout).toBe('added Aida@mail.kz (active)\n');
-    expect((await gazette(url, varDir, ['add', 'aida@mail.kz', '--state', 'pending'])).stdout).toBe('updated Aida@mail.kz (pending)\n');
+    expect((await gazette(url, varDir, ['add', 'Aida@Mail.KZ', '--name', 'Aida Nurlanova'])).stdout).toBe(
+      'added Aida@mail.kz (active)\n',
+    );
+    expect((await gazette(url, varDir, ['add', 'aida@mail.kz', '--state', 'pending'])).stdout).toBe(
+      'updated Aida@mail.kz (pending)\n',
+    );
     await gazette(url, varDir, ['add', 'bolat@example.org']);
 
     const listed = await gazette(url, varDir, ['list', '--json']);
-    expect(JSON.parse(listed.stdout).map((s: { email: string; state: string; name: string | null }) => [s.email, s.state, s.name])).toEqual([
+    expect(
+      JSON.parse(listed.stdout).map((s: { email: string; state: string; name: string | null }) => [
+        s.email,
+        s.state,
+        s.name,
+      ]),
+    ).toEqual([
       ['Aida@mail.kz', 'pending', 'Aida Nurlanova'],
       ['bolat@example.org', 'active', null],
     ]);
-    expect((await gazette(url, varDir, ['list', '--state', 'active'])).stdout).toMatch(/^bolat@example\.org\s+active\s+\d{4}-\d\d-\d\d\n$/);
+    expect((await gazette(url, varDir, ['list', '--state', 'active'])).stdout).toMatch(
+      /^bolat@example\.org\s+active\s+\d{4}-\d\d-\d\d\n$/,
+    );
     expect((await gazette(url, varDir, ['list', '--search', 'nurlan'])).stdout).toContain('Aida@mail.kz');
 
     const exported = await gazette(url, varDir, ['export']);
@@ -132,7 +169,9 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
       expect.stringMatching(/^Aida@mail\.kz,Aida Nurlanova,pending,cli,\d{4}-/),
     ]);
     await writeFile(path.join(varDir, 'export.csv'), exported.stdout);
-    expect((await gazette(url, varDir, ['import', 'export.csv'])).stdout).toBe('export.csv: 2 rows, 2 accepted (0 added, 2 already present), 0 rejected\n');
+    expect((await gazette(url, varDir, ['import', 'export.csv'])).stdout).toBe(
+      'export.csv: 2 rows, 2 accepted (0 added, 2 already present), 0 rejected\n',
+    );
 
     expect((await gazette(url, varDir, ['remove', 'AIDA@mail.kz'])).stdout).toBe('removed AIDA@mail.kz\n');
     const again = await gazette(url, varDir, ['remove', 'aida@mail.kz']);

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { createMailer, type MailMessage } from '../../src/mail/index.ts';
-import { AddressError, createSubscriptionService, TokenError, type SubscriptionService } from '../../src/subscribers/index.ts';
+import {
+  AddressError,
+  createSubscriptionService,
+  TokenError,
+  type SubscriptionService,
+} from '../../src/subscribers/index.ts';
 import { testDialects, useTestStore, type TestStore } from '../helpers/db.ts';
 
 const SECRET = 'service-test-secret-0123456789abcdef';
@@ -40,7 +45,8 @@ const linkIn = (mail: ParsedMail, page: string): string => {
   return match[0];
 };
 const tokenOf = (url: string): string => new URL(url).searchParams.get('token')!;
-const stateOf = async (service: SubscriptionService, email: string) => (await service.list({ search: email }))[0]?.state;
+const stateOf = async (service: SubscriptionService, email: string) =>
+  (await service.list({ search: email }))[0]?.state;
 
 describe.each(testDialects())('subscription service on %s', (dialect) => {
   const t = useTestStore(dialect);
@@ -133,8 +139,16 @@ describe.each(testDialects())('subscription service on %s', (dialect) => {
     const altered = confirmToken.slice(0, 20) + (confirmToken[20] === 'A' ? 'B' : 'A') + confirmToken.slice(21);
     await expect(service.confirm(altered)).rejects.toBeInstanceOf(TokenError);
     await expect(service.checkUnsubscribeToken('not-a-token')).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
-    const other = createSubscriptionService({ store: t().store, mailer: { send: async () => undefined }, site, from: { name: 'x', address: 'x@example.org' }, secret: 'another-secret-entirely-0123456789' });
-    await expect(service.unsubscribe(tokenOf(other.unsubscribeUrl(subscriber)))).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
+    const other = createSubscriptionService({
+      store: t().store,
+      mailer: { send: async () => undefined },
+      site,
+      from: { name: 'x', address: 'x@example.org' },
+      secret: 'another-secret-entirely-0123456789',
+    });
+    await expect(service.unsubscribe(tokenOf(other.unsubscribeUrl(subscriber)))).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+    });
 
     advance(7 * DAY + 1000);
     await expect(service.confirm(confirmToken)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
@@ -154,7 +168,9 @@ describe.each(testDialects())('subscription service on %s', (dialect) => {
     const back = await service.add('gone@example.org');
     expect(back.created).toBe(true);
     await expect(service.checkUnsubscribeToken(token)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
-    expect(await service.checkUnsubscribeToken(tokenOf(service.unsubscribeUrl(back.subscriber)))).toEqual({ email: 'gone@example.org' });
+    expect(await service.checkUnsubscribeToken(tokenOf(service.unsubscribeUrl(back.subscriber)))).toEqual({
+      email: 'gone@example.org',
+    });
   });
 
   it('refuses an invalid address with an AddressError and stores nothing', async () => {

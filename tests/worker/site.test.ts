@@ -12,7 +12,9 @@ import { captureLog, type CapturedLog } from '../helpers/log-capture.ts';
 import { eventually, itemFile, repoRoot, templatesDir } from './support.ts';
 
 async function feedTitles(root: string): Promise<string[]> {
-  const feed = JSON.parse(await readFile(path.join(root, 'public/feed.json'), 'utf8')) as { items: { title: string }[] };
+  const feed = JSON.parse(await readFile(path.join(root, 'public/feed.json'), 'utf8')) as {
+    items: { title: string }[];
+  };
   return feed.items.map((i) => i.title);
 }
 
@@ -57,7 +59,12 @@ describe('site service', { timeout: 60_000 }, () => {
     expect(await feedTitles(root)).toEqual(['Second item', 'First item']);
 
     await writeFile(path.join(root, 'content/2026/second.md'), itemFile('Second item, corrected', '2026-11-25'));
-    expect(await eventually(() => feedTitles(root), (t) => t[0] === 'Second item, corrected')).toEqual(['Second item, corrected', 'First item']);
+    expect(
+      await eventually(
+        () => feedTitles(root),
+        (t) => t[0] === 'Second item, corrected',
+      ),
+    ).toEqual(['Second item, corrected', 'First item']);
 
     await writeFile(path.join(root, 'content/2026/third.md'), itemFile('Third item', '2026-11-27', 'colour: red\n'));
     const error = await log.waitFor((r) => r.level === 50 && r.file === '2026/third.md');
@@ -69,9 +76,19 @@ describe('site service', { timeout: 60_000 }, () => {
     expect(failed?.errors?.[0]).toContain('2026/third.md');
 
     await writeFile(path.join(root, 'content/2026/third.md'), itemFile('Third item', '2026-11-27'));
-    expect(await eventually(() => feedTitles(root), (t) => t.length === 3)).toEqual(['Third item', 'Second item, corrected', 'First item']);
+    expect(
+      await eventually(
+        () => feedTitles(root),
+        (t) => t.length === 3,
+      ),
+    ).toEqual(['Third item', 'Second item, corrected', 'First item']);
     // the feed is swapped in before the state file is written: wait for the state too
-    expect(await eventually(() => readBuildState(path.join(root, 'var')), (s) => s?.ok === true && s.items === 3)).toMatchObject({ ok: true, items: 3 });
+    expect(
+      await eventually(
+        () => readBuildState(path.join(root, 'var')),
+        (s) => s?.ok === true && s.items === 3,
+      ),
+    ).toMatchObject({ ok: true, items: 3 });
   });
 
   it('coalesces a burst of requests into one more build, never two at once', async () => {
@@ -81,7 +98,10 @@ describe('site service', { timeout: 60_000 }, () => {
     const requests = ['a', 'b', 'c', 'd', 'e'].map((reason) => site!.rebuild(reason));
     const outcomes = await Promise.all(requests);
     expect(outcomes.every((o) => o.ok)).toBe(true);
-    const builds = log.records().filter((r) => r.msg === 'site built' || r.msg === 'site unchanged').slice(before);
+    const builds = log
+      .records()
+      .filter((r) => r.msg === 'site built' || r.msg === 'site unchanged')
+      .slice(before);
     // The first request builds; the four that arrive while it runs share one build after it.
     expect(builds.map((b) => b.reason)).toEqual(['a', 'b, c, d, e']);
     expect(requests[1]).toBe(requests[4]);
@@ -90,12 +110,20 @@ describe('site service', { timeout: 60_000 }, () => {
   it('publishes a scheduled item when its date arrives, without any change to the files', async () => {
     // A clock that runs: the item is due 1.5 s after the service starts.
     const due = new Date(Date.now() + 1500);
-    await writeFile(path.join(root, 'content/2026/later.md'), itemFile('Scheduled item', due.toISOString().replace(/\.\d+Z$/, 'Z')));
+    await writeFile(
+      path.join(root, 'content/2026/later.md'),
+      itemFile('Scheduled item', due.toISOString().replace(/\.\d+Z$/, 'Z')),
+    );
     site = service(() => new Date());
     const first = await site.start();
     expect(first.ok && first.calendar.scheduled).toBe(1);
     expect(await feedTitles(root)).not.toContain('Scheduled item');
-    expect(await eventually(() => feedTitles(root), (t) => t.includes('Scheduled item'))).toContain('Scheduled item');
+    expect(
+      await eventually(
+        () => feedTitles(root),
+        (t) => t.includes('Scheduled item'),
+      ),
+    ).toContain('Scheduled item');
     await log.waitFor((r) => r.msg === 'site built' && r.reason === 'scheduled item due');
   });
 });

@@ -15,7 +15,9 @@ export function itemFile(title: string, date: Date | string, extra = ''): string
 }
 
 /** A folder laid out like a gazette checkout: content/ with `items` ({ file: [title, date] }). */
-export async function makeSite(items: Record<string, [string, Date | string]>): Promise<{ root: string; contentDir: string }> {
+export async function makeSite(
+  items: Record<string, [string, Date | string]>,
+): Promise<{ root: string; contentDir: string }> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'gazette-worker-'));
   const contentDir = path.join(root, 'content');
   for (const [file, [title, date]] of Object.entries(items)) {
@@ -30,7 +32,12 @@ export function repoConfig(): Promise<Config> {
 }
 
 /** Inserts `count` active subscribers `reader<i>@example.org` in batches; returns their addresses. */
-export async function addActiveSubscribers(store: Store, count: number, now: Date, domain = 'example.org'): Promise<string[]> {
+export async function addActiveSubscribers(
+  store: Store,
+  count: number,
+  now: Date,
+  domain = 'example.org',
+): Promise<string[]> {
   const emails = Array.from({ length: count }, (_, i) => `reader${i}@${domain}`);
   for (let i = 0; i < emails.length; i += 500) {
     await store.db
@@ -64,7 +71,8 @@ export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => bo
     } catch {
       // not there yet
     }
-    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -78,7 +86,12 @@ export async function configOffSchedule(now = new Date()): Promise<string> {
   const yaml = await readFile(path.join(repoRoot, 'gazette.yaml'), 'utf8');
   const zone = (await repoConfig()).site.timezone;
   const slot = new Date(now.getTime() + 3.5 * 86_400_000);
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' }).formatToParts(slot);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    weekday: 'short',
+    hour: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(slot);
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
   const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(part('weekday'));
   const schedule = `  schedule: "0 ${Number(part('hour'))} * * ${weekday}"`;

@@ -48,7 +48,11 @@ describe.each(testDialects())('worker schedule on %s', (dialect) => {
     });
     cleanup.push(() => rm(site.root, { recursive: true, force: true }));
     const config = options.config ?? (await repoConfig());
-    const emails = await addActiveSubscribers(db().store, options.subscribers ?? 5, new Date(SLOT.getTime() - 30 * 24 * HOUR));
+    const emails = await addActiveSubscribers(
+      db().store,
+      options.subscribers ?? 5,
+      new Date(SLOT.getTime() - 30 * 24 * HOUR),
+    );
     return { ...site, config, emails };
   }
 
@@ -57,7 +61,8 @@ describe.each(testDialects())('worker schedule on %s', (dialect) => {
     clock: Clock,
     options: { store?: Store; mailer?: Mailer; logger?: Logger; id?: string } = {},
   ): Worker {
-    const mailer = options.mailer ?? createMailer({ smtpUrl: undefined, outboxDir: path.join(site.root, 'var/outbox') });
+    const mailer =
+      options.mailer ?? createMailer({ smtpUrl: undefined, outboxDir: path.join(site.root, 'var/outbox') });
     const deps: DeliveryDeps = {
       store: options.store ?? db().store,
       mailer,
@@ -82,7 +87,11 @@ describe.each(testDialects())('worker schedule on %s', (dialect) => {
     const clock = clockAt(SLOT);
     const w = worker(site, clock);
     const first = await w.tick();
-    expect(first).toMatchObject({ leader: true, plan: { kind: 'due', key: SLOT_KEY, lateMs: 0 }, edition: { status: 'created', recipients: 5, items: 2 } });
+    expect(first).toMatchObject({
+      leader: true,
+      plan: { kind: 'due', key: SLOT_KEY, lateMs: 0 },
+      edition: { status: 'created', recipients: 5, items: 2 },
+    });
     const result = await w.dispatchNow();
     expect(result?.sent).toBe(5);
     const folders = await readdir(path.join(site.root, 'var/outbox'));
@@ -114,8 +123,14 @@ describe.each(testDialects())('worker schedule on %s', (dialect) => {
     const log = captureLog();
     const w = worker(site, clock, { logger: log.logger });
     const report = await w.tick();
-    expect(report).toMatchObject({ plan: { kind: 'due', key: SLOT_KEY, lateMs: 20 * HOUR }, edition: { status: 'created' } });
-    expect(log.records().find((r) => r.msg === 'catching up a missed slot')).toMatchObject({ slot: SLOT_KEY, lateMinutes: 1200 });
+    expect(report).toMatchObject({
+      plan: { kind: 'due', key: SLOT_KEY, lateMs: 20 * HOUR },
+      edition: { status: 'created' },
+    });
+    expect(log.records().find((r) => r.msg === 'catching up a missed slot')).toMatchObject({
+      slot: SLOT_KEY,
+      lateMinutes: 1200,
+    });
     clock.at = new Date(SLOT.getTime() + 21 * HOUR);
     expect((await w.tick()).edition).toBeUndefined();
     // A restart (a new worker, nothing remembered) within the lateness finds the slot taken.
@@ -165,7 +180,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two workers on one PostgreSQL d
     smtp = undefined;
   });
 
-  it('create exactly one edition per slot and deliver each message once between them', { timeout: 120_000 }, async () => {
+  it('create exactly one edition per slot and deliver each message once between them', {
+    timeout: 120_000,
+  }, async () => {
     smtp = await startSmtpServer();
     const site = await makeSite({
       '2026/week-48.md': ['Heroin seized at the Kazakh border', '2026-11-27'],
@@ -180,9 +197,23 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two workers on one PostgreSQL d
     const workers: Worker[] = [];
     for (const id of ['worker-1', 'worker-2']) {
       const store = await db().open();
-      const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: path.join(site.root, 'var/outbox'), pool: { maxConnections: 2 } });
+      const mailer = createMailer({
+        smtpUrl: smtp.url,
+        outboxDir: path.join(site.root, 'var/outbox'),
+        pool: { maxConnections: 2 },
+      });
       const w = createWorker({
-        deps: { store, mailer, config, logger: silentLogger(), now: clock.now, contentDir: site.contentDir, templatesDir, root: site.root, secret: 'two-workers-secret-0123456789abcdef' },
+        deps: {
+          store,
+          mailer,
+          config,
+          logger: silentLogger(),
+          now: clock.now,
+          contentDir: site.contentDir,
+          templatesDir,
+          root: site.root,
+          secret: 'two-workers-secret-0123456789abcdef',
+        },
         workerId: id,
       });
       workers.push(w);

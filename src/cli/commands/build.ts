@@ -12,7 +12,6 @@ function formatBytes(n: number): string {
   return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-
 export const buildCommand: CommandSpec = {
   name: 'build',
   description: 'Build the feeds and the site from the content folder into the output folder (atomically)',
@@ -33,7 +32,15 @@ export const buildCommand: CommandSpec = {
     // The archive module alone: the delivery barrel would load the mailer too, which a build never uses.
     const { readSentEditionsIfAny } = await import('../../delivery/archive.ts');
     const sentEditions = await readSentEditionsIfAny({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
-    const result = await runBuild({ config, contentDir, outDir, templatesDir, now: new Date(), sentEditions, ...(buildsDir ? { buildsDir } : {}) });
+    const result = await runBuild({
+      config,
+      contentDir,
+      outDir,
+      templatesDir,
+      now: new Date(),
+      sentEditions,
+      ...(buildsDir ? { buildsDir } : {}),
+    });
     const what = result.unchanged ? 'unchanged' : 'written';
     ctx.stdout.write(
       `built ${result.items} item${result.items === 1 ? '' : 's'} into ${result.files} files (${formatBytes(result.bytes)}) in ${displayPath(result.outDir)}: ${what}, ${result.durationMs} ms\n`,

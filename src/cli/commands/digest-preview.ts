@@ -11,9 +11,13 @@ import { templatesDir } from '../templates-dir.ts';
 
 export const digestPreviewCommand: CommandSpec = {
   name: 'digest preview',
-  description: 'Write the next digest as HTML, plain text and a sample .eml (default folder: var/preview/) and print where',
+  description:
+    'Write the next digest as HTML, plain text and a sample .eml (default folder: var/preview/) and print where',
   options: [
-    { flags: '--out <dir>', description: 'folder for digest.html, digest.txt and sample/*.eml (default: var/preview/)' },
+    {
+      flags: '--out <dir>',
+      description: 'folder for digest.html, digest.txt and sample/*.eml (default: var/preview/)',
+    },
     { flags: '--now <iso>', description: 'compose as if it were this moment (ISO 8601; default: now)' },
     { flags: '--content <dir>', description: 'content folder (default: content/)' },
     { flags: '--force', description: 'write a digest even when no item is new' },
@@ -27,7 +31,14 @@ export const digestPreviewCommand: CommandSpec = {
     const contentDir = path.resolve((options.content as string | undefined) ?? ctx.env.contentDir);
     // the window starts where the last edition that went out ended, as `digest send` will reckon it
     const previous = await readIfDatabase(ctx.env, null, previousEditionEnd);
-    const preview = await buildDigestPreview({ config, contentDir, templatesDir, now, previousEditionEnd: previous, force: options.force === true });
+    const preview = await buildDigestPreview({
+      config,
+      contentDir,
+      templatesDir,
+      now,
+      previousEditionEnd: previous,
+      force: options.force === true,
+    });
     if (preview.empty) {
       ctx.stdout.write(
         `no items published between ${preview.window.start.toISOString()} and ${preview.window.end.toISOString()}: nothing written (--force writes an empty digest)\n`,
@@ -41,7 +52,11 @@ export const digestPreviewCommand: CommandSpec = {
     await writeFile(htmlFile, message.html ?? '');
     await writeFile(textFile, message.text);
     // The .eml comes from the real transport in outbox mode: the bytes a reader's server would receive.
-    const mailer = createMailer({ smtpUrl: undefined, outboxDir: outDir, dkim: await loadDigestDkim(config, ctx.env.root) });
+    const mailer = createMailer({
+      smtpUrl: undefined,
+      outboxDir: outDir,
+      dkim: await loadDigestDkim(config, ctx.env.root),
+    });
     let emlFile: string;
     try {
       emlFile = (await mailer.send(message, { folder: 'sample' })).file!;

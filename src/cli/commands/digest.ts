@@ -34,7 +34,10 @@ function editionArg(value: string | undefined): number | undefined {
 }
 
 /** The store, the mailer (SMTP_URL or var/outbox, DKIM when configured) and the delivery deps; closed by `close`. */
-async function openDelivery(ctx: CommandContext, options: Record<string, unknown>): Promise<DeliveryDeps & { close(): Promise<void> }> {
+async function openDelivery(
+  ctx: CommandContext,
+  options: Record<string, unknown>,
+): Promise<DeliveryDeps & { close(): Promise<void> }> {
   const config = await ctx.config();
   const secret = await loadOrCreateSecret(ctx.env.varDir, { GAZETTE_SECRET: ctx.env.secret });
   const store = await openStore({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
@@ -59,14 +62,24 @@ async function openDelivery(ctx: CommandContext, options: Record<string, unknown
 const workerId = (): string => `${hostname()}:${process.pid}:cli`;
 
 /** Sends with a bar on a terminal, a log line every few seconds otherwise; returns the dispatch result. */
-async function dispatchWithProgress(ctx: CommandContext, deps: DeliveryDeps, editionId: number): Promise<DispatchResult> {
+async function dispatchWithProgress(
+  ctx: CommandContext,
+  deps: DeliveryDeps,
+  editionId: number,
+): Promise<DispatchResult> {
   const tty = Boolean((ctx.stderr as NodeJS.WriteStream).isTTY);
   let bar: ReturnType<typeof createProgressBar> | undefined;
   let lastLog = 0;
   const onProgress = (p: DispatchProgress): void => {
     const total = p.pending + p.sending + p.sent + p.failed + p.retry + p.uncertain;
     const done = p.sent + p.failed + p.uncertain;
-    const status = [p.failed && `${p.failed} failed`, p.retry && `${p.retry} to retry`, p.uncertain && `${p.uncertain} uncertain`].filter(Boolean).join(', ');
+    const status = [
+      p.failed && `${p.failed} failed`,
+      p.retry && `${p.retry} to retry`,
+      p.uncertain && `${p.uncertain} uncertain`,
+    ]
+      .filter(Boolean)
+      .join(', ');
     if (tty) {
       bar ??= createProgressBar({ stream: ctx.stderr, total, label: `edition ${editionId}` });
       bar.update(done, status);
@@ -77,7 +90,13 @@ async function dispatchWithProgress(ctx: CommandContext, deps: DeliveryDeps, edi
   };
   const stopCollecting = collectPeriodically();
   try {
-    return await dispatch(deps, { workerId: workerId(), editionId, signal: ctx.signal, onProgress, waitForRetries: true });
+    return await dispatch(deps, {
+      workerId: workerId(),
+      editionId,
+      signal: ctx.signal,
+      onProgress,
+      waitForRetries: true,
+    });
   } finally {
     stopCollecting();
     bar?.stop();
@@ -87,22 +106,28 @@ async function dispatchWithProgress(ctx: CommandContext, deps: DeliveryDeps, edi
 function summary(ctx: CommandContext, report: EditionReport | undefined, result: DispatchResult): number {
   if (!report) return 1;
   const c = report.counts;
-  ctx.stdout.write(`edition ${report.editionId}: ${report.state}; sent ${c.sent}, failed ${c.failed}, to retry ${c.retry}, pending ${c.pending}, uncertain ${c.uncertain} of ${report.recipients}\n`);
+  ctx.stdout.write(
+    `edition ${report.editionId}: ${report.state}; sent ${c.sent}, failed ${c.failed}, to retry ${c.retry}, pending ${c.pending}, uncertain ${c.uncertain} of ${report.recipients}\n`,
+  );
   if (report.state === 'paused') {
-    ctx.stdout.write(`paused: ${report.pausedReason ?? 'by an operator'}\nrun \`gazette digest resume ${report.editionId}\` once the mail server is back\n`);
+    ctx.stdout.write(
+      `paused: ${report.pausedReason ?? 'by an operator'}\nrun \`gazette digest resume ${report.editionId}\` once the mail server is back\n`,
+    );
     return 1;
   }
   if (result.aborted) {
     ctx.stdout.write(`stopped before the end; run \`gazette digest resume ${report.editionId}\` to continue\n`);
     return 1;
   }
-  if (c.uncertain > 0) ctx.stdout.write(`${c.uncertain} uncertain: see \`gazette digest status ${report.editionId}\`\n`);
+  if (c.uncertain > 0)
+    ctx.stdout.write(`${c.uncertain} uncertain: see \`gazette digest status ${report.editionId}\`\n`);
   return 0;
 }
 
 const send: CommandSpec = {
   name: 'digest send',
-  description: 'Create the next edition for every active subscriber and send it (--dry-run: only say what would go out; --to: one test copy)',
+  description:
+    'Create the next edition for every active subscriber and send it (--dry-run: only say what would go out; --to: one test copy)',
   options: [
     { flags: '--dry-run', description: 'create and send nothing; print the subject, item count and recipient count' },
     { flags: '--to <address>', description: 'send one test copy to this address; writes nothing to the ledger' },
@@ -120,7 +145,13 @@ const send: CommandSpec = {
       const { store, config } = deps;
       if (options.dryRun || options.to !== undefined) {
         const to = options.to === undefined ? undefined : normalizeAddress(String(options.to)).email;
-        const links = createSubscriptionService({ store, mailer: deps.mailer, site: config.site, from: config.digest.from, secret: deps.secret! });
+        const links = createSubscriptionService({
+          store,
+          mailer: deps.mailer,
+          site: config.site,
+          from: config.digest.from,
+          secret: deps.secret!,
+        });
         const preview = await buildDigestPreview({
           config,
           contentDir: deps.contentDir,
@@ -129,21 +160,39 @@ const send: CommandSpec = {
           previousEditionEnd: await previousEditionEnd(store),
           force: options.force === true,
           // the test copy's unsubscribe link names nobody on the list (id 0 is never a subscriber)
-          ...(to ? { recipient: { subscriberId: `test-${now.getTime()}`, email: to, unsubscribeUrl: links.unsubscribeUrl({ id: 0, email: to }) } } : {}),
+          ...(to
+            ? {
+                recipient: {
+                  subscriberId: `test-${now.getTime()}`,
+                  email: to,
+                  unsubscribeUrl: links.unsubscribeUrl({ id: 0, email: to }),
+                },
+              }
+            : {}),
         });
         if (preview.empty) {
-          ctx.stdout.write(`no items published between ${preview.window.start.toISOString()} and ${preview.window.end.toISOString()}: nothing to send (--force sends anyway)\n`);
+          ctx.stdout.write(
+            `no items published between ${preview.window.start.toISOString()} and ${preview.window.end.toISOString()}: nothing to send (--force sends anyway)\n`,
+          );
           return 0;
         }
         const items = preview.digest.itemIds.length;
         if (to) {
           const sent = await deps.mailer.send(preview.message, { folder: 'test' });
-          ctx.stdout.write(`test copy of "${preview.digest.subject}" (${items} item${items === 1 ? '' : 's'}) sent to ${to}: ${sent.response}\n`);
+          ctx.stdout.write(
+            `test copy of "${preview.digest.subject}" (${items} item${items === 1 ? '' : 's'}) sent to ${to}: ${sent.response}\n`,
+          );
           return 0;
         }
-        const row = await store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number | string>().as('n')).where('state', '=', 'active').executeTakeFirst();
+        const row = await store.db
+          .selectFrom('subscribers')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .where('state', '=', 'active')
+          .executeTakeFirst();
         const recipients = Number(row?.n ?? 0);
-        ctx.stdout.write(`dry run: nothing created or sent\nsubject: ${preview.digest.subject}\nitems: ${items}\nrecipients: ${recipients}\n`);
+        ctx.stdout.write(
+          `dry run: nothing created or sent\nsubject: ${preview.digest.subject}\nitems: ${items}\nrecipients: ${recipients}\n`,
+        );
         return 0;
       }
 
@@ -153,7 +202,9 @@ const send: CommandSpec = {
         return 0;
       }
       if (created.status === 'slot-taken') throw new Error(`edition ${created.editionId} exists for this slot already`);
-      ctx.stdout.write(`edition ${created.editionId}: "${created.subject}", ${created.items} item${created.items === 1 ? '' : 's'}, ${created.recipients} recipient${created.recipients === 1 ? '' : 's'}\n`);
+      ctx.stdout.write(
+        `edition ${created.editionId}: "${created.subject}", ${created.items} item${created.items === 1 ? '' : 's'}, ${created.recipients} recipient${created.recipients === 1 ? '' : 's'}\n`,
+      );
       const result = await dispatchWithProgress(ctx, deps, created.editionId);
       const [report] = await editionStatus(deps, created.editionId);
       return summary(ctx, report, result);
@@ -175,10 +226,16 @@ function printReport(ctx: CommandContext, r: EditionReport, detail: boolean): vo
   if (r.pausedReason) ctx.stdout.write(`  paused: ${r.pausedReason}\n`);
   if (!detail) return;
   for (const f of r.failures) {
-    ctx.stdout.write(`  ${f.status === 'failed' ? 'failed' : 'retry'}: ${f.email} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.error ?? ''}${f.nextAttemptAt ? ` (next ${iso(f.nextAttemptAt)})` : ''}\n`);
+    ctx.stdout.write(
+      `  ${f.status === 'failed' ? 'failed' : 'retry'}: ${f.email} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.error ?? ''}${f.nextAttemptAt ? ` (next ${iso(f.nextAttemptAt)})` : ''}\n`,
+    );
   }
-  for (const u of r.uncertain) ctx.stdout.write(`  uncertain: ${u.email} (claimed by ${u.claimedBy ?? '?'} at ${iso(u.claimedAt)})\n`);
-  if (r.uncertain.length > 0) ctx.stdout.write(`  these may or may not have arrived; \`gazette digest resume ${r.editionId} --resend-uncertain\` sends them again\n`);
+  for (const u of r.uncertain)
+    ctx.stdout.write(`  uncertain: ${u.email} (claimed by ${u.claimedBy ?? '?'} at ${iso(u.claimedAt)})\n`);
+  if (r.uncertain.length > 0)
+    ctx.stdout.write(
+      `  these may or may not have arrived; \`gazette digest resume ${r.editionId} --resend-uncertain\` sends them again\n`,
+    );
 }
 
 const status: CommandSpec = {
@@ -208,22 +265,39 @@ const status: CommandSpec = {
 
 const resume: CommandSpec = {
   name: 'digest resume',
-  description: 'Continue a paused or interrupted edition: rows a stopped sender left in flight become uncertain, the rest is sent',
-  args: [{ name: 'edition', description: 'edition number (default: the newest paused or unfinished one)', required: false }],
+  description:
+    'Continue a paused or interrupted edition: rows a stopped sender left in flight become uncertain, the rest is sent',
+  args: [
+    { name: 'edition', description: 'edition number (default: the newest paused or unfinished one)', required: false },
+  ],
   options: [
-    { flags: '--resend-uncertain', description: 'also send the rows whose outcome is unknown (a reader may get a second copy)' },
-    { flags: '--stale-after <seconds>', description: 'a claim older than this was left by a stopped sender (default 120)' },
+    {
+      flags: '--resend-uncertain',
+      description: 'also send the rows whose outcome is unknown (a reader may get a second copy)',
+    },
+    {
+      flags: '--stale-after <seconds>',
+      description: 'a claim older than this was left by a stopped sender (default 120)',
+    },
   ],
   async run(ctx, args, options) {
     const staleSeconds = options.staleAfter === undefined ? 120 : Number(options.staleAfter);
-    if (!Number.isFinite(staleSeconds) || staleSeconds < 0) throw new UsageError(`--stale-after must be a number of seconds, got "${String(options.staleAfter)}"`);
+    if (!Number.isFinite(staleSeconds) || staleSeconds < 0)
+      throw new UsageError(`--stale-after must be a number of seconds, got "${String(options.staleAfter)}"`);
     const deps = await openDelivery(ctx, options);
     try {
       const recovered = await recoverInterrupted(deps, { now: deps.now(), staleAfterMs: staleSeconds * 1000 });
-      if (recovered > 0) ctx.stdout.write(`${recovered} row${recovered === 1 ? '' : 's'} left in flight by a stopped sender marked uncertain\n`);
+      if (recovered > 0)
+        ctx.stdout.write(
+          `${recovered} row${recovered === 1 ? '' : 's'} left in flight by a stopped sender marked uncertain\n`,
+        );
       const editionId = editionArg(args[0]);
-      const resumed = await resumeEdition(deps, { ...(editionId !== undefined ? { editionId } : {}), resendUncertain: options.resendUncertain === true });
-      if (resumed.requeued > 0) ctx.stdout.write(`${resumed.requeued} uncertain row${resumed.requeued === 1 ? '' : 's'} queued again\n`);
+      const resumed = await resumeEdition(deps, {
+        ...(editionId !== undefined ? { editionId } : {}),
+        resendUncertain: options.resendUncertain === true,
+      });
+      if (resumed.requeued > 0)
+        ctx.stdout.write(`${resumed.requeued} uncertain row${resumed.requeued === 1 ? '' : 's'} queued again\n`);
       const result = await dispatchWithProgress(ctx, deps, resumed.editionId);
       const [report] = await editionStatus(deps, resumed.editionId);
       return summary(ctx, report, result);

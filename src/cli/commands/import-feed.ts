@@ -5,7 +5,8 @@ import type { CommandSpec } from '../command.ts';
 
 export const importFeedCommand: CommandSpec = {
   name: 'import-feed',
-  description: 'Turn the items of an RSS or Atom feed (URL or file) into content files; items already present are skipped',
+  description:
+    'Turn the items of an RSS or Atom feed (URL or file) into content files; items already present are skipped',
   args: [{ name: 'source', description: 'feed URL (http or https) or file path' }],
   options: [{ flags: '--out <dir>', description: 'content folder to write into (default: content/)' }],
   async run(ctx, args, options) {

@@ -12,7 +12,13 @@ export const commandModules: CommandModule[] = [
   { group: 'start', load: async () => [(await import('./start.ts')).startCommand] },
   { group: 'build', load: async () => [(await import('./build.ts')).buildCommand] },
   { group: 'serve', load: async () => [(await import('./serve.ts')).serveCommand] },
-  { group: 'digest', load: async () => [(await import('./digest-preview.ts')).digestPreviewCommand, ...(await import('./digest.ts')).digestCommands] },
+  {
+    group: 'digest',
+    load: async () => [
+      (await import('./digest-preview.ts')).digestPreviewCommand,
+      ...(await import('./digest.ts')).digestCommands,
+    ],
+  },
   { group: 'subscribers', load: async () => (await import('./subscribers.ts')).subscribersCommands },
   { group: 'import-feed', load: async () => [(await import('./import-feed.ts')).importFeedCommand] },
   { group: 'status', load: async () => [(await import('./status.ts')).statusCommand] },

@@ -8,7 +8,8 @@ import type { CommandSpec } from '../command.ts';
 
 function parseIntegerOption(flag: string, what: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${flag} must be ${what} from ${min} to ${max}, got "${text}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`${flag} must be ${what} from ${min} to ${max}, got "${text}"`);
   return value;
 }
 
@@ -22,7 +23,10 @@ export const serveCommand: CommandSpec = {
     { flags: '--port <port>', description: 'port to listen on (default: $PORT, or 8080)' },
     { flags: '--host <address>', description: 'address to bind (default: all interfaces)' },
     { flags: '--public <dir>', description: 'folder to serve (default: public/)' },
-    { flags: '--trust-proxy <hops>', description: 'reverse proxies in front that append to X-Forwarded-For (default: 0, use the socket address)' },
+    {
+      flags: '--trust-proxy <hops>',
+      description: 'reverse proxies in front that append to X-Forwarded-For (default: 0, use the socket address)',
+    },
     {
       flags: '--workers <n>',
       description: `processes accepting connections: each serves the site's files, and passes every other request to the one main process (default: one per CPU core, at most ${MAX_DEFAULT_WORKERS}; 1: a single process)`,
@@ -32,24 +36,39 @@ export const serveCommand: CommandSpec = {
     // A worker process started by the command below: it only serves files and forwards the rest.
     const worker = serverWorkerSetup();
     if (worker !== undefined) {
-      await runServerWorker(worker, { logger: ctx.logger.child({ component: 'server', worker: process.pid }), signal: ctx.signal });
+      await runServerWorker(worker, {
+        logger: ctx.logger.child({ component: 'server', worker: process.pid }),
+        signal: ctx.signal,
+      });
       return;
     }
     // Loaded here, not above: a worker process needs none of it (each module graph costs every worker memory).
-    const [{ dispatch }, { operatorPorts }, { openConfiguredMailer }, { startServer }, { loadOrCreateSecret, openStore }, { configuredSubscriptionService }, { templatesDir }] =
-      await Promise.all([
-        import('../../delivery/index.ts'),
-        import('../operators.ts'),
-        import('../mailer.ts'),
-        import('../../server/index.ts'),
-        import('../../store/index.ts'),
-        import('../../subscribers/index.ts'),
-        import('./build.ts'),
-      ]);
+    const [
+      { dispatch },
+      { operatorPorts },
+      { openConfiguredMailer },
+      { startServer },
+      { loadOrCreateSecret, openStore },
+      { configuredSubscriptionService },
+      { templatesDir },
+    ] = await Promise.all([
+      import('../../delivery/index.ts'),
+      import('../operators.ts'),
+      import('../mailer.ts'),
+      import('../../server/index.ts'),
+      import('../../store/index.ts'),
+      import('../../subscribers/index.ts'),
+      import('./build.ts'),
+    ]);
     const config = await ctx.config();
-    const port = options.port !== undefined ? parseIntegerOption('--port', 'a port number', String(options.port), 0, 65535) : ctx.env.port;
+    const port =
+      options.port !== undefined
+        ? parseIntegerOption('--port', 'a port number', String(options.port), 0, 65535)
+        : ctx.env.port;
     const trustedProxies =
-      options.trustProxy !== undefined ? parseIntegerOption('--trust-proxy', 'a number of proxies', String(options.trustProxy), 0, 10) : 0;
+      options.trustProxy !== undefined
+        ? parseIntegerOption('--trust-proxy', 'a number of proxies', String(options.trustProxy), 0, 10)
+        : 0;
     const workers =
       options.workers !== undefined
         ? parseIntegerOption('--workers', 'a number of processes', String(options.workers), 1, 64)
@@ -74,9 +93,12 @@ export const serveCommand: CommandSpec = {
     let sending: Promise<unknown> = Promise.resolve();
     const dispatchInBackground = (editionId: number): void => {
       sending = sending.then(() =>
-        dispatch(delivery, { workerId: `${hostname()}:${process.pid}:serve`, editionId, signal: ctx.signal, waitForRetries: true }).catch((err) =>
-          logger.error({ edition: editionId }, `dispatch failed: ${errorMessage(err)}`),
-        ),
+        dispatch(delivery, {
+          workerId: `${hostname()}:${process.pid}:serve`,
+          editionId,
+          signal: ctx.signal,
+          waitForRetries: true,
+        }).catch((err) => logger.error({ edition: editionId }, `dispatch failed: ${errorMessage(err)}`)),
       );
     };
     try {
@@ -95,7 +117,10 @@ export const serveCommand: CommandSpec = {
         port,
         ...(typeof options.host === 'string' ? { hostname: options.host } : {}),
       });
-      logger.info({ url: server.url, publicDir, workers, admin: ctx.env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)' }, 'serving');
+      logger.info(
+        { url: server.url, publicDir, workers, admin: ctx.env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)' },
+        'serving',
+      );
       ctx.stdout.write(`gazette serving ${publicDir} at ${server.url}\n`);
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) resolve();

@@ -22,7 +22,8 @@ const DEFAULT_SHUTDOWN_SECONDS = 10;
 
 function parseIntegerOption(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
   return value;
 }
 
@@ -49,15 +50,26 @@ export const startCommand: CommandSpec = {
   options: [
     { flags: '--port <port>', description: 'port to listen on (default: $PORT, or 8080)' },
     { flags: '--host <address>', description: 'address to bind (default: all interfaces)' },
-    { flags: '--shutdown-timeout <seconds>', description: `longest graceful stop before exiting non-zero (default: ${DEFAULT_SHUTDOWN_SECONDS})` },
+    {
+      flags: '--shutdown-timeout <seconds>',
+      description: `longest graceful stop before exiting non-zero (default: ${DEFAULT_SHUTDOWN_SECONDS})`,
+    },
   ],
   async run(ctx, _args, options) {
     const config = await ctx.config();
     const problem = cronProblem(config.digest.schedule);
-    if (problem) throw new ConfigError(`${ctx.env.configFile}: digest.schedule "${config.digest.schedule}" is not a cron expression: ${problem}`, { file: ctx.env.configFile, key: 'digest.schedule' });
-    const port = options.port !== undefined ? parseIntegerOption('--port', String(options.port), 0, 65535) : ctx.env.port;
+    if (problem)
+      throw new ConfigError(
+        `${ctx.env.configFile}: digest.schedule "${config.digest.schedule}" is not a cron expression: ${problem}`,
+        { file: ctx.env.configFile, key: 'digest.schedule' },
+      );
+    const port =
+      options.port !== undefined ? parseIntegerOption('--port', String(options.port), 0, 65535) : ctx.env.port;
     const shutdownMs =
-      1000 * (options.shutdownTimeout !== undefined ? parseIntegerOption('--shutdown-timeout', String(options.shutdownTimeout), 1, 3600) : DEFAULT_SHUTDOWN_SECONDS);
+      1000 *
+      (options.shutdownTimeout !== undefined
+        ? parseIntegerOption('--shutdown-timeout', String(options.shutdownTimeout), 1, 3600)
+        : DEFAULT_SHUTDOWN_SECONDS);
     const env = ctx.env;
     const logger = ctx.logger;
     const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -95,7 +107,9 @@ export const startCommand: CommandSpec = {
         {
           worker: workerId,
           database: store.dialect,
-          mail: env.smtpUrl ? smtpTarget(env.smtpUrl) : `outbox ${path.relative(env.root, path.join(env.varDir, 'outbox')) || '.'}`,
+          mail: env.smtpUrl
+            ? smtpTarget(env.smtpUrl)
+            : `outbox ${path.relative(env.root, path.join(env.varDir, 'outbox')) || '.'}`,
         },
         'worker starting',
       );
@@ -146,7 +160,10 @@ export const startCommand: CommandSpec = {
         env,
         subscriptions,
         // the worker drains every edition due, the triggered one included
-        dispatchInBackground: () => void activeWorker.dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`)),
+        dispatchInBackground: () =>
+          void activeWorker
+            .dispatchNow()
+            .catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`)),
       });
       server = await startServer({
         publicDir: env.publicDir,
@@ -177,7 +194,10 @@ export const startCommand: CommandSpec = {
     const outcome = await Promise.race([shutdown().then(() => 'done' as const), overdue]);
     clearTimeout(timer);
     if (outcome === 'overdue') {
-      logger.error({ boundSeconds: shutdownMs / 1000 }, 'did not stop in time: exiting anyway; rows left in flight become uncertain on the next start');
+      logger.error(
+        { boundSeconds: shutdownMs / 1000 },
+        'did not stop in time: exiting anyway; rows left in flight become uncertain on the next start',
+      );
       // Whatever still holds the event loop open must not keep the process alive past the bound.
       setTimeout(() => process.exit(1), 500).unref();
       return 1;

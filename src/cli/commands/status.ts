@@ -4,7 +4,13 @@ import type { Config } from '../../config/schema.ts';
 import type { Environment } from '../../config/load.ts';
 import { ContentErrors, errorMessage } from '../../errors.ts';
 import { nextSlot, slotKey } from '../../scheduler/slots.ts';
-import { openStore, SUBSCRIBER_STATES, type DeliveryStatus, type Store, type SubscriberState } from '../../store/index.ts';
+import {
+  openStore,
+  SUBSCRIBER_STATES,
+  type DeliveryStatus,
+  type Store,
+  type SubscriberState,
+} from '../../store/index.ts';
 import { readBuildState, servedBuild } from '../../worker/build-state.ts';
 import { loadContentCalendar } from '../../worker/calendar.ts';
 import type { CommandSpec } from '../command.ts';
@@ -43,7 +49,10 @@ function zeroCounts(): Record<DeliveryStatus, number> {
 }
 
 async function deliveryCounts(store: Store, editionId?: number): Promise<Record<DeliveryStatus, number>> {
-  let query = store.db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('status');
+  let query = store.db
+    .selectFrom('deliveries')
+    .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('status');
   if (editionId !== undefined) query = query.where('edition_id', '=', editionId);
   const counts = zeroCounts();
   for (const row of await query.execute()) counts[row.status] = Number(row.n);
@@ -56,7 +65,11 @@ export async function gatherStatus(env: Environment, config: Config, store: Stor
   let items: StatusReport['items'];
   try {
     const calendar = await loadContentCalendar(env.contentDir, config, now);
-    items = { published: calendar.published, scheduled: calendar.scheduled, nextPublishAt: calendar.nextPublishAt?.toISOString() ?? null };
+    items = {
+      published: calendar.published,
+      scheduled: calendar.scheduled,
+      nextPublishAt: calendar.nextPublishAt?.toISOString() ?? null,
+    };
   } catch (err) {
     items = { error: err instanceof ContentErrors ? err.message.split('\n')[0]! : errorMessage(err) };
   }
@@ -65,7 +78,11 @@ export async function gatherStatus(env: Environment, config: Config, store: Stor
   const state = await readBuildState(env.varDir);
 
   const subscribers = Object.fromEntries(SUBSCRIBER_STATES.map((s) => [s, 0])) as Record<SubscriberState, number>;
-  const rows = await store.db.selectFrom('subscribers').select(['state', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('state').execute();
+  const rows = await store.db
+    .selectFrom('subscribers')
+    .select(['state', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('state')
+    .execute();
   for (const row of rows) subscribers[row.state] = Number(row.n);
 
   const last = await store.db
@@ -124,7 +141,8 @@ export function formatStatus(report: StatusReport): string {
   );
   const { served, lastAttempt } = report.build;
   let build = served ? `${served.id} at ${when(served.at)}` : 'none yet';
-  if (lastAttempt && !lastAttempt.ok) build += `; the last attempt at ${when(lastAttempt.at)} failed: ${lastAttempt.errors[0] ?? 'unknown error'}${lastAttempt.errors.length > 1 ? ` (and ${lastAttempt.errors.length - 1} more)` : ''}`;
+  if (lastAttempt && !lastAttempt.ok)
+    build += `; the last attempt at ${when(lastAttempt.at)} failed: ${lastAttempt.errors[0] ?? 'unknown error'}${lastAttempt.errors.length > 1 ? ` (and ${lastAttempt.errors.length - 1} more)` : ''}`;
   lines.push(`last build:    ${build}`);
   lines.push(`subscribers:   ${counted(report.subscribers, ['active'])}`);
   const last = report.lastEdition;
@@ -134,13 +152,16 @@ export function formatStatus(report: StatusReport): string {
       : 'last edition:  none yet',
   );
   lines.push(`next edition:  ${report.nextEdition ? `${report.nextEdition.slot}` : 'none scheduled'}`);
-  lines.push(`deliveries:    ${last ? `last edition: ${counted(last.deliveries)}; ` : ''}all editions: ${counted(report.deliveries)}`);
+  lines.push(
+    `deliveries:    ${last ? `last edition: ${counted(last.deliveries)}; ` : ''}all editions: ${counted(report.deliveries)}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 export const statusCommand: CommandSpec = {
   name: 'status',
-  description: 'Show items published and scheduled, the last build, subscribers, the last and next edition, and deliveries',
+  description:
+    'Show items published and scheduled, the last build, subscribers, the last and next edition, and deliveries',
   options: [{ flags: '--json', description: 'print the report as JSON' }],
   async run(ctx, _args, options) {
     const config = await ctx.config();

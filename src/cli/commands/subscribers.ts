@@ -5,7 +5,14 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../errors.ts';
 import { openStore, SUBSCRIBER_STATES, type Store, type SubscriberState } from '../../store/index.ts';
-import { addSubscriber, countByState, exportSubscribers, importSubscribers, listSubscribers, removeSubscriber } from '../../subscribers/index.ts';
+import {
+  addSubscriber,
+  countByState,
+  exportSubscribers,
+  importSubscribers,
+  listSubscribers,
+  removeSubscriber,
+} from '../../subscribers/index.ts';
 import type { CommandContext, CommandSpec } from '../command.ts';
 
 async function withStore<T>(ctx: CommandContext, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -35,13 +42,19 @@ const stateFlag = { flags: '--state <state>', description: `subscriber state: ${
 
 const add: CommandSpec = {
   name: 'subscribers add',
-  description: 'Add an address (active unless --state says otherwise), or change the state and name of one already present; sends no mail',
+  description:
+    'Add an address (active unless --state says otherwise), or change the state and name of one already present; sends no mail',
   args: [{ name: 'address', description: 'email address' }],
   options: [{ flags: '--name <name>', description: 'display name' }, stateFlag],
   async run(ctx, args, options) {
     const state = stateOption(options.state);
     const { subscriber, created } = await withStore(ctx, (store) =>
-      addSubscriber(store.db, args[0]!, { ...(options.name !== undefined ? { name: String(options.name) } : {}), ...(state ? { state } : {}) }, new Date()),
+      addSubscriber(
+        store.db,
+        args[0]!,
+        { ...(options.name !== undefined ? { name: String(options.name) } : {}), ...(state ? { state } : {}) },
+        new Date(),
+      ),
     );
     ctx.stdout.write(`${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.state})\n`);
   },
@@ -49,7 +62,8 @@ const add: CommandSpec = {
 
 const remove: CommandSpec = {
   name: 'subscribers remove',
-  description: 'Delete an address and its unsent deliveries (to keep a record that they left, let them unsubscribe instead)',
+  description:
+    'Delete an address and its unsent deliveries (to keep a record that they left, let them unsubscribe instead)',
   args: [{ name: 'address', description: 'email address' }],
   async run(ctx, args) {
     const removed = await withStore(ctx, (store) => removeSubscriber(store.db, args[0]!));
@@ -87,7 +101,10 @@ const list: CommandSpec = {
     }
     const width = Math.max(5, ...rows.map((r) => r.email.length));
     for (const r of rows) {
-      ctx.stdout.write(`${r.email.padEnd(width)}  ${r.state.padEnd(12)}  ${r.createdAt.toISOString().slice(0, 10)}  ${r.name ?? ''}`.trimEnd() + '\n');
+      ctx.stdout.write(
+        `${r.email.padEnd(width)}  ${r.state.padEnd(12)}  ${r.createdAt.toISOString().slice(0, 10)}  ${r.name ?? ''}`.trimEnd() +
+          '\n',
+      );
     }
     const summary = SUBSCRIBER_STATES.map((s) => `${counts![s]} ${s}`).join(', ');
     ctx.stderr.write(`${rows.length} shown; ${summary}\n`);
@@ -96,14 +113,19 @@ const list: CommandSpec = {
 
 const importCommand: CommandSpec = {
   name: 'subscribers import',
-  description: 'Import a CSV file with an email column (optional name, state); addresses already present are left unchanged',
+  description:
+    'Import a CSV file with an email column (optional name, state); addresses already present are left unchanged',
   args: [{ name: 'file', description: 'CSV file whose first row names the columns' }],
   async run(ctx, args) {
     const file = path.resolve(args[0]!);
     const input = createReadStream(file);
     const opened = new Promise<void>((resolve, reject) => {
       input.once('open', () => resolve());
-      input.once('error', (err) => reject(new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err })));
+      input.once('error', (err) =>
+        reject(
+          new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }),
+        ),
+      );
     });
     await opened;
     const report = await withStore(ctx, (store) => importSubscribers(store, input, { now: new Date() }));
@@ -111,7 +133,8 @@ const importCommand: CommandSpec = {
       `${path.basename(file)}: ${report.rows} rows, ${report.accepted} accepted (${report.added} added, ${report.existing} already present), ${report.rejected} rejected\n`,
     );
     for (const r of report.rejectedRows) ctx.stdout.write(`  line ${r.line}: ${r.reason}\n`);
-    if (report.rejected > report.rejectedRows.length) ctx.stdout.write(`  … and ${report.rejected - report.rejectedRows.length} more rejected rows\n`);
+    if (report.rejected > report.rejectedRows.length)
+      ctx.stdout.write(`  … and ${report.rejected - report.rejectedRows.length} more rejected rows\n`);
   },
 };
 

@@ -26,7 +26,14 @@ export interface DashboardEdition {
 
 export interface DashboardEditionDetail extends DashboardEdition {
   /** Failed rows and rows waiting for a retry, with the server's reply. */
-  failures: { email: string; status: 'failed' | 'retry'; attempts: number; responseCode: number | null; error: string | null; nextAttemptAt: Date | null }[];
+  failures: {
+    email: string;
+    status: 'failed' | 'retry';
+    attempts: number;
+    responseCode: number | null;
+    error: string | null;
+    nextAttemptAt: Date | null;
+  }[];
   /** Rows whose outcome is unknown (a worker stopped while sending them). */
   uncertain: { email: string; claimedBy: string | null; claimedAt: Date | null }[];
 }
@@ -45,7 +52,16 @@ export interface DashboardOverview {
 /** The next digest as it would go out now, or why there is none. */
 export type DashboardDigest =
   | { empty: true; windowStart: Date; windowEnd: Date }
-  | { empty: false; subject: string; items: number; recipients: number; html: string; text: string; windowStart: Date; windowEnd: Date };
+  | {
+      empty: false;
+      subject: string;
+      items: number;
+      recipients: number;
+      html: string;
+      text: string;
+      windowStart: Date;
+      windowEnd: Date;
+    };
 
 export interface DashboardSubscriber {
   email: string;
@@ -56,7 +72,10 @@ export interface DashboardSubscriber {
 }
 
 /** What "send now" did: an edition created (and being sent in the background), or why not. */
-export type DashboardSendResult = { status: 'created'; editionId: number; recipients: number; subject: string } | { status: 'no-items' } | { status: 'slot-taken'; editionId: number };
+export type DashboardSendResult =
+  | { status: 'created'; editionId: number; recipients: number; subject: string }
+  | { status: 'no-items' }
+  | { status: 'slot-taken'; editionId: number };
 
 /**
  * The operators' use-cases behind the dashboard. Errors with a `code` (e.g. EMAIL_INVALID,
@@ -78,7 +97,12 @@ export interface DashboardPort {
   pause(editionId: number): Promise<boolean>;
   /** Continues a paused edition; with `resendUncertain`, also sends the uncertain rows again. */
   resume(editionId: number, options: { resendUncertain: boolean }): Promise<{ requeued: number }>;
-  listSubscribers(query: { search?: string; state?: SubscriberState; limit: number; offset: number }): Promise<DashboardSubscriber[]>;
+  listSubscribers(query: {
+    search?: string;
+    state?: SubscriberState;
+    limit: number;
+    offset: number;
+  }): Promise<DashboardSubscriber[]>;
   /** Adds an address as active (or makes an existing one active). */
   addSubscriber(address: string): Promise<{ email: string; created: boolean }>;
   removeSubscriber(address: string): Promise<boolean>;

@@ -50,7 +50,10 @@ export interface DashboardOptions {
 }
 
 const ASSETS_DIR = `${templatesDir}admin/`;
-const ASSETS: Record<string, string> = { 'admin.css': 'text/css; charset=utf-8', 'admin.js': 'text/javascript; charset=utf-8' };
+const ASSETS: Record<string, string> = {
+  'admin.css': 'text/css; charset=utf-8',
+  'admin.js': 'text/javascript; charset=utf-8',
+};
 
 const PAGE_HEADERS: Record<string, string> = {
   'content-type': 'text/html; charset=utf-8',
@@ -68,7 +71,8 @@ const PREVIEW_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'SAMEORIGIN',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; font-src https: data:; frame-ancestors 'self'; sandbox; base-uri 'none'; form-action 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; font-src https: data:; frame-ancestors 'self'; sandbox; base-uri 'none'; form-action 'none'",
 };
 
 const NOTICES: Record<string, (detail: string) => string> = {
@@ -92,31 +96,62 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i;
 export function mountDashboard(app: App, options: DashboardOptions): void {
   const port = options.port;
   const token = options.adminToken;
-  const notFound = (): Response => new Response('Not Found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+  const notFound = (): Response =>
+    new Response('Not Found\n', {
+      status: 404,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+    });
   if (port === undefined || token === undefined || token === '') {
     app.all('/admin', notFound);
     app.all('/admin/*', notFound);
     return;
   }
   const checkToken = createAdminAuth(token);
-  const sessions = createSessions({ secret: options.secret, adminToken: token, ttlMs: options.sessionTtlMs ?? 12 * 3600_000, now: options.now });
-  const limiter = createRateLimiter({ limit: options.loginRateLimit?.limit ?? 10, windowMs: options.loginRateLimit?.windowMs ?? 15 * 60_000, now: options.now });
+  const sessions = createSessions({
+    secret: options.secret,
+    adminToken: token,
+    ttlMs: options.sessionTtlMs ?? 12 * 3600_000,
+    now: options.now,
+  });
+  const limiter = createRateLimiter({
+    limit: options.loginRateLimit?.limit ?? 10,
+    windowMs: options.loginRateLimit?.windowMs ?? 15 * 60_000,
+    now: options.now,
+  });
   const httpsSite = options.siteUrl?.startsWith('https:') ?? false;
   const log = options.logger;
   const zone = options.timezone ?? 'UTC';
   const base = (c: Context, session: Session | null): ViewContext => {
     const code = c.req.query('notice');
-    const notice = code !== undefined && NOTICES[code] ? { kind: 'ok' as const, text: NOTICES[code]!(c.req.query('detail') ?? '') } : undefined;
-    return { siteTitle: options.site.title, language: options.site.language, timezone: zone, notice, ...(session ? { csrf: session.csrf } : {}) };
+    const notice =
+      code !== undefined && NOTICES[code]
+        ? { kind: 'ok' as const, text: NOTICES[code]!(c.req.query('detail') ?? '') }
+        : undefined;
+    return {
+      siteTitle: options.site.title,
+      language: options.site.language,
+      timezone: zone,
+      notice,
+      ...(session ? { csrf: session.csrf } : {}),
+    };
   };
   const page = (body: string, status = 200, extra?: Record<string, string>): Response =>
     new Response(body, { status, headers: extra ? { ...PAGE_HEADERS, ...extra } : PAGE_HEADERS });
   const redirect = (location: string, extra?: Record<string, string>): Response =>
     new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store', ...extra } });
   const done = (location: string, notice: string, detail?: string | number): Response =>
-    redirect(`${location}?notice=${notice}${detail !== undefined ? `&detail=${encodeURIComponent(String(detail))}` : ''}`);
+    redirect(
+      `${location}?notice=${notice}${detail !== undefined ? `&detail=${encodeURIComponent(String(detail))}` : ''}`,
+    );
   const json = (body: unknown, status = 200): Response =>
-    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } });
+    new Response(JSON.stringify(body), {
+      status,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+    });
 
   const secureRequest = (c: Context): boolean => {
     if (new URL(c.req.url).protocol === 'https:') return true;
@@ -165,20 +200,34 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
       body = await readFile(`${ASSETS_DIR}${name}`, 'utf8');
       assetCache.set(name, body);
     }
-    return new Response(body, { headers: { 'content-type': type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' } });
+    return new Response(body, {
+      headers: { 'content-type': type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' },
+    });
   });
 
   app.get('/admin/login', (c) => (sessionOf(c) ? redirect('/admin') : page(loginPage(base(c, null), false))));
 
   app.post('/admin/login', async (c) => {
     if (crossSite(c)) return forbidden(c, null, 'This form was sent from another site.');
-    const ip = clientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), options.trustedProxies);
+    const ip = clientAddress(
+      c.env?.incoming?.socket?.remoteAddress,
+      c.req.header('x-forwarded-for'),
+      options.trustedProxies,
+    );
     const decision = limiter.hit(rateLimitKey(ip));
     if (!decision.allowed) {
       log.warn({ ip }, 'admin login rate limit reached');
-      return page(messagePage(base(c, null), 'Too many attempts', `Too many login attempts from this address; try again in ${decision.retryAfterSeconds} seconds.`), 429, {
-        'retry-after': String(decision.retryAfterSeconds),
-      });
+      return page(
+        messagePage(
+          base(c, null),
+          'Too many attempts',
+          `Too many login attempts from this address; try again in ${decision.retryAfterSeconds} seconds.`,
+        ),
+        429,
+        {
+          'retry-after': String(decision.retryAfterSeconds),
+        },
+      );
     }
     const given = field(await readForm(c), 'token');
     if (given === '' || checkToken(`Bearer ${given}`) !== 'ok') {
@@ -187,7 +236,9 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     }
     const { session, cookie: value } = sessions.create();
     log.info({ ip }, 'admin logged in');
-    return redirect('/admin', { 'set-cookie': cookie(c, value, Math.floor((session.expiresAt - options.now()) / 1000)) });
+    return redirect('/admin', {
+      'set-cookie': cookie(c, value, Math.floor((session.expiresAt - options.now()) / 1000)),
+    });
   });
 
   // ---- everything else: a session, and on POST the session's CSRF token from a same-site form ----
@@ -195,12 +246,14 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   const guard = async (c: Context, next: () => Promise<void>): Promise<Response | void> => {
     const session = sessionOf(c);
     if (session === null) {
-      if (c.req.path === '/admin/editions.json') return json({ error: { code: 'UNAUTHORIZED', message: 'log in first' } }, 401);
+      if (c.req.path === '/admin/editions.json')
+        return json({ error: { code: 'UNAUTHORIZED', message: 'log in first' } }, 401);
       return redirect('/admin/login');
     }
     if (c.req.method === 'POST') {
       if (crossSite(c)) return forbidden(c, session, 'This form was sent from another site.');
-      if (!sessions.checkCsrf(session, (await readForm(c)).csrf)) return forbidden(c, session, 'This form carries no valid security token.');
+      if (!sessions.checkCsrf(session, (await readForm(c)).csrf))
+        return forbidden(c, session, 'This form carries no valid security token.');
     }
     sessionsByRequest.set(c.req.raw, session);
     await next();
@@ -213,7 +266,10 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   /** Renders a use-case's coded error (a bad address, an edition that cannot be resumed) as a notice. */
   const refused = (c: Context, err: unknown, title: string): Response => {
     if (errorCode(err) === undefined) throw err;
-    return page(messagePage({ ...view(c), notice: { kind: 'error', text: errorMessage(err) } }, title, 'Nothing was changed.'), 409);
+    return page(
+      messagePage({ ...view(c), notice: { kind: 'error', text: errorMessage(err) } }, title, 'Nothing was changed.'),
+      409,
+    );
   };
 
   app.post('/admin/logout', (c) => redirect('/admin/login', { 'set-cookie': cookie(c, '', 0) }));
@@ -235,7 +291,8 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   app.get('/admin/editions/:id', async (c) => {
     const id = editionId(c);
     const edition = id === null ? null : await port.edition(id);
-    if (edition === null) return page(messagePage(view(c), 'No such edition', 'There is no edition with this number.'), 404);
+    if (edition === null)
+      return page(messagePage(view(c), 'No such edition', 'There is no edition with this number.'), 404);
     return page(editionPage(view(c), edition));
   });
 
@@ -264,7 +321,9 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
 
   app.get('/admin/preview/digest.html', async () => {
     const digest = await port.nextDigest();
-    return new Response(digest.empty ? '<!doctype html><p>No item is new: there is no digest.</p>' : digest.html, { headers: PREVIEW_HEADERS });
+    return new Response(digest.empty ? '<!doctype html><p>No item is new: there is no digest.</p>' : digest.html, {
+      headers: PREVIEW_HEADERS,
+    });
   });
 
   app.post('/admin/test', async (c) => {
@@ -295,10 +354,17 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   app.get('/admin/subscribers', async (c) => {
     const search = (c.req.query('q') ?? '').trim().slice(0, 200);
     const stateParam = c.req.query('state') ?? '';
-    const state = (SUBSCRIBER_STATE_NAMES as readonly string[]).includes(stateParam) ? (stateParam as SubscriberState) : '';
+    const state = (SUBSCRIBER_STATE_NAMES as readonly string[]).includes(stateParam)
+      ? (stateParam as SubscriberState)
+      : '';
     const offset = Math.max(0, Math.min(1e9, Math.floor(Number(c.req.query('offset') ?? 0) || 0)));
     const limit = 50;
-    const list = await port.listSubscribers({ limit, offset, ...(search ? { search } : {}), ...(state ? { state } : {}) });
+    const list = await port.listSubscribers({
+      limit,
+      offset,
+      ...(search ? { search } : {}),
+      ...(state ? { state } : {}),
+    });
     return page(subscribersPage(view(c), list, { search, state, offset, limit }));
   });
 
@@ -313,21 +379,25 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   app.post('/admin/subscribers/remove', async (c) => {
     const email = field(await readForm(c), 'email');
     try {
-      return (await port.removeSubscriber(email)) ? done('/admin/subscribers', 'removed', email) : done('/admin/subscribers', 'not-subscriber', email);
+      return (await port.removeSubscriber(email))
+        ? done('/admin/subscribers', 'removed', email)
+        : done('/admin/subscribers', 'not-subscriber', email);
     } catch (err) {
       return refused(c, err, 'Remove a subscriber');
     }
   });
 
-  app.get('/admin/subscribers.csv', () =>
-    new Response(port.exportSubscribers(), {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': 'attachment; filename="subscribers.csv"',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-      },
-    }),
+  app.get(
+    '/admin/subscribers.csv',
+    () =>
+      new Response(port.exportSubscribers(), {
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': 'attachment; filename="subscribers.csv"',
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        },
+      }),
   );
 
   app.all('/admin/*', (c) => page(messagePage(view(c), 'Not found', 'There is no such page in the dashboard.'), 404));

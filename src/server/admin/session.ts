@@ -37,8 +37,11 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 export function createSessions(options: SessionOptions): Sessions {
-  const key = createHmac('sha256', options.secret ?? randomBytes(32).toString('hex')).update(`gazette admin session\0${options.adminToken}`).digest();
-  const mac = (purpose: string, value: string): string => createHmac('sha256', key).update(`${purpose}\0${value}`).digest('base64url');
+  const key = createHmac('sha256', options.secret ?? randomBytes(32).toString('hex'))
+    .update(`gazette admin session\0${options.adminToken}`)
+    .digest();
+  const mac = (purpose: string, value: string): string =>
+    createHmac('sha256', key).update(`${purpose}\0${value}`).digest('base64url');
   const toSession = (id: string, expiresAt: number): Session => ({ id, expiresAt, csrf: mac('csrf', id) });
 
   return {

@@ -2,7 +2,14 @@
 import { formatInZone } from '../../adapters/luxon.ts';
 import type { SubscriberState } from '../ports.ts';
 import { html, type Markup } from './html.ts';
-import type { DashboardDigest, DashboardEdition, DashboardEditionDetail, DashboardOverview, DashboardSubscriber, DeliveryTally } from './port.ts';
+import type {
+  DashboardDigest,
+  DashboardEdition,
+  DashboardEditionDetail,
+  DashboardOverview,
+  DashboardSubscriber,
+  DeliveryTally,
+} from './port.ts';
 
 export interface ViewContext {
   siteTitle: string;
@@ -43,7 +50,9 @@ function layout(ctx: ViewContext, title: string, section: Section, body: Markup)
   ${link('/admin/subscribers', 'subscribers', 'Subscribers')}
   <form method="post" action="/admin/logout" class="logout">${csrfField(ctx)}<button type="submit" class="link">Log out</button></form>
 </nav>`;
-  const notice = ctx.notice ? html`<p class="notice notice-${ctx.notice.kind}" role="status">${ctx.notice.text}</p>` : '';
+  const notice = ctx.notice
+    ? html`<p class="notice notice-${ctx.notice.kind}" role="status">${ctx.notice.text}</p>`
+    : '';
   return html`<!doctype html>
 <html lang="${ctx.language}">
 <head>
@@ -92,13 +101,30 @@ function percentDone(e: DashboardEdition): number {
 function segmentWidths(e: DashboardEdition): Record<(typeof SEGMENTS)[number], number> {
   const c = e.counts;
   const total = Math.max(1, e.recipients, c.sent + c.failed + c.retry + c.uncertain + c.pending + c.sending);
-  const value = { sent: c.sent, failed: c.failed, retry: c.retry, uncertain: c.uncertain, pending: c.pending + c.sending };
-  return Object.fromEntries(SEGMENTS.map((s) => [s, Math.round((1000 * value[s]) / total)])) as Record<(typeof SEGMENTS)[number], number>;
+  const value = {
+    sent: c.sent,
+    failed: c.failed,
+    retry: c.retry,
+    uncertain: c.uncertain,
+    pending: c.pending + c.sending,
+  };
+  return Object.fromEntries(SEGMENTS.map((s) => [s, Math.round((1000 * value[s]) / total)])) as Record<
+    (typeof SEGMENTS)[number],
+    number
+  >;
 }
 
 /** What the live script reads: the same figures the page renders. */
 export function editionProgressJson(e: DashboardEdition): Record<string, unknown> {
-  return { id: e.id, state: e.state, subject: e.subject, recipients: e.recipients, counts: e.counts, percent: percentDone(e), widths: segmentWidths(e) };
+  return {
+    id: e.id,
+    state: e.state,
+    subject: e.subject,
+    recipients: e.recipients,
+    counts: e.counts,
+    percent: percentDone(e),
+    widths: segmentWidths(e),
+  };
 }
 
 function tallyCount(counts: DeliveryTally, s: (typeof SEGMENTS)[number]): number {
@@ -135,11 +161,18 @@ function editionActions(ctx: ViewContext, e: DashboardEdition): Markup {
 }
 
 export function overviewPage(ctx: ViewContext, o: DashboardOverview, latest: DashboardEdition | undefined): string {
-  const items = 'error' in o.items ? html`<p class="figure error-text">${o.items.error}</p>` : html`<p class="figure" data-figure="items">${o.items.published}</p><p class="hint">${o.items.scheduled} scheduled</p>`;
+  const items =
+    'error' in o.items
+      ? html`<p class="figure error-text">${o.items.error}</p>`
+      : html`<p class="figure" data-figure="items">${o.items.published}</p><p class="hint">${o.items.scheduled} scheduled</p>`;
   const subscribers = html`<dl class="states">${SUBSCRIBER_STATE_NAMES.map((s) => html`<div><dt>${s}</dt><dd data-subscribers="${s}">${o.subscribers[s]}</dd></div>`)}</dl>`;
-  const build = o.lastBuild ? html`<p class="figure-small">${when(o.lastBuild.at, ctx.timezone)}</p><p class="hint">${o.lastBuild.id}</p>` : html`<p class="figure-small">none yet</p>`;
+  const build = o.lastBuild
+    ? html`<p class="figure-small">${when(o.lastBuild.at, ctx.timezone)}</p><p class="hint">${o.lastBuild.id}</p>`
+    : html`<p class="figure-small">none yet</p>`;
   const buildError = o.lastBuildError ? html`<p class="error-text">Last attempt failed: ${o.lastBuildError}</p>` : '';
-  const next = o.nextEdition ? html`<p class="figure-small">${when(o.nextEdition.at, ctx.timezone)}</p><p class="hint">slot ${o.nextEdition.slot}</p>` : html`<p class="figure-small">none scheduled</p>`;
+  const next = o.nextEdition
+    ? html`<p class="figure-small">${when(o.nextEdition.at, ctx.timezone)}</p><p class="hint">slot ${o.nextEdition.slot}</p>`
+    : html`<p class="figure-small">none scheduled</p>`;
   const last = latest
     ? html`<section class="card"><h2><a href="/admin/editions/${latest.id}">#${latest.id} ${latest.subject}</a></h2>${progress(latest)}</section>`
     : html`<p>No edition yet.</p>`;
@@ -258,7 +291,8 @@ export function subscribersPage(
   list: readonly DashboardSubscriber[],
   query: { search: string; state: SubscriberState | ''; offset: number; limit: number },
 ): string {
-  const option = (value: string, label: string) => html`<option value="${value}"${query.state === value ? html` selected` : ''}>${label}</option>`;
+  const option = (value: string, label: string) =>
+    html`<option value="${value}"${query.state === value ? html` selected` : ''}>${label}</option>`;
   const page = (offset: number) => {
     const params = new URLSearchParams();
     if (query.search) params.set('q', query.search);
@@ -268,7 +302,9 @@ export function subscribersPage(
     return `/admin/subscribers${s ? `?${s}` : ''}`;
   };
   const rows = list.map(
-    (s) => html`<tr><td>${s.email}</td><td>${s.name ?? ''}</td><td><span class="state state-${s.state}">${s.state}</span></td><td>${s.source}</td><td>${when(s.createdAt, ctx.timezone)}</td>
+    (
+      s,
+    ) => html`<tr><td>${s.email}</td><td>${s.name ?? ''}</td><td><span class="state state-${s.state}">${s.state}</span></td><td>${s.source}</td><td>${when(s.createdAt, ctx.timezone)}</td>
 <td><form method="post" action="/admin/subscribers/remove" class="inline">${csrfField(ctx)}<input type="hidden" name="email" value="${s.email}"><button type="submit" class="danger small">Remove</button></form></td></tr>`,
   );
   return layout(
