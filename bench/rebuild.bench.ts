@@ -129,7 +129,10 @@ const rebuild: Benchmark = {
         const dead = alive();
         if (dead) throw new Error(dead);
         status = await fetch(`http://127.0.0.1:${port}/feed.xml`, { signal: AbortSignal.timeout(2000) }).then(
-          async (res) => (await res.arrayBuffer(), res.status),
+          async (res) => {
+            await res.arrayBuffer();
+            return res.status;
+          },
           () => 0,
         );
         if (status !== 200) await sleep(100);

@@ -111,7 +111,9 @@ function topFunctions(file: string, limit: number): string[][] {
   }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
   const byNode = new Map<number, number>();
-  profile.samples.forEach((id, i) => byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const total = [...byNode.values()].reduce((a, b) => a + b, 0);
   const byFunction = new Map<string, number>();
   for (const node of profile.nodes) {
@@ -399,6 +401,7 @@ const send: Benchmark = {
         met: large.rss.median <= small.rss.median * 1.05,
       });
     }
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format, not a template
     const postfix = (await run('dpkg-query', ['-W', '-f', '${Version}', 'postfix'])).stdout.trim();
     const body = [
       `Recipients come from a generated CSV (\`readerN@example.org\`) loaded with \`gazette subscribers import\` (its time is`,

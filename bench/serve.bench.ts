@@ -6,7 +6,7 @@
 //          --workers N  processes of each server (gazette's `--workers`, nginx's `worker_processes`);
 //                       default: one per core, what `gazette serve` and nginx's `auto` both choose
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -315,8 +315,10 @@ const serve: Benchmark = {
             const result = parseWrk(out.stdout);
             if (result.badResponses > 0)
               throw new Error(`${s} answered ${result.badResponses} requests with an error during "${sc.name}"`);
-            (rps[sc.name] ??= { gazette: [], nginx: [] })[s].push(result.rps);
-            (details[sc.name] ??= { gazette: [], nginx: [] })[s].push(result);
+            rps[sc.name] ??= { gazette: [], nginx: [] };
+            rps[sc.name]![s].push(result.rps);
+            details[sc.name] ??= { gazette: [], nginx: [] };
+            details[sc.name]![s].push(result);
             ctx.log(`run ${r + 1}/${runs} ${sc.name} ${s}: ${result.rps.toFixed(0)} requests/s`);
           }
         }

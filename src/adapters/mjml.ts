@@ -125,7 +125,7 @@ const WARM_UP = `<mjml><mj-head><mj-title>Digest</mj-title><mj-preview>This week
 // one, else from node_modules.
 let loaded: Promise<LoadedMjml> | undefined;
 function loadMjml(): Promise<LoadedMjml> {
-  return (loaded ??= (async () => {
+  loaded ??= (async () => {
     const bundle = mjmlBundle();
     if (bundle !== undefined) {
       try {
@@ -135,7 +135,8 @@ function loadMjml(): Promise<LoadedMjml> {
       }
     }
     return { mjml2html: (await import('mjml')).default, fromCache: false, saveCache: () => false };
-  })());
+  })();
+  return loaded;
 }
 
 /** One problem the MJML validator found; `line` is 1-based in the compiled source. */
@@ -204,7 +205,8 @@ function threadFor(): MjmlThread | undefined {
   if (bundle === undefined) return undefined;
   const entry = path.join(path.dirname(bundle), 'mjml-worker.js');
   if (!existsSync(entry)) return undefined;
-  return (thread = startThread(bundle, entry));
+  thread = startThread(bundle, entry);
+  return thread;
 }
 
 function startThread(bundle: string, entry: string): MjmlThread {

@@ -34,5 +34,6 @@ export interface CommandSpec {
   args?: ArgumentSpec[];
   options?: OptionSpec[];
   /** Returns the exit status (default 0). Throwing prints a one-line reason and exits 1. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command that always succeeds just returns
   run(ctx: CommandContext, args: string[], options: Record<string, unknown>): Promise<number | void>;
 }

@@ -1,5 +1,6 @@
 // Reads the content folder from disk and hands it to the pure parser; a large folder is
 // parsed on every core, each parser thread reading its own share of the files.
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapLimit } from '../concurrency.ts';
@@ -37,7 +38,7 @@ interface FolderEntry {
 
 /** Every file under `contentDir` (dot-files and dot-folders skipped), sorted by relative path. */
 async function listContentFolder(contentDir: string): Promise<FolderEntry[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(contentDir, { recursive: true, withFileTypes: true });
   } catch (err) {

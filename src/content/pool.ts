@@ -97,7 +97,10 @@ export async function parseInThreads(
         };
         const give = (): void => {
           const id = take();
-          if (id < 0) return finish();
+          if (id < 0) {
+            finish();
+            return;
+          }
           holding = id;
           worker.postMessage({ type: 'chunk', id, paths: chunks[id]! } satisfies ToParserThread);
         };

@@ -100,7 +100,8 @@ export function parserThreadCounts(): { started: number; live: number } {
 
 /** Starts a parser thread running `entry` (default: the parser module). */
 export function startParserThread(entry?: URL): ParserThread {
-  const worker = new Worker(entry ?? (defaultEntry ??= parserEntry()), {
+  defaultEntry ??= parserEntry();
+  const worker = new Worker(entry ?? defaultEntry, {
     workerData: { role: PARSER_THREAD_ROLE } satisfies ParserThreadData,
   });
   threadsStarted++;
@@ -177,5 +178,10 @@ export function takePrestartedThread(): ParserThread | undefined {
 /** Stops the threads started ahead that no parse took. */
 export async function stopPrestartedThreads(): Promise<void> {
   const left = waiting.splice(0);
-  await Promise.all(left.map(async (t) => (await t.worker.terminate(), await t.exited)));
+  await Promise.all(
+    left.map(async (t) => {
+      await t.worker.terminate();
+      await t.exited;
+    }),
+  );
 }

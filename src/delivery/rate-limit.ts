@@ -39,7 +39,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const starts: number[] = [];
   const clock = (): number => performance.now();
   // earlier sends are spread over the past hour: only the hourly window sees them
-  const seeded = Math.min(options.sentInLastHour ?? 0, options.perHour > 0 ? options.perHour : 0);
+  const seeded = Math.min(options.sentInLastHour ?? 0, Math.max(options.perHour, 0));
   for (let i = 0; i < seeded; i++) starts.push(clock() - HOUR + ((i + 1) * HOUR) / (seeded + 1));
   let queue: Promise<unknown> = Promise.resolve();
 

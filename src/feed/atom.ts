@@ -34,7 +34,10 @@ export function renderAtom(doc: FeedDocument, cache: EntryCache = new Map()): st
   if (doc.archive) out.push('  <fh:archive/>');
   for (const entry of doc.entries) {
     let xml = cache.get(entry);
-    if (xml === undefined) cache.set(entry, (xml = renderEntry(entry, doc.tagsUrl).join('\n')));
+    if (xml === undefined) {
+      xml = renderEntry(entry, doc.tagsUrl).join('\n');
+      cache.set(entry, xml);
+    }
     out.push(xml);
   }
   out.push('</feed>', '');

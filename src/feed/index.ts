@@ -102,7 +102,10 @@ export function* feedSpecs(
   const prefix = tagPrefix(config.site.url, config.site.established);
   const entries = sorted.map((item) => {
     let entry = memo.entries.get(item);
-    if (entry === undefined) memo.entries.set(item, (entry = toFeedEntry(item, config, prefix)));
+    if (entry === undefined) {
+      entry = toFeedEntry(item, config, prefix);
+      memo.entries.set(item, entry);
+    }
     return entry;
   });
   const site = config.site;

@@ -16,9 +16,9 @@ export function renderRss(doc: FeedDocument, cache: EntryCache = new Map()): str
   if (doc.nextArchiveUrl !== undefined) links.push({ rel: 'next-archive', href: doc.nextArchiveUrl, type: RSS_TYPE });
   // The entries no document rendered yet, rendered together.
   const fresh = doc.entries.filter((entry) => !cache.has(entry));
-  renderRss2Items(fresh.map((entry) => toItem(entry, doc.tagsUrl))).forEach((fragment, i) =>
-    cache.set(fresh[i]!, fragment.xml),
-  );
+  renderRss2Items(fresh.map((entry) => toItem(entry, doc.tagsUrl))).forEach((fragment, i) => {
+    cache.set(fresh[i]!, fragment.xml);
+  });
   const fragments = doc.entries.map((entry) => cache.get(entry)!);
   const xml = renderRss2FromFragments(
     {

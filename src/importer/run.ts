@@ -2,7 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFrontMatter } from '../adapters/front-matter.ts';
-import { parseFeedXml } from '../adapters/rss-parser.ts';
+import { parseFeedXml, type ParsedFeed } from '../adapters/rss-parser.ts';
 import type { Config } from '../config/schema.ts';
 import { readContentFolder } from '../content/load.ts';
 import { defaultSlug } from '../content/parse.ts';
@@ -75,7 +75,7 @@ export async function scanExisting(contentDir: string): Promise<ExistingContent>
 /** Imports every item of an RSS or Atom feed that the content folder does not hold yet. */
 export async function importFeed(options: ImportFeedOptions): Promise<ImportResult> {
   const xml = await readSource(options.source, options.signal);
-  let feed;
+  let feed: ParsedFeed;
   try {
     feed = await parseFeedXml(xml);
   } catch (err) {

@@ -10,6 +10,9 @@ import { fillSubject, oneLine, unknownPlaceholders } from './header.ts';
 import { createSlotTokens, type SlotValues, type SlottedText } from './slots.ts';
 import type { DigestTemplates } from './templates.ts';
 import { renderDigestText } from './text.ts';
+import type { DigestItemView, DigestView } from './view.ts';
+
+export type { DigestItemView, DigestView } from './view.ts';
 import { selectDigestItems, type DigestWindow } from './window.ts';
 
 /** One composed edition. Plain data (see `digestToJson`): compose once, personalize per recipient. */
@@ -43,34 +46,6 @@ export interface ComposeDigestInput {
   templates: DigestTemplates;
   /** Compose even when no item falls in the window. */
   force?: boolean;
-}
-
-/** What the templates and the text part are written from; every string is plain text, unescaped. */
-export interface DigestView {
-  lang: string;
-  subject: string;
-  siteTitle: string;
-  siteUrl: string;
-  siteHost: string;
-  editionDate: string;
-  editionDateIso: string;
-  intro: string;
-  countLine: string;
-  /** `4 new items`, for the top line. */
-  count: string;
-  archiveUrl: string;
-  postalAddress: string;
-  items: DigestItemView[];
-}
-
-export interface DigestItemView {
-  title: string;
-  url: string;
-  date: string;
-  dateIso: string;
-  summary: string;
-  linkLabel: string;
-  image?: { url: string; alt: string };
 }
 
 const DATE_FORMAT = 'd LLLL yyyy';

@@ -1,5 +1,5 @@
 // The plain-text part, written from the same view as the HTML: laid out for reading, not stripped from markup.
-import type { DigestView } from './compose.ts';
+import type { DigestView } from './view.ts';
 import { SlottedTextBuilder, type SlottedText } from './slots.ts';
 
 const WIDTH = 72;

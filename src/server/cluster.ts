@@ -24,7 +24,7 @@ import { listen } from '../adapters/hono.ts';
 import { silentLogger } from '../adapters/pino.ts';
 import type { Logger } from '../logger.ts';
 import { createHandlers, createStaticHandler } from './app.ts';
-import type { RunningServer, StartServerOptions } from './start.ts';
+import type { RunningServer, StartServerOptions } from './listener.ts';
 import type { StaticFilesOptions } from './static-files.ts';
 
 /** Environment variable through which the primary hands a worker its set-up. */

@@ -33,8 +33,6 @@ export interface AdminPort {
   triggerDigest?(): Promise<unknown>;
 }
 
-export type { DashboardPort } from './admin/port.ts';
-
 /** Error codes a token check throws. */
 export const TOKEN_ERROR_CODES: ReadonlySet<string> = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED']);
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { isNotModified } from './conditional.ts';

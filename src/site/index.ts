@@ -1,5 +1,6 @@
 // The static site: home page with history pages, item pages, tag pages and 404, rendered from NewsItem[].
 import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTemplateEngine, type TemplateEngine } from '../adapters/eta.ts';
@@ -82,7 +83,7 @@ export async function loadSiteTemplates(dir: string): Promise<SiteTemplates> {
 
 /** Files under `dir`, recursively, as sorted forward-slash paths; none when `dir` does not exist. */
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
@@ -114,7 +115,10 @@ const engines = new WeakMap<SiteTemplates, TemplateEngine>();
 /** Every page and asset of the site as a spec whose `deps` are the items it shows and its place among the pages. */
 export function* siteSpecs(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputSpec> {
   let engine = engines.get(templates);
-  if (engine === undefined) engines.set(templates, (engine = createTemplateEngine({ templates: templates.templates })));
+  if (engine === undefined) {
+    engine = createTemplateEngine({ templates: templates.templates });
+    engines.set(templates, engine);
+  }
   const urls = siteUrls(config.site.url);
   const css = templates.assets.get(STYLESHEET);
   // The content hash in the query lets servers cache the stylesheet forever and still ship changes.

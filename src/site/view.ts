@@ -123,7 +123,10 @@ export function itemCards(ctx: ViewContext, pageLang: string): (item: NewsItem) 
   const cards = new WeakMap<NewsItem, ItemCard>();
   return (item) => {
     let card = cards.get(item);
-    if (card === undefined) cards.set(item, (card = itemCard(item, ctx, pageLang)));
+    if (card === undefined) {
+      card = itemCard(item, ctx, pageLang);
+      cards.set(item, card);
+    }
     return card;
   };
 }

@@ -4,6 +4,8 @@ import {
   parseDatabaseUrl,
   sql,
   type BatchWrites,
+  type Database,
+  type DatabaseTarget,
   type DialectName,
   type Kysely,
 } from '../adapters/database.ts';
@@ -39,14 +41,14 @@ export class StoreError extends GazetteError {
 
 /** Opens the database named by `databaseUrl` and applies pending migrations (idempotent, safe to race). */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  let target;
+  let target: DatabaseTarget;
   try {
     target = parseDatabaseUrl(options.databaseUrl, options.varDir);
   } catch (err) {
     throw new StoreError((err as Error).message, { cause: err });
   }
   const where = target.dialect === 'sqlite' ? `SQLite database ${target.file}` : 'PostgreSQL database';
-  let database;
+  let database: Database<DatabaseSchema>;
   try {
     database = await openDatabase<DatabaseSchema>({
       target,

@@ -4,7 +4,7 @@ import { readCsv } from '../adapters/csv.ts';
 import { UsageError } from '../errors.ts';
 import type { Store } from '../store/open.ts';
 import { SUBSCRIBER_STATES, type SubscriberState } from '../store/schema.ts';
-import { AddressError, normalizeAddress } from './address.ts';
+import { AddressError, normalizeAddress, type NormalizedAddress } from './address.ts';
 import { insertMissing, type NewSubscriber } from './repository.ts';
 
 export interface ImportOptions {
@@ -78,7 +78,7 @@ export async function importSubscribers(store: Store, input: Readable, options: 
       continue;
     }
     const raw = row.fields[emailColumn] ?? '';
-    let address;
+    let address: NormalizedAddress;
     try {
       address = normalizeAddress(raw);
     } catch (err) {

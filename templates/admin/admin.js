@@ -1,5 +1,6 @@
 // gazette admin: keeps each edition's progress bar current by polling /admin/editions.json; the page works without it.
-(function () {
+(() => {
+  // biome-ignore lint/suspicious/noRedundantUseStrict: a classic script, not a module: the directive is what makes it strict
   'use strict';
   var live = document.querySelector('[data-live]');
   if (!live || !window.fetch) return;
@@ -9,27 +10,27 @@
 
   function update(progress, e) {
     var x = 0;
-    SEGMENTS.forEach(function (s) {
-      var rect = progress.querySelector('[data-seg="' + s + '"]');
+    SEGMENTS.forEach((s) => {
+      var rect = progress.querySelector(`[data-seg="${s}"]`);
       if (rect) {
         rect.setAttribute('x', String(x));
         rect.setAttribute('width', String(e.widths[s]));
       }
       x += e.widths[s];
-      var count = progress.querySelector('[data-count="' + s + '"]');
+      var count = progress.querySelector(`[data-count="${s}"]`);
       if (count) count.textContent = String(s === 'pending' ? e.counts.pending + e.counts.sending : e.counts[s]);
     });
     var percent = progress.querySelector('[data-percent]');
-    if (percent) percent.textContent = e.percent + '%';
+    if (percent) percent.textContent = `${e.percent}%`;
     var bar = progress.querySelector('svg');
-    if (bar) bar.setAttribute('aria-label', e.percent + '% done');
+    if (bar) bar.setAttribute('aria-label', `${e.percent}% done`);
     var state = progress.querySelector('[data-state]');
     if (state && state.textContent !== e.state) {
       state.textContent = e.state;
-      state.className = 'state state-' + e.state;
-      var card = progress.closest('.edition');
+      state.className = `state state-${e.state}`;
+      const card = progress.closest('.edition');
       if (card) {
-        card.querySelectorAll('[data-while]').forEach(function (form) {
+        card.querySelectorAll('[data-while]').forEach((form) => {
           form.hidden = form.getAttribute('data-while') !== e.state;
         });
       }
@@ -39,23 +40,23 @@
   function poll() {
     if (busy || document.hidden) return;
     busy = true;
-    fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
-      .then(function (res) {
+    void fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then((res) => {
         if (res.status === 401) {
           clearInterval(timer);
           return null;
         }
         return res.ok ? res.json() : null;
       })
-      .then(function (body) {
+      .then((body) => {
         if (!body) return;
-        body.editions.forEach(function (e) {
-          var progress = document.querySelector('.progress[data-edition="' + e.id + '"]');
+        body.editions.forEach((e) => {
+          var progress = document.querySelector(`.progress[data-edition="${e.id}"]`);
           if (progress) update(progress, e);
         });
       })
-      .catch(function () {})
-      .then(function () {
+      .catch(() => {})
+      .then(() => {
         busy = false;
       });
   }

@@ -48,7 +48,7 @@ describe('gazette.yaml', () => {
   });
 
   it('names a missing required key', async () => {
-    const text = (await sampleText()).replace(/^  timezone: .*\n/m, '');
+    const text = (await sampleText()).replace(/^ {2}timezone: .*\n/m, '');
     const err = await failure(text);
     expect(err.key).toBe('site.timezone');
     expect(err.message).toContain('site.timezone');

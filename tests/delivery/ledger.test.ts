@@ -28,7 +28,10 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     for (const m of mailers.splice(0)) await m.close();
     for (const s of servers.splice(0)) await s.close();
   });
-  const track = (deps: DeliveryDeps): DeliveryDeps => (mailers.push(deps.mailer), deps);
+  const track = (deps: DeliveryDeps): DeliveryDeps => {
+    mailers.push(deps.mailer);
+    return deps;
+  };
 
   it('creates no edition and says so when nothing is new, unless forced', async () => {
     const { store, varDir } = db();

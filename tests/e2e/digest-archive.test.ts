@@ -61,7 +61,7 @@ describe('sent editions and the admin trigger', { timeout: 120_000 }, () => {
           const match = / at (http:\/\/\S+)/.exec(seen);
           if (match) resolve(match[1]!.replace(/\/$/, ''));
         });
-        server.done.then((r) => reject(new Error(`serve exited: ${r.stderr}`)));
+        void server.done.then((r) => reject(new Error(`serve exited: ${r.stderr}`)));
       });
       const response = await fetch(`${url}/admin/api/digest/trigger`, {
         method: 'POST',

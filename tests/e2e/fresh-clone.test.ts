@@ -136,7 +136,7 @@ describe('a fresh clone', { timeout: 15 * 60_000 }, () => {
     const deadlineFeed = Date.now() + 30_000;
     let feed = '';
     while (!feed.includes('Our first item of the week') && Date.now() < deadlineFeed) {
-      feed = await (await fetch(base + 'feed.json')).text();
+      feed = await (await fetch(`${base}feed.json`)).text();
       if (!feed.includes('Our first item of the week')) await new Promise((r) => setTimeout(r, 200));
     }
     expect(feed).toContain('Our first item of the week');

@@ -95,12 +95,7 @@ describe('gazette start', { timeout: 120_000 }, () => {
     expect(trigger.status).toBe(202);
     expect(((await trigger.json()) as { result: { status: string } }).result.status).toBe('created');
     await smtp.waitFor(2, 20_000);
-    expect(
-      smtp.messages
-        .map((m) => m.to)
-        .flat()
-        .sort(),
-    ).toEqual(['a@example.org', 'b@example.org']);
+    expect(smtp.messages.flatMap((m) => m.to).sort()).toEqual(['a@example.org', 'b@example.org']);
     expect(smtp.messages[0]!.parsed.subject).toContain('3 new items');
     await worker.waitForLog((r) => r.msg === 'edition sending');
     await worker.waitForLog((r) => r.msg === 'dispatch done' && Array.isArray(r.completed) && r.completed.length === 1);

@@ -31,6 +31,7 @@ describe('feed.xsl in chromium', () => {
         return route.fulfill({ status: 200, contentType: 'application/xml; charset=utf-8', body: String(file.body) });
       });
       await page.goto(`${ORIGIN}/${path}`, { waitUntil: 'load' });
+      // biome-ignore lint/performance/useDomNodeTextContent: what a person sees, as the page lays it out
       const text = await page.evaluate(() => document.body?.innerText ?? '');
       const links = await page.evaluate(() => Array.from(document.querySelectorAll('a'), (a) => a.href));
       return { text, links };

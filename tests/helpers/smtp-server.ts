@@ -126,7 +126,13 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
           () => reject(new Error(`SMTP server: ${messages.length} of ${count} messages after ${timeoutMs} ms`)),
           timeoutMs,
         );
-        waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -190,6 +190,7 @@ describe('composeDigest edge cases', () => {
     const text = fillSlots(digest.text, values);
     expect(text.replace(/\n\s*/g, ' ')).toContain(HOSTILE_TITLE_LINE);
     expect(text).not.toContain('\r');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile text that must come out as written
     expect(text).toContain('<% it.x %> ${x} {{count}} end');
   });
 

@@ -57,7 +57,8 @@ let templatesOnce: Promise<DigestTemplates> | undefined;
 
 /** The repository's digest templates, read once per test file. */
 export function templates(): Promise<DigestTemplates> {
-  return (templatesOnce ??= loadDigestTemplates(TEMPLATES_DIR));
+  templatesOnce ??= loadDigestTemplates(TEMPLATES_DIR);
+  return templatesOnce;
 }
 
 /** The sample content of the repository, loaded as the content module does at NOW. */

@@ -70,7 +70,7 @@ describe('the digest over SMTP', () => {
   });
 
   it('carries a hostile title in the subject as one intact line', async () => {
-    const config = sampleConfig({ subject: '{{site}}: ' + HOSTILE_TITLE });
+    const config = sampleConfig({ subject: `{{site}}: ${HOSTILE_TITLE}` });
     const digest = await composeDigest({
       items: [newsItem({ title: HOSTILE_TITLE, published: new Date('2021-10-01T00:00:00Z') })],
       config,

@@ -47,7 +47,7 @@ describe('gazette digest preview', { timeout: 60_000 }, () => {
     const html = await readFile(path.join(out, 'digest.html'), 'utf8');
     const text = await readFile(path.join(out, 'digest.txt'), 'utf8');
     const printed = Object.fromEntries(
-      [...run.stdout.matchAll(/^  (\w+): (.+)$/gm)].map((m) => [m[1], path.resolve(dir, m[2]!)]),
+      [...run.stdout.matchAll(/^ {2}(\w+): (.+)$/gm)].map((m) => [m[1], path.resolve(dir, m[2]!)]),
     );
     expect(printed).toMatchObject({
       html: path.join(out, 'digest.html'),

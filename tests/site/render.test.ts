@@ -355,7 +355,9 @@ describe('renderSite', () => {
     const a = renderSite([...mixedItems(), ...manyItems(40)], siteConfig(), templates);
     const b = renderSite([...mixedItems(), ...manyItems(40)], siteConfig(), templates);
     expect(b.map((f) => f.path)).toEqual(a.map((f) => f.path));
-    a.forEach((file, i) => expect(Buffer.from(b[i]!.body).equals(Buffer.from(file.body)), file.path).toBe(true));
+    a.forEach((file, i) => {
+      expect(Buffer.from(b[i]!.body).equals(Buffer.from(file.body)), file.path).toBe(true);
+    });
   });
 
   it('does not change the items it renders', () => {

@@ -55,17 +55,20 @@ async function writeBigCsv(file: string): Promise<{ rows: number; rejected: Map<
   for (let i = 0; i < rows; i++) {
     line++;
     let row = `user${i}@example.org,User ${i},`;
-    if (i === 10) (row = 'not-an-address,Nobody,'), rejected.set(line, /invalid email address "not-an-address"/);
-    else if (i === 20) (row = ',No address,'), rejected.set(line, /no email address/);
-    else if (i === 30) (row = 'USER0@Example.ORG,Shouting,'), rejected.set(line, /duplicate of line 2 /);
-    else if (i === 40) (row = 'user40@example.org,V,vip'), rejected.set(line, /unknown state "vip"/);
-    else if (i === 50) (row = 'user50@example.org,Too,active,many'), rejected.set(line, /more fields/);
+    const reject = (bad: string, reason: RegExp): void => {
+      row = bad;
+      rejected.set(line, reason);
+    };
+    if (i === 10) reject('not-an-address,Nobody,', /invalid email address "not-an-address"/);
+    else if (i === 20) reject(',No address,', /no email address/);
+    else if (i === 30) reject('USER0@Example.ORG,Shouting,', /duplicate of line 2 /);
+    else if (i === 40) reject('user40@example.org,V,vip', /unknown state "vip"/);
+    else if (i === 50) reject('user50@example.org,Too,active,many', /more fields/);
     else if (i === 60)
       row = 'user60@example.org,"Two-line\nname",'; // a quoted field spanning two lines
     else if (i === 70) row = 'user70@example.org,"Sultanov, Erlan",unsubscribed';
-    else if (i > 0 && i % 10_000 === 0)
-      (row = `user${i}@@example.org,Bad,`), rejected.set(line, /invalid email address/);
-    else if (i === rows - 1) (row = 'user5@example.org,Again,'), rejected.set(line, /duplicate of line 7 /);
+    else if (i > 0 && i % 10_000 === 0) reject(`user${i}@@example.org,Bad,`, /invalid email address/);
+    else if (i === rows - 1) reject('user5@example.org,Again,', /duplicate of line 7 /);
     if (i === 60) line++;
     await write(`${row}\n`);
   }

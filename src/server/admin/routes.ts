@@ -243,6 +243,7 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
 
   // ---- everything else: a session, and on POST the session's CSRF token from a same-site form ----
 
+  // biome-ignore lint/suspicious/noConfusingVoidType: hono's middleware either answers or returns nothing
   const guard = async (c: Context, next: () => Promise<void>): Promise<Response | void> => {
     const session = sessionOf(c);
     if (session === null) {
