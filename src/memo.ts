@@ -2,7 +2,10 @@
 // (tags, dates, links, Accept-Encoding headers), and when `limit` of them are remembered all are
 // dropped at once, which costs less than keeping track of the least recently used.
 
-/** A memo of at most `limit` answers: `remember(key, compute)` gives the answer for `key`, computing it the first time. */
+/**
+ * A memo of at most `limit` answers: `remember(key, compute)` gives the answer for `key`, computing it the first
+ * time.
+ */
 export function boundedMemo<V>(limit: number): (key: string, compute: () => V) => V {
   const known = new Map<string, V>();
   return (key, compute) => {

@@ -9,7 +9,10 @@ import { getRequestListener } from '@hono/node-server';
 export { Hono, bodyLimit };
 export type { Context, MiddlewareHandler };
 
-/** What the Node.js listener passes to each request (`c.env`); absent under `app.request(...)` unless a test supplies it. */
+/**
+ * What the Node.js listener passes to each request (`c.env`); absent under `app.request(...)` unless a test
+ * supplies it.
+ */
 export interface NodeBindings {
   incoming?: {
     /** Request target as received (path and query, still percent-encoded). */

@@ -116,7 +116,9 @@ export async function warmMjmlCache(bundle = mjmlBundle()): Promise<boolean> {
   return !('failure' in outcome) && outcome.issues.length === 0 && loaded.saveCache();
 }
 
-const WARM_UP = `<mjml><mj-head><mj-title>Digest</mj-title><mj-preview>This week</mj-preview><mj-style>.x { color: #333; }</mj-style></mj-head>
+const WARM_UP =
+  `<mjml><mj-head><mj-title>Digest</mj-title><mj-preview>This week</mj-preview>` +
+  `<mj-style>.x { color: #333; }</mj-style></mj-head>
 <mj-body><mj-section><mj-column><mj-image src="https://example.org/logo.png" alt="" /><mj-text><h1>Title</h1><p><a href="https://example.org/">Item</a></p></mj-text>
 <mj-button href="https://example.org/">More</mj-button><mj-divider /><mj-spacer /></mj-column></mj-section></mj-body></mjml>`;
 

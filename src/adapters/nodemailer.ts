@@ -1,5 +1,6 @@
 // Adapter for nodemailer: pooled SMTP sending, RFC 5322 composition (for .eml files), message templates
-// composed once and filled per recipient, and raw sending over SMTP connections kept open; the one module that imports it.
+// composed once and filled per recipient, and raw sending over SMTP connections kept open; the one module
+// that imports it.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
@@ -361,7 +362,10 @@ function dotStuffed(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-/** nodemailer's DATA stream: a transform that doubles leading dots and writes CRLF line ends, byte by byte, then the final dot. */
+/**
+ * nodemailer's DATA stream: a transform that doubles leading dots and writes CRLF line ends, byte by byte,
+ * then the final dot.
+ */
 interface DataStreamInternals {
   _transform(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null, chunk?: Buffer) => void): void;
   _flush(done: (err?: Error | null) => void): void;
@@ -370,7 +374,10 @@ interface DataStreamInternals {
   lastByte: number | false;
 }
 
-/** The transform for bytes that need no change: it keeps the counts and the last byte as nodemailer's own does (the end of the data depends on that byte). */
+/**
+ * The transform for bytes that need no change: it keeps the counts and the last byte as nodemailer's own does
+ * (the end of the data depends on that byte).
+ */
 function passThrough(
   this: DataStreamInternals,
   chunk: Buffer,

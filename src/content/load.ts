@@ -23,7 +23,10 @@ const READ_CONCURRENCY = 16;
 export { PARSER_THREAD_THRESHOLD };
 
 export interface LoadOptions {
-  /** Parser threads besides the main thread; default one per idle core beyond this one, at most 7 (see defaultThreads). */
+  /**
+   * Parser threads besides the main thread; default one per idle core beyond this one, at most 7 (see
+   * defaultThreads).
+   */
   threads?: number;
   /** Fewest Markdown files for which parser threads are started (default PARSER_THREAD_THRESHOLD). */
   threadThreshold?: number;

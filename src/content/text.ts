@@ -21,7 +21,8 @@ export function cleanLine(text: string): string {
 export function truncateAtWord(text: string, max: number): string {
   // No more UTF-16 units than `max` means no more code points either.
   if (text.length <= max) return text;
-  // Where the code point after the first `max` starts (pairs of surrogates count as one, as the string iterator counts).
+  // Where the code point after the first `max` starts (pairs of surrogates count as one, as the string
+  // iterator counts).
   let end = 0;
   for (let count = 0; count < max && end < text.length; count++) {
     const unit = text.charCodeAt(end);

@@ -14,7 +14,8 @@ export function renderAtom(doc: FeedDocument, cache: EntryCache = new Map()): st
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>',
     `<?xml-stylesheet type="text/xsl" href="${escapeAttr(doc.stylesheetUrl)}"?>`,
-    `<feed xmlns="${ATOM_NS}"${doc.archive ? ` xmlns:fh="${FEED_HISTORY_NS}"` : ''} xml:lang="${escapeAttr(doc.language)}">`,
+    `<feed xmlns="${ATOM_NS}"${doc.archive ? ` xmlns:fh="${FEED_HISTORY_NS}"` : ''}` +
+      ` xml:lang="${escapeAttr(doc.language)}">`,
     `  ${element('id', {}, doc.id)}`,
     `  ${element('title', { type: 'text' }, doc.title)}`,
     `  ${element('subtitle', { type: 'text' }, doc.description)}`,
@@ -53,7 +54,12 @@ function renderEntry(entry: FeedEntry, tagsUrl: string): string[] {
   ];
   if (entry.image !== undefined) {
     out.push(
-      `    ${element('link', { rel: 'enclosure', type: entry.image.type, length: entry.image.length, href: entry.image.url })}`,
+      `    ${element('link', {
+        rel: 'enclosure',
+        type: entry.image.type,
+        length: entry.image.length,
+        href: entry.image.url,
+      })}`,
     );
   }
   out.push(

@@ -1,7 +1,8 @@
 // feed.xsl: lets a browser that opens feed.xml (or atom.xml) show a readable page instead of raw XML.
 
 /** The XSLT 1.0 stylesheet that RSS and Atom documents reference with <?xml-stylesheet?>. */
-export const FEED_XSL = `<?xml version="1.0" encoding="utf-8"?>
+export const FEED_XSL =
+  `<?xml version="1.0" encoding="utf-8"?>
 <xsl:stylesheet version="1.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
   xmlns:atom="http://www.w3.org/2005/Atom"
@@ -20,7 +21,8 @@ export const FEED_XSL = `<?xml version="1.0" encoding="utf-8"?>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="$title"/> (feed)</title>
         <style>
-          body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 0 auto; padding: 1rem; color: #1b1b1b; }
+          body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 0 auto; padding: 1rem; ` +
+  `color: #1b1b1b; }
           .note { background: #fff8d6; border: 1px solid #e6d27a; border-radius: 6px; padding: 0.75rem 1rem; }
           .note code { display: block; overflow-wrap: anywhere; background: #fff; padding: 0.4rem; margin-top: 0.4rem; }
           article { border-bottom: 1px solid #ddd; padding: 0.75rem 0; }

@@ -47,7 +47,10 @@ async function readSource(source: string, signal: AbortSignal | undefined): Prom
   }
 }
 
-/** Ids, slugs and paths of the items already in the content folder (a file that does not parse still claims its path's id). */
+/**
+ * Ids, slugs and paths of the items already in the content folder (a file that does not parse still claims its
+ * path's id).
+ */
 export async function scanExisting(contentDir: string): Promise<ExistingContent> {
   const files = await readContentFolder(contentDir).catch((err: unknown) => {
     if ((err as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return [];

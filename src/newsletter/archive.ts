@@ -38,10 +38,16 @@ function archiveIndex(editions: readonly SentEdition[], config: Config): string 
       : `<ol class="editions">\n${editions
           .map((ed) => {
             const n = ed.itemIds.length;
-            return `<li><a href="${e(slugPath(ed.slug))}/">${e(ed.subject)}</a><br><time datetime="${e(isoInZone(ed.date, site.timezone))}">${e(formatInZone(ed.date, site.timezone, 'd LLLL yyyy', site.language))}</time> · ${n} ${n === 1 ? 'item' : 'items'}</li>`;
+            return (
+              `<li><a href="${e(slugPath(ed.slug))}/">${e(ed.subject)}</a><br>` +
+              `<time datetime="${e(isoInZone(ed.date, site.timezone))}">` +
+              `${e(formatInZone(ed.date, site.timezone, 'd LLLL yyyy', site.language))}</time> · ` +
+              `${n} ${n === 1 ? 'item' : 'items'}</li>`
+            );
           })
           .join('\n')}\n</ol>`;
-  return `<!DOCTYPE html>
+  return (
+    `<!DOCTYPE html>
 <html lang="${e(site.language)}">
 <head>
 <meta charset="utf-8">
@@ -49,7 +55,8 @@ function archiveIndex(editions: readonly SentEdition[], config: Config): string 
 <title>Digest archive · ${e(site.title)}</title>
 <link rel="alternate" type="application/rss+xml" title="${e(site.title)} (RSS)" href="${e(site.url)}feed.xml">
 <style>
-body { margin: 0; background: #f2f4f7; color: #1f2933; font: 16px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif; }
+body { margin: 0; background: #f2f4f7; color: #1f2933; ` +
+    `font: 16px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif; }
 header { background: #0b3d6e; padding: 1rem; }
 header a { color: #fff; font-size: 1.5rem; font-weight: 700; text-decoration: none; }
 main { max-width: 600px; margin: 0 auto; padding: 1rem; background: #fff; }
@@ -63,10 +70,12 @@ time { color: #52606d; font-size: 0.875rem; }
 <header><a href="${e(site.url)}">${e(site.title)}</a></header>
 <main>
 <h1>Digest archive</h1>
-<p>Every news digest sent to subscribers by email, newest first. <a href="${e(site.url)}#subscribe-heading">Subscribe</a> to receive the next one.</p>
+<p>Every news digest sent to subscribers by email, newest first. ` +
+    `<a href="${e(site.url)}#subscribe-heading">Subscribe</a> to receive the next one.</p>
 ${list}
 </main>
 </body>
 </html>
-`;
+`
+  );
 }

@@ -72,7 +72,8 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
   const unknown = unknownPlaceholders(config.digest.subject);
   if (unknown.length > 0) {
     throw new ConfigError(
-      `digest.subject: unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(', ')} (known: {{site}}, {{count}}, {{date}})`,
+      `digest.subject: unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(', ')} ` +
+        `(known: {{site}}, {{count}}, {{date}})`,
       {
         file: 'gazette.yaml',
         key: 'digest.subject',
@@ -91,7 +92,8 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
   if (missing.length > 0) {
     throw new GazetteError(
       'TEMPLATES_INVALID',
-      `the digest templates must show ${missing.map((s) => `it.slot.${s}`).join(' and ')} (every message needs the recipient's unsubscribe link)`,
+      `the digest templates must show ${missing.map((s) => `it.slot.${s}`).join(' and ')} ` +
+        `(every message needs the recipient's unsubscribe link)`,
     );
   }
 

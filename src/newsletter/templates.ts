@@ -35,7 +35,8 @@ export async function loadDigestTemplates(dir: string): Promise<DigestTemplates>
   if (missing.length > 0) {
     throw new GazetteError(
       'TEMPLATES_MISSING',
-      `missing digest template${missing.length > 1 ? 's' : ''} in ${dir}: ${missing.map((n) => `${n}.mjml`).join(', ')}`,
+      `missing digest template${missing.length > 1 ? 's' : ''} in ${dir}: ` +
+        `${missing.map((n) => `${n}.mjml`).join(', ')}`,
     );
   }
   return { templates };

@@ -1,4 +1,5 @@
-// The client's address for rate limiting: the socket peer, or X-Forwarded-For when a known number of proxies sits in front.
+// The client's address for rate limiting: the socket peer, or X-Forwarded-For when a known number of proxies
+// sits in front.
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**

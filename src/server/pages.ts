@@ -95,7 +95,8 @@ export function subscribeThanksPage(site: PageSite): Page {
       site,
       'Check your inbox',
       html`<h1>Check your inbox</h1>
-<p>If the address can receive mail, a message with a confirmation link is on its way. Open it and follow the link to start receiving the digest.</p>
+<p>If the address can receive mail, a message with a confirmation link is on its way. \
+Open it and follow the link to start receiving the digest.</p>
 <p>Nothing arrived after a few minutes? Look in the spam folder, or subscribe again.</p>
 ${home}`,
     ),
@@ -110,7 +111,11 @@ export function subscribeInvalidPage(site: PageSite, email: string): Page {
       site,
       'Check the address',
       html`<h1>That address does not look right</h1>
-<p class="error" role="alert">${email === '' ? 'Please enter your email address.' : html`“${email}” is not a valid email address. Please check it and try again.`}</p>
+<p class="error" role="alert">${
+        email === ''
+          ? 'Please enter your email address.'
+          : html`“${email}” is not a valid email address. Please check it and try again.`
+      }</p>
 ${subscribeForm(email)}`,
     ),
   };
@@ -140,7 +145,8 @@ export function badTokenPage(site: PageSite, purpose: 'confirm' | 'unsubscribe',
     purpose === 'confirm'
       ? html`<p>Subscribe again to get a fresh confirmation link.</p>
 ${subscribeForm()}`
-      : html`<p>Use the unsubscribe link in the most recent digest you received, or reply to it and ask to be removed.</p>
+      : html`<p>Use the unsubscribe link in the most recent digest you received, \
+or reply to it and ask to be removed.</p>
 ${home}`;
   return {
     status: 400,
@@ -195,7 +201,8 @@ export function tooManyRequestsPage(site: PageSite, retryAfterSeconds: number): 
       site,
       'Too many attempts',
       html`<h1>Too many attempts</h1>
-<p class="error" role="alert">Too many subscription requests came from your network. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.</p>
+<p class="error" role="alert">Too many subscription requests came from your network. \
+Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.</p>
 ${home}`,
     ),
   };

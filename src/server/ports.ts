@@ -1,4 +1,5 @@
-// What the HTTP server needs from the rest of gazette, declared here where it is used; src/subscribers/ and the store implement it.
+// What the HTTP server needs from the rest of gazette, declared here where it is used; src/subscribers/ and the
+// store implement it.
 
 /** Subscriber states as the store counts them. */
 export type SubscriberState = 'pending' | 'active' | 'unsubscribed' | 'bounced';

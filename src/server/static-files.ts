@@ -22,7 +22,10 @@ const gzipAsync = promisify(gzip);
 export interface StaticFilesOptions {
   /** The public folder; may be a symlink that a build re-points, or a folder a build replaces by rename. */
   root: string;
-  /** Files up to this size are held in memory (with their compressed forms); larger ones are streamed. Default 4 MiB. */
+  /**
+   * Files up to this size are held in memory (with their compressed forms); larger ones are streamed. Default
+   * 4 MiB.
+   */
   maxCachedFileBytes?: number;
   /** Memory budget of the cache (raw and compressed bytes together). Default 128 MiB. */
   maxCacheBytes?: number;
@@ -107,7 +110,8 @@ interface Hot {
 const MAX_HOT_URLS = 10_000;
 
 const NOT_FOUND_FALLBACK = new TextEncoder().encode(
-  '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address.</p></body></html>\n',
+  '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>' +
+    '<body><h1>Not found</h1><p>There is no page at this address.</p></body></html>\n',
 );
 
 // A 304 repeats these headers of the 200 it stands for (RFC 9110 §15.4.5).

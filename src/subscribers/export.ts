@@ -19,7 +19,10 @@ export const EXPORT_COLUMNS = [
 
 const iso = (d: Date | null): string => (d === null ? '' : d.toISOString());
 
-/** Writes every subscriber (or those in `state`) as CSV to `output`; `end: false` leaves output open (stdout). Resolves to the row count. */
+/**
+ * Writes every subscriber (or those in `state`) as CSV to `output`; `end: false` leaves output open (stdout).
+ * Resolves to the row count.
+ */
 export async function exportSubscribers(
   store: Store,
   output: Writable,

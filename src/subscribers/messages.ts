@@ -19,16 +19,22 @@ function messageId(kind: string, input: NoticeInput): string {
 
 function page(title: string, paragraphs: string[], link: { href: string; label: string }, footer: string): string {
   const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${p}</p>`).join('\n');
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head>
-<body style="margin:0;padding:24px;font:16px/1.5 -apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1a1a1a;background:#ffffff">
+  return (
+    `<!doctype html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${escapeHtml(title)}</title></head>
+<body style="margin:0;padding:24px;font:16px/1.5 -apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;` +
+    `color:#1a1a1a;background:#ffffff">
 <div style="max-width:560px;margin:0 auto">
 ${body}
-<p style="margin:24px 0"><a href="${escapeHtml(link.href)}" style="display:inline-block;padding:12px 20px;background:#0b5cad;color:#ffffff;text-decoration:none;border-radius:4px">${escapeHtml(link.label)}</a></p>
+<p style="margin:24px 0"><a href="${escapeHtml(link.href)}" ` +
+    `style="display:inline-block;padding:12px 20px;background:#0b5cad;color:#ffffff;text-decoration:none;` +
+    `border-radius:4px">${escapeHtml(link.label)}</a></p>
 <p style="margin:0 0 16px;font-size:14px;color:#555555">${footer}</p>
 </div>
 </body></html>
-`;
+`
+  );
 }
 
 // Plain text with the conventional "-- " signature: the newsroom's name and site.
@@ -62,7 +68,8 @@ export function confirmationMessage(input: NoticeInput & { confirmUrl: string; v
       'To confirm, open this link:',
       input.confirmUrl,
       '',
-      `The link works for ${input.validDays} days. If you did not ask for this, ignore this message: you will not be subscribed and will hear nothing more from us.`,
+      `The link works for ${input.validDays} days. If you did not ask for this, ignore this message: ` +
+        'you will not be subscribed and will hear nothing more from us.',
     ],
     input.site,
   );
@@ -70,11 +77,13 @@ export function confirmationMessage(input: NoticeInput & { confirmUrl: string; v
     subject,
     [
       'Hello,',
-      `Someone, hopefully you, asked to receive the ${escapeHtml(title)} email digest at <strong>${escapeHtml(input.to)}</strong>.`,
+      `Someone, hopefully you, asked to receive the ${escapeHtml(title)} email digest at ` +
+        `<strong>${escapeHtml(input.to)}</strong>.`,
       'To confirm, press the button below.',
     ],
     { href: input.confirmUrl, label: 'Confirm my subscription' },
-    `The link works for ${input.validDays} days. If you did not ask for this, ignore this message: you will not be subscribed. — <a href="${escapeHtml(url)}" style="color:#555555">${escapeHtml(title)}</a>`,
+    `The link works for ${input.validDays} days. If you did not ask for this, ignore this message: ` +
+      `you will not be subscribed. — <a href="${escapeHtml(url)}" style="color:#555555">${escapeHtml(title)}</a>`,
   );
   return { ...base(input, 'confirm', subject), text, html };
 }
@@ -87,7 +96,8 @@ export function alreadySubscribedMessage(input: NoticeInput & { unsubscribeUrl: 
     [
       'Hello,',
       '',
-      `Someone, probably you, asked to subscribe ${input.to} to the ${title} email digest. This address already receives it, so nothing changes.`,
+      `Someone, probably you, asked to subscribe ${input.to} to the ${title} email digest. ` +
+        'This address already receives it, so nothing changes.',
       '',
       'If you would rather stop receiving it, unsubscribe here:',
       input.unsubscribeUrl,
@@ -98,7 +108,8 @@ export function alreadySubscribedMessage(input: NoticeInput & { unsubscribeUrl: 
     subject,
     [
       'Hello,',
-      `Someone, probably you, asked to subscribe <strong>${escapeHtml(input.to)}</strong> to the ${escapeHtml(title)} email digest. This address already receives it, so nothing changes.`,
+      `Someone, probably you, asked to subscribe <strong>${escapeHtml(input.to)}</strong> ` +
+        `to the ${escapeHtml(title)} email digest. This address already receives it, so nothing changes.`,
       'If you would rather stop receiving it:',
     ],
     { href: input.unsubscribeUrl, label: 'Unsubscribe' },

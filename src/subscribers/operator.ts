@@ -37,7 +37,10 @@ export async function addSubscriber(
   return { subscriber: toSubscriber(current ?? row), created };
 }
 
-/** Deletes the subscriber (and their unsent deliveries); false when the address is unknown. AddressError when invalid. */
+/**
+ * Deletes the subscriber (and their unsent deliveries); false when the address is unknown. AddressError when
+ * invalid.
+ */
 export function removeSubscriber(db: Kysely<DatabaseSchema>, address: string): Promise<boolean> {
   return deleteByKey(db, normalizeAddress(address).key);
 }

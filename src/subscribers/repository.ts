@@ -124,7 +124,10 @@ function insertValues(s: NewSubscriber, now: number) {
   };
 }
 
-/** Inserts the subscribers whose key is not taken yet; resolves to how many were new. Existing rows are left exactly as they are. */
+/**
+ * Inserts the subscribers whose key is not taken yet; resolves to how many were new. Existing rows are left
+ * exactly as they are.
+ */
 export async function insertMissing(
   db: Db,
   subscribers: readonly NewSubscriber[],
@@ -138,10 +141,11 @@ export async function insertMissing(
     const values = subscribers.map((s) => insertValues(s, now.getTime()));
     const column = <K extends keyof (typeof values)[number]>(key: K) => values.map((v) => v[key]);
     const result = await sql<{ id: number }>`
-      insert into subscribers (email, email_key, state, name, source, created_at, updated_at, confirmed_at, unsubscribed_at)
-      select * from unnest(${column('email')}::text[], ${column('email_key')}::text[], ${column('state')}::text[], ${column('name')}::text[],
-        ${column('source')}::text[], ${column('created_at')}::bigint[], ${column('updated_at')}::bigint[],
-        ${column('confirmed_at')}::bigint[], ${column('unsubscribed_at')}::bigint[])
+      insert into subscribers
+        (email, email_key, state, name, source, created_at, updated_at, confirmed_at, unsubscribed_at)
+      select * from unnest(${column('email')}::text[], ${column('email_key')}::text[], ${column('state')}::text[],
+        ${column('name')}::text[], ${column('source')}::text[], ${column('created_at')}::bigint[],
+        ${column('updated_at')}::bigint[], ${column('confirmed_at')}::bigint[], ${column('unsubscribed_at')}::bigint[])
       on conflict (email_key) do nothing
       returning id`.execute(db);
     return result.rows.length;
@@ -173,7 +177,10 @@ export async function insertOrFind(
   return { row, created: false };
 }
 
-/** Moves a subscriber to `state`, stamping the matching time; `from` restricts which states may change (compare-and-set). */
+/**
+ * Moves a subscriber to `state`, stamping the matching time; `from` restricts which states may change
+ * (compare-and-set).
+ */
 export async function setState(
   db: Db,
   id: number,

@@ -1,4 +1,5 @@
-// The subscription use-cases: double opt-in subscribe, confirm, unsubscribe, and the operators' add, remove, list, counts.
+// The subscription use-cases: double opt-in subscribe, confirm, unsubscribe, and the operators' add, remove,
+// list, counts.
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Mailbox, MailMessage } from '../mail/message.ts';
@@ -29,7 +30,10 @@ export interface SubscriptionMailer {
 export interface SubscriptionServiceOptions {
   store: Store;
   mailer: SubscriptionMailer;
-  /** Site title and URL (ending with a slash): links are `${site.url}confirm?token=…` and `${site.url}unsubscribe?token=…`. */
+  /**
+   * Site title and URL (ending with a slash): links are `${site.url}confirm?token=…` and
+   * `${site.url}unsubscribe?token=…`.
+   */
   site: { title: string; url: string };
   /** Sender of confirmation mails (the digest's `from`). */
   from: Mailbox;
@@ -89,7 +93,11 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
   const noticeIntervalMs = options.noticeIntervalMs ?? 10 * 60_000;
 
   const link = (page: string, purpose: TokenPurpose, subscriber: LinkSubject, expiresAt: number | null): string =>
-    `${site.url}${page}?token=${signToken({ purpose, subscriberId: subscriber.id, expiresAt }, subscriberKey(subscriber.email), secret)}`;
+    `${site.url}${page}?token=${signToken(
+      { purpose, subscriberId: subscriber.id, expiresAt },
+      subscriberKey(subscriber.email),
+      secret,
+    )}`;
   const confirmUrl = (subscriber: LinkSubject): string =>
     link('confirm', 'confirm', subscriber, clock().getTime() + confirmTtlMs);
   // Unsubscribe links never expire: they sit in old digests, and leaving must always work.

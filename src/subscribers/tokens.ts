@@ -4,7 +4,10 @@ import { GazetteError } from '../errors.ts';
 
 export type TokenPurpose = 'confirm' | 'unsubscribe';
 
-/** A link token that is forged, altered, malformed, meant for something else (`TOKEN_INVALID`) or too old (`TOKEN_EXPIRED`). */
+/**
+ * A link token that is forged, altered, malformed, meant for something else (`TOKEN_INVALID`) or too old
+ * (`TOKEN_EXPIRED`).
+ */
 export class TokenError extends GazetteError {
   declare readonly code: 'TOKEN_INVALID' | 'TOKEN_EXPIRED';
   constructor(code: 'TOKEN_INVALID' | 'TOKEN_EXPIRED', message: string) {

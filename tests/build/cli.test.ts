@@ -65,6 +65,7 @@ const cases: [string, RegExp][] = [
   ],
   [
     'duplicate-slug',
+    // long-line: a regex for one whole error message
     /2021\/2021-06-12-annual-report\.md \(field "slug"\): slug "annual-report" is also the slug of 2020\/2020-06-12-annual-report\.md/,
   ],
 ];

@@ -126,19 +126,22 @@ describe('updateBuild', () => {
     expect(await snapshot(options.outDir)).toEqual(await fresh());
   });
 
-  it('gives a full build back the content it names even when the live folder of that name was updated in place', async () => {
-    const first = await snapshot(options.outDir);
-    const original = await readFile(path.join(content, 'news/item-259.md'), 'utf8');
-    await writeFile(path.join(content, 'news/item-259.md'), itemFile(259, { title: 'Edited in place' }));
-    await update(['news/item-259.md']);
-    // The edit is undone, and a full build follows (as after a template change): its content is
-    // the first build's, whose name the live folder bears while holding the edit.
-    await writeFile(path.join(content, 'news/item-259.md'), original);
-    const full = await fullBuild({ ...options, liveContent: state.live.id });
-    expect(full.result.unchanged).toBe(false);
-    expect(await snapshot(options.outDir)).toEqual(first);
-    expect(full.result.buildDir).not.toBe(state.live.buildDir);
-  });
+  it(
+    'gives a full build back the content it names ' + 'even when the live folder of that name was updated in place',
+    async () => {
+      const first = await snapshot(options.outDir);
+      const original = await readFile(path.join(content, 'news/item-259.md'), 'utf8');
+      await writeFile(path.join(content, 'news/item-259.md'), itemFile(259, { title: 'Edited in place' }));
+      await update(['news/item-259.md']);
+      // The edit is undone, and a full build follows (as after a template change): its content is
+      // the first build's, whose name the live folder bears while holding the edit.
+      await writeFile(path.join(content, 'news/item-259.md'), original);
+      const full = await fullBuild({ ...options, liveContent: state.live.id });
+      expect(full.result.unchanged).toBe(false);
+      expect(await snapshot(options.outDir)).toEqual(first);
+      expect(full.result.buildDir).not.toBe(state.live.buildDir);
+    },
+  );
 
   it('asks for a full build when a file other than Markdown changed or most files would change', async () => {
     expect(await updateBuild(state, ['news/photo.jpg'], options)).toBeUndefined();

@@ -35,10 +35,17 @@ function goodItem(i: number): string {
   const draft = i % 50 === 0 ? 'draft: true\n' : '';
   const future =
     i % 61 === 0 ? 'date: 2099-01-01\n' : `date: 2021-06-${String(day).padStart(2, '0')}T0${i % 10}:30:00+06:00\n`;
-  return `---\ntitle: "Item ${i} & <friends>"\n${future}${extra}${tags}${draft}---\nParagraph of item ${i} with a [relative link](../about/) and **bold** text.\n\nSecond paragraph <script>alert(${i})</script> of item ${i}.\n`;
+  return (
+    `---\ntitle: "Item ${i} & <friends>"\n${future}${extra}${tags}${draft}---\n` +
+    `Paragraph of item ${i} with a [relative link](../about/) and **bold** text.\n\n` +
+    `Second paragraph <script>alert(${i})</script> of item ${i}.\n`
+  );
 }
 
-/** A folder of `count` Markdown files in sub-folders, and an image one of them references; `bad` adds files with errors. */
+/**
+ * A folder of `count` Markdown files in sub-folders, and an image one of them references; `bad` adds files with
+ * errors.
+ */
 function writeFolder(name: string, count: number, bad: boolean): string {
   const dir = path.join(work, name);
   for (const sub of ['2020', '2021', '2021/images']) mkdirSync(path.join(dir, sub), { recursive: true });
@@ -47,7 +54,8 @@ function writeFolder(name: string, count: number, bad: boolean): string {
   writeFileSync(path.join(dir, '2021/images/map.png'), Buffer.alloc(69));
   writeFileSync(
     path.join(dir, '2021/with-image.md'),
-    '---\ntitle: With an image\ndate: 2021-06-02\nimage: images/map.png\nimage_alt: A map\n---\nSee ![the map](images/map.png).\n',
+    '---\ntitle: With an image\ndate: 2021-06-02\nimage: images/map.png\nimage_alt: A map\n---\n' +
+      'See ![the map](images/map.png).\n',
   );
   if (bad) {
     const files: Record<string, string | Buffer> = {
@@ -124,7 +132,8 @@ describe('parsing on parser threads', () => {
       '2020/bad-latin1.md:2: the file is not valid UTF-8 text',
       '2020/bad-yaml.md:3: invalid YAML in front matter: missed comma between flow collection entries',
       '2021/bad-date.md:3 (field "date"): "2021-02-30" is not a real date or time',
-      '2021/bad-nofm.md:1: no front matter: the file must start with a "---" line, then YAML fields (title, date, …), then a "---" line',
+      '2021/bad-nofm.md:1: no front matter: the file must start with a "---" line, ' +
+        'then YAML fields (title, date, …), then a "---" line',
       '2021/bad-types.md:2 (field "title"): must be text, got a list',
       '2021/bad-types.md:4 (field "author.email"): must be an email address',
       '2021/bad-unknown.md:4 (field "colour"): unknown field "colour"',

@@ -65,7 +65,9 @@ describe('sample content', () => {
     if (seed !== undefined) expect(paragraphs.length).toBeGreaterThan(40);
     for (const p of paragraphs) expect(html).toContain(`<p>${p}</p>`);
     expect(html).toContain(
-      "<p>In this respect, we heartened to note the allocation from the Republic of Kazakhstan and the Russian Federation of regular voluntary contributions to the Center's budget in the amount of $100,000 each.</p>",
+      '<p>In this respect, we heartened to note the allocation from the Republic of Kazakhstan ' +
+        'and the Russian Federation of regular voluntary contributions ' +
+        "to the Center's budget in the amount of $100,000 each.</p>",
     );
   });
 });
@@ -118,15 +120,18 @@ describe('hostile content', async () => {
     for (const [, url] of html.matchAll(/(?:href|src)="([^"]*)"/g)) expect(url).toMatch(/^(https:\/\/|mailto:)/);
   });
 
-  it('resolves the front-matter image: absolute URL, MIME type, size of the local file, published with the item', () => {
-    expect(markup.image).toEqual({
-      url: 'https://caricc.org/news/markup/images/map.png',
-      alt: 'Map of the route & border',
-      type: 'image/png',
-      length: 69,
-    });
-    expect(markup.assets).toEqual([{ source: '2021/images/map.png', path: 'news/markup/images/map.png' }]);
-  });
+  it(
+    'resolves the front-matter image: ' + 'absolute URL, MIME type, size of the local file, published with the item',
+    () => {
+      expect(markup.image).toEqual({
+        url: 'https://caricc.org/news/markup/images/map.png',
+        alt: 'Map of the route & border',
+        type: 'image/png',
+        length: 69,
+      });
+      expect(markup.assets).toEqual([{ source: '2021/images/map.png', path: 'news/markup/images/map.png' }]);
+    },
+  );
 
   it('removes XML-illegal control characters from text and HTML', () => {
     // eslint-disable-next-line no-control-regex
@@ -281,7 +286,8 @@ describe('front matter fields', () => {
         {
           path: '2021/2021-10-05-elsewhere.md',
           bytes: encode(
-            '---\ntitle: "  Reported   elsewhere  "\ndate: 2021-10-05T09:30:00+06:00\nupdated: 2021-10-06\nid: tag:caricc.org,2009:item-1\nslug: reported-elsewhere\n' +
+            '---\ntitle: "  Reported   elsewhere  "\ndate: 2021-10-05T09:30:00+06:00\nupdated: 2021-10-06\n' +
+              'id: tag:caricc.org,2009:item-1\nslug: reported-elsewhere\n' +
               'author: Press Office\nlink: https://www.unodc.org/centralasia/news.html\nlang: ru\nimage: https://cdn.example.org/photo.JPG\ndraft: false\n---\nBody.\n',
           ),
         },

@@ -53,20 +53,25 @@ const finishedWithoutSanitizer = (markdown: string): boolean =>
 // Markdown a newsroom writes, and Markdown that tries the policy's edges.
 const snippets = [
   'Plain text with a [link](https://www.unodc.org/centralasia/ "UNODC") and **bold**, *em*, ~~struck~~ and `code "quoted" <b>`.',
-  'Quotes "double" and \'single\', & ampersands, <angle brackets>, &copy; &amp; &nbsp;entities &#x22; and \\*escapes\\*.',
-  '[relative](../about/) [root](/contacts/) [fragment](#part) [query](?page=2) ![a local map](images/map.png) [mail](mailto:press@caricc.org) [phone](tel:+77272000000)',
+  'Quotes "double" and \'single\', & ampersands, <angle brackets>, ' +
+    '&copy; &amp; &nbsp;entities &#x22; and \\*escapes\\*.',
+  '[relative](../about/) [root](/contacts/) [fragment](#part) [query](?page=2) ![a local map](images/map.png) ' +
+    '[mail](mailto:press@caricc.org) [phone](tel:+77272000000)',
   'Linked logo:\n\n[![logo](https://caricc.org/logo.png)](https://caricc.org/)',
   '[![logo](https://caricc.org/logo.png)](https://caricc.org/)',
   'Bare links: https://caricc.org/en/ and www.unodc.org and press@caricc.org, <https://osce.org/> and <press@caricc.org>.',
-  '[ftp link](ftp://files.example.org/a.zip) and ![ftp image](ftp://files.example.org/a.png) and ![data](data:image/png;base64,AAAA)',
+  '[ftp link](ftp://files.example.org/a.zip) and ![ftp image](ftp://files.example.org/a.png) ' +
+    'and ![data](data:image/png;base64,AAAA)',
   '![only an ftp image](ftp://files.example.org/a.png)',
   '[js](javascript:alert(1)) [JS](JaVaScRiPt:alert(1)) [vb](vbscript:msgbox) [protocol-relative](//evil.example/x) [spaces]( https://caricc.org/a b )',
   '[unparseable](https://[bad) ![unparseable](http://exa mple.com/a.png)',
   '&nbsp;\n\nSecond paragraph after an empty one.',
-  '# Heading\n\n## Sub-heading with `code`\n\n> A quote\n> on two lines\n\n- tight\n- list\n\n1. loose\n\n2. ordered list\n\n3) three\n\n---\n\nText after a rule.',
+  '# Heading\n\n## Sub-heading with `code`\n\n> A quote\n> on two lines\n\n- tight\n- list\n\n' +
+    '1. loose\n\n2. ordered list\n\n3) three\n\n---\n\nText after a rule.',
   '5. A list that starts at five\n6. and goes on',
   'Line one  \nline two with a hard break\nand a soft one.',
-  '```js\nconst a = "<script>" && 1;\n```\n\n```\nno language\n```\n\n    indented code & <tags>\n\n```c++ {.numbered}\nint main();\n```',
+  '```js\nconst a = "<script>" && 1;\n```\n\n```\nno language\n```\n\n' +
+    '    indented code & <tags>\n\n```c++ {.numbered}\nint main();\n```',
   '```"><script>alert(1)</script>\nx\n```',
   '| a | b |\n|---|---|\n| 1 | 2 |\n\n| left | right |\n|:-----|------:|\n| 1 | 2 |',
   'Raw <b>bold</b> and <span onclick="x()">span</span> inline HTML.',
@@ -112,36 +117,45 @@ function sampleBodies(): string[] {
 }
 
 describe('Markdown finished without the sanitizer', () => {
-  it('gives the same HTML, summary and local references as the sanitizer, for the sample, the seed page, synthetic items and edge cases', () => {
-    const corpus = [...snippets, ...sampleBodies(), ...seedParagraphs(), ...syntheticItems(300).map((i) => i.body)];
-    expect(corpus.length).toBeGreaterThan(330);
-    for (const markdown of corpus) {
-      const input = stripControlChars(markdown);
-      expect({ input, ...rendered(input) }).toEqual({ input, ...throughSanitizer(input) });
-    }
-  });
+  it(
+    'gives the same HTML, summary and local references as the sanitizer, ' +
+      'for the sample, the seed page, synthetic items and edge cases',
+    () => {
+      const corpus = [...snippets, ...sampleBodies(), ...seedParagraphs(), ...syntheticItems(300).map((i) => i.body)];
+      expect(corpus.length).toBeGreaterThan(330);
+      for (const markdown of corpus) {
+        const input = stripControlChars(markdown);
+        expect({ input, ...rendered(input) }).toEqual({ input, ...throughSanitizer(input) });
+      }
+    },
+  );
 
-  it('is taken for plain Markdown and never for raw HTML, table alignment, or a link or image the policy would change', () => {
-    const plain = [
-      'Text with a [link](https://www.unodc.org/ "UNODC"), **bold** and `code "quoted" <b>`.',
-      '[relative](../about/) ![a local map](images/map.png) [mail](mailto:press@caricc.org) [phone](tel:+77272000000)',
-      '[![logo](https://caricc.org/logo.png)](https://caricc.org/)',
-      '```js\nconst a = "<script>";\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |',
-      ...syntheticItems(20).map((i) => i.body),
-    ];
-    for (const markdown of plain) expect(finishedWithoutSanitizer(markdown), markdown).toBe(true);
-    const sanitized = [
-      'Raw <b>bold</b> inline HTML.',
-      '<div>\n\nBlock HTML\n\n</div>',
-      'A paragraph.\n\n<!-- a comment -->',
-      '| left | right |\n|:-----|------:|\n| 1 | 2 |',
-      '[ftp link](ftp://files.example.org/a.zip)',
-      '![ftp image](ftp://files.example.org/a.png)',
-      '[unparseable](https://[bad)',
-      '&nbsp;\n\nAfter an empty paragraph.',
-    ];
-    for (const markdown of sanitized) expect(finishedWithoutSanitizer(markdown), markdown).toBe(false);
-  });
+  it(
+    'is taken for plain Markdown and never for raw HTML, table alignment, ' +
+      'or a link or image the policy would change',
+    () => {
+      const plain = [
+        'Text with a [link](https://www.unodc.org/ "UNODC"), **bold** and `code "quoted" <b>`.',
+        '[relative](../about/) ![a local map](images/map.png) ' +
+          '[mail](mailto:press@caricc.org) [phone](tel:+77272000000)',
+        '[![logo](https://caricc.org/logo.png)](https://caricc.org/)',
+        '```js\nconst a = "<script>";\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |',
+        ...syntheticItems(20).map((i) => i.body),
+      ];
+      for (const markdown of plain) expect(finishedWithoutSanitizer(markdown), markdown).toBe(true);
+      const sanitized = [
+        'Raw <b>bold</b> inline HTML.',
+        '<div>\n\nBlock HTML\n\n</div>',
+        'A paragraph.\n\n<!-- a comment -->',
+        '| left | right |\n|:-----|------:|\n| 1 | 2 |',
+        '[ftp link](ftp://files.example.org/a.zip)',
+        '![ftp image](ftp://files.example.org/a.png)',
+        '[unparseable](https://[bad)',
+        '&nbsp;\n\nAfter an empty paragraph.',
+      ];
+      for (const markdown of sanitized) expect(finishedWithoutSanitizer(markdown), markdown).toBe(false);
+    },
+  );
 
   it('keeps a paragraph that holds only a linked image (the sanitizer used to drop it as empty)', () => {
     expect(renderBody(snippets[4]!, ctx).html).toBe(

@@ -66,29 +66,36 @@ describe('RFC 5005 archive paging over 300 items (limit 20, pages of 100)', asyn
     },
   );
 
-  it('keeps at least the newest `limit` items in the subscription feed and full pages counted from the oldest', async () => {
-    const current = await readRssWithRssParser(String(files.find((f) => f.path === 'feed.xml')!.body));
-    expect(current.items.length).toBeGreaterThanOrEqual(20);
-    expect(current.items.map((i) => i.id)).toEqual(allIds.slice(0, current.items.length));
-    const oldestPage = readAtomWithFeedsmith(String(files.find((f) => f.path === 'feeds/atom-1.xml')!.body));
-    expect(oldestPage.items.map((i) => i.id)).toEqual(allIds.slice(-100));
-  });
+  it(
+    'keeps at least the newest `limit` items in the subscription feed ' + 'and full pages counted from the oldest',
+    async () => {
+      const current = await readRssWithRssParser(String(files.find((f) => f.path === 'feed.xml')!.body));
+      expect(current.items.length).toBeGreaterThanOrEqual(20);
+      expect(current.items.map((i) => i.id)).toEqual(allIds.slice(0, current.items.length));
+      const oldestPage = readAtomWithFeedsmith(String(files.find((f) => f.path === 'feeds/atom-1.xml')!.body));
+      expect(oldestPage.items.map((i) => i.id)).toEqual(allIds.slice(-100));
+    },
+  );
 
-  it('marks archive documents with fh:archive and links them to the current feed; subscription feeds are not archives', () => {
-    for (const file of files.filter((f) => /^feeds\/(rss|atom)-\d+\.xml$/.test(f.path))) {
-      const xml = String(file.body);
-      expect(xml, file.path).toMatch(/<fh:archive(\s+xmlns:fh="http:\/\/purl\.org\/syndication\/history\/1\.0")?\/>/);
-      expect(xml, file.path).toMatch(/xmlns:fh="http:\/\/purl\.org\/syndication\/history\/1\.0"/);
-      expect(xml, file.path).toMatch(
-        new RegExp(
-          `href="${SITE}(feed|atom)\\.xml" rel="current"|rel="current" type="[^"]+" href="${SITE}(feed|atom)\\.xml"`,
-        ),
-      );
-      expect(xml, file.path).toContain(`${SITE}${file.path}"`);
-    }
-    for (const name of ['feed.xml', 'atom.xml'])
-      expect(String(files.find((f) => f.path === name)!.body)).not.toContain('fh:archive');
-  });
+  it(
+    'marks archive documents with fh:archive and links them to the current feed; ' +
+      'subscription feeds are not archives',
+    () => {
+      for (const file of files.filter((f) => /^feeds\/(rss|atom)-\d+\.xml$/.test(f.path))) {
+        const xml = String(file.body);
+        expect(xml, file.path).toMatch(/<fh:archive(\s+xmlns:fh="http:\/\/purl\.org\/syndication\/history\/1\.0")?\/>/);
+        expect(xml, file.path).toMatch(/xmlns:fh="http:\/\/purl\.org\/syndication\/history\/1\.0"/);
+        expect(xml, file.path).toMatch(
+          new RegExp(
+            `href="${SITE}(feed|atom)\\.xml" rel="current"|rel="current" type="[^"]+" href="${SITE}(feed|atom)\\.xml"`,
+          ),
+        );
+        expect(xml, file.path).toContain(`${SITE}${file.path}"`);
+      }
+      for (const name of ['feed.xml', 'atom.xml'])
+        expect(String(files.find((f) => f.path === name)!.body)).not.toContain('fh:archive');
+    },
+  );
 
   it('links archive pages both ways: prev-archive to the older page, next-archive to the newer one', async () => {
     const page1 = readAtomWithFeedsmith(String(files.find((f) => f.path === 'feeds/atom-1.xml')!.body));

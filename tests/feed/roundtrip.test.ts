@@ -121,10 +121,14 @@ describe('feeds read back by rss-parser and feedsmith', () => {
     await expectAllFormatsCarry(items, config, 'tags/unodc/');
   });
 
-  it('carry hostile items: markup and quotes in titles, ]]> in bodies, Cyrillic, Tajik, Uzbek, emoji, same minute, control characters', async () => {
-    const config = await feedTestConfig();
-    await expectAllFormatsCarry(hostileItems(), config);
-  });
+  it(
+    'carry hostile items: markup and quotes in titles, ]]> in bodies, ' +
+      'Cyrillic, Tajik, Uzbek, emoji, same minute, control characters',
+    async () => {
+      const config = await feedTestConfig();
+      await expectAllFormatsCarry(hostileItems(), config);
+    },
+  );
 
   it('keep hostile text exactly as a reader should see it', async () => {
     const config = await feedTestConfig();

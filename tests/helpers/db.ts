@@ -16,7 +16,10 @@ export function testDialects(): TestDialect[] {
 
 export interface TestDatabase {
   dialect: TestDialect;
-  /** A DATABASE_URL for this database alone (a SQLite file, or PostgreSQL with `?schema=`): also for child processes. */
+  /**
+   * A DATABASE_URL for this database alone (a SQLite file, or PostgreSQL with `?schema=`): also for child
+   * processes.
+   */
   url: string;
   /** A temporary folder to use as var/ (outbox, secret); removed by dispose(). */
   varDir: string;

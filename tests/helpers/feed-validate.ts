@@ -83,6 +83,7 @@ export function jsonFeedSchemaErrors(json: string): string[] {
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const RFC822 =
+  // long-line: one regex for the whole RFC 822 date
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UT|Z|[+-]\d{4}|EST|EDT|CST|CDT|MST|MDT|PST|PDT)$/;
 const ABSOLUTE_HTTP = /^https?:\/\/[^\s/]+/;
 const MIME = /^[a-z]+\/[A-Za-z0-9.+-]+$/;

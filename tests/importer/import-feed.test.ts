@@ -88,6 +88,7 @@ describe('gazette import-feed', { timeout: 120_000 }, () => {
       'utf8',
     );
     expect(text).toMatch(
+      // long-line: a regex for the front matter's first lines, in order
       /^---\ntitle: "Working group on cybercrime meets in Almaty"\ndate: "2021-05-20T09:00:00\+06:00"\nid: "tag:old\.caricc\.example,2009:entry-77"\n/,
     );
   });

@@ -91,70 +91,79 @@ describe('mailer over SMTP', () => {
     expect(headerLine(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     const raw = received!.raw.toString('utf8');
     expect(raw).toMatch(
+      // long-line: a regex for the whole header, folded or not
       /^List-Unsubscribe: <https:\/\/caricc\.org\/unsubscribe\?token=abc>,\s+<mailto:unsubscribe@caricc\.org\?subject=unsubscribe>\r$/m,
     );
     expect(raw).toMatch(/^List-Id: CARICC News <caricc\.org>\r$/im); // header names are case-insensitive
   });
 
-  it("sends a template's bytes as rendered, lines that start with a dot and line breaks in values included", async () => {
-    const template = await compileTemplate(
-      mailer,
-      'Dots',
-      'greeting',
-      ['.starts with a dot\n..and two\n', '\n.after the greeting\n.'],
-      ['<style>\n.mj-column { width: 100% }\n</style><p>', '</p>\n.'],
-      {
-        'List-Id': 'CARICC News <caricc.org>',
-      },
-    );
-    const values = {
-      to: 'dots@example.org',
-      messageId: 'e7.s1.dots@caricc.org',
-      headers: {},
-      text: { greeting: '.Hello\n.Reader\r\nthere' },
-      html: { greeting: '.Hello' },
-    };
-    const raw = template.render(values)!;
-    expect(raw.toString('latin1')).not.toMatch(/(^|[^\r])\n|\r(?!\n)/);
-    const sent = await mailer.sendRaw!({ from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw });
-    expect(sent.response).toMatch(/^250/);
-    await server.waitFor(1);
-    expect(server.messages[0]!.raw.equals(raw)).toBe(true);
-    expect(server.messages[0]!.parsed.text).toBe(
-      '.starts with a dot\n..and two\n.Hello\n.Reader\nthere\n.after the greeting\n.',
-    );
-    expect(server.messages[0]!.parsed.html).toContain('\n.mj-column { width: 100% }\n');
-  });
-
-  it("holds a raw message's end until its ready promise resolves, and abandons it undelivered when that rejects", async () => {
-    const template = await compileTemplate(mailer, 'Held', 'name', ['Hello ', '\n'], ['<p>Hello ', '</p>']);
-    const raw = (to: string) => {
+  it(
+    "sends a template's bytes as rendered, " + 'lines that start with a dot and line breaks in values included',
+    async () => {
+      const template = await compileTemplate(
+        mailer,
+        'Dots',
+        'greeting',
+        ['.starts with a dot\n..and two\n', '\n.after the greeting\n.'],
+        ['<style>\n.mj-column { width: 100% }\n</style><p>', '</p>\n.'],
+        {
+          'List-Id': 'CARICC News <caricc.org>',
+        },
+      );
       const values = {
-        to,
-        messageId: `e7.s1.${to.split('@')[0]}@caricc.org`,
+        to: 'dots@example.org',
+        messageId: 'e7.s1.dots@caricc.org',
         headers: {},
-        text: { name: to },
-        html: { name: to },
+        text: { greeting: '.Hello\n.Reader\r\nthere' },
+        html: { greeting: '.Hello' },
       };
-      return { from: 'news@caricc.org', to, messageId: values.messageId, raw: template.render(values)! };
-    };
-    let refuse!: (err: Error) => void;
-    const abandoned = mailer.sendRaw!(raw('taken@example.org'), {
-      ready: new Promise((_, reject) => (refuse = reject)),
-    });
-    let allow!: () => void;
-    const held = mailer.sendRaw!(raw('held@example.org'), { ready: new Promise<void>((resolve) => (allow = resolve)) });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(server.messages).toEqual([]);
-    refuse(new Error('the row was taken away'));
-    await expect(abandoned).rejects.toThrow('the row was taken away');
-    allow();
-    expect((await held).response).toMatch(/^250/);
-    expect((await mailer.sendRaw!(raw('next@example.org'))).response).toMatch(/^250/);
-    await server.waitFor(2);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(server.messages.map((m) => m.to[0]).sort()).toEqual(['held@example.org', 'next@example.org']);
-  });
+      const raw = template.render(values)!;
+      expect(raw.toString('latin1')).not.toMatch(/(^|[^\r])\n|\r(?!\n)/);
+      const sent = await mailer.sendRaw!({ from: 'news@caricc.org', to: values.to, messageId: values.messageId, raw });
+      expect(sent.response).toMatch(/^250/);
+      await server.waitFor(1);
+      expect(server.messages[0]!.raw.equals(raw)).toBe(true);
+      expect(server.messages[0]!.parsed.text).toBe(
+        '.starts with a dot\n..and two\n.Hello\n.Reader\nthere\n.after the greeting\n.',
+      );
+      expect(server.messages[0]!.parsed.html).toContain('\n.mj-column { width: 100% }\n');
+    },
+  );
+
+  it(
+    "holds a raw message's end until its ready promise resolves, " + 'and abandons it undelivered when that rejects',
+    async () => {
+      const template = await compileTemplate(mailer, 'Held', 'name', ['Hello ', '\n'], ['<p>Hello ', '</p>']);
+      const raw = (to: string) => {
+        const values = {
+          to,
+          messageId: `e7.s1.${to.split('@')[0]}@caricc.org`,
+          headers: {},
+          text: { name: to },
+          html: { name: to },
+        };
+        return { from: 'news@caricc.org', to, messageId: values.messageId, raw: template.render(values)! };
+      };
+      let refuse!: (err: Error) => void;
+      const abandoned = mailer.sendRaw!(raw('taken@example.org'), {
+        ready: new Promise((_, reject) => (refuse = reject)),
+      });
+      let allow!: () => void;
+      const held = mailer.sendRaw!(raw('held@example.org'), {
+        ready: new Promise<void>((resolve) => (allow = resolve)),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server.messages).toEqual([]);
+      refuse(new Error('the row was taken away'));
+      await expect(abandoned).rejects.toThrow('the row was taken away');
+      allow();
+      expect((await held).response).toMatch(/^250/);
+      expect((await mailer.sendRaw!(raw('next@example.org'))).response).toMatch(/^250/);
+      await server.waitFor(2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server.messages.map((m) => m.to[0]).sort()).toEqual(['held@example.org', 'next@example.org']);
+    },
+  );
 
   it('sends many messages through the pool', async () => {
     const addresses = Array.from({ length: 25 }, (_, i) => `r${i}@example.org`);

@@ -54,39 +54,45 @@ describe('composeDigest with the sample content', () => {
     }
   });
 
-  it('writes a text part for reading: every title, date, summary and URL, lines within 72 columns except URLs', async () => {
-    const config = sampleConfig();
-    const items = (await sampleItems(config)).filter((i) => i.published >= new Date('2021-09-01T00:00:00Z'));
-    const text = fillSlots((await sampleDigest(config)).text, values);
-    const flat = text.replace(/\s+/g, ' ');
-    for (const item of items) {
-      expect(flat).toContain(item.title.replace(/\s+/g, ' '));
-      expect(flat).toContain(item.summary.replace(/\s+/g, ' '));
-    }
-    expect(text).toContain('1 October 2021');
-    expect(text).toContain('29 September 2021');
-    expect(text).not.toMatch(/<[a-z/]/i);
-    for (const line of text.split('\n'))
-      if (!/https?:\/\//.test(line)) expect([...line].length).toBeLessThanOrEqual(72);
-    expect(text).toContain("This week's news from the Centre and its partners.");
-    expect(text).toContain('010000, Republic of Kazakhstan, Almaty, Sharipova str. 12');
-    expect(text).toContain('Unsubscribe:\nhttps://caricc.org/unsubscribe?token=t');
-    expect(text).toContain('https://caricc.org/archive/2021-10-04-12/');
-  });
+  it(
+    'writes a text part for reading: ' + 'every title, date, summary and URL, lines within 72 columns except URLs',
+    async () => {
+      const config = sampleConfig();
+      const items = (await sampleItems(config)).filter((i) => i.published >= new Date('2021-09-01T00:00:00Z'));
+      const text = fillSlots((await sampleDigest(config)).text, values);
+      const flat = text.replace(/\s+/g, ' ');
+      for (const item of items) {
+        expect(flat).toContain(item.title.replace(/\s+/g, ' '));
+        expect(flat).toContain(item.summary.replace(/\s+/g, ' '));
+      }
+      expect(text).toContain('1 October 2021');
+      expect(text).toContain('29 September 2021');
+      expect(text).not.toMatch(/<[a-z/]/i);
+      for (const line of text.split('\n'))
+        if (!/https?:\/\//.test(line)) expect([...line].length).toBeLessThanOrEqual(72);
+      expect(text).toContain("This week's news from the Centre and its partners.");
+      expect(text).toContain('010000, Republic of Kazakhstan, Almaty, Sharipova str. 12');
+      expect(text).toContain('Unsubscribe:\nhttps://caricc.org/unsubscribe?token=t');
+      expect(text).toContain('https://caricc.org/archive/2021-10-04-12/');
+    },
+  );
 
-  it('shows the masthead, intro, footer, postal address, unsubscribe and view-in-browser links in the HTML', async () => {
-    const html = fillSlots((await sampleDigest()).html, values);
-    expect(html).toMatch(/^<!doctype html>/i);
-    expect(html).toContain('<html lang="en"');
-    expect(html).toContain('CARICC News</a>');
-    expect(html).toContain('4 October 2021</time>');
-    expect(html).toContain('This week&#39;s news from the Centre and its partners.');
-    expect(html).toContain('010000, Republic of Kazakhstan, Almaty, Sharipova str. 12');
-    expect(html).toContain('You receive this email because reader@example.com is subscribed to the');
-    expect(html).toContain('href="https://caricc.org/unsubscribe?token=t"');
-    expect(html).toContain('href="https://caricc.org/archive/2021-10-04-12/"');
-    expect(html).not.toContain('fonts.googleapis.com');
-  });
+  it(
+    'shows the masthead, intro, footer, postal address, ' + 'unsubscribe and view-in-browser links in the HTML',
+    async () => {
+      const html = fillSlots((await sampleDigest()).html, values);
+      expect(html).toMatch(/^<!doctype html>/i);
+      expect(html).toContain('<html lang="en"');
+      expect(html).toContain('CARICC News</a>');
+      expect(html).toContain('4 October 2021</time>');
+      expect(html).toContain('This week&#39;s news from the Centre and its partners.');
+      expect(html).toContain('010000, Republic of Kazakhstan, Almaty, Sharipova str. 12');
+      expect(html).toContain('You receive this email because reader@example.com is subscribed to the');
+      expect(html).toContain('href="https://caricc.org/unsubscribe?token=t"');
+      expect(html).toContain('href="https://caricc.org/archive/2021-10-04-12/"');
+      expect(html).not.toContain('fonts.googleapis.com');
+    },
+  );
 
   it('is deterministic: the same input twice gives byte-identical parts', async () => {
     const a = digestToJson(await sampleDigest());

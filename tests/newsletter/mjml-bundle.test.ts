@@ -24,7 +24,8 @@ const DOC = `<mjml>
 </mjml>`;
 // mj-text may not hold mj-section, and mj-column has no `colour`.
 const INVALID =
-  '<mjml><mj-body><mj-section><mj-column colour="red"><mj-text><mj-section /></mj-text></mj-column></mj-section></mj-body></mjml>';
+  '<mjml><mj-body><mj-section><mj-column colour="red"><mj-text><mj-section /></mj-text></mj-column>' +
+  '</mj-section></mj-body></mjml>';
 const OPTIONS = {
   validationLevel: 'soft',
   keepComments: false,
@@ -145,7 +146,9 @@ describe('the mjml bundle', () => {
     const strict = JSON.stringify({ ...OPTIONS, validationLevel: 'strict' });
     writeFileSync(
       script,
-      `import { compileMjml, loadMjmlBundle, mjmlBundle } from ${JSON.stringify(path.join(ROOT, 'src/adapters/mjml.ts'))};
+      `import { compileMjml, loadMjmlBundle, mjmlBundle } from ${JSON.stringify(
+        path.join(ROOT, 'src/adapters/mjml.ts'),
+      )};
 const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
 const before = heap();
 const html = await compileMjml(${JSON.stringify(DOC)});
@@ -155,7 +158,8 @@ const afterThread = heap();
 const loaded = loadMjmlBundle(mjmlBundle());
 const theirs = (await loaded.mjml2html(${JSON.stringify(DOC)}, ${strict})).html;
 const afterHere = heap();
-process.stdout.write(JSON.stringify({ same: html === theirs, thread: afterThread - before, here: afterHere - afterThread }));
+process.stdout.write(JSON.stringify({ same: html === theirs, thread: afterThread - before, ` +
+        `here: afterHere - afterThread }));
 `,
     );
     const out = JSON.parse(

@@ -1,4 +1,5 @@
-// The adapter's composer and template compiler, and DKIM options with the digest's signed headers, for the template tests.
+// The adapter's composer and template compiler, and DKIM options with the digest's signed headers, for the
+// template tests.
 export { composeMessage, compileTemplate } from '../../src/adapters/nodemailer.ts';
 import { digestDkimOptions } from '../../src/newsletter/index.ts';
 import { sampleConfig } from './factory.ts';

@@ -1,4 +1,5 @@
-// Schedule slots from a fixed clock: which instants a cron expression names, their keys, and what the scheduler does when late.
+// Schedule slots from a fixed clock: which instants a cron expression names, their keys, and what the scheduler
+// does when late.
 import { describe, expect, it } from 'vitest';
 import { latestSlot, nextSlot, planSlot, slotKey, slotsBetween } from '../../src/scheduler/slots.ts';
 

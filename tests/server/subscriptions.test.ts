@@ -201,32 +201,37 @@ describe.each(testDialects())('subscription pages on %s', (dialect) => {
     expect(chunked.status).toBe(413);
   });
 
-  it('allows five subscribe requests per client address per ten minutes, then answers 429 with Retry-After', async () => {
-    const { store, varDir } = setup();
-    let now = T0.getTime();
-    const app = appFor(fixturePublic, { subscriptions: serviceFor(store, varDir), now: () => now });
-    for (let i = 0; i < 5; i++) {
-      // a forged X-Forwarded-For does not buy more attempts when no proxy is trusted
-      const init = form({ email: `r${i}@example.org` });
-      const res = await app.request(
-        '/subscribe',
-        { ...init, headers: { ...init.headers, 'x-forwarded-for': `198.51.100.${i}` } },
-        from('203.0.113.5'),
-      );
-      expect(res.status).toBe(200);
-    }
-    const refused = await app.request('/subscribe', form({ email: 'r5@example.org' }), from('203.0.113.5'));
-    expect(refused.status).toBe(429);
-    expect(refused.headers.get('retry-after')).toBe('600');
-    expect(await refused.text()).toContain('Too many attempts');
-    expect(await stateOf(store, 'r5@example.org')).toBeUndefined();
+  it(
+    'allows five subscribe requests per client address per ten minutes, ' + 'then answers 429 with Retry-After',
+    async () => {
+      const { store, varDir } = setup();
+      let now = T0.getTime();
+      const app = appFor(fixturePublic, { subscriptions: serviceFor(store, varDir), now: () => now });
+      for (let i = 0; i < 5; i++) {
+        // a forged X-Forwarded-For does not buy more attempts when no proxy is trusted
+        const init = form({ email: `r${i}@example.org` });
+        const res = await app.request(
+          '/subscribe',
+          { ...init, headers: { ...init.headers, 'x-forwarded-for': `198.51.100.${i}` } },
+          from('203.0.113.5'),
+        );
+        expect(res.status).toBe(200);
+      }
+      const refused = await app.request('/subscribe', form({ email: 'r5@example.org' }), from('203.0.113.5'));
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('600');
+      expect(await refused.text()).toContain('Too many attempts');
+      expect(await stateOf(store, 'r5@example.org')).toBeUndefined();
 
-    expect((await app.request('/subscribe', form({ email: 'other@example.org' }), from('203.0.113.6'))).status).toBe(
-      200,
-    );
-    now += 10 * 60_000 + 1;
-    expect((await app.request('/subscribe', form({ email: 'r5@example.org' }), from('203.0.113.5'))).status).toBe(200);
-  });
+      expect((await app.request('/subscribe', form({ email: 'other@example.org' }), from('203.0.113.6'))).status).toBe(
+        200,
+      );
+      now += 10 * 60_000 + 1;
+      expect((await app.request('/subscribe', form({ email: 'r5@example.org' }), from('203.0.113.5'))).status).toBe(
+        200,
+      );
+    },
+  );
 
   it('counts clients by X-Forwarded-For when told to trust one proxy', async () => {
     const { store, varDir } = setup();

@@ -46,7 +46,8 @@ function serve(folder: string): Promise<Server> {
 beforeAll(async () => {
   const config = await loadConfig(path.join(root, 'gazette.yaml'));
   const items = await loadContent(path.join(root, 'content'), config, NOW);
-  // A headline with one very long word and content with a wide table and a long URL: the usual causes of sideways scrolling.
+  // A headline with one very long word and content with a wide table and a long URL: the usual causes of
+  // sideways scrolling.
   longSlug = 'long-words';
   const longItem = newsItem({
     slug: longSlug,
@@ -55,9 +56,12 @@ beforeAll(async () => {
       'A summary with https://www.unodc.org/unodc/en/frontpage/2021/October/a-very-long-address-without-any-break-points.html in it.',
     contentHtml:
       '<p>See https://www.unodc.org/unodc/en/frontpage/2021/October/a-very-long-address-without-any-break-points-at-all.html for details.</p>' +
-      '<table><thead><tr><th>Country</th><th>Heroin, kg</th><th>Opium, kg</th><th>Hashish, kg</th><th>Cannabis, kg</th><th>Synthetic drugs, tablets</th></tr></thead>' +
-      '<tbody><tr><td>Kazakhstan</td><td>123.4</td><td>56.7</td><td>8901.2</td><td>34567.8</td><td>1234567</td></tr></tbody></table>' +
-      '<pre>2021-10-01 12:00:00 UTC operation-report-line-that-is-much-longer-than-a-phone-screen-is-wide-and-does-not-wrap</pre>',
+      '<table><thead><tr><th>Country</th><th>Heroin, kg</th><th>Opium, kg</th><th>Hashish, kg</th>' +
+      '<th>Cannabis, kg</th><th>Synthetic drugs, tablets</th></tr></thead>' +
+      '<tbody><tr><td>Kazakhstan</td><td>123.4</td><td>56.7</td><td>8901.2</td><td>34567.8</td>' +
+      '<td>1234567</td></tr></tbody></table>' +
+      '<pre>2021-10-01 12:00:00 UTC ' +
+      'operation-report-line-that-is-much-longer-than-a-phone-screen-is-wide-and-does-not-wrap</pre>',
     tags: ['Межведомственноесотрудничество', 'Oʻzbekiston'],
     published: new Date('2021-10-05T06:00:00Z'),
     url: `${config.site.url}news/${longSlug}/`,
@@ -113,12 +117,15 @@ describe.each([375, 1280])('site at %i px wide', (width) => {
     expect(r.inputBox!.x + r.inputBox!.width).toBeLessThanOrEqual(width);
   });
 
-  it('shows an item page with long words, a wide table and preformatted text without horizontal scrolling', async () => {
-    const r = await open(`news/${longSlug}/`, 'item');
-    expect(r.stylesheetApplied).toBe(true);
-    expect(r.scrollWidth).toBeLessThanOrEqual(width);
-    expect(r.visible).toBe(true);
-  });
+  it(
+    'shows an item page with long words, a wide table and preformatted text ' + 'without horizontal scrolling',
+    async () => {
+      const r = await open(`news/${longSlug}/`, 'item');
+      expect(r.stylesheetApplied).toBe(true);
+      expect(r.scrollWidth).toBeLessThanOrEqual(width);
+      expect(r.visible).toBe(true);
+    },
+  );
 
   it('shows a sample item page without horizontal scrolling', async () => {
     const r = await open('news/caricc-director-meets-kazakhstan-interior-minister/', 'sample-item');

@@ -214,7 +214,8 @@ describe('renderSite', () => {
     const tagList = bodyOf(files, 'tags/index.html');
     expect(tagList).toContain(`<a href="${SITE_URL}tags/unodc/">UNODC</a> <span class="count">2</span>`);
     expect(tagList).toContain(
-      `<a href="${SITE_URL}tags/${encodeURIComponent(slugify('Тоҷикистон'))}/">Тоҷикистон</a> <span class="count">1</span>`,
+      `<a href="${SITE_URL}tags/${encodeURIComponent(slugify('Тоҷикистон'))}/">Тоҷикистон</a> ` +
+        `<span class="count">1</span>`,
     );
     // An item tagged both "UNODC" and "unodc" shows the tag once.
     expect(

@@ -215,7 +215,9 @@ describe.each(testDialects())('store on %s', (dialect) => {
 
 const openInChild = (url: string, varDir: string): Promise<string> =>
   new Promise((resolve, reject) => {
-    const script = `const { openStore } = await import(${JSON.stringify(pathToFileURL(path.resolve('src/store/index.ts')).href)});
+    const script = `const { openStore } = await import(${JSON.stringify(
+      pathToFileURL(path.resolve('src/store/index.ts')).href,
+    )});
 const store = await openStore({ databaseUrl: ${JSON.stringify(url)}, varDir: ${JSON.stringify(varDir)} });
 await store.close(); console.log('ok');`;
     execFile(

@@ -43,7 +43,8 @@ export const buildCommand: CommandSpec = {
     });
     const what = result.unchanged ? 'unchanged' : 'written';
     ctx.stdout.write(
-      `built ${result.items} item${result.items === 1 ? '' : 's'} into ${result.files} files (${formatBytes(result.bytes)}) in ${displayPath(result.outDir)}: ${what}, ${result.durationMs} ms\n`,
+      `built ${result.items} item${result.items === 1 ? '' : 's'} into ${result.files} files ` +
+        `(${formatBytes(result.bytes)}) in ${displayPath(result.outDir)}: ${what}, ${result.durationMs} ms\n`,
     );
   },
 };

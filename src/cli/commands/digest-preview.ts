@@ -41,7 +41,8 @@ export const digestPreviewCommand: CommandSpec = {
     });
     if (preview.empty) {
       ctx.stdout.write(
-        `no items published between ${preview.window.start.toISOString()} and ${preview.window.end.toISOString()}: nothing written (--force writes an empty digest)\n`,
+        `no items published between ${preview.window.start.toISOString()} and ` +
+          `${preview.window.end.toISOString()}: nothing written (--force writes an empty digest)\n`,
       );
       return 0;
     }

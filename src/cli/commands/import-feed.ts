@@ -17,7 +17,8 @@ export const importFeedCommand: CommandSpec = {
     const undated = result.skipped.filter((s) => s.reason === 'no-date');
     for (const s of undated) ctx.stderr.write(`gazette: skipped "${s.title || s.id}": the feed gives it no date\n`);
     ctx.stdout.write(
-      `imported ${result.feedTitle ? `"${result.feedTitle}" ` : ''}into ${contentDir}: ${result.created.length} created, ${exists} skipped (already present)` +
+      `imported ${result.feedTitle ? `"${result.feedTitle}" ` : ''}into ${contentDir}: ` +
+        `${result.created.length} created, ${exists} skipped (already present)` +
         (undated.length > 0 ? `, ${undated.length} skipped (no date)` : '') +
         '\n',
     );

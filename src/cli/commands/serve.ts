@@ -1,4 +1,5 @@
-// `gazette serve`: the HTTP server over public/, the subscription pages and the operators' API, until SIGINT or SIGTERM.
+// `gazette serve`: the HTTP server over public/, the subscription pages and the operators' API, until SIGINT
+// or SIGTERM.
 import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import type { DeliveryDeps } from '../../delivery/index.ts';
@@ -29,7 +30,9 @@ export const serveCommand: CommandSpec = {
     },
     {
       flags: '--workers <n>',
-      description: `processes accepting connections: each serves the site's files, and passes every other request to the one main process (default: one per CPU core, at most ${MAX_DEFAULT_WORKERS}; 1: a single process)`,
+      description:
+        `processes accepting connections: each serves the site's files, and passes every other request to the ` +
+        `one main process (default: one per CPU core, at most ${MAX_DEFAULT_WORKERS}; 1: a single process)`,
     },
   ],
   async run(ctx, _args, options) {
