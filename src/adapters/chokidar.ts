@@ -1,4 +1,4 @@
-// Adapter for chokidar: watches folders for changed, added and removed files.
+// Adapter for chokidar: watches folders for changed, added and removed files, and single files for changes.
 import path from 'node:path';
 import { watch } from 'chokidar';
 
@@ -23,6 +23,25 @@ export async function watchFolders(options: WatchFoldersOptions): Promise<Folder
     ignored: (file: string) => path.basename(file).startsWith('.'),
   });
   watcher.on('all', (_event, file) => options.onChange(file));
+  watcher.on('error', (err) => options.onError(err instanceof Error ? err : new Error(String(err))));
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return { close: () => watcher.close() };
+}
+
+export interface WatchFileOptions {
+  file: string;
+  /** Called for every change after watching began: written or replaced (`changed`), or deleted (`removed`). */
+  onChange(event: 'changed' | 'removed'): void;
+  onError(error: Error): void;
+}
+
+/** Watches one file, whatever its name (a dot-file too); resolves once watching, so later changes are reported. */
+export async function watchFile(options: WatchFileOptions): Promise<FolderWatcher> {
+  const watcher = watch(options.file, { ignoreInitial: true, atomic: true });
+  watcher.on('all', (event) => {
+    if (event === 'change' || event === 'add') options.onChange('changed');
+    else if (event === 'unlink') options.onChange('removed');
+  });
   watcher.on('error', (err) => options.onError(err instanceof Error ? err : new Error(String(err))));
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return { close: () => watcher.close() };

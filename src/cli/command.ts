@@ -10,7 +10,7 @@ export interface CommandContext {
   logger: Logger;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Resolves when SIGINT or SIGTERM arrives (long-running commands watch it). */
+  /** Aborted when SIGINT, SIGTERM or SIGHUP arrives (long-running commands watch it). */
   signal: AbortSignal;
 }
 

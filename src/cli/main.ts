@@ -8,6 +8,9 @@ import { ContentErrors, errorMessage } from '../errors.ts';
 import type { CommandContext, CommandSpec } from './command.ts';
 import { loadCommands } from './commands/index.ts';
 
+/** The signals that abort a command's `ctx.signal`, each handled once: the same one again ends the process at once. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 function findOrCreateGroup(parent: Command, name: string): Command {
   const existing = parent.commands.find((c) => c.name() === name);
   if (existing) return existing;
@@ -23,8 +26,9 @@ export async function main(
   const stderr = io.stderr ?? process.stderr;
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // A hangup (the terminal or the SSH session closed, or a supervisor's "reload") stops a command the way SIGTERM
+  // does: Node's default would kill the worker or a send with messages in flight and the scheduler lease held.
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
 
   let exitCode = 0;
   const program = new Command('gazette')
@@ -81,8 +85,7 @@ export async function main(
       exitCode = 1;
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
   return exitCode;
 }

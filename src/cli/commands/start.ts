@@ -1,10 +1,13 @@
-// `gazette start` (what `npm start` runs): builds and serves the site, rebuilds on change, and sends the digest on schedule.
+// `gazette start` (what `npm start` runs): builds and serves the site, rebuilds on change, and sends the digest on
+// schedule.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { watchFile, type FolderWatcher } from '../../adapters/chokidar.ts';
 import { cronProblem } from '../../adapters/node-cron.ts';
 import { readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
 import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
 import type { Mailer } from '../../mail/index.ts';
 import { openConfiguredMailer } from '../mailer.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
@@ -25,6 +28,20 @@ function parseIntegerOption(flag: string, text: string, min: number, max: number
   if (!Number.isInteger(value) || value < min || value > max)
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
   return value;
+}
+
+/** Warns on every change to the config file: the running worker keeps what it loaded, a restart applies the new. */
+function watchConfig(file: string, logger: Logger): Promise<FolderWatcher> {
+  return watchFile({
+    file,
+    onChange: (event) =>
+      logger.warn(
+        { file },
+        `${file} ${event === 'removed' ? 'was removed' : 'changed'}: the running worker keeps the config it started ` +
+          'with; restart the worker to apply it',
+      ),
+    onError: (err) => logger.warn({ err, file }, `cannot watch ${file} for changes: ${err.message}`),
+  });
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {
@@ -75,6 +92,7 @@ export const startCommand: CommandSpec = {
     const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const now = (): Date => new Date();
 
+    let configWatcher: FolderWatcher | undefined;
     let store: Store | undefined;
     let mailer: Mailer | undefined;
     let site: SiteService | undefined;
@@ -83,6 +101,7 @@ export const startCommand: CommandSpec = {
     const shutdown = async (): Promise<void> => {
       // Each step runs even when an earlier one failed: the store and the mail pool must close.
       const steps: [string, (() => Promise<void>) | undefined][] = [
+        ['config watcher', configWatcher && (() => configWatcher!.close())],
         ['watcher', site && (() => site!.stop())],
         ['schedule and dispatch', worker && (() => worker!.stop())],
         ['server', server && (() => server!.close())],
@@ -113,6 +132,7 @@ export const startCommand: CommandSpec = {
         },
         'worker starting',
       );
+      configWatcher = await watchConfig(env.configFile, logger);
 
       const activeStore = store;
       site = createSiteService({
