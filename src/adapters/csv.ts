@@ -3,8 +3,15 @@ import type { Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 
-/** One data row by header name (names trimmed and lower-cased), or a row that could not be read. */
-export type CsvRow = { line: number; fields: Record<string, string | undefined> } | { line: number; error: string };
+/**
+ * One data row by header name (names trimmed and lower-cased), or a row that could not be read. `line` is the line
+ * the row starts on and `endLine` the one it ends on (a quoted field may span lines); for a bad row, `endLine` is
+ * where the problem was found, or undefined when the row never ends (a quote never closed, or a row past
+ * MAX_ROW_BYTES). `lostTrack` says the parser no longer knows where rows start: every row after it is suspect.
+ */
+export type CsvRow =
+  | { line: number; endLine: number; fields: Record<string, string | undefined> }
+  | { line: number; endLine: number | undefined; error: string; lostTrack: boolean };
 
 export interface ReadCsvOptions {
   /** Called once with the header row's names (trimmed, lower-cased) before any row. */
@@ -12,12 +19,34 @@ export interface ReadCsvOptions {
 }
 
 /**
- * Streams the records of a CSV file whose first row names the columns. A row with too many
- * fields or a broken quote comes out as an error row with its line number, and reading goes on;
- * missing trailing fields are allowed. Memory stays flat: one record at a time, with backpressure.
+ * A row larger than this is refused: no real row of a subscriber list comes near it, and an unclosed quote would
+ * otherwise gather the rest of the file, however large, into one field before saying so.
+ */
+export const MAX_ROW_BYTES = 64 * 1024;
+
+type Position = { lines: number; empty_lines: number };
+type Parsed = { before: CsvRow[]; row: CsvRow };
+
+/**
+ * Streams the records of a CSV file whose first row names the columns, in file order. A bad row comes out as an
+ * error row with its line number, and reading goes on; missing trailing fields are allowed. Memory stays flat: one
+ * record at a time, with backpressure. Reading stops when the caller stops iterating, and `input` is destroyed.
  */
 export async function* readCsv(input: Readable, options: ReadCsvOptions = {}): AsyncGenerator<CsvRow> {
-  const skipped: { line: number; error: string }[] = [];
+  // csv-parse tells the line a record ends on; a reader looks for the line a row starts on: one past the previous
+  // record's end, skipping blank lines. Both hooks below run as the parser meets each record, in file order.
+  let lastEnd = 1;
+  let blank = 0;
+  const startOf = (at: Position): number => {
+    const start = lastEnd + 1 + (at.empty_lines - blank);
+    lastEnd = at.lines;
+    blank = at.empty_lines;
+    return Math.min(start, at.lines);
+  };
+  // A bad record goes to on_skip and is never pushed: it waits for the next good record to carry it out.
+  let pending: CsvRow[] = [];
+  // One record can raise several errors (two stray quotes): the first stands for the row.
+  let errorAt: number | undefined;
   const parser = input.pipe(
     parse({
       bom: true,
@@ -28,48 +57,59 @@ export async function* readCsv(input: Readable, options: ReadCsvOptions = {}): A
       },
       skip_empty_lines: true,
       relax_column_count_less: true,
-      info: true,
+      max_record_size: MAX_ROW_BYTES,
       skip_records_with_error: true,
       on_skip: (err) => {
-        if (err) skipped.push({ line: (err as { lines?: number }).lines ?? 0, error: describe(err) });
+        if (!err) return undefined;
+        const at = err as unknown as Position;
+        if (errorAt === at.lines) return undefined;
+        errorAt = at.lines;
+        const { error, lostTrack, ends } = problem(err);
+        pending.push({ line: startOf(at), endLine: ends ? at.lines : undefined, error, lostTrack });
         return undefined;
+      },
+      on_record: (record: Record<string, string | undefined>, info): Parsed => {
+        const before = pending;
+        pending = [];
+        errorAt = undefined;
+        return { before, row: { line: startOf(info), endLine: info.lines, fields: record } };
       },
     }),
   );
   input.on('error', (err) => parser.destroy(err));
-  // csv-parse tells the line a record ends on; a quoted field may span lines, and a reader looks
-  // for the line a row starts on: one past the previous record's end, skipping blank lines.
-  let lastEnd = 1;
-  let blank = 0;
-  for await (const item of parser as AsyncIterable<{
-    record: Record<string, string | undefined>;
-    info: { lines: number; empty_lines: number };
-  }>) {
-    // the parser runs ahead of this loop: report only the bad rows that come before this record
-    while (skipped.length > 0 && skipped[0]!.line < item.info.lines) {
-      const s = skipped.shift()!;
-      lastEnd = s.line;
-      yield s;
+  try {
+    for await (const { before, row } of parser as AsyncIterable<Parsed>) {
+      yield* before;
+      yield row;
     }
-    const start = lastEnd + 1 + (item.info.empty_lines - blank);
-    lastEnd = item.info.lines;
-    blank = item.info.empty_lines;
-    yield { line: Math.min(start, item.info.lines), fields: item.record };
+    yield* pending;
+  } finally {
+    input.unpipe(parser);
+    input.destroy();
+    parser.destroy();
   }
-  while (skipped.length > 0) yield skipped.shift()!;
 }
 
-function describe(err: Error & { code?: string }): string {
+function problem(err: Error & { code?: string }): { error: string; lostTrack: boolean; ends: boolean } {
   switch (err.code) {
     case 'CSV_RECORD_INCONSISTENT_COLUMNS':
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return 'more fields than the header has columns';
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted field is not closed';
+      return { error: 'more fields than the header has columns', lostTrack: false, ends: true };
+    case 'INVALID_OPENING_QUOTE':
+      return { error: 'a quote in the middle of an unquoted field', lostTrack: false, ends: true };
+    // csv-parse reads on from the quote as if it were still open: the rows after it are not what the file says
     case 'CSV_INVALID_CLOSING_QUOTE':
-      return 'a quote is closed in the middle of a field';
+      return { error: 'a quote is closed in the middle of a field', lostTrack: true, ends: true };
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return { error: 'a quoted field opens on this line and is never closed', lostTrack: true, ends: false };
+    case 'CSV_MAX_RECORD_SIZE':
+      return {
+        error: `the row that starts on this line runs on past ${MAX_ROW_BYTES / 1024} KiB (a quote never closed?)`,
+        lostTrack: true,
+        ends: false,
+      };
     default:
-      return err.message;
+      return { error: err.message, lostTrack: true, ends: true };
   }
 }
 

@@ -22,6 +22,9 @@ export interface RejectedRow {
   reason: string;
 }
 
+/** A quoted field that runs over more lines than this is taken for a stray quote, not a value. */
+export const MAX_FIELD_LINES = 5;
+
 export interface ImportReport {
   /** Data rows read (header and blank lines excluded). */
   rows: number;
@@ -34,6 +37,11 @@ export interface ImportReport {
   rejected: number;
   /** The first `maxRejectedDetails` rejected rows, in file order. */
   rejectedRows: RejectedRow[];
+  /**
+   * Where the import stopped before the end of the file, and why: a quote that leaves it unknown where the rows
+   * after it start. The counts above cover the rows before `line`; nothing from `line` on was imported.
+   */
+  stopped?: RejectedRow;
 }
 
 const EMAIL_COLUMNS = ['email', 'e-mail', 'email address', 'email_address', 'mail'];
@@ -42,7 +50,9 @@ const EMAIL_COLUMNS = ['email', 'e-mail', 'email address', 'email_address', 'mai
  * Imports a CSV whose header names an `email` column and optionally `name` and `state`. Existing
  * subscribers are never changed (so an import cannot re-subscribe someone who left), which makes
  * importing the same file twice add nothing. Memory grows only with the set of addresses seen,
- * to report duplicates inside the file.
+ * to report duplicates inside the file. A quote never closed, or closed only many lines later,
+ * stops the import at the line it opens on: which rows follow is then a guess, and a guess
+ * must not import (or swallow) a thousand rows without a word. The rows before it are imported.
  */
 export async function importSubscribers(store: Store, input: Readable, options: ImportOptions): Promise<ImportReport> {
   const batchSize = options.batchSize ?? 1000;
@@ -71,6 +81,16 @@ export async function importSubscribers(store: Store, input: Readable, options: 
       emailColumn = header?.find((name) => EMAIL_COLUMNS.includes(name));
       if (emailColumn === undefined)
         throw new UsageError(`the CSV header row has no "email" column (found: ${header?.join(', ') || 'nothing'})`);
+    }
+    const span = row.endLine === undefined ? 0 : row.endLine - row.line + 1;
+    if (span > MAX_FIELD_LINES) {
+      const reason = `a quoted field opens on this line and runs over ${span} lines, to line ${row.endLine}`;
+      report.stopped = { line: row.line, reason: `${reason} (a stray quote?)` };
+      break;
+    }
+    if ('error' in row && row.lostTrack) {
+      report.stopped = { line: row.line, reason: row.error };
+      break;
     }
     report.rows++;
     if ('error' in row) {

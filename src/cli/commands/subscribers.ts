@@ -43,7 +43,8 @@ const stateFlag = { flags: '--state <state>', description: `subscriber state: ${
 const add: CommandSpec = {
   name: 'subscribers add',
   description:
-    'Add an address (active unless --state says otherwise), or change the state and name of one already present; sends no mail',
+    'Add an address (active unless --state says otherwise), or change the state and name of one already present; ' +
+    'sends no mail',
   args: [{ name: 'address', description: 'email address' }],
   options: [{ flags: '--name <name>', description: 'display name' }, stateFlag],
   async run(ctx, args, options) {
@@ -101,10 +102,9 @@ const list: CommandSpec = {
     }
     const width = Math.max(5, ...rows.map((r) => r.email.length));
     for (const r of rows) {
-      ctx.stdout.write(
-        `${r.email.padEnd(width)}  ${r.state.padEnd(12)}  ${r.createdAt.toISOString().slice(0, 10)}  ${r.name ?? ''}`.trimEnd() +
-          '\n',
-      );
+      const created = r.createdAt.toISOString().slice(0, 10);
+      const line = `${r.email.padEnd(width)}  ${r.state.padEnd(12)}  ${created}  ${r.name ?? ''}`;
+      ctx.stdout.write(`${line.trimEnd()}\n`);
     }
     const summary = SUBSCRIBER_STATES.map((s) => `${counts![s]} ${s}`).join(', ');
     ctx.stderr.write(`${rows.length} shown; ${summary}\n`);
@@ -130,11 +130,20 @@ const importCommand: CommandSpec = {
     await opened;
     const report = await withStore(ctx, (store) => importSubscribers(store, input, { now: new Date() }));
     ctx.stdout.write(
-      `${path.basename(file)}: ${report.rows} rows, ${report.accepted} accepted (${report.added} added, ${report.existing} already present), ${report.rejected} rejected\n`,
+      `${path.basename(file)}: ${report.rows} rows, ${report.accepted} accepted ` +
+        `(${report.added} added, ${report.existing} already present), ${report.rejected} rejected\n`,
     );
     for (const r of report.rejectedRows) ctx.stdout.write(`  line ${r.line}: ${r.reason}\n`);
     if (report.rejected > report.rejectedRows.length)
       ctx.stdout.write(`  … and ${report.rejected - report.rejectedRows.length} more rejected rows\n`);
+    if (report.stopped) {
+      const { line, reason } = report.stopped;
+      throw new UsageError(
+        `${path.basename(file)}:${line}: ${reason}; import stopped there: ${report.accepted} of the ${report.rows} ` +
+          `rows before line ${line} imported, none from line ${line} on (fix the file and import it again; ` +
+          'rows already imported are skipped)',
+      );
+    }
   },
 };
 
