@@ -26,6 +26,8 @@ export type {
   Transaction,
   Updateable,
   ExpressionBuilder,
+  UpdateQueryBuilder,
+  UpdateResult,
 } from 'kysely';
 
 // Where DATABASE_URL points is read without kysely (src/config/database-url.ts), so a command that
@@ -59,9 +61,22 @@ export interface Database<DB> {
    * this way, against tens through kysely.
    */
   writeBatch?<T>(fn: (writes: BatchWrites) => T): Promise<T>;
+  /**
+   * PostgreSQL only (undefined on SQLite): takes the session advisory lock (`classId`, `objId`) on a
+   * connection of its own, outside the pool, and keeps it until `release` or until the connection
+   * ends with the process. Other sessions see it in `pg_locks` for as long as this process lives.
+   */
+  holdSessionLock?(classId: number, objId: number): Promise<SessionLock>;
   /** Applies the migrations, in order, that this database has not seen; safe when two processes start at once. */
   migrate(migrations: Record<string, Migration>): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** A lock held by Database.holdSessionLock. */
+export interface SessionLock {
+  /** Whether the lock's connection is still up (a dropped connection drops the lock with it). */
+  held(): boolean;
+  release(): Promise<void>;
 }
 
 /** The statements of one Database.writeBatch. */
@@ -270,11 +285,38 @@ async function openPostgres<DB>(
     await db.destroy();
     throw err;
   }
+  const holdSessionLock = async (classId: number, objId: number): Promise<SessionLock> => {
+    const client = new pg.Client({ connectionString, types: pgTypesOf(pg) });
+    let up = true;
+    // a dropped connection drops the lock: held() says so, and the owner takes a new one
+    client.on('error', () => {
+      up = false;
+    });
+    client.on('end', () => {
+      up = false;
+    });
+    await client.connect();
+    try {
+      await client.query('select pg_advisory_lock($1, $2)', [classId, objId]);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    return {
+      held: () => up,
+      async release() {
+        if (!up) return;
+        up = false;
+        await client.end().catch(() => undefined);
+      },
+    };
+  };
   return {
     db,
     dialect: 'postgres',
     schema: current,
     transaction: (fn) => db.transaction().execute(fn),
+    holdSessionLock,
     async migrate(migrations) {
       // A session lock per schema held on its own connection for the whole run: a second process
       // waits here, then finds every migration applied.

@@ -6,7 +6,10 @@ import {
   editionStatus,
   listEditions,
   pauseEdition,
-  previousEditionEnd,
+  mailedHistory,
+  openEdition,
+  recoverInterrupted,
+  cancelEdition,
   resumeEdition,
   type CreateEditionResult,
   type DeliveryDeps,
@@ -20,7 +23,7 @@ export interface DashboardServiceOptions {
   env: Environment;
   subscriptions: SubscriptionService;
   /** Creates the next edition now and sends it in the background: the operators' API trigger. */
-  trigger: () => Promise<CreateEditionResult>;
+  trigger: (options?: { concurrent?: boolean }) => Promise<CreateEditionResult>;
   /** Sends the due rows of an edition in the background (after a resume). */
   dispatchInBackground: (editionId: number) => void;
   /** How many editions the list shows. Default 20. */
@@ -89,26 +92,34 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
           error: f.error,
           nextAttemptAt: f.nextAttemptAt,
         })),
-        uncertain: report.uncertain.map((u) => ({ email: u.email, claimedBy: u.claimedBy, claimedAt: u.claimedAt })),
+        uncertain: report.uncertain.map((u) => ({
+          email: u.email,
+          claimedBy: u.claimedBy,
+          claimedAt: u.claimedAt,
+          resent: u.resent,
+        })),
+        inFlight: report.inFlight.map((h) => ({ holder: h.holder, rows: h.rows, alive: h.alive, reason: h.reason })),
       };
     },
 
     async nextDigest() {
       const now = deps.now();
-      const [preview, recipients] = await Promise.all([
-        previousEditionEnd(store).then((previous) =>
+      const [preview, recipients, open] = await Promise.all([
+        mailedHistory(store).then((history) =>
           buildDigestPreview({
             config,
             contentDir: deps.contentDir,
             templatesDir: deps.templatesDir,
             now,
-            previousEditionEnd: previous,
+            history,
           }),
         ),
         activeSubscribers(),
+        openEdition(store).then((e) => (e ? { id: e.id, state: e.state } : null)),
       ]);
-      if (preview.empty) return { empty: true, windowStart: preview.window.start, windowEnd: preview.window.end };
+      if (preview.empty) return { empty: true, windowStart: preview.window.start, windowEnd: preview.window.end, open };
       return {
+        open,
         empty: false,
         subject: preview.digest.subject,
         items: preview.digest.itemIds.length,
@@ -120,8 +131,8 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
       };
     },
 
-    async sendNow() {
-      const result = await options.trigger();
+    async sendNow({ concurrent }) {
+      const result = await options.trigger({ concurrent });
       if (result.status === 'created')
         return {
           status: 'created',
@@ -140,7 +151,7 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
         contentDir: deps.contentDir,
         templatesDir: deps.templatesDir,
         now,
-        previousEditionEnd: await previousEditionEnd(store),
+        history: await mailedHistory(store),
         // the test copy's unsubscribe link names nobody on the list (id 0 is never a subscriber)
         recipient: {
           subscriberId: `test-${now.getTime()}`,
@@ -156,7 +167,11 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
 
     pause: (editionId) => pauseEdition(store, editionId, 'paused by an operator'),
 
+    cancel: async (editionId) => ({ cancelled: (await cancelEdition(deps, { editionId })).cancelled }),
+
     async resume(editionId, { resendUncertain }) {
+      // the operator's Resume takes back at once what a dead sender held, as `digest resume` does
+      await recoverInterrupted(deps, { now: deps.now() });
       const { requeued } = await resumeEdition(deps, { editionId, resendUncertain });
       options.dispatchInBackground(editionId);
       return { requeued };

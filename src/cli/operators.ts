@@ -35,8 +35,8 @@ export interface OperatorPortsOptions {
 /** The admin API's port and the dashboard's: a trigger creates the edition now and sends it in the background. */
 export function operatorPorts(options: OperatorPortsOptions): { admin: AdminPort; dashboard: DashboardPort } {
   const { deps, env, subscriptions, dispatchInBackground } = options;
-  const triggerDigest = async () => {
-    const result = await createEdition(deps, { now: deps.now() });
+  const triggerDigest = async (trigger: { concurrent?: boolean } = {}) => {
+    const result = await createEdition(deps, { now: deps.now(), concurrent: trigger.concurrent === true });
     if (result.status === 'created') dispatchInBackground(result.editionId);
     return result;
   };

@@ -40,6 +40,10 @@ export const configSchema = z
       schedule: z.string().min(1).default('0 9 * * 1'),
       max_lateness_hours: z.number().min(0).default(24),
       first_window_days: z.number().int().min(1).default(7),
+      /** An item not mailed yet is carried by the next edition while it is younger than this. */
+      max_item_age_days: z.number().int().min(1).max(3650).default(14),
+      /** Send again, on recovery, the messages a dead sender had in flight (a reader may get two). */
+      resend_uncertain: z.boolean().default(true),
       subject: z.string().min(1),
       intro: z.string().default(''),
       from: mailbox,
@@ -72,6 +76,8 @@ export const configSchema = z
       schedule: c.digest.schedule,
       maxLatenessHours: c.digest.max_lateness_hours,
       firstWindowDays: c.digest.first_window_days,
+      maxItemAgeDays: c.digest.max_item_age_days,
+      resendUncertain: c.digest.resend_uncertain,
       subject: c.digest.subject,
       intro: c.digest.intro,
       from: c.digest.from,

@@ -8,6 +8,7 @@ import {
   finishIfDone,
   markEditionStarted,
   nextRetryAt,
+  editionState,
   pauseEdition,
   recordFailure,
   releaseClaims,
@@ -17,6 +18,7 @@ import {
 import { createOutcomeWriter } from './outcomes.ts';
 import { createRateLimiter, sleep, type RateLimiter } from './rate-limit.ts';
 import { editionMessages, type PreparedMessage } from './recipients.ts';
+import { registerSender } from './senders.ts';
 import type { DeliveryDeps, DispatchOptions, DispatchResult } from './types.ts';
 
 const HOUR = 3_600_000;
@@ -59,6 +61,24 @@ function describeFailure(err: unknown): Failure {
  * row, and is marked sent once no row is pending, waiting for a retry or in flight.
  */
 export async function dispatch(deps: DeliveryDeps, options: DispatchOptions): Promise<DispatchResult> {
+  // a sender is known to be alive before it claims anything (its heartbeat runs while it sends)
+  const own = options.registered
+    ? undefined
+    : await registerSender({
+        store: deps.store,
+        id: options.workerId,
+        kind: 'cli',
+        now: deps.now,
+        logger: deps.logger,
+      });
+  try {
+    return await dispatchAs(deps, options);
+  } finally {
+    await own?.stop();
+  }
+}
+
+async function dispatchAs(deps: DeliveryDeps, options: DispatchOptions): Promise<DispatchResult> {
   const { store, config } = deps;
   const log = deps.logger.child({ component: 'dispatch', worker: options.workerId });
   const result: DispatchResult = {
@@ -240,6 +260,22 @@ async function drainEdition(
     }
   };
 
+  // Rows whose in-flight mark the ledger refused while still ours: the edition stopped being sent
+  // (paused or cancelled elsewhere) before their message was handed over. They go back unsent.
+  const handBack: ClaimedRow[] = [];
+  let stateCheck: Promise<void> | undefined;
+  const refused = async (row: ClaimedRow): Promise<void> => {
+    handBack.push(row);
+    stateCheck ??= editionState(store, editionId)
+      .then((state) => {
+        if (state !== 'sending') halt.reason ??= 'paused';
+      })
+      .finally(() => {
+        stateCheck = undefined;
+      });
+    await stateCheck;
+  };
+
   const fail = async (row: ClaimedRow, err: unknown): Promise<void> => {
     const failure = describeFailure(err);
     const attempts = row.attempts + 1;
@@ -314,13 +350,19 @@ async function drainEdition(
         // bytes come only from a template, which only a mailer with sendRaw compiles
         await mailer.sendRaw!(prepared.raw, { folder, ready });
       } else {
-        // taken away since the claim (recovered as stale, edition reset): not ours to send
-        if (!(await inFlight)) return undefined;
+        // refused: the edition stopped, or the row was taken away since the claim; not sent
+        if (!(await inFlight)) {
+          await refused(row);
+          return undefined;
+        }
         await mailer.send(prepared.message, { folder });
       }
     } catch (err) {
-      // a failed ledger write stops the sender (thrown from here); a lost claim is not ours to record
-      if (!(await inFlight)) return undefined;
+      // a failed ledger write stops the sender (thrown from here); a refused mark is not a failure
+      if (!(await inFlight)) {
+        await refused(row);
+        return undefined;
+      }
       await fail(row, err);
       return undefined;
     }
@@ -365,8 +407,9 @@ async function drainEdition(
   while (claiming !== undefined) await claiming;
   await writer.flush().catch(stop);
   if (signal?.aborted && halt.reason === null) halt.reason = 'aborted';
-  if (queue.length > 0 && halt.reason !== 'error') {
-    const released = await releaseClaims(store, queue, workerId);
+  const unsent = [...queue, ...handBack];
+  if (unsent.length > 0 && halt.reason !== 'error') {
+    const released = await releaseClaims(store, unsent, workerId);
     counts.sending -= released;
     counts.pending += released;
     log.info({ edition: editionId, released }, 'claimed rows handed back unsent');
@@ -382,8 +425,7 @@ async function drainEdition(
     log.info({ edition: editionId, ...counts }, 'edition sent');
     return 'done';
   }
-  const state = await store.db.selectFrom('editions').select('state').where('id', '=', editionId).executeTakeFirst();
   // paused or cancelled elsewhere (an operator, another worker) since the claim
-  if (state?.state !== 'sending') return 'paused';
+  if ((await editionState(store, editionId)) !== 'sending') return 'paused';
   return 'idle';
 }

@@ -1,34 +1,42 @@
-// Creating an edition: the window since the last one, the digest composed once, and the recipients frozen in one transaction.
+// Creating an edition: the items no edition mailed yet, the digest composed once, the recipients frozen in one transaction.
 import { sql } from '../adapters/database.ts';
 import { createHash } from 'node:crypto';
 import { loadContent } from '../content/index.ts';
 import {
   composeDigest,
   digestToJson,
-  digestWindow,
   loadDigestTemplates,
-  selectDigestItems,
+  nextEditionItems,
+  type MailedHistory,
 } from '../newsletter/index.ts';
-import type { Store } from '../store/index.ts';
+import type { EditionState, Store } from '../store/index.ts';
 import type { CreateEditionOptions, CreateEditionResult, DeliveryDeps } from './types.ts';
 
-/** Editions whose window counts as covered: a paused edition will still go out. */
+/** Editions whose items count as mailed: a paused edition will still go out. */
 const COVERING_STATES = ['sent', 'sending', 'paused'] as const;
 
-function isUniqueViolation(err: unknown): boolean {
+/** Which constraint a failed insert broke, if it was a unique one. */
+function uniqueViolation(err: unknown): string | undefined {
   for (
-    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    let e = err as { code?: unknown; cause?: unknown; constraint?: unknown; message?: unknown } | undefined, depth = 0;
     e && depth < 5;
     e = e.cause as typeof e, depth++
   ) {
-    if (e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE') return true;
+    // PostgreSQL names the index; SQLite names the column in its message
+    if (e.code === '23505') return String(e.constraint ?? '');
+    if (e.code === 'SQLITE_CONSTRAINT_UNIQUE') return String(e.message ?? '');
   }
-  return false;
+  return undefined;
 }
 
 async function editionForSlot(deps: DeliveryDeps, slot: string): Promise<number | undefined> {
   const row = await deps.store.db.selectFrom('editions').select('id').where('slot', '=', slot).executeTakeFirst();
   return row?.id;
+}
+
+/** The edition still open (draft, sending or paused) that holds the one-open-edition lock, if any. */
+export async function openEdition(store: Store): Promise<{ id: number; state: EditionState } | undefined> {
+  return store.db.selectFrom('editions').select(['id', 'state']).where('open_lock', '=', 'open').executeTakeFirst();
 }
 
 /** Where the next edition's window starts: the end of the last edition that went, or is going, out. */
@@ -43,10 +51,38 @@ export async function previousEditionEnd(store: Store): Promise<Date | null> {
   return row ? new Date(Number(row.window_end)) : null;
 }
 
+/** The items earlier editions carried (sent, being sent or paused) and where the first one's window began. */
+export async function mailedHistory(store: Store): Promise<MailedHistory> {
+  const items = await store.db
+    .selectFrom('edition_items')
+    .select('item_id')
+    .distinct()
+    .where('edition_id', 'in', (eb) =>
+      eb
+        .selectFrom('editions')
+        .select('id')
+        .where('state', 'in', [...COVERING_STATES]),
+    )
+    .execute();
+  const first = await store.db
+    .selectFrom('editions')
+    .select((eb) => eb.fn.min<number | null>('window_start').as('start'))
+    .where('state', 'in', [...COVERING_STATES])
+    .executeTakeFirst();
+  const start = first?.start;
+  return {
+    mailed: new Set(items.map((r) => r.item_id)),
+    firstWindowStart: start === null || start === undefined ? null : new Date(Number(start)),
+  };
+}
+
 /**
- * Creates the next edition: its window starts where the previous sent (or sending) edition's ended,
- * the digest is composed once and stored on the edition row, and one delivery row per active
- * subscriber is written in the same transaction. No new item: no edition (unless `force`).
+ * Creates the next edition: it carries every published item no edition has mailed yet (see
+ * nextEditionItems), the digest is composed once and stored on the edition row, and one delivery
+ * row per active subscriber is written in the same transaction, with the items it carries. No new
+ * item: no edition (unless `force`). While another edition is open (draft, sending, paused) none is
+ * created ('open-exists'), unless `concurrent` asks for a second one on purpose: the database
+ * itself refuses a second open edition (a unique key), so two processes racing cannot both make one.
  */
 export async function createEdition(deps: DeliveryDeps, options: CreateEditionOptions): Promise<CreateEditionResult> {
   const { store, config, logger } = deps;
@@ -58,8 +94,15 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
       return { status: 'slot-taken', editionId: taken };
     }
   }
-  const window = digestWindow(await previousEditionEnd(store), options.now, config);
-  const items = selectDigestItems(await loadContent(deps.contentDir, config, options.now), window);
+  if (!options.concurrent) {
+    const open = await openEdition(store);
+    if (open) {
+      log.info({ edition: open.id, state: open.state }, 'an edition is still open: no second one created');
+      return { status: 'open-exists', editionId: open.id, state: open.state };
+    }
+  }
+  const content = await loadContent(deps.contentDir, config, options.now);
+  const { window, items } = nextEditionItems(content, await mailedHistory(store), options.now, config);
   if (items.length === 0 && !options.force) {
     log.info(
       { windowStart: window.start.toISOString(), windowEnd: window.end.toISOString() },
@@ -87,10 +130,16 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
           created_at: createdAt,
           started_at: null,
           completed_at: null,
+          open_lock: options.concurrent ? null : 'open',
         })
         .returning('id')
         .executeTakeFirstOrThrow();
       const editionId = inserted.id;
+      if (items.length > 0)
+        await trx
+          .insertInto('edition_items')
+          .values(items.map((i) => ({ edition_id: editionId, item_id: i.id })))
+          .execute();
       // composed here, once the id is known: the id is in every Message-ID and in the archive slug
       const digest = await composeDigest({
         items,
@@ -128,11 +177,19 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
     );
     return { status: 'created', ...created, items: items.length };
   } catch (err) {
-    if (options.slot !== undefined && isUniqueViolation(err)) {
+    const broken = uniqueViolation(err);
+    if (broken !== undefined && options.slot !== undefined) {
       const taken = await editionForSlot(deps, options.slot);
       if (taken !== undefined) {
         log.info({ slot: options.slot, edition: taken }, 'an edition exists for this slot already');
         return { status: 'slot-taken', editionId: taken };
+      }
+    }
+    if (broken !== undefined && /open_lock/.test(broken)) {
+      const open = await openEdition(store);
+      if (open) {
+        log.info({ edition: open.id }, 'another process opened an edition first: no second one created');
+        return { status: 'open-exists', editionId: open.id, state: open.state };
       }
     }
     throw err;

@@ -9,13 +9,24 @@ export type {
   DispatchProgress,
   DispatchResult,
   EditionReport,
+  InFlightHolder,
+  RecoveryReport,
   RecoverOptions,
   ResumeOptions,
 } from './types.ts';
-export { createEdition, previousEditionEnd } from './edition.ts';
+export { createEdition, mailedHistory, openEdition, previousEditionEnd } from './edition.ts';
 export { buildDigestPreview, type DigestPreview, type DigestPreviewOptions } from './preview.ts';
 export { dispatch } from './dispatch.ts';
+export { registerSender, judgeSenders, type Sender, type SenderLiveness } from './senders.ts';
 export { pauseEdition, countDeliveries } from './ledger.ts';
-export { recoverInterrupted, resumeEdition, editionStatus, listEditions, type EditionListing } from './operator.ts';
+export {
+  cancelEdition,
+  claimHolders,
+  recoverInterrupted,
+  resumeEdition,
+  editionStatus,
+  listEditions,
+  type EditionListing,
+} from './operator.ts';
 export { retryDelayMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff.ts';
 export { readIfDatabase, readSentEditions, readSentEditionsIfAny } from './archive.ts';

@@ -1,6 +1,6 @@
 // The ledger's statements: claim a batch by compare-and-set, record each outcome, release, pause, finish.
 import { sql } from '../adapters/database.ts';
-import type { DeliveryStatus, Store } from '../store/index.ts';
+import type { DeliveryStatus, EditionState, Store } from '../store/index.ts';
 import type { DeliveryCounts } from './types.ts';
 
 export interface ClaimedRow {
@@ -143,22 +143,36 @@ export function recordFailure(
   });
 }
 
-/** Hands claimed rows that were never started back to the pool (abort, pause). */
+/** Hands claimed rows that were never started back to the pool (abort, pause), in one statement. */
 export async function releaseClaims(store: Store, rows: readonly ClaimedRow[], workerId: string): Promise<number> {
+  if (rows.length === 0) return 0;
   let released = 0;
   // a claimed retry keeps its attempts and comes back as pending: it was due already
-  for (const row of rows) {
-    if (
-      await updateClaimed(store, row, workerId, {
-        status: 'pending',
-        claimed_by: null,
-        claimed_at: null,
-        message_id: null,
-      })
-    )
-      released++;
+  const byEdition = new Map<number, ClaimedRow[]>();
+  for (const row of rows) byEdition.set(row.edition_id, [...(byEdition.get(row.edition_id) ?? []), row]);
+  for (const [editionId, ids] of byEdition) {
+    const result = await store.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', claimed_by: null, claimed_at: null, message_id: null })
+      .where('edition_id', '=', editionId)
+      .where(
+        'subscriber_id',
+        'in',
+        ids.map((r) => r.subscriber_id),
+      )
+      .where('status', '=', 'sending')
+      .where('claimed_by', '=', workerId)
+      .where('message_id', 'is', null)
+      .executeTakeFirst();
+    released += Number(result.numUpdatedRows);
   }
   return released;
+}
+
+/** The edition's state now; undefined when there is no such edition. */
+export async function editionState(store: Store, editionId: number): Promise<EditionState | undefined> {
+  const row = await store.db.selectFrom('editions').select('state').where('id', '=', editionId).executeTakeFirst();
+  return row?.state;
 }
 
 /** Outcomes written together: messages about to be handed over, and messages the server accepted. */
@@ -191,8 +205,11 @@ export async function recordOutcomes(
     const ids = batch.inFlight.map((r) => r.subscriberId);
     const result = await sql<{ k: string; subscriber_id: number }>`
       with i as (
-        update deliveries set message_id = (${batch.inFlight.map((r) => r.messageId)}::text[])[array_position(${ids}::bigint[], subscriber_id)]
-        where edition_id = ${editionId} and subscriber_id = any(${ids}::bigint[]) and status || '' = 'sending' and claimed_by = ${workerId}
+        update deliveries
+        set message_id = (${batch.inFlight.map((r) => r.messageId)}::text[])[array_position(${ids}::bigint[], subscriber_id)]
+        where edition_id = ${editionId} and subscriber_id = any(${ids}::bigint[])
+          and status || '' = 'sending' and claimed_by = ${workerId}
+          and exists (select 1 from editions e where e.id = ${editionId} and e.state = 'sending')
         returning subscriber_id),
       s as (
         update deliveries set status = 'sent', attempts = attempts + 1, sent_at = ${sentAt}, last_error = null, next_attempt_at = null
@@ -212,15 +229,19 @@ export async function recordOutcomes(
   if (writeBatch === undefined) throw new Error(`the ${store.dialect} store has no batch writes`);
   await writeBatch((w) => {
     for (const r of batch.inFlight)
-      if (w.run(MARK_IN_FLIGHT, [r.messageId, editionId, r.subscriberId, workerId]) === 1) inFlight.add(r.subscriberId);
+      if (w.run(MARK_IN_FLIGHT, [r.messageId, editionId, r.subscriberId, workerId, editionId]) === 1)
+        inFlight.add(r.subscriberId);
     for (const r of batch.sent)
       if (w.run(MARK_SENT, [sentAt, r.messageId, editionId, r.subscriberId, workerId]) === 1) sent.add(r.subscriberId);
   });
   return { inFlight, sent };
 }
 
+// a message is handed over only while its edition is being sent: a pause or a cancel committed
+// before the mark stops it before its final dot
 const MARK_IN_FLIGHT = `update deliveries set message_id = ?
-  where edition_id = ? and subscriber_id = ? and status || '' = 'sending' and claimed_by = ?`;
+  where edition_id = ? and subscriber_id = ? and status || '' = 'sending' and claimed_by = ?
+    and exists (select 1 from editions e where e.id = ? and e.state = 'sending')`;
 const MARK_SENT = `update deliveries set status = 'sent', attempts = attempts + 1, sent_at = ?, message_id = ?, last_error = null, next_attempt_at = null
   where edition_id = ? and subscriber_id = ? and status || '' = 'sending' and claimed_by = ?`;
 
@@ -248,7 +269,7 @@ export async function pauseEdition(store: Store, editionId: number, reason: stri
 export async function finishIfDone(store: Store, editionId: number, now: number): Promise<boolean> {
   const result = await store.db
     .updateTable('editions')
-    .set({ state: 'sent', completed_at: now, paused_reason: null })
+    .set({ state: 'sent', completed_at: now, paused_reason: null, open_lock: null })
     .where('id', '=', editionId)
     .where('state', '=', 'sending')
     .where((eb) =>
@@ -267,7 +288,7 @@ export async function finishIfDone(store: Store, editionId: number, now: number)
 }
 
 export function emptyCounts(): DeliveryCounts {
-  return { pending: 0, sending: 0, sent: 0, failed: 0, retry: 0, uncertain: 0 };
+  return { pending: 0, sending: 0, sent: 0, failed: 0, retry: 0, uncertain: 0, cancelled: 0 };
 }
 
 /** Rows per status for each edition asked. */

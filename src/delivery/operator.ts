@@ -1,46 +1,112 @@
 // The operator's side of the ledger: recover rows a dead worker held, resume a paused edition, report where each stands.
+import type { ExpressionBuilder, UpdateQueryBuilder, UpdateResult } from '../adapters/database.ts';
 import { GazetteError } from '../errors.ts';
+import { openEdition } from './edition.ts';
 import { countDeliveries, emptyCounts } from './ledger.ts';
-import type { EditionState, Store } from '../store/index.ts';
-import type { DeliveryCounts, DeliveryDeps, EditionReport, RecoverOptions, ResumeOptions } from './types.ts';
+import type { DatabaseSchema, EditionState, Store } from '../store/index.ts';
+import { judgeSenders } from './senders.ts';
+import type {
+  DeliveryCounts,
+  DeliveryDeps,
+  EditionReport,
+  RecoverOptions,
+  RecoveryReport,
+  ResumeOptions,
+} from './types.ts';
 
-const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
+type UpdateDeliveries = UpdateQueryBuilder<DatabaseSchema, 'deliveries', 'deliveries', UpdateResult>;
+type DeliveriesEb = ExpressionBuilder<DatabaseSchema, 'deliveries'>;
+
+/** Editions whose rows may be in flight: a sent edition has none left (finishIfDone waits for them). */
+const UNFINISHED = ['sending', 'paused', 'cancelled'] as const;
+
+/** The senders holding rows in flight in unfinished editions, with how many each holds. */
+export async function claimHolders(store: Store): Promise<Map<string, number>> {
+  const rows = await store.db
+    .selectFrom('deliveries')
+    .select(['claimed_by', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('status', '=', 'sending')
+    .where('edition_id', 'in', (eb) =>
+      eb
+        .selectFrom('editions')
+        .select('id')
+        .where('state', 'in', [...UNFINISHED]),
+    )
+    .groupBy('claimed_by')
+    .execute();
+  return new Map(rows.map((r) => [r.claimed_by ?? '', Number(r.n)]));
+}
 
 /**
- * Rows still 'sending' whose claim is older than `staleAfterMs` belong to a worker that stopped.
- * Those it had handed to the transport (a message id is written just before) may or may not have
- * gone out: they become 'uncertain', reported and sent again only when an operator asks
- * (`resumeEdition` with `resendUncertain`). Those it had only claimed go back to pending.
- * Returns how many became uncertain.
+ * Gives back the rows of senders that died: claimed and never started → pending again (cancelled in
+ * a cancelled edition); handed to the transport → marked uncertain (they may have arrived) and, with
+ * `digest.resend_uncertain` (the default), queued again at once, so nobody is left without a copy
+ * and a duplicate can only be among the rows reported uncertain. A sender is dead when its
+ * liveness record says so (senders.ts); `staleAfterMs` also takes claims older than that from a
+ * sender that looks alive, for an operator who knows better. A live sender's rows are never taken.
  */
-export async function recoverInterrupted(deps: DeliveryDeps, options: RecoverOptions): Promise<number> {
-  const cutoff = options.now.getTime() - (options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
-  const { db } = deps.store;
-  const unstarted = await db
-    .updateTable('deliveries')
-    .set({ status: 'pending', claimed_by: null, claimed_at: null })
-    .where('status', '=', 'sending')
-    .where('message_id', 'is', null)
-    .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<=', cutoff)]))
-    .executeTakeFirst();
-  const result = await db
-    .updateTable('deliveries')
-    .set({ status: 'uncertain' })
-    .where('status', '=', 'sending')
-    .where('message_id', 'is not', null)
-    .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<=', cutoff)]))
-    .executeTakeFirst();
-  const count = Number(result.numUpdatedRows);
-  const released = Number(unstarted.numUpdatedRows);
+export async function recoverInterrupted(deps: DeliveryDeps, options: RecoverOptions): Promise<RecoveryReport> {
+  const { store, config } = deps;
+  const now = options.now.getTime();
+  const report: RecoveryReport = { released: 0, uncertain: 0, requeued: 0, dead: [] };
+  const holders = await claimHolders(store);
+  if (holders.size === 0) return report;
+  const judged = await judgeSenders(store, [...holders.keys()], options.now);
+  const cutoff = options.staleAfterMs === undefined ? undefined : now - options.staleAfterMs;
   const log = deps.logger.child({ component: 'delivery' });
-  if (released > 0)
-    log.info({ rows: released }, 'rows claimed by a stopped worker and never started are pending again');
-  if (count > 0)
+  for (const [holder, rows] of holders) {
+    const liveness = judged.get(holder)!;
+    if (liveness.alive && cutoff === undefined) continue;
+    const taken = await store.transaction(async (trx) => {
+      const held = (q: UpdateDeliveries) => {
+        let query = q.where('status', '=', 'sending').where('claimed_by', '=', holder);
+        if (liveness.alive && cutoff !== undefined) query = query.where('claimed_at', '<=', cutoff);
+        return query;
+      };
+      const inCancelled = (eb: DeliveriesEb) =>
+        eb('edition_id', 'in', eb.selectFrom('editions').select('id').where('state', '=', 'cancelled'));
+      const cancelled = await held(trx.updateTable('deliveries'))
+        .set({ status: 'cancelled', claimed_by: null, claimed_at: null })
+        .where('message_id', 'is', null)
+        .where(inCancelled)
+        .executeTakeFirst();
+      const released = await held(trx.updateTable('deliveries'))
+        .set({ status: 'pending', claimed_by: null, claimed_at: null })
+        .where('message_id', 'is', null)
+        .where((eb) => eb.not(inCancelled(eb)))
+        .executeTakeFirst();
+      // a cancelled edition sends nothing more: its rows in flight stay uncertain
+      const resend = config.digest.resendUncertain;
+      const requeued = resend
+        ? await held(trx.updateTable('deliveries'))
+            .set({ status: 'pending', claimed_by: null, claimed_at: null, uncertain_at: now, uncertain_by: holder })
+            .where('message_id', 'is not', null)
+            .where((eb) => eb.not(inCancelled(eb)))
+            .executeTakeFirst()
+        : undefined;
+      const uncertain = await held(trx.updateTable('deliveries'))
+        .set({ status: 'uncertain', uncertain_at: now, uncertain_by: holder })
+        .where('message_id', 'is not', null)
+        .executeTakeFirst();
+      if (!liveness.alive) await trx.deleteFrom('senders').where('id', '=', holder).execute();
+      return {
+        released: Number(released.numUpdatedRows) + Number(cancelled.numUpdatedRows),
+        requeued: Number(requeued?.numUpdatedRows ?? 0),
+        uncertain: Number(uncertain.numUpdatedRows),
+      };
+    });
+    report.released += taken.released;
+    report.requeued += taken.requeued;
+    report.uncertain += taken.uncertain;
+    report.dead.push(liveness);
     log.warn(
-      { rows: count },
-      'rows left in flight by a stopped worker are now uncertain; `gazette digest status` lists them',
+      { sender: holder, alive: liveness.alive, why: liveness.reason, rows, ...taken },
+      liveness.alive
+        ? 'claims older than --stale-after taken from a sender that looks alive'
+        : `rows of a dead sender recovered (${liveness.reason})`,
     );
-  return count;
+  }
+  return report;
 }
 
 /**
@@ -117,6 +183,47 @@ async function editionToResume(deps: DeliveryDeps, resendUncertain: boolean): Pr
     }
   }
   throw new GazetteError('EDITION_NOT_FOUND', 'no edition is paused or being sent');
+}
+
+/**
+ * Stops an edition for good: its state becomes 'cancelled' and every row not yet handed to the
+ * transport ends as 'cancelled' (pending, waiting for a retry, or claimed and not started: a sender
+ * that holds one finds its in-flight mark refused). Messages already in an SMTP conversation finish.
+ * Its items count as not mailed, so the next edition carries them. Without `editionId`, the open one.
+ */
+export async function cancelEdition(
+  deps: DeliveryDeps,
+  options: { editionId?: number },
+): Promise<{ editionId: number; cancelled: number }> {
+  const { store } = deps;
+  const editionId = options.editionId ?? (await openEdition(store))?.id;
+  if (editionId === undefined) throw new GazetteError('EDITION_NOT_FOUND', 'no edition is open (sending or paused)');
+  const now = deps.now().getTime();
+  const cancelled = await store.transaction(async (trx) => {
+    const edition = await trx.selectFrom('editions').select('state').where('id', '=', editionId).executeTakeFirst();
+    if (!edition) throw new GazetteError('EDITION_NOT_FOUND', `no edition ${editionId}`);
+    if (edition.state === 'sent' || edition.state === 'cancelled')
+      throw new GazetteError('EDITION_NOT_CANCELLABLE', `edition ${editionId} is ${edition.state} already`);
+    await trx
+      .updateTable('editions')
+      .set({ state: 'cancelled', completed_at: now, open_lock: null, paused_reason: 'cancelled by an operator' })
+      .where('id', '=', editionId)
+      .execute();
+    const rows = await trx
+      .updateTable('deliveries')
+      .set({ status: 'cancelled', claimed_by: null, claimed_at: null, next_attempt_at: null })
+      .where('edition_id', '=', editionId)
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['pending', 'retry']),
+          eb.and([eb('status', '=', 'sending'), eb('message_id', 'is', null)]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(rows.numUpdatedRows);
+  });
+  deps.logger.child({ component: 'delivery' }).warn({ edition: editionId, cancelled }, 'edition cancelled');
+  return { editionId, cancelled };
 }
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -208,11 +315,23 @@ export async function editionStatus(deps: DeliveryDeps, editionId?: number): Pro
       .execute();
     const uncertain = await db
       .selectFrom('deliveries')
-      .select(['subscriber_id', 'email', 'claimed_by', 'claimed_at'])
+      .select(['subscriber_id', 'email', 'status', 'uncertain_by', 'uncertain_at'])
       .where('edition_id', '=', e.id)
-      .where('status', '=', 'uncertain')
+      .where('uncertain_at', 'is not', null)
       .orderBy('subscriber_id')
       .execute();
+    const holders = await db
+      .selectFrom('deliveries')
+      .select(['claimed_by', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('edition_id', '=', e.id)
+      .where('status', '=', 'sending')
+      .groupBy('claimed_by')
+      .execute();
+    const judged = await judgeSenders(
+      deps.store,
+      holders.map((h) => h.claimed_by ?? ''),
+      deps.now(),
+    );
     reports.push({
       editionId: e.id,
       slot: e.slot,
@@ -236,9 +355,20 @@ export async function editionStatus(deps: DeliveryDeps, editionId?: number): Pro
       uncertain: uncertain.map((u) => ({
         email: u.email,
         subscriberId: u.subscriber_id,
-        claimedBy: u.claimed_by,
-        claimedAt: date(u.claimed_at),
+        claimedBy: u.uncertain_by,
+        claimedAt: date(u.uncertain_at),
+        resent: u.status !== 'uncertain',
       })),
+      inFlight: holders.map((h) => {
+        const liveness = judged.get(h.claimed_by ?? '')!;
+        return {
+          holder: h.claimed_by ?? '',
+          rows: Number(h.n),
+          alive: liveness.alive,
+          reason: liveness.reason,
+          seenAt: liveness.seenAt,
+        };
+      }),
     });
   }
   return reports;

@@ -4,14 +4,14 @@ import { loadContent } from '../content/index.ts';
 import type { MailMessage } from '../mail/message.ts';
 import {
   composeDigest,
-  digestWindow,
   loadDigestTemplates,
+  nextEditionItems,
   personalize,
   sampleRecipient,
-  selectDigestItems,
   type Digest,
   type DigestRecipient,
   type DigestWindow,
+  type MailedHistory,
 } from '../newsletter/index.ts';
 
 export interface DigestPreviewOptions {
@@ -19,8 +19,8 @@ export interface DigestPreviewOptions {
   contentDir: string;
   templatesDir: string;
   now: Date;
-  /** End of the window of the last sent edition; null or absent: the first edition's window. */
-  previousEditionEnd?: Date | null;
+  /** What earlier editions carried (mailedHistory); null or absent: nothing yet, the first edition. */
+  history?: MailedHistory | null;
   /** Compose even when the window holds no item. */
   force?: boolean;
   /** Who the sample message is addressed to; a made-up reader by default. */
@@ -34,8 +34,8 @@ export type DigestPreview =
 /** Loads content and templates, composes the edition for the window ending at `now` and personalizes one copy. */
 export async function buildDigestPreview(options: DigestPreviewOptions): Promise<DigestPreview> {
   const { config, now } = options;
-  const window = digestWindow(options.previousEditionEnd ?? null, now, config);
-  const items = selectDigestItems(await loadContent(options.contentDir, config, now), window);
+  const history = options.history ?? { mailed: new Set<string>(), firstWindowStart: null };
+  const { window, items } = nextEditionItems(await loadContent(options.contentDir, config, now), history, now, config);
   if (items.length === 0 && !options.force) return { empty: true, window };
   const templates = await loadDigestTemplates(options.templatesDir);
   const digest = await composeDigest({

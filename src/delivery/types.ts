@@ -2,7 +2,8 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Mailer } from '../mail/index.ts';
-import type { Store } from '../store/index.ts';
+import type { EditionState, Store } from '../store/index.ts';
+import type { SenderLiveness } from './senders.ts';
 
 /** What the delivery use-cases need; built by the CLI, the server and the worker. */
 export interface DeliveryDeps {
@@ -31,12 +32,15 @@ export interface DeliveryCounts {
   failed: number;
   retry: number;
   uncertain: number;
+  cancelled: number;
 }
 
 export type CreateEditionResult =
   | { status: 'created'; editionId: number; recipients: number; subject: string; items: number }
   | { status: 'no-items' }
-  | { status: 'slot-taken'; editionId: number };
+  | { status: 'slot-taken'; editionId: number }
+  /** Another edition is still open (draft, sending or paused): it must finish or be cancelled first. */
+  | { status: 'open-exists'; editionId: number; state: EditionState };
 
 export interface CreateEditionOptions {
   /** The edition's date and the end of its window. */
@@ -45,6 +49,8 @@ export interface CreateEditionOptions {
   slot?: string;
   /** Create an edition even when no item is new. */
   force?: boolean;
+  /** Create it even while another edition is open (an operator's deliberate second edition). */
+  concurrent?: boolean;
 }
 
 export interface DispatchProgress extends DeliveryCounts {
@@ -54,6 +60,11 @@ export interface DispatchProgress extends DeliveryCounts {
 export interface DispatchOptions {
   /** Who claims rows (unique per process), e.g. `host:pid`. */
   workerId: string;
+  /**
+   * The caller registered `workerId` as a sender (registerSender) and keeps its heartbeat for as
+   * long as it runs (the worker). Otherwise dispatch registers it for the call.
+   */
+  registered?: boolean;
   /** Only this edition; default every edition in state 'sending'. */
   editionId?: number;
   /** Abort: stop claiming, finish the messages in flight, hand the rest of the batch back. */
@@ -84,8 +95,23 @@ export interface DispatchResult {
 
 export interface RecoverOptions {
   now: Date;
-  /** A claim older than this belongs to a dead worker (default 10 minutes). */
+  /**
+   * Also take claims older than this from senders that look alive (an override; by default only
+   * dead senders' rows are taken, as their liveness records tell).
+   */
   staleAfterMs?: number;
+}
+
+/** What a recovery took from dead senders. */
+export interface RecoveryReport {
+  /** Rows claimed and never started: pending again (or cancelled, in a cancelled edition). */
+  released: number;
+  /** Rows in flight, marked uncertain and held until an operator sends them (`--resend-uncertain`). */
+  uncertain: number;
+  /** Rows in flight, marked uncertain and queued again (`digest.resend_uncertain`). */
+  requeued: number;
+  /** The senders whose rows were taken, with why. */
+  dead: SenderLiveness[];
 }
 
 export interface ResumeOptions {
@@ -118,6 +144,26 @@ export interface EditionReport {
   completedAt: Date | null;
   /** Failed rows and rows waiting for a retry, with the server's reply. */
   failures: DeliveryFailure[];
-  /** Rows a dead worker had claimed: the message may or may not have gone out. */
-  uncertain: { email: string; subscriberId: number; claimedBy: string | null; claimedAt: Date | null }[];
+  /**
+   * Rows a sender died holding in flight: the message may or may not have gone out. `resent`: queued
+   * again on recovery (`digest.resend_uncertain`), so the reader may have two copies; otherwise held.
+   */
+  uncertain: {
+    email: string;
+    subscriberId: number;
+    claimedBy: string | null;
+    claimedAt: Date | null;
+    resent: boolean;
+  }[];
+  /** Rows being sent now, by holder, with whether the holder is alive (a dead one's are recovered). */
+  inFlight: InFlightHolder[];
+}
+
+export interface InFlightHolder {
+  holder: string;
+  rows: number;
+  alive: boolean;
+  /** Why it is judged dead, or when it was last seen. */
+  reason: string;
+  seenAt: Date | null;
 }

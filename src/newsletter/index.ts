@@ -1,5 +1,11 @@
 // The newsletter module: items + window → Digest (compiled once) → one MailMessage per recipient, and the web archive.
-export { digestWindow, selectDigestItems, type DigestWindow } from './window.ts';
+export {
+  digestWindow,
+  nextEditionItems,
+  selectDigestItems,
+  type DigestWindow,
+  type MailedHistory,
+} from './window.ts';
 export { loadDigestTemplates, DIGEST_TEMPLATE_NAMES, type DigestTemplates } from './templates.ts';
 export {
   composeDigest,

@@ -31,3 +31,33 @@ export function selectDigestItems(items: readonly NewsItem[], window: DigestWind
     .filter((item) => !item.draft && item.published.getTime() >= start && item.published.getTime() < end)
     .sort((a, b) => b.published.getTime() - a.published.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
+
+/** What earlier editions carried: what the next one must not carry again. */
+export interface MailedHistory {
+  /** Ids of the items carried by editions that were sent, or are being sent or paused. */
+  mailed: ReadonlySet<string>;
+  /** Where the first of those editions' windows started; null before the first edition. */
+  firstWindowStart: Date | null;
+}
+
+/**
+ * The next edition's items: every published item not mailed yet, whatever its date says about the
+ * last edition's window (an item committed late, with an earlier date, still goes out once), no
+ * older than `digest.maxItemAgeDays` and never from before the first edition's window (the first
+ * edition covers `digest.firstWindowDays`). An item mailed once is never carried again, even when
+ * its date moved or it was updated. Newest first, as selectDigestItems orders them.
+ */
+export function nextEditionItems(
+  items: readonly NewsItem[],
+  history: MailedHistory,
+  now: Date,
+  config: Pick<Config, 'digest'>,
+): { window: DigestWindow; items: NewsItem[] } {
+  const oldest =
+    history.firstWindowStart === null
+      ? now.getTime() - config.digest.firstWindowDays * DAY_MS
+      : Math.max(now.getTime() - config.digest.maxItemAgeDays * DAY_MS, history.firstWindowStart.getTime());
+  const window = { start: new Date(Math.min(oldest, now.getTime())), end: new Date(now.getTime()) };
+  const unsent = items.filter((item) => !history.mailed.has(item.id));
+  return { window, items: selectDigestItems(unsent, window) };
+}

@@ -3,6 +3,7 @@ export { openStore, StoreError, type Store, type StoreOptions } from './open.ts'
 export { acquireLease, releaseLease, type LeaseOptions } from './leases.ts';
 export { loadOrCreateSecret } from './secret.ts';
 export {
+  OPEN_EDITION_STATES,
   SUBSCRIBER_STATES,
   type DatabaseSchema,
   type DeliveriesTable,
@@ -10,6 +11,7 @@ export {
   type EditionState,
   type EditionsTable,
   type LeasesTable,
+  type SendersTable,
   type SubscriberState,
   type SubscribersTable,
 } from './schema.ts';

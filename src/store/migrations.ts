@@ -105,6 +105,51 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropIndex('deliveries_due').execute();
       },
     },
+    '0003_exactly_once': {
+      // Liveness of the processes that claim rows, one open edition at a time, the items each
+      // edition carried, rows a dead sender left in flight, and cancelled rows.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('senders')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('pid', 'integer', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('lock_key', 'integer')
+          .addColumn('started_at', bigint, (c) => c.notNull())
+          .addColumn('seen_at', bigint, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('edition_items')
+          .addColumn('edition_id', bigint, (c) => c.notNull().references('editions.id').onDelete('cascade'))
+          .addColumn('item_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('edition_items_pk', ['edition_id', 'item_id'])
+          .execute();
+        await db.schema.createIndex('edition_items_item').on('edition_items').column('item_id').execute();
+        await db.schema.alterTable('deliveries').addColumn('uncertain_at', bigint).execute();
+        await db.schema.alterTable('deliveries').addColumn('uncertain_by', 'text').execute();
+        await db.schema.alterTable('editions').addColumn('open_lock', 'text').execute();
+        // editions already open keep the rule from here on: the newest open one holds the lock
+        await sql`update editions set open_lock = 'open' where id = (
+          select max(id) from editions where state in ('draft', 'sending', 'paused'))`.execute(db);
+        await db.schema.createIndex('editions_open_lock').on('editions').column('open_lock').unique().execute();
+        // the items of editions created before this migration, from the JSON list each row kept
+        const rows = await sql<{ id: number; item_ids: string }>`select id, item_ids from editions`.execute(db);
+        for (const row of rows.rows) {
+          const ids = [...new Set(JSON.parse(row.item_ids) as string[])];
+          for (const itemId of ids)
+            await sql`insert into edition_items (edition_id, item_id) values (${row.id}, ${itemId})`.execute(db);
+        }
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropIndex('editions_open_lock').execute();
+        await db.schema.alterTable('editions').dropColumn('open_lock').execute();
+        await db.schema.alterTable('deliveries').dropColumn('uncertain_by').execute();
+        await db.schema.alterTable('deliveries').dropColumn('uncertain_at').execute();
+        await db.schema.dropTable('edition_items').execute();
+        await db.schema.dropTable('senders').execute();
+      },
+    },
   };
 }
 

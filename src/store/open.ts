@@ -4,6 +4,7 @@ import {
   parseDatabaseUrl,
   sql,
   type BatchWrites,
+  type SessionLock,
   type Database,
   type DatabaseTarget,
   type DialectName,
@@ -29,6 +30,8 @@ export interface Store {
   transaction<T>(fn: (trx: Kysely<DatabaseSchema>) => Promise<T>): Promise<T>;
   /** SQLite only: statements run by text in one write transaction, in one synchronous step (see Database.writeBatch). */
   writeBatch?<T>(fn: (writes: BatchWrites) => T): Promise<T>;
+  /** PostgreSQL only: a session advisory lock held on a connection of its own (see Database.holdSessionLock). */
+  holdSessionLock?(classId: number, objId: number): Promise<SessionLock>;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     dialect: database.dialect,
     transaction: (fn) => database.transaction(fn),
     ...(database.writeBatch ? { writeBatch: database.writeBatch } : {}),
+    ...(database.holdSessionLock ? { holdSessionLock: database.holdSessionLock } : {}),
     close: () => database.close(),
   };
 }

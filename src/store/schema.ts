@@ -6,7 +6,10 @@ export const SUBSCRIBER_STATES: readonly SubscriberState[] = ['pending', 'active
 
 export type EditionState = 'draft' | 'sending' | 'paused' | 'sent' | 'cancelled';
 
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'retry' | 'uncertain';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'retry' | 'uncertain' | 'cancelled';
+
+/** Edition states in which an edition still has mail to send: at most one such edition at a time. */
+export const OPEN_EDITION_STATES: readonly EditionState[] = ['draft', 'sending', 'paused'];
 
 /** Columns typed Generated have a database default and may be left out of an insert. */
 export interface SubscribersTable {
@@ -46,6 +49,32 @@ export interface EditionsTable {
   created_at: number;
   started_at: number | null;
   completed_at: number | null;
+  /**
+   * 'open' while the edition is open (draft, sending, paused), null once it is sent or cancelled,
+   * or for an edition an operator created alongside an open one on purpose. Unique: the database
+   * itself refuses a second open edition, however many processes race to create one.
+   */
+  open_lock: string | null;
+}
+
+/** The items an edition carried: an item mailed once is never carried again, whatever its dates say. */
+export interface EditionItemsTable {
+  edition_id: number;
+  item_id: string;
+}
+
+/** A process that claims delivery rows: alive while it renews `seen_at` (and, on PostgreSQL, holds its lock). */
+export interface SendersTable {
+  /** The `claimed_by` of its rows: `host:pid:kind` or `host:pid:random`. */
+  id: string;
+  host: string;
+  pid: number;
+  /** `cli` (digest send/resume, dashboard), `worker` (gazette start). */
+  kind: string;
+  /** PostgreSQL: the second key of the session advisory lock it holds while its connection lives. */
+  lock_key: number | null;
+  started_at: number;
+  seen_at: number;
 }
 
 export interface DeliveriesTable {
@@ -61,6 +90,10 @@ export interface DeliveriesTable {
   claimed_at: number | null;
   sent_at: number | null;
   message_id: string | null;
+  /** When a sender died with this row's message in flight: it may have arrived, and may arrive twice. */
+  uncertain_at: number | null;
+  /** The sender that died holding it. */
+  uncertain_by: string | null;
 }
 
 export interface LeasesTable {
@@ -74,4 +107,6 @@ export interface DatabaseSchema {
   editions: EditionsTable;
   deliveries: DeliveriesTable;
   leases: LeasesTable;
+  edition_items: EditionItemsTable;
+  senders: SendersTable;
 }

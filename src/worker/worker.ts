@@ -5,9 +5,11 @@ import {
   createEdition,
   dispatch,
   recoverInterrupted,
+  registerSender,
   type CreateEditionResult,
   type DeliveryDeps,
   type DispatchResult,
+  type Sender,
 } from '../delivery/index.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -29,8 +31,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** At most one progress line per edition this often (default 10 s). */
   progressLogMs?: number;
-  /** Claims older than this at start-up belong to a dead worker (default: the ledger's, 10 minutes). */
-  staleAfterMs?: number;
+  /** How often rows of senders that died are looked for and recovered (default 5 s). */
+  recoverEveryMs?: number;
   /** The worker's own log lines (default: the deps' logger). */
   logger?: Logger;
   /** Called when the number of sent editions changes (this worker's or another process's send finished): the archive is stale. */
@@ -89,6 +91,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let timers: NodeJS.Timeout[] = [];
   let cron: CronJob | undefined;
   let stopped = false;
+  let sender: Sender | undefined;
 
   const editionForSlot = async (key: string): Promise<number | undefined> => {
     const row = await deps.store.db.selectFrom('editions').select('id').where('slot', '=', key).executeTakeFirst();
@@ -119,6 +122,11 @@ export function createWorker(options: WorkerOptions): Worker {
     else logger.info({ slot: plan.key }, 'slot reached');
     const edition = await createEdition(deps, { now, slot: plan.key });
     handled.add(plan.key);
+    if (edition.status === 'open-exists')
+      logger.warn(
+        { slot: plan.key, open: edition.editionId, state: edition.state },
+        "slot's edition not created: an earlier edition is still open; the next edition carries its items",
+      );
     return { leader, plan, edition };
   };
 
@@ -141,6 +149,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const done = options.whileDispatching?.();
     const result = await dispatch(deps, {
       workerId,
+      registered: true,
       signal: abort.signal,
       onProgress(p) {
         const now = deps.now().getTime();
@@ -215,8 +224,34 @@ export function createWorker(options: WorkerOptions): Worker {
     sentEditions = count;
   };
 
+  // Rows of a sender that died (a `digest send` killed, another worker gone) are taken back within
+  // seconds of its death, by whichever worker looks first; a live sender's are never touched.
+  let lastRecovery = 0;
+  let recovering: Promise<void> | undefined;
+  const recoverDead = (): Promise<void> => {
+    recovering ??= recoverInterrupted(deps, { now: deps.now() })
+      .then((report) => {
+        if (report.requeued + report.uncertain + report.released > 0) {
+          logger.warn(
+            { ...report, dead: report.dead.map((d) => d.id) },
+            report.uncertain > 0
+              ? 'rows of a sender that died recovered; uncertain ones are held: `gazette digest status` lists them'
+              : 'rows of a sender that died recovered and queued again',
+          );
+          void dispatchNow().catch((err) => logger.error({ err }, `dispatch failed: ${errorMessage(err)}`));
+        }
+      })
+      .catch((err) => logger.warn({ err }, `cannot recover the rows of dead senders: ${errorMessage(err)}`))
+      .finally(() => {
+        recovering = undefined;
+        lastRecovery = Date.now();
+      });
+    return recovering;
+  };
+
   const poll = (): void => {
     if (stopped) return;
+    if (Date.now() - lastRecovery >= (options.recoverEveryMs ?? 5_000)) void recoverDead();
     checkSent().catch((err) => logger.warn({ err }, `cannot count sent editions: ${errorMessage(err)}`));
     if (draining) return;
     dispatchNow()
@@ -229,16 +264,8 @@ export function createWorker(options: WorkerOptions): Worker {
     dispatchNow,
     nextSlot: (now = deps.now()) => nextSlot(schedule, zone, now),
     async start() {
-      const recovered = await recoverInterrupted(deps, {
-        now: deps.now(),
-        ...(options.staleAfterMs !== undefined ? { staleAfterMs: options.staleAfterMs } : {}),
-      });
-      if (recovered > 0) {
-        logger.warn(
-          { uncertain: recovered },
-          'deliveries a dead worker had claimed are now uncertain: `gazette digest status` lists them',
-        );
-      }
+      sender = await registerSender({ store: deps.store, id: workerId, kind: 'worker', now: deps.now, logger });
+      await recoverDead();
       sentEditions = await countSent();
       await wake('start');
       poll();
@@ -253,7 +280,9 @@ export function createWorker(options: WorkerOptions): Worker {
       timers = [];
       await cron?.stop();
       abort.abort();
-      await Promise.allSettled([draining, drainAgain, ticking]);
+      await Promise.allSettled([draining, drainAgain, ticking, recovering]);
+      // once nothing of ours is in flight: a sender without a row is a stopped one
+      await sender?.stop().catch((err) => logger.warn({ err }, 'cannot remove the sender record'));
       await lease.release().catch((err) => logger.warn({ err }, 'cannot release the lease; it lapses by itself'));
     },
   };

@@ -5,9 +5,11 @@ import {
   dispatch,
   editionStatus,
   recoverInterrupted,
+  registerSender,
   resumeEdition,
   type DeliveryDeps,
 } from '../../src/delivery/index.ts';
+import { judgeSender, processRuns, SILENT_AFTER_MS } from '../../src/delivery/senders.ts';
 import type { Logger } from '../../src/logger.ts';
 import { testDialects, useTestStore } from '../helpers/db.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
@@ -172,14 +174,93 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     const [mid] = await editionStatus(deps, created.editionId);
     expect(mid!.counts).toMatchObject({ sending: 0, sent: stopped.sent, pending: 60 - stopped.sent });
     // nothing was left in flight, so nothing is uncertain
-    expect(await recoverInterrupted(deps, { now: new Date(NOW.getTime() + 86_400_000), staleAfterMs: 0 })).toBe(0);
+    expect(await recoverInterrupted(deps, { now: new Date(NOW.getTime() + 86_400_000), staleAfterMs: 0 })).toEqual({
+      released: 0,
+      uncertain: 0,
+      requeued: 0,
+      dead: [],
+    });
     await dispatch(deps, { workerId: 'w2' });
     const counts = receivedCounts(smtp.messages);
     expect(counts.size).toBe(60);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
   });
 
-  it('reports rows a dead worker left in flight as uncertain, and sends them again only when asked', async () => {
+  /** A sender claimed five rows, handed three to the transport, and (maybe) died. */
+  async function claimFive(deps: DeliveryDeps, holder: string): Promise<void> {
+    const { store } = deps;
+    await store.db
+      .updateTable('deliveries')
+      .set({ status: 'sending', claimed_by: holder, claimed_at: deps.now().getTime() })
+      .where(
+        'email',
+        'in',
+        [1, 2, 3, 4, 5].map((i) => `reader${i}@example.org`),
+      )
+      .execute();
+    await store.db
+      .updateTable('deliveries')
+      .set({ message_id: 'in-flight' })
+      .where(
+        'email',
+        'in',
+        [1, 2, 3].map((i) => `reader${i}@example.org`),
+      )
+      .execute();
+  }
+
+  it('never takes the rows of a live sender, however old its claims', async () => {
+    const { store, varDir } = db();
+    await addSubscribers(store, 10);
+    const deps = track(deliveryDeps({ store, varDir }));
+    await createEdition(deps, { now: NOW });
+    const live = await registerSender({ store, id: 'live-sender', kind: 'cli', now: deps.now, logger: deps.logger });
+    try {
+      await claimFive(deps, 'live-sender');
+      const later = new Date(deps.now().getTime() + 5_000);
+      expect(await recoverInterrupted(deps, { now: later })).toMatchObject({ released: 0, requeued: 0, dead: [] });
+      const [report] = await editionStatus(deps, 1);
+      expect(report!.counts.sending).toBe(5);
+      expect(report!.inFlight).toEqual([expect.objectContaining({ holder: 'live-sender', rows: 5, alive: true })]);
+    } finally {
+      await live.stop();
+    }
+    // stopped without releasing them (as a crash would): now they are recovered at once
+    const recovered = await recoverInterrupted(deps, { now: deps.now() });
+    expect(recovered).toMatchObject({ released: 2, requeued: 3, uncertain: 0 });
+  });
+
+  it('judges a sender dead when it stops renewing, when its process is gone, or when it left no record', () => {
+    const row = {
+      id: 'h:1:cli',
+      host: 'h',
+      pid: 1,
+      kind: 'cli',
+      lock_key: 7,
+      started_at: 0,
+      seen_at: 100_000,
+    };
+    const facts = { now: 110_000, host: 'h', processRuns: () => true, heldLocks: new Set([7]) };
+    expect(judgeSender(row.id, row, facts).alive).toBe(true);
+    expect(judgeSender(row.id, row, { ...facts, now: 100_000 + SILENT_AFTER_MS + 1 })).toMatchObject({
+      alive: false,
+      reason: 'not seen for 20 s',
+    });
+    expect(judgeSender(row.id, row, { ...facts, processRuns: () => false })).toMatchObject({
+      alive: false,
+      reason: 'process 1 is gone',
+    });
+    // another host's process cannot be looked at: its heartbeat and lock decide
+    expect(judgeSender(row.id, row, { ...facts, host: 'other', processRuns: () => false }).alive).toBe(true);
+    expect(judgeSender(row.id, row, { ...facts, heldLocks: new Set() })).toMatchObject({
+      alive: false,
+      reason: 'its database session ended',
+    });
+    expect(judgeSender(row.id, undefined, facts).alive).toBe(false);
+    expect(processRuns(process.pid)).toBe(true);
+  });
+
+  it('sends again at once what a dead sender had in flight, and reports those readers as uncertain', async () => {
     const { store, varDir } = db();
     const smtp = await startSmtpServer();
     servers.push(smtp);
@@ -187,41 +268,39 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     const deps = track(deliveryDeps({ store, varDir, smtpUrl: smtp.url }));
     const created = await createEdition(deps, { now: NOW });
     if (created.status !== 'created') throw new Error('no edition');
-    // a worker claimed five rows, handed three to the transport, and died
-    const claimedAt = deps.now().getTime();
-    await store.db
-      .updateTable('deliveries')
-      .set({ status: 'sending', claimed_by: 'dead', claimed_at: claimedAt })
-      .where('email', 'in', [
-        'reader1@example.org',
-        'reader2@example.org',
-        'reader3@example.org',
-        'reader4@example.org',
-        'reader5@example.org',
-      ])
-      .execute();
-    await store.db
-      .updateTable('deliveries')
-      .set({ message_id: 'in-flight' })
-      .where('email', 'in', ['reader1@example.org', 'reader2@example.org', 'reader3@example.org'])
-      .execute();
-    expect(await recoverInterrupted(deps, { now: new Date(claimedAt + 1000), staleAfterMs: 60_000 })).toBe(0);
-    expect(await recoverInterrupted(deps, { now: new Date(claimedAt + 120_000), staleAfterMs: 60_000 })).toBe(3);
-    const back = await store.db
-      .selectFrom('deliveries')
-      .select('email')
-      .where('status', '=', 'pending')
-      .where('email', 'in', ['reader4@example.org', 'reader5@example.org'])
-      .execute();
-    expect(back).toHaveLength(2);
+    await claimFive(deps, 'dead');
+    expect(await recoverInterrupted(deps, { now: deps.now() })).toMatchObject({
+      released: 2,
+      requeued: 3,
+      uncertain: 0,
+      dead: [expect.objectContaining({ id: 'dead', alive: false })],
+    });
+    await dispatch(deps, { workerId: 'w1' });
+    const [report] = await editionStatus(deps, created.editionId);
+    expect(report).toMatchObject({ state: 'sent', counts: { sent: 10, uncertain: 0, sending: 0 } });
+    expect(report!.uncertain.map((u) => [u.email, u.resent, u.claimedBy])).toEqual([
+      ['reader1@example.org', true, 'dead'],
+      ['reader2@example.org', true, 'dead'],
+      ['reader3@example.org', true, 'dead'],
+    ]);
+    expect(smtp.messages).toHaveLength(10);
+  });
+
+  it('with digest.resend_uncertain off, holds them as uncertain until an operator asks', async () => {
+    const { store, varDir } = db();
+    const smtp = await startSmtpServer();
+    servers.push(smtp);
+    await addSubscribers(store, 10);
+    const config = deliveryConfig({ resend_uncertain: false });
+    const deps = track(deliveryDeps({ store, varDir, smtpUrl: smtp.url, config }));
+    const created = await createEdition(deps, { now: NOW });
+    if (created.status !== 'created') throw new Error('no edition');
+    await claimFive(deps, 'dead');
+    expect(await recoverInterrupted(deps, { now: deps.now() })).toMatchObject({ released: 2, uncertain: 3 });
     await dispatch(deps, { workerId: 'w1' });
     const [report] = await editionStatus(deps, created.editionId);
     expect(report).toMatchObject({ state: 'sent', counts: { sent: 7, uncertain: 3 } });
-    expect(report!.uncertain.map((u) => u.email)).toEqual([
-      'reader1@example.org',
-      'reader2@example.org',
-      'reader3@example.org',
-    ]);
+    expect(report!.uncertain.every((u) => !u.resent)).toBe(true);
     expect(smtp.messages).toHaveLength(7);
 
     expect(await resumeEdition(deps, { resendUncertain: true })).toEqual({ editionId: created.editionId, requeued: 3 });

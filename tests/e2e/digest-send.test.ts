@@ -70,7 +70,9 @@ describe.each(testDialects())('gazette digest send on %s', { timeout: 120_000 },
     expect(run.stdout).toContain(
       'edition 1: "CARICC News: 2 new items, week of 4 October 2021", 2 items, 40 recipients\n',
     );
-    expect(run.stdout).toContain('edition 1: sent; sent 40, failed 0, to retry 0, pending 0, uncertain 0 of 40\n');
+    expect(run.stdout).toContain(
+      'edition 1: sent; sent 40, failed 0, to retry 0, pending 0, in flight 0, uncertain 0 of 40\n',
+    );
     // not a terminal: progress goes to the log
     expect(run.stderr).toBe('');
     expect(smtp.messages).toHaveLength(40);
@@ -79,7 +81,7 @@ describe.each(testDialects())('gazette digest send on %s', { timeout: 120_000 },
     const status = await runGazette(env(), ['digest', 'status', '1']);
     expect(status.status).toBe(0);
     expect(status.stdout).toMatch(
-      /^edition 1 {2}sent {2}"CARICC News: 2 new items, week of 4 October 2021"\n {2}recipients 40: sent 40, failed 0, retry 0, pending 0, sending 0, uncertain 0\n/,
+      /^edition 1 {2}sent {2}"CARICC News: 2 new items, week of 4 October 2021"\n {2}recipients 40: sent 40, failed 0, retry 0, pending 0, in flight 0, uncertain 0\n/,
     );
 
     const again = await runGazette(env(), [

@@ -103,7 +103,7 @@ describe('gazette start stopped by SIGTERM during a send', { timeout: 180_000 },
     expect(resume.stderr).not.toMatch(/gazette: /);
     expect(resume.status).toBe(0);
     expect(resume.stdout).toContain(
-      `sent ${RECIPIENTS}, failed 0, to retry 0, pending 0, uncertain 0 of ${RECIPIENTS}`,
+      `sent ${RECIPIENTS}, failed 0, to retry 0, pending 0, in flight 0, uncertain 0 of ${RECIPIENTS}`,
     );
     expect(smtp.messages.length).toBe(RECIPIENTS);
     const received = new Map<string, number>();

@@ -1,7 +1,7 @@
 // `gazette digest preview`: the next edition as HTML, text and a sample .eml on disk, to look at before sending.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildDigestPreview, previousEditionEnd, readIfDatabase } from '../../delivery/index.ts';
+import { buildDigestPreview, mailedHistory, readIfDatabase } from '../../delivery/index.ts';
 import { createMailer } from '../../mail/index.ts';
 import { prestartMjml } from '../../adapters/mjml.ts';
 import { loadDigestDkim } from '../../newsletter/index.ts';
@@ -30,13 +30,13 @@ export const digestPreviewCommand: CommandSpec = {
     const outDir = path.resolve((options.out as string | undefined) ?? path.join(ctx.env.varDir, 'preview'));
     const contentDir = path.resolve((options.content as string | undefined) ?? ctx.env.contentDir);
     // the window starts where the last edition that went out ended, as `digest send` will reckon it
-    const previous = await readIfDatabase(ctx.env, null, previousEditionEnd);
+    const history = await readIfDatabase(ctx.env, null, mailedHistory);
     const preview = await buildDigestPreview({
       config,
       contentDir,
       templatesDir,
       now,
-      previousEditionEnd: previous,
+      history,
       force: options.force === true,
     });
     if (preview.empty) {

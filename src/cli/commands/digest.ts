@@ -8,7 +8,8 @@ import {
   createEdition,
   dispatch,
   editionStatus,
-  previousEditionEnd,
+  cancelEdition,
+  mailedHistory,
   recoverInterrupted,
   resumeEdition,
   type DeliveryDeps,
@@ -16,7 +17,7 @@ import {
   type DispatchResult,
   type EditionReport,
 } from '../../delivery/index.ts';
-import { UsageError } from '../../errors.ts';
+import { GazetteError, UsageError } from '../../errors.ts';
 import { collectPeriodically } from '../heap.ts';
 import { openConfiguredMailer } from '../mailer.ts';
 import { loadOrCreateSecret, openStore } from '../../store/index.ts';
@@ -103,24 +104,68 @@ async function dispatchWithProgress(
   }
 }
 
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** Rows being sent now, by holder: who holds them, and whether it lives. */
+function inFlightLines(r: EditionReport): string[] {
+  return r.inFlight.map(
+    (h) =>
+      `in flight: ${plural(h.rows, 'row')} held by ${h.holder}, ` +
+      `${h.alive ? `alive (${h.reason})` : `dead (${h.reason}): \`gazette digest resume\` recovers them`}`,
+  );
+}
+
+/** The closing report of send and resume; non-zero when the edition is not finished, with why and what to do. */
 function summary(ctx: CommandContext, report: EditionReport | undefined, result: DispatchResult): number {
   if (!report) return 1;
   const c = report.counts;
   ctx.stdout.write(
-    `edition ${report.editionId}: ${report.state}; sent ${c.sent}, failed ${c.failed}, to retry ${c.retry}, pending ${c.pending}, uncertain ${c.uncertain} of ${report.recipients}\n`,
+    `edition ${report.editionId}: ${report.state}; sent ${c.sent}, failed ${c.failed}, to retry ${c.retry}, ` +
+      `pending ${c.pending}, in flight ${c.sending}, uncertain ${c.uncertain}` +
+      `${c.cancelled > 0 ? `, cancelled ${c.cancelled}` : ''} of ${report.recipients}\n`,
   );
+  for (const line of inFlightLines(report)) ctx.stdout.write(`${line}\n`);
+  const resent = report.uncertain.filter((u) => u.resent).length;
+  if (resent > 0)
+    ctx.stdout.write(
+      `${plural(resent, 'message')} a stopped sender had in flight sent again: those readers may have two copies\n`,
+    );
   if (report.state === 'paused') {
     ctx.stdout.write(
-      `paused: ${report.pausedReason ?? 'by an operator'}\nrun \`gazette digest resume ${report.editionId}\` once the mail server is back\n`,
+      `paused: ${report.pausedReason ?? 'by an operator'}\n` +
+        `run \`gazette digest resume ${report.editionId}\` to continue (once the mail server is back, if it was down)\n`,
     );
+    return 1;
+  }
+  if (report.state === 'cancelled') {
+    ctx.stdout.write(`cancelled: its items go into the next edition\n`);
     return 1;
   }
   if (result.aborted) {
     ctx.stdout.write(`stopped before the end; run \`gazette digest resume ${report.editionId}\` to continue\n`);
     return 1;
   }
+  if (report.state !== 'sent') {
+    const live = report.inFlight.filter((h) => h.alive);
+    const why =
+      live.length > 0
+        ? `${plural(
+            live.reduce((n, h) => n + h.rows, 0),
+            'row',
+          )} still being sent by another process ` +
+          `(${live.map((h) => h.holder).join(', ')}); it finishes them, or run \`gazette digest resume ` +
+          `${report.editionId}\` again once it has stopped`
+        : c.retry > 0
+          ? `${plural(c.retry, 'row')} waiting for a retry; the worker (\`gazette start\`) sends them, ` +
+            `or run \`gazette digest resume ${report.editionId}\` again later`
+          : `run \`gazette digest resume ${report.editionId}\` to continue`;
+    ctx.stdout.write(`edition ${report.editionId} is not finished: ${why}\n`);
+    return 1;
+  }
   if (c.uncertain > 0)
-    ctx.stdout.write(`${c.uncertain} uncertain: see \`gazette digest status ${report.editionId}\`\n`);
+    ctx.stdout.write(
+      `${c.uncertain} uncertain (may or may not have arrived): see \`gazette digest status ${report.editionId}\`\n`,
+    );
   return 0;
 }
 
@@ -132,6 +177,10 @@ const send: CommandSpec = {
     { flags: '--dry-run', description: 'create and send nothing; print the subject, item count and recipient count' },
     { flags: '--to <address>', description: 'send one test copy to this address; writes nothing to the ledger' },
     { flags: '--force', description: 'create an edition even when no item is new' },
+    {
+      flags: '--concurrent',
+      description: 'create a second edition even while another one is still open (sending or paused)',
+    },
     { flags: '--now <iso>', description: 'compose as if it were this moment (ISO 8601; default: now)' },
     { flags: '--content <dir>', description: 'content folder (default: content/)' },
   ],
@@ -157,7 +206,7 @@ const send: CommandSpec = {
           contentDir: deps.contentDir,
           templatesDir,
           now,
-          previousEditionEnd: await previousEditionEnd(store),
+          history: await mailedHistory(store),
           force: options.force === true,
           // the test copy's unsubscribe link names nobody on the list (id 0 is never a subscriber)
           ...(to
@@ -196,14 +245,27 @@ const send: CommandSpec = {
         return 0;
       }
 
-      const created = await createEdition(deps, { now, force: options.force === true });
+      const created = await createEdition(deps, {
+        now,
+        force: options.force === true,
+        concurrent: options.concurrent === true,
+      });
       if (created.status === 'no-items') {
         ctx.stdout.write('no new items since the last edition: nothing sent (--force sends anyway)\n');
         return 0;
       }
-      if (created.status === 'slot-taken') throw new Error(`edition ${created.editionId} exists for this slot already`);
+      if (created.status === 'open-exists')
+        throw new GazetteError(
+          'EDITION_OPEN',
+          `edition ${created.editionId} is still ${created.state}: \`gazette digest resume ${created.editionId}\` ` +
+            `finishes it, \`gazette digest cancel ${created.editionId}\` stops it; --concurrent sends a second ` +
+            'edition alongside it',
+        );
+      if (created.status === 'slot-taken')
+        throw new GazetteError('EDITION_EXISTS', `edition ${created.editionId} exists for this slot already`);
       ctx.stdout.write(
-        `edition ${created.editionId}: "${created.subject}", ${created.items} item${created.items === 1 ? '' : 's'}, ${created.recipients} recipient${created.recipients === 1 ? '' : 's'}\n`,
+        `edition ${created.editionId}: "${created.subject}", ${plural(created.items, 'item')}, ` +
+          `${plural(created.recipients, 'recipient')}\n`,
       );
       const result = await dispatchWithProgress(ctx, deps, created.editionId);
       const [report] = await editionStatus(deps, created.editionId);
@@ -220,21 +282,29 @@ function printReport(ctx: CommandContext, r: EditionReport, detail: boolean): vo
   const c = r.counts;
   ctx.stdout.write(
     `edition ${r.editionId}  ${r.state}  "${r.subject}"${r.slot ? `  slot ${r.slot}` : ''}\n` +
-      `  recipients ${r.recipients}: sent ${c.sent}, failed ${c.failed}, retry ${c.retry}, pending ${c.pending}, sending ${c.sending}, uncertain ${c.uncertain}\n` +
+      `  recipients ${r.recipients}: sent ${c.sent}, failed ${c.failed}, retry ${c.retry}, pending ${c.pending}, ` +
+      `in flight ${c.sending}, uncertain ${c.uncertain}${c.cancelled > 0 ? `, cancelled ${c.cancelled}` : ''}\n` +
       `  created ${iso(r.createdAt)}, started ${iso(r.startedAt)}, completed ${iso(r.completedAt)}\n`,
   );
-  if (r.pausedReason) ctx.stdout.write(`  paused: ${r.pausedReason}\n`);
+  if (r.pausedReason) ctx.stdout.write(`  ${r.state === 'cancelled' ? 'cancelled' : 'paused'}: ${r.pausedReason}\n`);
+  for (const line of inFlightLines(r)) ctx.stdout.write(`  ${line}\n`);
   if (!detail) return;
   for (const f of r.failures) {
+    const next = f.nextAttemptAt ? ` (next ${iso(f.nextAttemptAt)})` : '';
     ctx.stdout.write(
-      `  ${f.status === 'failed' ? 'failed' : 'retry'}: ${f.email} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.error ?? ''}${f.nextAttemptAt ? ` (next ${iso(f.nextAttemptAt)})` : ''}\n`,
+      `  ${f.status === 'failed' ? 'failed' : 'retry'}: ${f.email} after ${plural(f.attempts, 'attempt')}: ` +
+        `${f.error ?? ''}${next}\n`,
     );
   }
   for (const u of r.uncertain)
-    ctx.stdout.write(`  uncertain: ${u.email} (claimed by ${u.claimedBy ?? '?'} at ${iso(u.claimedAt)})\n`);
-  if (r.uncertain.length > 0)
     ctx.stdout.write(
-      `  these may or may not have arrived; \`gazette digest resume ${r.editionId} --resend-uncertain\` sends them again\n`,
+      `  uncertain: ${u.email} (claimed by ${u.claimedBy ?? '?'}, found in flight at ${iso(u.claimedAt)}; ` +
+        `${u.resent ? 'sent again: may have two copies' : 'held'})\n`,
+    );
+  if (r.uncertain.some((u) => !u.resent))
+    ctx.stdout.write(
+      `  held ones may or may not have arrived; \`gazette digest resume ${r.editionId} --resend-uncertain\` ` +
+        'sends them again\n',
     );
 }
 
@@ -248,7 +318,7 @@ const status: CommandSpec = {
     const config = await ctx.config();
     const store = await openStore({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
     try {
-      const deps = { store, config, logger: ctx.logger } as DeliveryDeps;
+      const deps = { store, config, logger: ctx.logger, now: () => new Date() } as DeliveryDeps;
       const reports = await editionStatus(deps, editionId);
       if (options.json) {
         ctx.stdout.write(`${JSON.stringify(editionId === undefined ? reports : reports[0], null, 2)}\n`);
@@ -266,38 +336,51 @@ const status: CommandSpec = {
 const resume: CommandSpec = {
   name: 'digest resume',
   description:
-    'Continue a paused or interrupted edition: rows a stopped sender left in flight become uncertain, the rest is sent',
+    'Continue a paused or interrupted edition: rows of senders that died are recovered at once, the rest is sent',
   args: [
     { name: 'edition', description: 'edition number (default: the newest paused or unfinished one)', required: false },
   ],
   options: [
     {
       flags: '--resend-uncertain',
-      description: 'also send the rows whose outcome is unknown (a reader may get a second copy)',
+      description: 'also send the rows held as uncertain (a reader may get a second copy)',
     },
     {
       flags: '--stale-after <seconds>',
-      description: 'a claim older than this was left by a stopped sender (default 120)',
+      description: "also take claims older than this from senders that look alive (default: only dead senders')",
     },
   ],
   async run(ctx, args, options) {
-    const staleSeconds = options.staleAfter === undefined ? 120 : Number(options.staleAfter);
-    if (!Number.isFinite(staleSeconds) || staleSeconds < 0)
-      throw new UsageError(`--stale-after must be a number of seconds, got "${String(options.staleAfter)}"`);
+    let staleAfterMs: number | undefined;
+    if (options.staleAfter !== undefined) {
+      const seconds = Number(options.staleAfter);
+      if (!Number.isFinite(seconds) || seconds < 0)
+        throw new UsageError(`--stale-after must be a number of seconds, got "${String(options.staleAfter)}"`);
+      staleAfterMs = seconds * 1000;
+    }
     const deps = await openDelivery(ctx, options);
     try {
-      const recovered = await recoverInterrupted(deps, { now: deps.now(), staleAfterMs: staleSeconds * 1000 });
-      if (recovered > 0)
+      const recovered = await recoverInterrupted(deps, {
+        now: deps.now(),
+        ...(staleAfterMs !== undefined ? { staleAfterMs } : {}),
+      });
+      for (const dead of recovered.dead) ctx.stdout.write(`recovered the rows of ${dead.id}: ${dead.reason}\n`);
+      if (recovered.released > 0)
+        ctx.stdout.write(`${plural(recovered.released, 'row')} claimed and never started: pending again\n`);
+      if (recovered.requeued > 0)
         ctx.stdout.write(
-          `${recovered} row${recovered === 1 ? '' : 's'} left in flight by a stopped sender marked uncertain\n`,
+          `${plural(recovered.requeued, 'row')} left in flight by a stopped sender marked uncertain and queued again\n`,
+        );
+      if (recovered.uncertain > 0)
+        ctx.stdout.write(
+          `${plural(recovered.uncertain, 'row')} left in flight by a stopped sender marked uncertain (held)\n`,
         );
       const editionId = editionArg(args[0]);
       const resumed = await resumeEdition(deps, {
         ...(editionId !== undefined ? { editionId } : {}),
         resendUncertain: options.resendUncertain === true,
       });
-      if (resumed.requeued > 0)
-        ctx.stdout.write(`${resumed.requeued} uncertain row${resumed.requeued === 1 ? '' : 's'} queued again\n`);
+      if (resumed.requeued > 0) ctx.stdout.write(`${plural(resumed.requeued, 'uncertain row')} queued again\n`);
       const result = await dispatchWithProgress(ctx, deps, resumed.editionId);
       const [report] = await editionStatus(deps, resumed.editionId);
       return summary(ctx, report, result);
@@ -307,4 +390,26 @@ const resume: CommandSpec = {
   },
 };
 
-export const digestCommands: CommandSpec[] = [send, status, resume];
+const cancel: CommandSpec = {
+  name: 'digest cancel',
+  description: 'Stop an edition for good: unsent rows end as cancelled, and its items go into the next edition',
+  args: [{ name: 'edition', description: 'edition number (default: the open one)', required: false }],
+  async run(ctx, args) {
+    const config = await ctx.config();
+    const store = await openStore({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
+    try {
+      const deps = { store, config, logger: ctx.logger, now: () => new Date() } as DeliveryDeps;
+      const editionId = editionArg(args[0]);
+      const done = await cancelEdition(deps, editionId !== undefined ? { editionId } : {});
+      ctx.stdout.write(
+        `edition ${done.editionId} cancelled: ${plural(done.cancelled, 'row')} will not be sent; ` +
+          'messages already with the mail server finish, and its items go into the next edition\n',
+      );
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+export const digestCommands: CommandSpec[] = [send, status, resume, cancel];

@@ -11,11 +11,20 @@ import {
   type Store,
   type SubscriberState,
 } from '../../store/index.ts';
+import { claimHolders, judgeSenders } from '../../delivery/index.ts';
 import { readBuildState, servedBuild } from '../../worker/build-state.ts';
 import { loadContentCalendar } from '../../worker/calendar.ts';
 import type { CommandSpec } from '../command.ts';
 
-const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'retry', 'sent', 'failed', 'uncertain'];
+const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'pending',
+  'sending',
+  'retry',
+  'sent',
+  'failed',
+  'uncertain',
+  'cancelled',
+];
 
 export interface StatusReport {
   now: string;
@@ -42,6 +51,8 @@ export interface StatusReport {
   nextEdition: { slot: string; at: string } | null;
   /** Delivery rows of every edition by status. */
   deliveries: Record<DeliveryStatus, number>;
+  /** Rows being sent now, by the process holding them, and whether it lives. */
+  inFlight: { holder: string; rows: number; alive: boolean; reason: string }[];
 }
 
 function zeroCounts(): Record<DeliveryStatus, number> {
@@ -93,6 +104,12 @@ export async function gatherStatus(env: Environment, config: Config, store: Stor
     .executeTakeFirst();
   const next = nextSlot(config.digest.schedule, zone, now);
   const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+  const holders = await claimHolders(store);
+  const judged = await judgeSenders(store, [...holders.keys()], now);
+  const inFlight = [...holders].map(([holder, rows]) => {
+    const liveness = judged.get(holder)!;
+    return { holder, rows, alive: liveness.alive, reason: liveness.reason };
+  });
 
   return {
     now: now.toISOString(),
@@ -118,6 +135,7 @@ export async function gatherStatus(env: Environment, config: Config, store: Stor
       : null,
     nextEdition: next ? { slot: slotKey(next, zone), at: next.toISOString() } : null,
     deliveries: await deliveryCounts(store),
+    inFlight,
   };
 }
 
@@ -153,8 +171,14 @@ export function formatStatus(report: StatusReport): string {
   );
   lines.push(`next edition:  ${report.nextEdition ? `${report.nextEdition.slot}` : 'none scheduled'}`);
   lines.push(
-    `deliveries:    ${last ? `last edition: ${counted(last.deliveries)}; ` : ''}all editions: ${counted(report.deliveries)}`,
+    `deliveries:    ${last ? `last edition: ${counted(last.deliveries)}; ` : ''}` +
+      `all editions: ${counted(report.deliveries)}`,
   );
+  for (const h of report.inFlight)
+    lines.push(
+      `in flight:     ${h.rows} held by ${h.holder}: ${h.alive ? 'alive' : 'dead'} (${h.reason})` +
+        `${h.alive ? '' : '; `gazette digest resume` recovers them'}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 

@@ -9,6 +9,7 @@ export interface DeliveryTally {
   failed: number;
   retry: number;
   uncertain: number;
+  cancelled: number;
 }
 
 export interface DashboardEdition {
@@ -34,8 +35,10 @@ export interface DashboardEditionDetail extends DashboardEdition {
     error: string | null;
     nextAttemptAt: Date | null;
   }[];
-  /** Rows whose outcome is unknown (a worker stopped while sending them). */
-  uncertain: { email: string; claimedBy: string | null; claimedAt: Date | null }[];
+  /** Rows whose outcome is unknown (a sender died while sending them); `resent`: queued again since. */
+  uncertain: { email: string; claimedBy: string | null; claimedAt: Date | null; resent: boolean }[];
+  /** Rows being sent now, by the process holding them, and whether it lives. */
+  inFlight: { holder: string; rows: number; alive: boolean; reason: string }[];
 }
 
 export interface DashboardOverview {
@@ -50,7 +53,7 @@ export interface DashboardOverview {
 }
 
 /** The next digest as it would go out now, or why there is none. */
-export type DashboardDigest =
+export type DashboardDigest = (
   | { empty: true; windowStart: Date; windowEnd: Date }
   | {
       empty: false;
@@ -61,7 +64,11 @@ export type DashboardDigest =
       text: string;
       windowStart: Date;
       windowEnd: Date;
-    };
+    }
+) & {
+  /** The edition still open (sending or paused), if any: "send now" lands on it unless a second is asked for. */
+  open: { id: number; state: string } | null;
+};
 
 export interface DashboardSubscriber {
   email: string;
@@ -75,7 +82,8 @@ export interface DashboardSubscriber {
 export type DashboardSendResult =
   | { status: 'created'; editionId: number; recipients: number; subject: string }
   | { status: 'no-items' }
-  | { status: 'slot-taken'; editionId: number };
+  | { status: 'slot-taken'; editionId: number }
+  | { status: 'open-exists'; editionId: number; state: string };
 
 /**
  * The operators' use-cases behind the dashboard. Errors with a `code` (e.g. EMAIL_INVALID,
@@ -89,14 +97,22 @@ export interface DashboardPort {
   edition(id: number): Promise<DashboardEditionDetail | null>;
   /** The next digest for a sample reader (preview) and the send-now confirmation. */
   nextDigest(): Promise<DashboardDigest>;
-  /** Creates the next edition now and sends it in the background. */
-  sendNow(): Promise<DashboardSendResult>;
+  /**
+   * Creates the next edition now and sends it in the background; while one is open, none is
+   * created ('open-exists') unless `concurrent` asks for a second on purpose.
+   */
+  sendNow(options: { concurrent: boolean }): Promise<DashboardSendResult>;
   /** Sends one copy of the next digest to `address`, writing nothing to the ledger; null when no item is new. */
   sendTest(address: string): Promise<{ to: string; subject: string } | null>;
   /** Stops claiming rows of an edition being sent; false when it was not being sent. */
   pause(editionId: number): Promise<boolean>;
-  /** Continues a paused edition; with `resendUncertain`, also sends the uncertain rows again. */
+  /**
+   * Recovers the rows of senders that died, then continues the edition; with `resendUncertain`, also
+   * sends the held uncertain rows again.
+   */
   resume(editionId: number, options: { resendUncertain: boolean }): Promise<{ requeued: number }>;
+  /** Stops an edition for good: its unsent rows are cancelled and its items go into the next edition. */
+  cancel(editionId: number): Promise<{ cancelled: number }>;
   listSubscribers(query: {
     search?: string;
     state?: SubscriberState;

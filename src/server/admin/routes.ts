@@ -84,6 +84,11 @@ const NOTICES: Record<string, (detail: string) => string> = {
   paused: () => 'Edition paused: no more messages are handed to the mail server.',
   'not-sending': () => 'That edition was not being sent.',
   resumed: () => 'Edition resumed.',
+  cancelled: (d) => `Edition cancelled: ${d} messages will not be sent; its items go into the next edition.`,
+  'cancel-unconfirmed': () => 'Tick the box to confirm that the edition is to be cancelled for good.',
+  'already-open': (d) =>
+    `Edition #${d} is still open, so no second edition was created: this is it. ` +
+    'To send a second one alongside it, confirm that on the Send page.',
   requeued: (d) => `${d} uncertain messages will be sent again.`,
   added: (d) => `${d} is an active subscriber.`,
   removed: (d) => `${d} was removed.`,
@@ -310,6 +315,9 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
           return done(back, 'resumed');
         case 'resend-uncertain':
           return done(back, 'requeued', (await port.resume(id, { resendUncertain: true })).requeued);
+        case 'cancel':
+          if (field(await readForm(c), 'confirm') !== 'yes') return done(back, 'cancel-unconfirmed');
+          return done(back, 'cancelled', (await port.cancel(id)).cancelled);
         default:
           return notFound();
       }
@@ -340,10 +348,14 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   app.get('/admin/send', async (c) => page(sendConfirmPage(view(c), await port.nextDigest())));
 
   app.post('/admin/send', async (c) => {
-    if (field(await readForm(c), 'confirm') !== 'yes') return redirect('/admin/send');
+    const form = await readForm(c);
+    if (field(form, 'confirm') !== 'yes') return redirect('/admin/send');
     try {
-      const result = await port.sendNow();
+      // a second submit of the same form finds the edition the first created, and lands on it
+      const result = await port.sendNow({ concurrent: field(form, 'concurrent') === 'yes' });
       if (result.status === 'no-items') return done('/admin/send', 'no-items');
+      if (result.status === 'open-exists')
+        return done(`/admin/editions/${result.editionId}`, 'already-open', result.editionId);
       if (result.status === 'slot-taken') return done('/admin/editions', 'slot-taken', result.editionId);
       log.info({ edition: result.editionId, recipients: result.recipients }, 'edition sent from the dashboard');
       return done('/admin/editions', 'sending', result.recipients);

@@ -153,10 +153,16 @@ function editionActions(ctx: ViewContext, e: DashboardEdition): Markup {
   // `data-while`: the live script hides the button once the edition leaves that state
   const action = (path: string, label: string, kind: string, state?: string) =>
     html`<form method="post" action="/admin/editions/${e.id}/${path}" class="inline"${state ? html` data-while="${state}"` : ''}>${csrfField(ctx)}<button type="submit" class="${kind}">${label}</button></form>`;
+  const open = e.state === 'sending' || e.state === 'paused';
+  // cancelling is for good: the form asks for a tick first, with or without JavaScript
+  const cancel = html`<form method="post" action="/admin/editions/${e.id}/cancel" class="inline cancel">
+    ${csrfField(ctx)}<label><input type="checkbox" name="confirm" value="yes" required> for good</label>
+    <button type="submit" class="danger">Cancel edition</button></form>`;
   return html`<div class="actions">
   ${e.state === 'sending' ? action('pause', 'Pause', 'secondary', 'sending') : ''}
   ${e.state === 'paused' ? action('resume', 'Resume', '', 'paused') : ''}
   ${e.counts.uncertain > 0 ? action('resend-uncertain', `Re-send ${e.counts.uncertain} uncertain`, 'secondary') : ''}
+  ${open ? cancel : ''}
 </div>`;
 }
 
@@ -224,8 +230,22 @@ export function editionPage(ctx: ViewContext, e: DashboardEditionDetail): string
     e.uncertain.length === 0
       ? ''
       : html`<h2>Uncertain (${e.uncertain.length})</h2>
-<p>A worker stopped while sending these: they may or may not have arrived.</p>
-<ul class="plain">${e.uncertain.map((u) => html`<li>${u.email} <small>claimed by ${u.claimedBy ?? '?'} at ${when(u.claimedAt, ctx.timezone)}</small></li>`)}</ul>`;
+<p>A sender stopped while sending these: they may or may not have arrived. Those sent again may have arrived twice.</p>
+<ul class="plain">${e.uncertain.map(
+          (u) =>
+            html`<li>${u.email} <small>claimed by ${u.claimedBy ?? '?'}, found in flight at
+              ${when(u.claimedAt, ctx.timezone)}; ${u.resent ? 'sent again' : 'held'}</small></li>`,
+        )}</ul>`;
+  const inFlight =
+    e.inFlight.length === 0
+      ? ''
+      : html`<h2>In flight</h2>
+<ul class="plain in-flight">${e.inFlight.map(
+          (h) =>
+            html`<li>${h.rows} held by <code>${h.holder}</code>:
+              <span class="${h.alive ? 'alive' : 'error-text'}">${h.alive ? 'alive' : 'dead'} (${h.reason})</span>
+              ${h.alive ? '' : ' — Resume recovers them'}</li>`,
+        )}</ul>`;
   return layout(
     ctx,
     `Edition #${e.id}`,
@@ -237,6 +257,7 @@ export function editionPage(ctx: ViewContext, e: DashboardEditionDetail): string
   ${e.pausedReason ? html`<p class="error-text">Paused: ${e.pausedReason}</p>` : ''}
   ${editionActions(ctx, e)}
 </section></div>
+${inFlight}
 <h2>Failures and retries (${e.failures.length})</h2>
 ${failures}
 ${uncertain}`,
@@ -269,6 +290,13 @@ export function previewPage(ctx: ViewContext, d: DashboardDigest): string {
 
 export function sendConfirmPage(ctx: ViewContext, d: DashboardDigest): string {
   if (d.empty) return layout(ctx, 'Send now', 'send', emptyDigest(ctx, d));
+  // an edition still open: sending lands on it, unless a second edition is confirmed a second time
+  const open = d.open
+    ? html`<p class="error-text">Edition <a href="/admin/editions/${d.open.id}">#${d.open.id}</a> is still
+  ${d.open.state}. Sending now takes you to it and creates nothing, unless you also tick the box below.</p>
+  <label class="second"><input type="checkbox" name="concurrent" value="yes"> Yes, send a second edition while
+  #${d.open.id} is ${d.open.state}: its readers get both</label>`
+    : '';
   return layout(
     ctx,
     'Send now',
@@ -280,7 +308,9 @@ export function sendConfirmPage(ctx: ViewContext, d: DashboardDigest): string {
     <div><dt>Items</dt><dd>${d.items}</dd></div>
     <div><dt>Recipients</dt><dd data-recipients>${d.recipients}</dd></div>
   </dl>
-  <form method="post" action="/admin/send" class="inline">${csrfField(ctx)}<input type="hidden" name="confirm" value="yes"><button type="submit">Send to ${d.recipients} subscriber${d.recipients === 1 ? '' : 's'}</button></form>
+  <form method="post" action="/admin/send" class="inline">${csrfField(ctx)}
+    <input type="hidden" name="confirm" value="yes">${open}
+    <button type="submit">Send to ${d.recipients} subscriber${d.recipients === 1 ? '' : 's'}</button></form>
   <a href="/admin/preview" class="button secondary">Preview first</a>
 </section>`,
   );
