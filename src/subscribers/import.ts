@@ -5,7 +5,7 @@ import { UsageError } from '../errors.ts';
 import type { Store } from '../store/open.ts';
 import { SUBSCRIBER_STATES, type SubscriberState } from '../store/schema.ts';
 import { AddressError, normalizeAddress, type NormalizedAddress } from './address.ts';
-import { insertMissing, type NewSubscriber } from './repository.ts';
+import { findByKeys, insertMissing, setState, updateName, type NewSubscriber } from './repository.ts';
 
 export interface ImportOptions {
   now: Date;
@@ -15,6 +15,11 @@ export interface ImportOptions {
   maxRejectedDetails?: number;
   /** State of rows without a `state` column or value (default active: an import moves an existing list). */
   defaultState?: SubscriberState;
+  /**
+   * Apply the file's `state` and `name` to subscribers already present (e.g. a list of addresses that unsubscribed
+   * elsewhere). A blank value leaves theirs as it is: a file without a `state` column never re-subscribes anyone.
+   */
+  update?: boolean;
 }
 
 export interface RejectedRow {
@@ -32,8 +37,10 @@ export interface ImportReport {
   accepted: number;
   /** Rows that created a subscriber. */
   added: number;
-  /** Valid rows whose address was already a subscriber: left exactly as they were. */
+  /** Valid rows whose address was already a subscriber: left exactly as they were, unless `update`. */
   existing: number;
+  /** With `update`: the rows of `existing` whose state or name changed. */
+  updated: number;
   rejected: number;
   /** The first `maxRejectedDetails` rejected rows, in file order. */
   rejectedRows: RejectedRow[];
@@ -49,19 +56,30 @@ const EMAIL_COLUMNS = ['email', 'e-mail', 'email address', 'email_address', 'mai
 /**
  * Imports a CSV whose header names an `email` column and optionally `name` and `state`. Existing
  * subscribers are never changed (so an import cannot re-subscribe someone who left), which makes
- * importing the same file twice add nothing. Memory grows only with the set of addresses seen,
- * to report duplicates inside the file. A quote never closed, or closed only many lines later,
- * stops the import at the line it opens on: which rows follow is then a guess, and a guess
- * must not import (or swallow) a thousand rows without a word. The rows before it are imported.
+ * importing the same file twice add nothing; unless `update`, which applies the file's explicit
+ * state and name to them. Memory grows only with the set of addresses seen, to report duplicates
+ * inside the file. A quote never closed, or closed only many lines later, stops the import at
+ * the line it opens on: which rows follow is then a guess, and a guess must not import (or
+ * swallow) a thousand rows without a word. The rows before it are imported.
  */
 export async function importSubscribers(store: Store, input: Readable, options: ImportOptions): Promise<ImportReport> {
   const batchSize = options.batchSize ?? 1000;
   const maxDetails = options.maxRejectedDetails ?? 1000;
-  const report: ImportReport = { rows: 0, accepted: 0, added: 0, existing: 0, rejected: 0, rejectedRows: [] };
+  const report: ImportReport = {
+    rows: 0,
+    accepted: 0,
+    added: 0,
+    existing: 0,
+    updated: 0,
+    rejected: 0,
+    rejectedRows: [],
+  };
   const seen = new Map<string, number>();
   let emailColumn: string | undefined;
   let header: string[] | undefined;
   let batch: NewSubscriber[] = [];
+  // With `update`: the state and name each row of the batch gives explicitly, by key.
+  let given = new Map<string, { state: SubscriberState | undefined; name: string | null }>();
 
   const reject = (line: number, reason: string): void => {
     report.rejected++;
@@ -70,10 +88,27 @@ export async function importSubscribers(store: Store, input: Readable, options: 
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const rows = batch;
+    const changes = given;
     batch = [];
-    const added = await store.transaction((trx) => insertMissing(trx, rows, options.now, store.dialect));
+    given = new Map();
+    const { added, updated } = await store.transaction(async (trx) => {
+      const present = options.update ? await findByKeys(trx, [...changes.keys()]) : [];
+      const inserted = await insertMissing(trx, rows, options.now, store.dialect);
+      let changed = 0;
+      for (const row of present) {
+        const change = changes.get(row.email_key)!;
+        const state = change.state !== undefined && change.state !== row.state ? change.state : undefined;
+        const name = change.name !== null && change.name !== row.name ? change.name : undefined;
+        if (state === undefined && name === undefined) continue;
+        if (state !== undefined) await setState(trx, row.id, state, options.now);
+        if (name !== undefined) await updateName(trx, row.id, name, options.now);
+        changed++;
+      }
+      return { added: inserted, updated: changed };
+    });
     report.added += added;
     report.existing += rows.length - added;
+    report.updated += updated;
   };
 
   for await (const row of readCsv(input, { onHeader: (names) => (header = names) })) {
@@ -122,6 +157,7 @@ export async function importSubscribers(store: Store, input: Readable, options: 
     const name = (row.fields.name ?? '').replace(/\s+/g, ' ').trim().slice(0, 200) || null;
     report.accepted++;
     batch.push({ email: address.email, key: address.key, state, name, source: 'import' });
+    if (options.update) given.set(address.key, { state: stateText === '' ? undefined : state, name });
     if (batch.length >= batchSize) await flush();
   }
   if (emailColumn === undefined && header !== undefined && !header.some((name) => EMAIL_COLUMNS.includes(name))) {

@@ -49,6 +49,16 @@ export function findByKey(db: Db, key: string): Promise<SubscriberRow | undefine
   return db.selectFrom('subscribers').selectAll().where('email_key', '=', key).executeTakeFirst();
 }
 
+/** The subscribers among `keys` (at most a batch of a thousand or so: one parameter each). */
+export function findByKeys(db: Db, keys: readonly string[]): Promise<SubscriberRow[]> {
+  if (keys.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('subscribers')
+    .selectAll()
+    .where('email_key', 'in', [...keys])
+    .execute();
+}
+
 export function findById(db: Db, id: number): Promise<SubscriberRow | undefined> {
   return db.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirst();
 }

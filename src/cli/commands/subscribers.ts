@@ -114,9 +114,18 @@ const list: CommandSpec = {
 const importCommand: CommandSpec = {
   name: 'subscribers import',
   description:
-    'Import a CSV file with an email column (optional name, state); addresses already present are left unchanged',
+    'Import a CSV file with an email column (optional name, state); addresses already present are left unchanged ' +
+    'unless --update',
   args: [{ name: 'file', description: 'CSV file whose first row names the columns' }],
-  async run(ctx, args) {
+  options: [
+    {
+      flags: '--update',
+      description:
+        "apply the file's state and name to addresses already present (a blank value leaves theirs as it is), " +
+        'e.g. to import a list of addresses that unsubscribed',
+    },
+  ],
+  async run(ctx, args, options) {
     const file = path.resolve(args[0]!);
     const input = createReadStream(file);
     const opened = new Promise<void>((resolve, reject) => {
@@ -128,10 +137,12 @@ const importCommand: CommandSpec = {
       );
     });
     await opened;
-    const report = await withStore(ctx, (store) => importSubscribers(store, input, { now: new Date() }));
+    const update = options.update === true;
+    const report = await withStore(ctx, (store) => importSubscribers(store, input, { now: new Date(), update }));
+    const present = `${report.existing} already present${update ? `, ${report.updated} of them updated` : ''}`;
     ctx.stdout.write(
       `${path.basename(file)}: ${report.rows} rows, ${report.accepted} accepted ` +
-        `(${report.added} added, ${report.existing} already present), ${report.rejected} rejected\n`,
+        `(${report.added} added, ${present}), ${report.rejected} rejected\n`,
     );
     for (const r of report.rejectedRows) ctx.stdout.write(`  line ${r.line}: ${r.reason}\n`);
     if (report.rejected > report.rejectedRows.length)
