@@ -51,7 +51,7 @@ export async function previousEditionEnd(store: Store): Promise<Date | null> {
   return row ? new Date(Number(row.window_end)) : null;
 }
 
-/** The items earlier editions carried (sent, being sent or paused) and where the first one's window began. */
+/** The items earlier editions carried (sent, being sent or paused) and where the first edition's window began. */
 export async function mailedHistory(store: Store): Promise<MailedHistory> {
   const items = await store.db
     .selectFrom('edition_items')
@@ -64,10 +64,10 @@ export async function mailedHistory(store: Store): Promise<MailedHistory> {
         .where('state', 'in', [...COVERING_STATES]),
     )
     .execute();
+  // of every edition, a cancelled one included: its items are still to be mailed, and no older ones
   const first = await store.db
     .selectFrom('editions')
     .select((eb) => eb.fn.min<number | null>('window_start').as('start'))
-    .where('state', 'in', [...COVERING_STATES])
     .executeTakeFirst();
   const start = first?.start;
   return {

@@ -36,7 +36,7 @@ export function selectDigestItems(items: readonly NewsItem[], window: DigestWind
 export interface MailedHistory {
   /** Ids of the items carried by editions that were sent, or are being sent or paused. */
   mailed: ReadonlySet<string>;
-  /** Where the first of those editions' windows started; null before the first edition. */
+  /** Where the first edition's window started (whatever became of it); null before the first edition. */
   firstWindowStart: Date | null;
 }
 
