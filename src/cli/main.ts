@@ -11,6 +11,33 @@ import { loadCommands } from './commands/index.ts';
 /** The signals that abort a command's `ctx.signal`, each handled once: the same one again ends the process at once. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/** Output streams whose reader has gone, and those already watched for it. */
+const gone = new WeakSet<NodeJS.WritableStream>();
+const watched = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * Output piped into a reader that stops early (`gazette … | head -1`) fails with EPIPE, and a terminal that closed
+ * with EIO: emitted as an 'error' event, either would end the process with a stack trace, a worker or a send in the
+ * middle of its work. The reader has what it wanted, so the stream is marked gone, what is written to it later goes
+ * nowhere, and the command carries on to its end. Any other error on the stream is left as it was.
+ */
+function watchForGoneReader(stream: NodeJS.WritableStream): void {
+  if (watched.has(stream)) return;
+  watched.add(stream);
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || (err.code === 'EIO' && (stream as NodeJS.WriteStream).isTTY)) gone.add(stream);
+    // as if this listener were not there: fatal unless another one (a pipeline's) takes it
+    else if (stream.listenerCount('error') === 1) throw err;
+  });
+}
+
+/** Whether `err` is only a write to an output whose reader has gone (a command piping into it sees it too). */
+function isGoneReader(err: unknown, streams: NodeJS.WritableStream[]): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const writeFailure = code === 'EPIPE' || code === 'EIO' || code?.startsWith('ERR_STREAM_') === true;
+  return writeFailure && streams.some((s) => gone.has(s) || (s as { destroyed?: boolean }).destroyed === true);
+}
+
 function findOrCreateGroup(parent: Command, name: string): Command {
   const existing = parent.commands.find((c) => c.name() === name);
   if (existing) return existing;
@@ -24,6 +51,8 @@ export async function main(
 ): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
+  watchForGoneReader(stdout);
+  watchForGoneReader(stderr);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   // A hangup (the terminal or the SSH session closed, or a supervisor's "reload") stops a command the way SIGTERM
@@ -76,6 +105,8 @@ export async function main(
     if (err instanceof CommanderError) {
       // help and version exit 0; usage errors were already printed by commander
       exitCode = err.exitCode;
+    } else if (isGoneReader(err, [stdout, stderr])) {
+      // `… | head`: the reader stopped reading, which is no failure of the command
     } else if (err instanceof ContentErrors) {
       stderr.write(`gazette: ${err.message}\n`);
       exitCode = 1;

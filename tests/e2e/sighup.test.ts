@@ -1,13 +1,17 @@
 // SIGHUP (a closed terminal or SSH session, or a supervisor's "reload") stops `gazette start` the way SIGTERM does: it
 // releases the scheduler lease and its port and exits 0. And a config file edited while the worker runs is not applied
 // by it: the worker says so in its log, naming the file, rather than seeming to have taken the change.
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/db.ts';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
+import { childEnv, repoRoot, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { eventually } from '../worker/support.ts';
-import { leaseHolders, makeCheckout, portIsFree } from './signal-support.ts';
+import { killLeftover, leaseHolders, makeCheckout, portIsFree } from './signal-support.ts';
+
+/** util-linux's script(1): runs a command on a terminal of its own, which closes when script dies. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 const GAZETTE_SECRET = 'sighup-test-secret-0123456789abcdef';
 
@@ -15,9 +19,12 @@ describe.each(testDialects())('gazette start on %s', { timeout: 90_000 }, (diale
   let root: string | undefined;
   let database: TestDatabase | undefined;
   let worker: WorkerProcess | undefined;
+  let leftover: number | undefined;
   afterEach(async () => {
     await worker?.stop('SIGKILL').catch(() => undefined);
     worker = undefined;
+    killLeftover(leftover);
+    leftover = undefined;
     await database?.dispose();
     if (root) await rm(root, { recursive: true, force: true });
   });
@@ -69,4 +76,57 @@ describe.each(testDialects())('gazette start on %s', { timeout: 90_000 }, (diale
     );
     expect(await worker!.stop('SIGTERM')).toBe(0);
   });
+
+  // The terminal's hangup reaches the worker as SIGHUP, and then every write to its terminal fails with EIO: a log line
+  // of its stop must not end it with an uncaught error, in the middle of stopping.
+  it.skipIf(!hasScript)(
+    'stops gracefully when its terminal closes, though its output can no longer be written',
+    async () => {
+      root = await makeCheckout('gazette-hangup-');
+      database = await createTestDatabase(dialect);
+      const exitFile = path.join(root, 'exit-status');
+      // the worker is the terminal's session leader (the shell execs it); its exit status and any uncaught error are
+      // recorded in a file, the terminal being gone by then
+      const record = (event: string, text: string): string =>
+        `process.on('${event}', (it) => fs.appendFileSync(process.env.EXIT_FILE, ${text} + '\\n'));`;
+      await writeFile(
+        path.join(root, 'record-exit.cjs'),
+        [
+          "const fs = require('node:fs');",
+          record('uncaughtExceptionMonitor', 'it.stack'),
+          record('exit', "'exit ' + it"),
+        ].join('\n'),
+      );
+      const bin = path.join(repoRoot, 'bin/gazette.js');
+      const command = `exec ${process.execPath} --require ./record-exit.cjs ${bin} start`;
+      const terminal = spawn('script', ['-qfec', command, '/dev/null'], {
+        cwd: root,
+        env: childEnv({ SHELL: '/bin/sh', PORT: '0', DATABASE_URL: database.url, GAZETTE_SECRET, EXIT_FILE: exitFile }),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let screen = '';
+      terminal.stdout.setEncoding('utf8').on('data', (s: string) => (screen += s));
+      const url = await eventually(
+        async () => / at (http:\/\/\S+\/)/.exec(screen)?.[1],
+        (found) => found !== undefined,
+        60_000,
+      );
+      const store = await database.open();
+      const [holder] = await eventually(
+        () => leaseHolders(store),
+        (rows) => rows.length === 1,
+      );
+      leftover = Number(holder!.holder.split(':').at(-2));
+
+      terminal.kill('SIGKILL');
+      const recorded = await eventually(
+        () => readFile(exitFile, 'utf8'),
+        (text) => text.includes('exit '),
+        30_000,
+      );
+      expect(recorded).toBe('exit 0\n');
+      expect(await leaseHolders(store)).toEqual([]);
+      expect(await portIsFree(Number(new URL(url!).port))).toBe(true);
+    },
+  );
 });
