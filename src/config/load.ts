@@ -18,6 +18,10 @@ export interface Environment {
   secret: string | undefined;
   adminToken: string | undefined;
   port: number;
+  /** INBOUND_SMTP_PORT: the worker's return-path listener; undefined: none. */
+  inboundSmtpPort?: number | undefined;
+  /** INBOUND_SMTP_HOST: the address it binds (default all). */
+  inboundSmtpHost?: string | undefined;
 }
 
 /** Resolves paths and settings from the process environment; nothing is read from disk here. */
@@ -31,7 +35,17 @@ export function resolveEnvironment(
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`, { file: 'environment', key: 'PORT' });
   }
+  const inbound =
+    env.INBOUND_SMTP_PORT === undefined || env.INBOUND_SMTP_PORT === '' ? undefined : Number(env.INBOUND_SMTP_PORT);
+  if (inbound !== undefined && (!Number.isInteger(inbound) || inbound < 0 || inbound > 65535)) {
+    throw new ConfigError(`INBOUND_SMTP_PORT must be a port number, got "${env.INBOUND_SMTP_PORT}"`, {
+      file: 'environment',
+      key: 'INBOUND_SMTP_PORT',
+    });
+  }
   return {
+    inboundSmtpPort: inbound,
+    inboundSmtpHost: env.INBOUND_SMTP_HOST || undefined,
     root,
     configFile,
     contentDir: path.join(root, 'content'),

@@ -58,6 +58,11 @@ export const configSchema = z
       pause_after_failures: z.number().int().min(1).default(20),
       /** Mailbox of the List-Unsubscribe mailto: link; default reply_to, else from.address. */
       unsubscribe_mailbox: z.string().email().optional(),
+      /**
+       * The return path: each message's envelope sender becomes `local+TOKEN@domain` of this address, and the
+       * List-Unsubscribe mailto: `local+u-TOKEN@domain`, both received by gazette itself.
+       */
+      bounce_address: z.string().email().optional(),
       /** DKIM signing key; when set every digest message is signed (List-Unsubscribe included). */
       dkim: z
         .strictObject({
@@ -68,6 +73,14 @@ export const configSchema = z
         })
         .optional(),
     }),
+    bounces: z
+      .strictObject({
+        /** Editions in a row with a soft bounce after which a subscriber is `bounced`. */
+        soft_bounce_editions: z.number().int().min(1).max(100).default(3),
+        /** Days the raw bounce, complaint or webhook body is kept beside its event. */
+        keep_raw_days: z.number().int().min(0).max(3650).default(30),
+      })
+      .default({ soft_bounce_editions: 3, keep_raw_days: 30 }),
   })
   .transform((c) => ({
     site: { ...c.site, url: c.site.url.endsWith('/') ? c.site.url : `${c.site.url}/` },
@@ -91,12 +104,14 @@ export const configSchema = z
       maxAttempts: c.digest.max_attempts,
       pauseAfterFailures: c.digest.pause_after_failures,
       unsubscribeMailbox: c.digest.unsubscribe_mailbox ?? c.digest.reply_to ?? c.digest.from.address,
+      bounceAddress: c.digest.bounce_address,
       dkim: c.digest.dkim && {
         domain: c.digest.dkim.domain,
         selector: c.digest.dkim.selector,
         privateKeyFile: c.digest.dkim.private_key_file,
       },
     },
+    bounces: { softBounceEditions: c.bounces.soft_bounce_editions, keepRawDays: c.bounces.keep_raw_days },
   }));
 
 /** The validated configuration. `site.url` always ends with a slash. */

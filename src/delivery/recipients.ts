@@ -5,6 +5,7 @@ import { digestFromJson, digestTemplate, personalize, recipientValues, type Dige
 import { oneLine } from '../newsletter/header.ts';
 import { loadOrCreateSecret } from '../store/index.ts';
 import { createSubscriptionService } from '../subscribers/service.ts';
+import { verpAddress } from '../bounces/verp.ts';
 import { GazetteError } from '../errors.ts';
 import type { DeliveryDeps } from './types.ts';
 
@@ -22,7 +23,7 @@ export type PreparedMessage =
 async function editionDigest(
   deps: DeliveryDeps,
   editionId: number,
-): Promise<{ digest: Digest; unsubscribeUrl: (r: Recipient) => string }> {
+): Promise<{ digest: Digest; unsubscribeUrl: (r: Recipient) => string; secret: string }> {
   const row = await deps.store.db
     .selectFrom('editions')
     .select(['digest'])
@@ -41,7 +42,7 @@ async function editionDigest(
     from: deps.config.digest.from,
     secret,
   });
-  return { digest, unsubscribeUrl: (r) => links.unsubscribeUrl({ id: r.subscriberId, email: r.email }) };
+  return { digest, secret, unsubscribeUrl: (r) => links.unsubscribeUrl({ id: r.subscriberId, email: r.email }) };
 }
 
 /**
@@ -53,15 +54,27 @@ export async function editionMessages(
   deps: DeliveryDeps,
   editionId: number,
 ): Promise<(recipient: Recipient) => PreparedMessage> {
-  const { digest, unsubscribeUrl } = await editionDigest(deps, editionId);
+  const { digest, unsubscribeUrl, secret } = await editionDigest(deps, editionId);
   const { config, mailer } = deps;
   const template = mailer.compile && mailer.sendRaw ? await mailer.compile(digestTemplate(digest, config)) : undefined;
-  const sender = oneLine(config.digest.from.address);
+  const from = oneLine(config.digest.from.address);
+  // the return path: each reader's own signed envelope sender and mailto: unsubscribe, received by gazette
+  const bounceAddress = config.digest.bounceAddress;
+  const returnPath = (r: Recipient, kind: 'bounce' | 'unsubscribe'): string | undefined =>
+    bounceAddress === undefined
+      ? undefined
+      : verpAddress(bounceAddress, secret, { kind, editionId, subscriberId: r.subscriberId });
   return (recipient) => {
-    const full = { ...recipient, unsubscribeUrl: unsubscribeUrl(recipient) };
+    const mailbox = returnPath(recipient, 'unsubscribe');
+    const full = {
+      ...recipient,
+      unsubscribeUrl: unsubscribeUrl(recipient),
+      ...(mailbox !== undefined ? { unsubscribeMailbox: mailbox } : {}),
+    };
     if (template) {
       const values = recipientValues(digest, full, config);
       const raw = template.render(values);
+      const sender = returnPath(recipient, 'bounce') ?? from;
       if (raw)
         return { messageId: values.messageId, raw: { from: sender, to: values.to, messageId: values.messageId, raw } };
     }

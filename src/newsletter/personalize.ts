@@ -14,6 +14,8 @@ export interface DigestRecipient {
   unsubscribeUrl: string;
   /** Token for the mailto: unsubscribe subject; defaults to the `token` query parameter of `unsubscribeUrl`. */
   unsubscribeToken?: string;
+  /** This reader's List-Unsubscribe mailto: address (the return path's); default `digest.unsubscribeMailbox`. */
+  unsubscribeMailbox?: string;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -72,7 +74,11 @@ function recipientParts(digest: Digest, recipient: DigestRecipient, config: Conf
     email,
     values,
     messageId: digestMessageId(digest.editionId, recipient.subscriberId, dc.from.address),
-    listUnsubscribe: listUnsubscribeHeader(unsubscribeUrl, dc.unsubscribeMailbox, token),
+    listUnsubscribe: listUnsubscribeHeader(
+      unsubscribeUrl,
+      recipient.unsubscribeMailbox ?? dc.unsubscribeMailbox,
+      token,
+    ),
   };
 }
 

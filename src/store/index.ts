@@ -11,6 +11,8 @@ export {
   type EditionState,
   type EditionsTable,
   type LeasesTable,
+  type MailEventsTable,
+  type SuppressionsTable,
   type SendersTable,
   type SubscriberState,
   type SubscribersTable,

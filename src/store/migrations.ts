@@ -150,6 +150,44 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropTable('senders').execute();
       },
     },
+    '0004_mail_events': {
+      // The return path: bounces, complaints and unsubscribes by mail, and the suppression list.
+      async up(db: Kysely<unknown>) {
+        await idColumn(db.schema.createTable('mail_events'))
+          .addColumn('at', bigint, (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('class', 'text')
+          .addColumn('email', 'text')
+          .addColumn('subscriber_id', bigint)
+          .addColumn('edition_id', bigint)
+          .addColumn('status', 'text')
+          .addColumn('diagnostic', 'text')
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('raw', 'text')
+          .execute();
+        await db.schema
+          .createIndex('mail_events_subscriber')
+          .on('mail_events')
+          .columns(['subscriber_id', 'at'])
+          .execute();
+        await db.schema.createIndex('mail_events_edition').on('mail_events').columns(['edition_id', 'type']).execute();
+        await db.schema.createIndex('mail_events_at').on('mail_events').column('at').execute();
+        await db.schema
+          .createTable('suppressions')
+          .addColumn('email_key', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('created_at', bigint, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('deliveries_message_id').on('deliveries').column('message_id').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropIndex('deliveries_message_id').execute();
+        await db.schema.dropTable('suppressions').execute();
+        await db.schema.dropTable('mail_events').execute();
+      },
+    },
   };
 }
 

@@ -102,6 +102,39 @@ export interface LeasesTable {
   expires_at: number;
 }
 
+/** What happened to mail after it left: a bounce, a complaint or an unsubscribe by mail, from any source. */
+export interface MailEventsTable {
+  id: Generated<number>;
+  at: number;
+  /** `bounce`, `complaint` or `unsubscribe`. */
+  type: string;
+  /** Bounces: `hard` or `soft`. */
+  class: string | null;
+  /** The address it is about (lower-cased as subscribers' email_key); null when none could be found. */
+  email: string | null;
+  subscriber_id: number | null;
+  edition_id: number | null;
+  /** RFC 3463 status, e.g. `5.1.1`. */
+  status: string | null;
+  /** The server's words: Diagnostic-Code, the SMTP reply, the provider's reason. */
+  diagnostic: string | null;
+  /** Where it came from: `rcpt` (the SMTP reply while sending), `smtp` (the inbound listener), `imap`, a provider. */
+  source: string;
+  /** What gazette did: `bounced`, `unsubscribed`, `counted` (a soft bounce below the limit), `none`. */
+  action: string;
+  /** The raw message or webhook body, kept for `bounces.keep_raw_days`. */
+  raw: string | null;
+}
+
+/** Addresses never mailed again until they come back through a new double opt-in. */
+export interface SuppressionsTable {
+  email_key: string;
+  email: string;
+  /** `complaint`, `hard-bounce`, `soft-bounces`, `unsubscribed by mail`, … */
+  reason: string;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   subscribers: SubscribersTable;
   editions: EditionsTable;
@@ -109,4 +142,6 @@ export interface DatabaseSchema {
   leases: LeasesTable;
   edition_items: EditionItemsTable;
   senders: SendersTable;
+  mail_events: MailEventsTable;
+  suppressions: SuppressionsTable;
 }

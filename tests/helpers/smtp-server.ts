@@ -13,8 +13,8 @@ export interface ReceivedMessage {
 export interface TestSmtpServerOptions {
   /** Fixed port (to restart a stopped server on the same address); default: a free one. */
   port?: number;
-  /** Reply code for an address at RCPT TO (e.g. 451 or 550), or undefined to accept it. */
-  onRcptTo?: (address: string) => number | undefined;
+  /** Reply code for an address at RCPT TO (e.g. 451 or 550), with its text if given, or undefined to accept it. */
+  onRcptTo?: (address: string) => number | { code: number; message: string } | undefined;
   /** After the message arrives: a reply code to refuse it at end of DATA, 'drop' to cut the connection mid-DATA. */
   onData?: (message: { from: string; to: string[] }) => number | 'drop' | undefined;
   /** Require AUTH PLAIN/LOGIN with these credentials. */
@@ -61,8 +61,10 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
       return callback(smtpError(535, 'Authentication failed'));
     },
     onRcptTo(address, _session, callback) {
-      const code = options.onRcptTo?.(address.address);
+      const verdict = options.onRcptTo?.(address.address);
+      const code = typeof verdict === 'object' ? verdict.code : verdict;
       rcpt.push({ address: address.address, code: code ?? 250 });
+      if (typeof verdict === 'object') return callback(smtpError(verdict.code, verdict.message));
       if (code !== undefined && code >= 400)
         return callback(smtpError(code, code >= 500 ? 'Mailbox unavailable' : 'Try again later'));
       return callback();

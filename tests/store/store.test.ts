@@ -39,7 +39,12 @@ describe.each(testDialects())('store on %s', (dialect) => {
     const names = (await store.db.introspection.getTables()).map((x) => x.name).sort();
     expect(names).toEqual(expect.arrayContaining(['deliveries', 'editions', 'leases', 'subscribers']));
     const again = await t().open();
-    expect(await appliedMigrations(again.db as never)).toEqual(['0001_initial', '0002_deliveries_due']);
+    expect(await appliedMigrations(again.db as never)).toEqual([
+      '0001_initial',
+      '0002_deliveries_due',
+      '0003_exactly_once',
+      '0004_mail_events',
+    ]);
   });
 
   it('returns ids and epoch-millisecond times as numbers', async () => {
@@ -235,7 +240,12 @@ describe.each(testDialects())('migrating a fresh %s database', (dialect) => {
       const results = await Promise.all([1, 2, 3, 4].map(() => openInChild(database.url, database.varDir)));
       expect(results).toEqual(['ok', 'ok', 'ok', 'ok']);
       const store = await database.open();
-      expect(await appliedMigrations(store.db as never)).toEqual(['0001_initial', '0002_deliveries_due']);
+      expect(await appliedMigrations(store.db as never)).toEqual([
+        '0001_initial',
+        '0002_deliveries_due',
+        '0003_exactly_once',
+        '0004_mail_events',
+      ]);
     } finally {
       await database.dispose();
     }

@@ -20,6 +20,7 @@ export const commandModules: CommandModule[] = [
     ],
   },
   { group: 'subscribers', load: async () => (await import('./subscribers.ts')).subscribersCommands },
+  { group: 'bounces', load: async () => (await import('./bounces.ts')).bouncesCommands },
   { group: 'import-feed', load: async () => [(await import('./import-feed.ts')).importFeedCommand] },
   { group: 'status', load: async () => [(await import('./status.ts')).statusCommand] },
 ];

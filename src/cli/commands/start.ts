@@ -15,6 +15,7 @@ import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts'
 import { configuredSubscriptionService } from '../../subscribers/index.ts';
 import { createSiteService, type SiteService } from '../../worker/site.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
+import { startReturnPathListener } from '../../bounces/listener.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
 import { collectPeriodically } from '../heap.ts';
@@ -98,6 +99,7 @@ export const startCommand: CommandSpec = {
     let site: SiteService | undefined;
     let server: RunningServer | undefined;
     let worker: Worker | undefined;
+    let returnPath: { port: number; close(): Promise<void> } | undefined;
     const shutdown = async (): Promise<void> => {
       // Each step runs even when an earlier one failed: the store and the mail pool must close.
       const steps: [string, (() => Promise<void>) | undefined][] = [
@@ -105,6 +107,7 @@ export const startCommand: CommandSpec = {
         ['watcher', site && (() => site!.stop())],
         ['schedule and dispatch', worker && (() => worker!.stop())],
         ['server', server && (() => server!.close())],
+        ['return path listener', returnPath && (() => returnPath!.close())],
         ['mailer', mailer && (() => mailer!.close())],
         ['database', store && (() => store!.close())],
       ];
@@ -198,6 +201,22 @@ export const startCommand: CommandSpec = {
       });
       logger.info({ url: server.url, admin: env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)' }, 'serving');
       ctx.stdout.write(`gazette worker serving ${env.publicDir} at ${server.url}\n`);
+
+      if (env.inboundSmtpPort !== undefined) {
+        returnPath = await startReturnPathListener({
+          deps: { store, config, logger, now, secret },
+          port: env.inboundSmtpPort,
+          host: env.inboundSmtpHost,
+        });
+        logger.info(
+          {
+            port: returnPath.port,
+            host: env.inboundSmtpHost ?? 'all interfaces',
+            address: config.digest.bounceAddress,
+          },
+          'return path listening for bounces, complaints and mailto: unsubscribes',
+        );
+      }
 
       await worker.start();
       await untilAborted(ctx.signal);
