@@ -5,7 +5,7 @@ import { UsageError } from '../errors.ts';
 import type { Store } from '../store/open.ts';
 import { SUBSCRIBER_STATES, type SubscriberState } from '../store/schema.ts';
 import { AddressError, normalizeAddress, type NormalizedAddress } from './address.ts';
-import { findByKeys, insertMissing, setState, updateName, type NewSubscriber } from './repository.ts';
+import { findByKeys, insertMissing, setState, suppressedAmong, updateName, type NewSubscriber } from './repository.ts';
 
 export interface ImportOptions {
   now: Date;
@@ -91,9 +91,17 @@ export async function importSubscribers(store: Store, input: Readable, options: 
     const changes = given;
     batch = [];
     given = new Map();
-    const { added, updated } = await store.transaction(async (trx) => {
-      const present = options.update ? await findByKeys(trx, [...changes.keys()]) : [];
-      const inserted = await insertMissing(trx, rows, options.now, store.dialect);
+    const { added, updated, refused } = await store.transaction(async (trx) => {
+      // a suppressed address (a complaint, a bounce) comes back only through a new double opt-in
+      const suppressed = await suppressedAmong(
+        trx,
+        rows.filter((r) => r.state === 'active' || r.state === 'pending').map((r) => r.key),
+      );
+      const kept = rows.filter((r) => !suppressed.has(r.key) || (r.state !== 'active' && r.state !== 'pending'));
+      const present = options.update
+        ? (await findByKeys(trx, [...changes.keys()])).filter((r) => !suppressed.has(r.email_key))
+        : [];
+      const inserted = await insertMissing(trx, kept, options.now, store.dialect);
       let changed = 0;
       for (const row of present) {
         const change = changes.get(row.email_key)!;
@@ -104,10 +112,21 @@ export async function importSubscribers(store: Store, input: Readable, options: 
         if (name !== undefined) await updateName(trx, row.id, name, options.now);
         changed++;
       }
-      return { added: inserted, updated: changed };
+      return {
+        added: inserted,
+        updated: changed,
+        refused: rows.filter((r) => !kept.includes(r)).map((r) => ({ key: r.key, reason: suppressed.get(r.key)! })),
+      };
     });
+    for (const r of refused) {
+      report.accepted--;
+      reject(
+        seen.get(r.key) ?? 0,
+        `${r.key} is suppressed (${r.reason}): only a new double opt-in, through the subscribe form, brings it back`,
+      );
+    }
     report.added += added;
-    report.existing += rows.length - added;
+    report.existing += rows.length - refused.length - added;
     report.updated += updated;
   };
 
@@ -164,5 +183,6 @@ export async function importSubscribers(store: Store, input: Readable, options: 
     throw new UsageError(`the CSV header row has no "email" column (found: ${header.join(', ') || 'nothing'})`);
   }
   await flush();
+  report.rejectedRows.sort((a, b) => a.line - b.line);
   return report;
 }

@@ -1,12 +1,14 @@
 // Operators' changes to the list (CLI, admin): add or remove one address, no mail sent.
 import type { Kysely } from '../adapters/database.ts';
 import type { DatabaseSchema, SubscriberState } from '../store/schema.ts';
+import { GazetteError } from '../errors.ts';
 import { normalizeAddress } from './address.ts';
 import {
   deleteByKey,
   findById,
   insertOrFind,
   setState,
+  suppressedAmong,
   toSubscriber,
   updateName,
   type Subscriber,
@@ -28,6 +30,14 @@ export async function addSubscriber(
 ): Promise<{ subscriber: Subscriber; created: boolean }> {
   const { email, key } = normalizeAddress(address);
   const state = options.state ?? 'active';
+  if (state === 'active' || state === 'pending') {
+    const reason = (await suppressedAmong(db, [key])).get(key);
+    if (reason !== undefined)
+      throw new GazetteError(
+        'ADDRESS_SUPPRESSED',
+        `${email} is suppressed (${reason}): only a new double opt-in, through the subscribe form, brings it back`,
+      );
+  }
   const name = options.name?.replace(/\s+/g, ' ').trim() || null;
   const { row, created } = await insertOrFind(db, { email, key, state, name, source: 'cli' }, now);
   if (created) return { subscriber: toSubscriber(row), created };

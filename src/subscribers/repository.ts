@@ -243,3 +243,24 @@ export async function deleteByKey(db: Db, key: string): Promise<boolean> {
   const result = await db.deleteFrom('subscribers').where('email_key', '=', key).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** The suppressed addresses among `keys`, with why each is suppressed. */
+export async function suppressedAmong(db: Db, keys: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const slice = keys.slice(i, i + 500);
+    if (slice.length === 0) continue;
+    const rows = await db
+      .selectFrom('suppressions')
+      .select(['email_key', 'reason'])
+      .where('email_key', 'in', slice)
+      .execute();
+    for (const r of rows) found.set(r.email_key, r.reason);
+  }
+  return found;
+}
+
+/** Lifts a suppression: a confirmed double opt-in is the one way back. */
+export async function liftSuppression(db: Db, key: string): Promise<void> {
+  await db.deleteFrom('suppressions').where('email_key', '=', key).execute();
+}

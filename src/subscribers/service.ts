@@ -13,6 +13,7 @@ import {
   countByState,
   findById,
   insertOrFind,
+  liftSuppression,
   listSubscribers,
   releaseNotice,
   setState,
@@ -167,6 +168,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
           const now = await findById(db, row.id);
           if (now?.state !== 'active') throw new TokenError('TOKEN_INVALID', 'this link is no longer valid');
         }
+        // the reader asked again and confirmed: a suppression (an old complaint, a bounce) ends here
+        await liftSuppression(db, row.email_key);
       } else if (row.state !== 'active') {
         // unsubscribed (or bounced) since the link was sent: only a new request may subscribe again
         throw new TokenError('TOKEN_INVALID', 'this link is no longer valid; please subscribe again');
