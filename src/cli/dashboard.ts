@@ -1,4 +1,5 @@
-// The operators' dashboard use-cases: the delivery ledger, the subscription service, the digest preview and the status report behind one port.
+// The operators' dashboard use-cases: the delivery ledger, the subscription service, the digest preview and the status
+// report behind one port.
 import { PassThrough, Readable } from 'node:stream';
 import type { Environment } from '../config/load.ts';
 import {

@@ -206,14 +206,17 @@ export async function recordOutcomes(
     const result = await sql<{ k: string; subscriber_id: number }>`
       with i as (
         update deliveries
-        set message_id = (${batch.inFlight.map((r) => r.messageId)}::text[])[array_position(${ids}::bigint[], subscriber_id)]
+        set message_id =
+          (${batch.inFlight.map((r) => r.messageId)}::text[])[array_position(${ids}::bigint[], subscriber_id)]
         where edition_id = ${editionId} and subscriber_id = any(${ids}::bigint[])
           and status || '' = 'sending' and claimed_by = ${workerId}
           and exists (select 1 from editions e where e.id = ${editionId} and e.state = 'sending')
         returning subscriber_id),
       s as (
-        update deliveries set status = 'sent', attempts = attempts + 1, sent_at = ${sentAt}, last_error = null, next_attempt_at = null
-        where edition_id = ${editionId} and subscriber_id = any(${batch.sent.map((r) => r.subscriberId)}::bigint[]) and status || '' = 'sending' and claimed_by = ${workerId}
+        update deliveries set status = 'sent', attempts = attempts + 1, sent_at = ${sentAt},
+          last_error = null, next_attempt_at = null
+        where edition_id = ${editionId} and subscriber_id = any(${batch.sent.map((r) => r.subscriberId)}::bigint[])
+          and status || '' = 'sending' and claimed_by = ${workerId}
         returning subscriber_id)
       select 'i' as k, subscriber_id from i union all select 's' as k, subscriber_id from s`.execute(store.db);
     for (const row of result.rows) (row.k === 'i' ? inFlight : sent).add(Number(row.subscriber_id));
@@ -242,7 +245,8 @@ export async function recordOutcomes(
 const MARK_IN_FLIGHT = `update deliveries set message_id = ?
   where edition_id = ? and subscriber_id = ? and status || '' = 'sending' and claimed_by = ?
     and exists (select 1 from editions e where e.id = ? and e.state = 'sending')`;
-const MARK_SENT = `update deliveries set status = 'sent', attempts = attempts + 1, sent_at = ?, message_id = ?, last_error = null, next_attempt_at = null
+const MARK_SENT = `update deliveries set status = 'sent', attempts = attempts + 1, sent_at = ?, message_id = ?,
+    last_error = null, next_attempt_at = null
   where edition_id = ? and subscriber_id = ? and status || '' = 'sending' and claimed_by = ?`;
 
 export async function markEditionStarted(store: Store, editionId: number, now: number): Promise<void> {

@@ -1,4 +1,5 @@
-// The operator's side of the ledger: recover rows a dead worker held, resume a paused edition, report where each stands.
+// The operator's side of the ledger: recover rows a dead worker held, resume a paused edition, report where each
+// stands.
 import type { ExpressionBuilder, UpdateQueryBuilder, UpdateResult } from '../adapters/database.ts';
 import { GazetteError } from '../errors.ts';
 import { openEdition } from './edition.ts';
@@ -278,7 +279,9 @@ export async function listEditions(store: Store, limit: number): Promise<Edition
   }));
 }
 
-/** Where each edition stands (one, or the 20 newest): rows by status, failures with the server's reply, uncertain rows. */
+/**
+ * Where each edition stands (one, or the 20 newest): rows by status, failures with the server's reply, uncertain rows.
+ */
 export async function editionStatus(deps: DeliveryDeps, editionId?: number): Promise<EditionReport[]> {
   const { db } = deps.store;
   let query = db

@@ -1,4 +1,5 @@
-// The scheduler lease: one worker among several holds it, renews it while alive, and another takes it over when it lapses.
+// The scheduler lease: one worker among several holds it, renews it while alive, and another takes it over when it
+// lapses.
 import type { Logger } from '../logger.ts';
 import { acquireLease, releaseLease, type Store } from '../store/index.ts';
 

@@ -39,7 +39,9 @@ function compareDays(a: LocalDay, b: LocalDay): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
 }
 
-/** The instant a wall-clock time in `zone` names (for a time in a DST gap, one next to it; the matcher then refuses it). */
+/**
+ * The instant a wall-clock time in `zone` names (for a time in a DST gap, one next to it; the matcher then refuses it).
+ */
 function wallToInstant(day: LocalDay, seconds: number, zone: string): number {
   const wall = Date.UTC(day.year, day.month - 1, day.day) + seconds * 1000;
   const first = wall - offsetAt(wall, zone) * 60_000;

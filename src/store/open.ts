@@ -28,7 +28,9 @@ export interface Store {
   dialect: DialectName;
   /** A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the default read committed). */
   transaction<T>(fn: (trx: Kysely<DatabaseSchema>) => Promise<T>): Promise<T>;
-  /** SQLite only: statements run by text in one write transaction, in one synchronous step (see Database.writeBatch). */
+  /**
+   * SQLite only: statements run by text in one write transaction, in one synchronous step (see Database.writeBatch).
+   */
   writeBatch?<T>(fn: (writes: BatchWrites) => T): Promise<T>;
   /** PostgreSQL only: a session advisory lock held on a connection of its own (see Database.holdSessionLock). */
   holdSessionLock?(classId: number, objId: number): Promise<SessionLock>;

@@ -33,7 +33,9 @@ export interface SiteServiceOptions {
 export type BuildOutcome = { ok: true; result: BuildResult; calendar: ContentCalendar } | { ok: false; error: unknown };
 
 export interface SiteService {
-  /** Builds once and starts watching. Resolves with the first build's outcome; a failed build does not stop the service. */
+  /**
+   * Builds once and starts watching. Resolves with the first build's outcome; a failed build does not stop the service.
+   */
   start(): Promise<BuildOutcome>;
   /**
    * Asks for a build. A build already running is never doubled: requests during it are

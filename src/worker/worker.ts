@@ -35,7 +35,10 @@ export interface WorkerOptions {
   recoverEveryMs?: number;
   /** The worker's own log lines (default: the deps' logger). */
   logger?: Logger;
-  /** Called when the number of sent editions changes (this worker's or another process's send finished): the archive is stale. */
+  /**
+   * Called when the number of sent editions changes (this worker's or another process's send finished): the archive is
+   * stale.
+   */
   onEditionsSent?: () => void;
   /** Called as each drain of the ledger starts; what it returns is called as the drain ends. */
   whileDispatching?: () => () => void;
@@ -52,7 +55,10 @@ export interface TickReport {
 }
 
 export interface Worker {
-  /** One pass of the schedule at `now` (default the deps' clock): renew the lease, and as leader create the due slot's edition. */
+  /**
+   * One pass of the schedule at `now` (default the deps' clock): renew the lease, and as leader create the due slot's
+   * edition.
+   */
   tick(now?: Date): Promise<TickReport>;
   /** Drains the ledger once; a call while a drain runs waits for it and drains once more. */
   dispatchNow(): Promise<DispatchResult | undefined>;
@@ -113,7 +119,8 @@ export function createWorker(options: WorkerOptions): Worker {
           lateHours: Math.round(plan.lateMs / 360_000) / 10,
           maxLatenessHours: config.digest.maxLatenessHours,
         },
-        'missed slot skipped: it is older than digest.max_lateness_hours; `gazette digest send` sends an edition by hand',
+        'missed slot skipped: it is older than digest.max_lateness_hours; ' +
+          '`gazette digest send` sends an edition by hand',
       );
       return { leader, plan, skipped: plan.key };
     }

@@ -36,7 +36,8 @@ describe.each(testDialects())('dashboard (%s)', (dialect) => {
     });
   });
 
-  it('sets an HttpOnly, SameSite=Strict session cookie for the right token; Secure unless on a loopback host', async () => {
+  it(`sets an HttpOnly, SameSite=Strict session cookie for \
+the right token; Secure unless on a loopback host`, async () => {
     await withApp(db().store, async ({ app }) => {
       const res = await login(app, TOKEN);
       expect(res.status).toBe(303);
@@ -83,7 +84,8 @@ describe.each(testDialects())('dashboard (%s)', (dialect) => {
     });
   });
 
-  it('refuses a POST without the CSRF token, with a wrong one, or from another origin (403), and changes nothing', async () => {
+  it(`refuses a POST without the CSRF token, with a wrong \
+one, or from another origin (403), and changes nothing`, async () => {
     await withApp(db().store, async ({ app }) => {
       const client = await loggedIn(app);
       const none = await client.post('/admin/subscribers/add', { email: 'one@example.org' }, { csrf: null });
@@ -123,7 +125,8 @@ describe.each(testDialects())('dashboard (%s)', (dialect) => {
     });
   });
 
-  it('confirms a send with subject and recipient count, then creates the edition and hands it to the dispatcher', async () => {
+  it(`confirms a send with subject and recipient count, then \
+creates the edition and hands it to the dispatcher`, async () => {
     const { store } = db();
     await addSubscribers(store, 5);
     await withApp(store, async ({ app, dispatched }) => {

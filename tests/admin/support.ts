@@ -1,4 +1,5 @@
-// Dashboard test set-up: the app over a real store with the real dashboard use-cases, and a logged-in client for app.request.
+// Dashboard test set-up: the app over a real store with the real dashboard use-cases, and a logged-in client for
+// app.request.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

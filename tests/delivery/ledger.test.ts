@@ -1,4 +1,5 @@
-// The ledger's guarantees: editions per slot, no edition without news, frozen recipients, concurrent dispatchers, abort.
+// The ledger's guarantees: editions per slot, no edition without news, frozen recipients, concurrent dispatchers,
+// abort.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createEdition,
@@ -68,7 +69,8 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     expect(deliveries).toHaveLength(4);
   });
 
-  it('freezes the recipients when the edition is created, and starts the next window where the last ended', async () => {
+  it(`freezes the recipients when the edition is created, \
+and starts the next window where the last ended`, async () => {
     const { store, varDir } = db();
     const smtp = await startSmtpServer();
     servers.push(smtp);
@@ -150,7 +152,8 @@ describe.each(testDialects())('the delivery ledger on %s', { timeout: 60_000 }, 
     expect(receivedCounts(smtp.messages).size).toBe(150);
   });
 
-  it('on abort finishes the messages in flight and hands the unstarted claims back, then resumes without a duplicate', async () => {
+  it(`on abort finishes the messages in flight and hands the \
+unstarted claims back, then resumes without a duplicate`, async () => {
     const { store, varDir } = db();
     const abort = new AbortController();
     let seen = 0;

@@ -15,7 +15,8 @@ describe.each(testDialects())('sending an edition on %s', { timeout: 60_000 }, (
     smtp = undefined;
   });
 
-  it('sends every active subscriber exactly one multipart message with every header, and none to the others', async () => {
+  it(`sends every active subscriber exactly one multipart \
+message with every header, and none to the others`, async () => {
     const { store, varDir } = db();
     smtp = await startSmtpServer();
     const active = await addSubscribers(store, 60, 'active');

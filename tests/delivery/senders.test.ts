@@ -33,9 +33,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('senders on postgres', () => {
         .where('id', '=', sender.id)
         .executeTakeFirstOrThrow();
       await sql`select pg_terminate_backend(pid) from pg_locks
-        where locktype = 'advisory' and classid = ${SENDER_LOCK_CLASS} and objid = ${row.lock_key} and objsubid = 2`.execute(
-        store.db,
-      );
+        where locktype = 'advisory' and classid = ${SENDER_LOCK_CLASS}
+          and objid = ${row.lock_key} and objsubid = 2`.execute(store.db);
       await new Promise((resolve) => setTimeout(resolve, 200));
       const dead = await judgeSenders(store, [sender.id], new Date());
       expect(dead.get(sender.id)).toMatchObject({ alive: false, reason: 'its database session ended' });

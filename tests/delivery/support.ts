@@ -1,4 +1,5 @@
-// Delivery test set-up: a store, subscribers written straight into it, the real SMTP test server and DeliveryDeps over them.
+// Delivery test set-up: a store, subscribers written straight into it, the real SMTP test server and DeliveryDeps over
+// them.
 import path from 'node:path';
 import { silentLogger } from '../../src/adapters/pino.ts';
 import type { Config } from '../../src/config/schema.ts';

@@ -1,5 +1,6 @@
 // The dashboard in chromium against the real server, a SQLite store and a real SMTP server: log in, check the counts,
-// send now through the confirmation, watch the progress bar reach 100% without a reload, read a 550 reply, preview the digest.
+// send now through the confirmation, watch the progress bar reach 100% without a reload, read a 550 reply, preview the
+// digest.
 import { hostname } from 'node:os';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,4 +1,5 @@
-// After a send: the edition in public/archive/ on the next build, and a digest triggered through the server's admin API.
+// After a send: the edition in public/archive/ on the next build, and a digest triggered through the server's admin
+// API.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,7 +37,8 @@ describe('sent editions and the admin trigger', { timeout: 120_000 }, () => {
     expect(page).not.toContain('unsubscribe?token=');
   });
 
-  it('POST /admin/api/digest/trigger creates the edition, answers 202 with its id, and sends it in the background', async () => {
+  it(`POST /admin/api/digest/trigger creates the edition, \
+answers 202 with its id, and sends it in the background`, async () => {
     await addSubscribers(await database.open(), 5);
     // one item published yesterday: the server composes for the real clock
     const content = path.join(database.varDir, 'content');

@@ -1,4 +1,5 @@
-// `gazette digest send` as an operator runs it: dry run, a test copy, a full send, status, and nothing sent when nothing is new.
+// `gazette digest send` as an operator runs it: dry run, a test copy, a full send, status, and nothing sent when
+// nothing is new.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,7 +34,8 @@ describe.each(testDialects())('gazette digest send on %s', { timeout: 120_000 },
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(
-      'dry run: nothing created or sent\nsubject: CARICC News: 2 new items, week of 4 October 2021\nitems: 2\nrecipients: 7\n',
+      'dry run: nothing created or sent\nsubject: CARICC News: 2 new items, week of 4 October 2021\n' +
+        'items: 2\nrecipients: 7\n',
     );
     expect(await ledger()).toEqual({ editions: [], deliveries: [] });
     expect(smtp.messages).toHaveLength(0);
@@ -81,6 +83,7 @@ describe.each(testDialects())('gazette digest send on %s', { timeout: 120_000 },
     const status = await runGazette(env(), ['digest', 'status', '1']);
     expect(status.status).toBe(0);
     expect(status.stdout).toMatch(
+      // long-line: a regular expression literal cannot be split
       /^edition 1 {2}sent {2}"CARICC News: 2 new items, week of 4 October 2021"\n {2}recipients 40: sent 40, failed 0, retry 0, pending 0, in flight 0, uncertain 0\n/,
     );
 

@@ -1,8 +1,8 @@
 // What a new user does on a fresh clone: `npm ci`, `npm start` with no configuration changes and no SMTP; the site and
 // its feeds are served with ETags; `gazette subscribers add` and `gazette digest send` write .eml files to var/outbox/.
 //
-// Slow on purpose: it clones the repository (HEAD) and runs `npm ci --prefer-offline` in the clone, which installs every
-// package (and may build better-sqlite3) — minutes, not seconds, hence the 15-minute timeout.
+// Slow on purpose: it clones the repository (HEAD) and runs `npm ci --prefer-offline` in the clone, which installs
+// every package (and may build better-sqlite3) — minutes, not seconds, hence the 15-minute timeout.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -61,7 +61,8 @@ describe('a fresh clone', { timeout: 15 * 60_000 }, () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('installs with npm ci, runs with npm start as is, serves the feeds, and sends a digest to the outbox', async () => {
+  it(`installs with npm ci, runs with npm start as is, \
+serves the feeds, and sends a digest to the outbox`, async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'gazette-clone-'));
     const clone = path.join(dir, 'gazette');
     const cloned = spawnSync('git', ['clone', '--quiet', repoRoot, clone], { encoding: 'utf8' });
@@ -116,7 +117,8 @@ describe('a fresh clone', { timeout: 15 * 60_000 }, () => {
     const date = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
     await writeFile(
       path.join(clone, 'content/2021/first-item-of-the-week.md'),
-      `---\ntitle: "Our first item of the week"\ndate: ${date}\nsummary: "What happened this week."\n---\n\nThe body of the item.\n`,
+      `---\ntitle: "Our first item of the week"\ndate: ${date}\n` +
+        `summary: "What happened this week."\n---\n\nThe body of the item.\n`,
     );
     const bin = path.join(clone, 'bin/gazette.js');
     const added = await gazetteAsync(clone, ['subscribers', 'add', 'a@example.org'], {}, bin);

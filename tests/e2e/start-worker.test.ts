@@ -1,5 +1,6 @@
 // `gazette start` as an operator runs it: serves the build, rebuilds when content changes, keeps the last good build
-// through a bad file, sends an edition an operator triggers over a real SMTP server, never logs a secret, stops on SIGTERM.
+// through a bad file, sends an edition an operator triggers over a real SMTP server, never logs a secret, stops on
+// SIGTERM.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,7 +50,8 @@ describe('gazette start', { timeout: 120_000 }, () => {
       JSON.parse(await readFile(path.join(root, 'public/feed.json'), 'utf8')) as { items: { title: string }[] }
     ).items.map((i) => i.title);
 
-  it('serves, rebuilds, survives a bad file, sends a triggered edition, logs no secret, and exits 0 on SIGTERM', async () => {
+  it(`serves, rebuilds, survives a bad file, sends a triggered \
+edition, logs no secret, and exits 0 on SIGTERM`, async () => {
     worker = startWorkerProcess({ cwd: root, env });
     const url = await worker.url;
 

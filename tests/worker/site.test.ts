@@ -1,5 +1,5 @@
-// The worker's site service on real files: rebuilds on change after the debounce, keeps the last good build on a bad file,
-// never runs two builds at once, and publishes a scheduled item when its time comes.
+// The worker's site service on real files: rebuilds on change after the debounce, keeps the last good build on a bad
+// file, never runs two builds at once, and publishes a scheduled item when its time comes.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,7 +52,8 @@ describe('site service', { timeout: 60_000 }, () => {
       debounceMs: 100,
     });
 
-  it('rebuilds after a content change; a bad file is logged and the last good build stays served; fixing it rebuilds', async () => {
+  it(`rebuilds after a content change; a bad file is logged \
+and the last good build stays served; fixing it rebuilds`, async () => {
     site = service();
     const first = await site.start();
     expect(first.ok).toBe(true);

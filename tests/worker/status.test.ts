@@ -1,4 +1,5 @@
-// `gazette status` on a real database and a real build: items, last build, subscribers, last and next edition, deliveries.
+// `gazette status` on a real database and a real build: items, last build, subscribers, last and next edition,
+// deliveries.
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -136,7 +137,8 @@ describe.each(testDialects())('status on %s', (dialect) => {
     expect(report.lastEdition).toBeNull();
     const text = formatStatus(report);
     expect(text).toContain(
-      'last build:    none yet; the last attempt at 2026-11-30 11:00 failed: 2026/bad.md:5 (field "colour"): unknown field "colour"',
+      'last build:    none yet; the last attempt at 2026-11-30 11:00 failed: ' +
+        '2026/bad.md:5 (field "colour"): unknown field "colour"',
     );
     expect(text).toContain('last edition:  none yet');
     expect(text).toContain('subscribers:   0 active');

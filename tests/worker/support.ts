@@ -11,7 +11,10 @@ export const templatesDir = path.join(repoRoot, 'templates');
 
 export function itemFile(title: string, date: Date | string, extra = ''): string {
   const when = typeof date === 'string' ? date : date.toISOString().replace(/\.\d+Z$/, 'Z');
-  return `---\ntitle: ${JSON.stringify(title)}\ndate: ${when}\nsummary: ${JSON.stringify(`Summary of ${title}.`)}\n${extra}---\n\nBody of ${title}.\n`;
+  return (
+    `---\ntitle: ${JSON.stringify(title)}\ndate: ${when}\nsummary: ${JSON.stringify(`Summary of ${title}.`)}\n` +
+    `${extra}---\n\nBody of ${title}.\n`
+  );
 }
 
 /** A folder laid out like a gazette checkout: content/ with `items` ({ file: [title, date] }). */
@@ -78,9 +81,9 @@ export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => bo
 }
 
 /**
- * The repository's gazette.yaml, with its weekly slot moved half a week away from `now`, for a `gazette start` run on the
- * real clock. The sample's Monday 09:00 slot is due (and caught up) for max_lateness_hours after it each week; a worker
- * started then would send its own edition first, and a test of something else would see it.
+ * The repository's gazette.yaml, with its weekly slot moved half a week away from `now`, for a `gazette start` run on
+ * the real clock. The sample's Monday 09:00 slot is due (and caught up) for max_lateness_hours after it each week; a
+ * worker started then would send its own edition first, and a test of something else would see it.
  */
 export async function configOffSchedule(now = new Date()): Promise<string> {
   const yaml = await readFile(path.join(repoRoot, 'gazette.yaml'), 'utf8');

@@ -82,7 +82,8 @@ describe.each(testDialects())('worker schedule on %s', (dialect) => {
     return w;
   }
 
-  it('creates one edition at a slot, sends it, and creates nothing new when ticked again at the same slot', async () => {
+  it(`creates one edition at a slot, sends it, and creates \
+nothing new when ticked again at the same slot`, async () => {
     const site = await setUp();
     const clock = clockAt(SLOT);
     const w = worker(site, clock);
@@ -104,7 +105,8 @@ describe.each(testDialects())('worker schedule on %s', (dialect) => {
     expect(await editionSlots(db().store)).toEqual([SLOT_KEY]);
   });
 
-  it('never makes a second edition for a slot, even from a worker that has not seen it (the slot is a unique key)', async () => {
+  it(`never makes a second edition for a slot, even from a \
+worker that has not seen it (the slot is a unique key)`, async () => {
     const site = await setUp();
     const clock = clockAt(SLOT);
     expect((await worker(site, clock, { id: 'a' }).tick()).edition?.status).toBe('created');

@@ -1,4 +1,5 @@
-// `gazette digest send|status|resume`: create and dispatch an edition, see where editions stand, continue one after a stop.
+// `gazette digest send|status|resume`: create and dispatch an edition, see where editions stand, continue one after a
+// stop.
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { createProgressBar } from '../../adapters/cli-progress.ts';
@@ -133,7 +134,8 @@ function summary(ctx: CommandContext, report: EditionReport | undefined, result:
   if (report.state === 'paused') {
     ctx.stdout.write(
       `paused: ${report.pausedReason ?? 'by an operator'}\n` +
-        `run \`gazette digest resume ${report.editionId}\` to continue (once the mail server is back, if it was down)\n`,
+        `run \`gazette digest resume ${report.editionId}\` to continue ` +
+        `(once the mail server is back, if it was down)\n`,
     );
     return 1;
   }
@@ -172,7 +174,8 @@ function summary(ctx: CommandContext, report: EditionReport | undefined, result:
 const send: CommandSpec = {
   name: 'digest send',
   description:
-    'Create the next edition for every active subscriber and send it (--dry-run: only say what would go out; --to: one test copy)',
+    'Create the next edition for every active subscriber and send it ' +
+    '(--dry-run: only say what would go out; --to: one test copy)',
   options: [
     { flags: '--dry-run', description: 'create and send nothing; print the subject, item count and recipient count' },
     { flags: '--to <address>', description: 'send one test copy to this address; writes nothing to the ledger' },
@@ -221,7 +224,8 @@ const send: CommandSpec = {
         });
         if (preview.empty) {
           ctx.stdout.write(
-            `no items published between ${preview.window.start.toISOString()} and ${preview.window.end.toISOString()}: nothing to send (--force sends anyway)\n`,
+            `no items published between ${preview.window.start.toISOString()} ` +
+              `and ${preview.window.end.toISOString()}: nothing to send (--force sends anyway)\n`,
           );
           return 0;
         }
@@ -229,7 +233,8 @@ const send: CommandSpec = {
         if (to) {
           const sent = await deps.mailer.send(preview.message, { folder: 'test' });
           ctx.stdout.write(
-            `test copy of "${preview.digest.subject}" (${items} item${items === 1 ? '' : 's'}) sent to ${to}: ${sent.response}\n`,
+            `test copy of "${preview.digest.subject}" (${items} item${items === 1 ? '' : 's'}) ` +
+              `sent to ${to}: ${sent.response}\n`,
           );
           return 0;
         }
@@ -240,7 +245,8 @@ const send: CommandSpec = {
           .executeTakeFirst();
         const recipients = Number(row?.n ?? 0);
         ctx.stdout.write(
-          `dry run: nothing created or sent\nsubject: ${preview.digest.subject}\nitems: ${items}\nrecipients: ${recipients}\n`,
+          `dry run: nothing created or sent\nsubject: ${preview.digest.subject}\n` +
+            `items: ${items}\nrecipients: ${recipients}\n`,
         );
         return 0;
       }

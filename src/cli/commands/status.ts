@@ -155,18 +155,24 @@ export function formatStatus(report: StatusReport): string {
   lines.push(
     'error' in items
       ? `items:         cannot read the content: ${items.error}`
-      : `items:         ${items.published} published, ${items.scheduled} scheduled${items.nextPublishAt ? ` (next at ${when(items.nextPublishAt)})` : ''}`,
+      : `items:         ${items.published} published, ${items.scheduled} scheduled` +
+          `${items.nextPublishAt ? ` (next at ${when(items.nextPublishAt)})` : ''}`,
   );
   const { served, lastAttempt } = report.build;
   let build = served ? `${served.id} at ${when(served.at)}` : 'none yet';
   if (lastAttempt && !lastAttempt.ok)
-    build += `; the last attempt at ${when(lastAttempt.at)} failed: ${lastAttempt.errors[0] ?? 'unknown error'}${lastAttempt.errors.length > 1 ? ` (and ${lastAttempt.errors.length - 1} more)` : ''}`;
+    build +=
+      `; the last attempt at ${when(lastAttempt.at)} failed: ${lastAttempt.errors[0] ?? 'unknown error'}` +
+      `${lastAttempt.errors.length > 1 ? ` (and ${lastAttempt.errors.length - 1} more)` : ''}`;
   lines.push(`last build:    ${build}`);
   lines.push(`subscribers:   ${counted(report.subscribers, ['active'])}`);
   const last = report.lastEdition;
   lines.push(
     last
-      ? `last edition:  #${last.id} "${last.subject}"${last.slot ? ` (slot ${last.slot})` : ' (manual)'}: ${last.state}, ${last.recipients} recipients, created ${when(last.createdAt)}${last.completedAt ? `, completed ${when(last.completedAt)}` : ''}${last.pausedReason ? `; paused: ${last.pausedReason}` : ''}`
+      ? `last edition:  #${last.id} "${last.subject}"${last.slot ? ` (slot ${last.slot})` : ' (manual)'}: ` +
+          `${last.state}, ${last.recipients} recipients, created ${when(last.createdAt)}` +
+          `${last.completedAt ? `, completed ${when(last.completedAt)}` : ''}` +
+          `${last.pausedReason ? `; paused: ${last.pausedReason}` : ''}`
       : 'last edition:  none yet',
   );
   lines.push(`next edition:  ${report.nextEdition ? `${report.nextEdition.slot}` : 'none scheduled'}`);

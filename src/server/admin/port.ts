@@ -1,4 +1,5 @@
-// What the operators' dashboard needs from the rest of gazette, declared here where it is used; the CLI wires the use-cases in.
+// What the operators' dashboard needs from the rest of gazette, declared here where it is used; the CLI wires the
+// use-cases in.
 import type { SubscriberState } from '../ports.ts';
 
 /** Delivery rows of one edition by status. */

@@ -1,4 +1,5 @@
-// The operators' dashboard under /admin: login with the admin token, a signed session cookie, CSRF-checked forms, the pages.
+// The operators' dashboard under /admin: login with the admin token, a signed session cookie, CSRF-checked forms, the
+// pages.
 import { readFile } from 'node:fs/promises';
 import { templatesDir } from '../../paths.ts';
 import type { App, Context } from '../../adapters/hono.ts';
@@ -62,17 +63,20 @@ const PAGE_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'content-security-policy':
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; frame-src 'self'; " +
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
-// The digest as a reader's mail client shows it: its own inline styles and remote images, never scripts, framed only by the dashboard.
+// The digest as a reader's mail client shows it: its own inline styles and remote images, never scripts, framed only by
+// the dashboard.
 const PREVIEW_HEADERS: Record<string, string> = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'SAMEORIGIN',
   'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; font-src https: data:; frame-ancestors 'self'; sandbox; base-uri 'none'; form-action 'none'",
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; font-src https: data:; " +
+    "frame-ancestors 'self'; sandbox; base-uri 'none'; form-action 'none'",
 };
 
 const NOTICES: Record<string, (detail: string) => string> = {
@@ -163,7 +167,8 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     return httpsSite && !LOOPBACK.test(c.req.header('host') ?? '');
   };
   const cookie = (c: Context, value: string, maxAgeSeconds: number): string =>
-    `${SESSION_COOKIE}=${value}; Path=/admin; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secureRequest(c) ? '; Secure' : ''}`;
+    `${SESSION_COOKIE}=${value}; Path=/admin; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict` +
+    `${secureRequest(c) ? '; Secure' : ''}`;
 
   /** A cross-site POST: an Origin (or Sec-Fetch-Site) naming another site than the one asked. */
   const crossSite = (c: Context): boolean => {

@@ -48,7 +48,8 @@ function layout(ctx: ViewContext, title: string, section: Section, body: Markup)
   ${link('/admin/preview', 'preview', 'Preview')}
   ${link('/admin/send', 'send', 'Send now')}
   ${link('/admin/subscribers', 'subscribers', 'Subscribers')}
-  <form method="post" action="/admin/logout" class="logout">${csrfField(ctx)}<button type="submit" class="link">Log out</button></form>
+  <form method="post" action="/admin/logout" class="logout">${csrfField(ctx)}\
+<button type="submit" class="link">Log out</button></form>
 </nav>`;
   const notice = ctx.notice
     ? html`<p class="notice notice-${ctx.notice.kind}" role="status">${ctx.notice.text}</p>`
@@ -141,10 +142,15 @@ function progress(e: DashboardEdition): Markup {
   });
   const percent = percentDone(e);
   return html`<div class="progress" data-edition="${e.id}">
-  <svg class="bar" viewBox="0 0 1000 10" preserveAspectRatio="none" role="img" aria-label="${percent}% done">${rects}</svg>
+  <svg class="bar" viewBox="0 0 1000 10" preserveAspectRatio="none" role="img" aria-label="${percent}% done">\
+${rects}</svg>
   <p class="tally"><strong class="percent" data-percent>${percent}%</strong>
     <span class="state state-${e.state}" data-state>${e.state}</span>
-    ${SEGMENTS.map((s) => html`<span class="count count-${s}"><span class="dot dot-${s}"></span><span data-count="${s}">${tallyCount(e.counts, s)}</span> ${s}</span> `)}
+    ${SEGMENTS.map(
+      (s) =>
+        html`<span class="count count-${s}"><span class="dot dot-${s}"></span>\
+<span data-count="${s}">${tallyCount(e.counts, s)}</span> ${s}</span> `,
+    )}
     <span class="count">of ${e.recipients}</span></p>
 </div>`;
 }
@@ -152,7 +158,9 @@ function progress(e: DashboardEdition): Markup {
 function editionActions(ctx: ViewContext, e: DashboardEdition): Markup {
   // `data-while`: the live script hides the button once the edition leaves that state
   const action = (path: string, label: string, kind: string, state?: string) =>
-    html`<form method="post" action="/admin/editions/${e.id}/${path}" class="inline"${state ? html` data-while="${state}"` : ''}>${csrfField(ctx)}<button type="submit" class="${kind}">${label}</button></form>`;
+    html`<form method="post" action="/admin/editions/${e.id}/${path}" class="inline"\
+${state ? html` data-while="${state}"` : ''}>${csrfField(ctx)}<button type="submit" class="${kind}">${label}</button>\
+</form>`;
   const open = e.state === 'sending' || e.state === 'paused';
   // cancelling is for good: the form asks for a tick first, with or without JavaScript
   const cancel = html`<form method="post" action="/admin/editions/${e.id}/cancel" class="inline cancel">
@@ -170,17 +178,22 @@ export function overviewPage(ctx: ViewContext, o: DashboardOverview, latest: Das
   const items =
     'error' in o.items
       ? html`<p class="figure error-text">${o.items.error}</p>`
-      : html`<p class="figure" data-figure="items">${o.items.published}</p><p class="hint">${o.items.scheduled} scheduled</p>`;
-  const subscribers = html`<dl class="states">${SUBSCRIBER_STATE_NAMES.map((s) => html`<div><dt>${s}</dt><dd data-subscribers="${s}">${o.subscribers[s]}</dd></div>`)}</dl>`;
+      : html`<p class="figure" data-figure="items">${o.items.published}</p>\
+<p class="hint">${o.items.scheduled} scheduled</p>`;
+  const subscribers = html`<dl class="states">${SUBSCRIBER_STATE_NAMES.map(
+    (s) => html`<div><dt>${s}</dt><dd data-subscribers="${s}">${o.subscribers[s]}</dd></div>`,
+  )}</dl>`;
   const build = o.lastBuild
     ? html`<p class="figure-small">${when(o.lastBuild.at, ctx.timezone)}</p><p class="hint">${o.lastBuild.id}</p>`
     : html`<p class="figure-small">none yet</p>`;
   const buildError = o.lastBuildError ? html`<p class="error-text">Last attempt failed: ${o.lastBuildError}</p>` : '';
   const next = o.nextEdition
-    ? html`<p class="figure-small">${when(o.nextEdition.at, ctx.timezone)}</p><p class="hint">slot ${o.nextEdition.slot}</p>`
+    ? html`<p class="figure-small">${when(o.nextEdition.at, ctx.timezone)}</p>\
+<p class="hint">slot ${o.nextEdition.slot}</p>`
     : html`<p class="figure-small">none scheduled</p>`;
   const last = latest
-    ? html`<section class="card"><h2><a href="/admin/editions/${latest.id}">#${latest.id} ${latest.subject}</a></h2>${progress(latest)}</section>`
+    ? html`<section class="card"><h2><a href="/admin/editions/${latest.id}">#${latest.id} ${latest.subject}</a></h2>\
+${progress(latest)}</section>`
     : html`<p>No edition yet.</p>`;
   return layout(
     ctx,
@@ -202,7 +215,8 @@ export function editionsPage(ctx: ViewContext, editions: readonly DashboardEditi
   const rows = editions.map(
     (e) => html`<section class="card edition" id="edition-${e.id}">
   <h2><a href="/admin/editions/${e.id}">#${e.id} ${e.subject}</a></h2>
-  <p class="meta">${e.slot ? `slot ${e.slot}` : 'sent by hand'} · created ${when(e.createdAt, ctx.timezone)}${e.completedAt ? ` · completed ${when(e.completedAt, ctx.timezone)}` : ''}</p>
+  <p class="meta">${e.slot ? `slot ${e.slot}` : 'sent by hand'} · created ${when(e.createdAt, ctx.timezone)}\
+${e.completedAt ? ` · completed ${when(e.completedAt, ctx.timezone)}` : ''}</p>
   ${progress(e)}
   ${e.pausedReason ? html`<p class="error-text">Paused: ${e.pausedReason}</p>` : ''}
   ${editionActions(ctx, e)}
@@ -212,7 +226,9 @@ export function editionsPage(ctx: ViewContext, editions: readonly DashboardEditi
     ctx,
     'Editions',
     'editions',
-    html`<div data-live="/admin/editions.json">${rows.length > 0 ? rows : html`<p>No edition yet. <a href="/admin/send">Send one now</a>.</p>`}</div>`,
+    html`<div data-live="/admin/editions.json">${
+      rows.length > 0 ? rows : html`<p>No edition yet. <a href="/admin/send">Send one now</a>.</p>`
+    }</div>`,
   );
 }
 
@@ -224,7 +240,10 @@ export function editionPage(ctx: ViewContext, e: DashboardEditionDetail): string
 <thead><tr><th>Address</th><th>Status</th><th>Attempts</th><th>Server reply</th></tr></thead>
 <tbody>${e.failures.map(
           (f) =>
-            html`<tr><td>${f.email}</td><td>${f.status}${f.nextAttemptAt ? html`<br><small>next ${when(f.nextAttemptAt, ctx.timezone)}</small>` : ''}</td><td>${f.attempts}</td><td class="reply">${f.responseCode !== null ? html`<code>${f.responseCode}</code> ` : ''}${f.error ?? ''}</td></tr>`,
+            html`<tr><td>${f.email}</td><td>${f.status}\
+${f.nextAttemptAt ? html`<br><small>next ${when(f.nextAttemptAt, ctx.timezone)}</small>` : ''}</td>\
+<td>${f.attempts}</td><td class="reply">${f.responseCode !== null ? html`<code>${f.responseCode}</code> ` : ''}\
+${f.error ?? ''}</td></tr>`,
         )}</tbody></table></div>`;
   const uncertain =
     e.uncertain.length === 0
@@ -252,7 +271,8 @@ export function editionPage(ctx: ViewContext, e: DashboardEditionDetail): string
     'editions',
     html`<div data-live="/admin/editions.json"><section class="card edition">
   <h2>${e.subject}</h2>
-  <p class="meta">${e.slot ? `slot ${e.slot}` : 'sent by hand'} · created ${when(e.createdAt, ctx.timezone)} · started ${when(e.startedAt, ctx.timezone)} · completed ${when(e.completedAt, ctx.timezone)}</p>
+  <p class="meta">${e.slot ? `slot ${e.slot}` : 'sent by hand'} · created ${when(e.createdAt, ctx.timezone)}\
+ · started ${when(e.startedAt, ctx.timezone)} · completed ${when(e.completedAt, ctx.timezone)}</p>
   ${progress(e)}
   ${e.pausedReason ? html`<p class="error-text">Paused: ${e.pausedReason}</p>` : ''}
   ${editionActions(ctx, e)}
@@ -265,7 +285,8 @@ ${uncertain}`,
 }
 
 function emptyDigest(ctx: ViewContext, d: { windowStart: Date; windowEnd: Date }): Markup {
-  return html`<p class="card">No item was published between ${when(d.windowStart, ctx.timezone)} and ${when(d.windowEnd, ctx.timezone)}: there is nothing to send.</p>`;
+  return html`<p class="card">No item was published between ${when(d.windowStart, ctx.timezone)}\
+ and ${when(d.windowEnd, ctx.timezone)}: there is nothing to send.</p>`;
 }
 
 export function previewPage(ctx: ViewContext, d: DashboardDigest): string {
@@ -274,9 +295,12 @@ export function previewPage(ctx: ViewContext, d: DashboardDigest): string {
     ctx,
     'Next digest',
     'preview',
-    html`<p class="meta">Subject: <strong data-subject>${d.subject}</strong> · ${d.items} item${d.items === 1 ? '' : 's'} · ${d.recipients} active subscriber${d.recipients === 1 ? '' : 's'} · items from ${when(d.windowStart, ctx.timezone)} to ${when(d.windowEnd, ctx.timezone)}</p>
+    html`<p class="meta">Subject: <strong data-subject>${d.subject}</strong>\
+ · ${d.items} item${d.items === 1 ? '' : 's'} · ${d.recipients} active subscriber${d.recipients === 1 ? '' : 's'}\
+ · items from ${when(d.windowStart, ctx.timezone)} to ${when(d.windowEnd, ctx.timezone)}</p>
 <h2>HTML part</h2>
-<iframe class="preview" src="/admin/preview/digest.html" sandbox title="The digest's HTML part as a reader sees it"></iframe>
+<iframe class="preview" src="/admin/preview/digest.html" sandbox\
+ title="The digest's HTML part as a reader sees it"></iframe>
 <h2>Text part</h2>
 <pre class="text-part">${d.text}</pre>
 <h2>Send a test copy</h2>
@@ -332,10 +356,12 @@ export function subscribersPage(
     return `/admin/subscribers${s ? `?${s}` : ''}`;
   };
   const rows = list.map(
-    (
-      s,
-    ) => html`<tr><td>${s.email}</td><td>${s.name ?? ''}</td><td><span class="state state-${s.state}">${s.state}</span></td><td>${s.source}</td><td>${when(s.createdAt, ctx.timezone)}</td>
-<td><form method="post" action="/admin/subscribers/remove" class="inline">${csrfField(ctx)}<input type="hidden" name="email" value="${s.email}"><button type="submit" class="danger small">Remove</button></form></td></tr>`,
+    (s) => html`<tr><td>${s.email}</td><td>${s.name ?? ''}</td>\
+<td><span class="state state-${s.state}">${s.state}</span></td><td>${s.source}</td>\
+<td>${when(s.createdAt, ctx.timezone)}</td>
+<td><form method="post" action="/admin/subscribers/remove" class="inline">${csrfField(ctx)}\
+<input type="hidden" name="email" value="${s.email}"><button type="submit" class="danger small">Remove</button>\
+</form></td></tr>`,
   );
   return layout(
     ctx,
@@ -360,10 +386,14 @@ ${
   list.length === 0
     ? html`<p>No subscriber matches.</p>`
     : html`<div class="table-wrap"><table>
-<thead><tr><th>Address</th><th>Name</th><th>State</th><th>Source</th><th>Added</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th>Address</th><th>Name</th><th>State</th><th>Source</th><th>Added</th>\
+<th><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
 }
-<p class="pager">${query.offset > 0 ? html`<a href="${page(Math.max(0, query.offset - query.limit))}">← Previous</a> ` : ''}${list.length === query.limit ? html`<a href="${page(query.offset + query.limit)}">Next →</a>` : ''}</p>`,
+<p class="pager">${
+      query.offset > 0 ? html`<a href="${page(Math.max(0, query.offset - query.limit))}">← Previous</a> ` : ''
+    }\
+${list.length === query.limit ? html`<a href="${page(query.offset + query.limit)}">Next →</a>` : ''}</p>`,
   );
 }
 
