@@ -1,4 +1,5 @@
 // The dispatcher: claims batches of due rows, sends them with bounded concurrency and pacing, records every outcome.
+import { classifyReply, enhancedCode, recordQuietly } from '../bounces/index.ts';
 import { MailError, SmtpError } from '../mail/index.ts';
 import { errorMessage } from '../errors.ts';
 import { DEFAULT_BACKOFF, retryDelayMs } from './backoff.ts';
@@ -297,6 +298,22 @@ async function drainEdition(
         { edition: editionId, subscriber: row.subscriber_id, code: failure.responseCode, error: failure.text },
         'delivery failed',
       );
+      // a refusal by the recipient's server is a bounce like any other (a 5.1.x reply at RCPT is a hard one)
+      const bounce = failure.serverWide ? undefined : classifyReply(failure.responseCode, failure.text);
+      if (bounce)
+        await recordQuietly(
+          { store, config, logger: deps.logger, now: deps.now, secret: deps.secret ?? '' },
+          {
+            type: 'bounce',
+            class: bounce,
+            subscriberId: row.subscriber_id,
+            editionId,
+            email: row.email,
+            status: enhancedCode(failure.text),
+            diagnostic: failure.text,
+            source: 'rcpt',
+          },
+        );
     } else {
       counts.retry++;
       result.retried++;

@@ -1,4 +1,5 @@
-// Creating an edition: the items no edition mailed yet, the digest composed once, the recipients frozen in one transaction.
+// Creating an edition: the items no edition mailed yet, the digest composed once, the recipients frozen in one
+// transaction.
 import { sql } from '../adapters/database.ts';
 import { createHash } from 'node:crypto';
 import { loadContent } from '../content/index.ts';
@@ -153,9 +154,9 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
       const stored = digestToJson(digest);
       const recipients = await sql`
         insert into deliveries (edition_id, subscriber_id, email, status, attempts)
-        select cast(${editionId} as bigint), id, email, 'pending', 0 from subscribers where state = 'active'`.execute(
-        trx,
-      );
+        select cast(${editionId} as bigint), id, email, 'pending', 0 from subscribers
+        where state = 'active'
+          and not exists (select 1 from suppressions s where s.email_key = subscribers.email_key)`.execute(trx);
       const count = Number(recipients.numAffectedRows ?? 0n);
       await trx
         .updateTable('editions')

@@ -5,6 +5,7 @@ import { GazetteError } from '../errors.ts';
 import { openEdition } from './edition.ts';
 import { countDeliveries, emptyCounts } from './ledger.ts';
 import type { DatabaseSchema, EditionState, Store } from '../store/index.ts';
+import { editionEventCounts } from '../bounces/index.ts';
 import { judgeSenders } from './senders.ts';
 import type {
   DeliveryCounts,
@@ -362,6 +363,7 @@ export async function editionStatus(deps: DeliveryDeps, editionId?: number): Pro
         claimedAt: date(u.uncertain_at),
         resent: u.status !== 'uncertain',
       })),
+      returned: await editionEventCounts(deps.store, e.id),
       inFlight: holders.map((h) => {
         const liveness = judged.get(h.claimed_by ?? '')!;
         return {

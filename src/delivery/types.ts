@@ -157,6 +157,8 @@ export interface EditionReport {
   }[];
   /** Rows being sent now, by holder, with whether the holder is alive (a dead one's are recovered). */
   inFlight: InFlightHolder[];
+  /** What came back: bounces, complaints and unsubscribes by mail about this edition. */
+  returned: { hardBounces: number; softBounces: number; complaints: number; unsubscribes: number };
 }
 
 export interface InFlightHolder {

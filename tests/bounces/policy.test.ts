@@ -92,7 +92,8 @@ describe.each(testDialects())('the bounce policy on %s', { timeout: 60_000 }, (d
     expect((await soft(2)).action).toBe('bounced');
   });
 
-  it('keeps a suppressed address out of imports, `subscribers add` and the next edition, until a double opt-in', async () => {
+  it(`keeps a suppressed address out of imports, \`subscribers add\` and the next edition, \
+until a double opt-in`, async () => {
     const { store, varDir } = db();
     const [first, second] = await addSubscribers(store, 2);
     await recordMailEvent(deps(store), { type: 'complaint', subscriberId: first!, source: 'smtp' });

@@ -78,7 +78,7 @@ describe('gazette digest preview', { timeout: 60_000 }, () => {
     );
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(
-      'no items published between 2022-01-03T03:00:00.000Z and 2022-01-10T03:00:00.000Z: ' +
+      'no item published between 2022-01-03T03:00:00.000Z and 2022-01-10T03:00:00.000Z is waiting to be mailed: ' +
         'nothing written (--force writes an empty digest)\n',
     );
     expect(existsSync(out)).toBe(false);

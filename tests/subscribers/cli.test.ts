@@ -92,7 +92,8 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
     expect(first.code).toBe(0);
     const [summary, ...details] = first.stdout.trimEnd().split('\n');
     expect(summary).toBe(
-      `list.csv: 100000 rows, ${expected.accepted} accepted (${expected.accepted - 2} added, 2 already present), ${expected.rejected.size} rejected`,
+      `list.csv: 100000 rows, ${expected.accepted} accepted (${expected.accepted - 2} added, 2 already present), ` +
+        `${expected.rejected.size} rejected`,
     );
     const reported = new Map(details.map((d) => [Number(/line (\d+):/.exec(d)![1]), d]));
     expect([...reported.keys()]).toEqual([...expected.rejected.keys()]);
@@ -100,7 +101,8 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
 
     const second = await gazette(url, varDir, ['import', file]);
     expect(second.stdout.split('\n')[0]).toBe(
-      `list.csv: 100000 rows, ${expected.accepted} accepted (0 added, ${expected.accepted} already present), ${expected.rejected.size} rejected`,
+      `list.csv: 100000 rows, ${expected.accepted} accepted (0 added, ${expected.accepted} already present), ` +
+        `${expected.rejected.size} rejected`,
     );
 
     const count = await store.db
@@ -123,7 +125,8 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
     expect(user60).toEqual({ name: 'Two-line name', state: 'active' });
 
     console.info(
-      `[${dialect}] import of 100,000 rows: first ${first.seconds}s, ${Math.round(first.maxRssKb / 1024)} MB peak RSS; ` +
+      `[${dialect}] import of 100,000 rows: first ${first.seconds}s, ` +
+        `${Math.round(first.maxRssKb / 1024)} MB peak RSS; ` +
         `again ${second.seconds}s, ${Math.round(second.maxRssKb / 1024)} MB`,
     );
 
@@ -135,7 +138,8 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
     expect(lines).toHaveLength(1 + expected.accepted); // header + rows: user60's name lost its newline on import
     expect(csv).toContain('user70@example.org,,unsubscribed,cli,');
     console.info(
-      `[${dialect}] export of ${expected.accepted} rows: ${exported.seconds}s, ${Math.round(exported.maxRssKb / 1024)} MB peak RSS`,
+      `[${dialect}] export of ${expected.accepted} rows: ${exported.seconds}s, ` +
+        `${Math.round(exported.maxRssKb / 1024)} MB peak RSS`,
     );
   }, 240_000);
 

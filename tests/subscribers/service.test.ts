@@ -83,7 +83,8 @@ describe.each(testDialects())('subscription service on %s', (dialect) => {
     expect(row!.unsubscribedAt).toEqual(START);
   });
 
-  it('re-subscribing after unsubscribing sends a new confirmation and works; the old confirm link does not re-activate', async () => {
+  it(`re-subscribing after unsubscribing sends a new confirmation and works; \
+the old confirm link does not re-activate`, async () => {
     const { service, mails, advance } = setup(t());
     await service.subscribe('back@example.org', {});
     const first = (await mails())[0]!;
@@ -106,7 +107,8 @@ describe.each(testDialects())('subscription service on %s', (dialect) => {
     expect(await service.counts()).toMatchObject({ active: 1, unsubscribed: 0 });
   });
 
-  it('subscribing an active address keeps it active, answers the same, and mails the owner a note at most every few minutes', async () => {
+  it(`subscribing an active address keeps it active, answers the same, \
+and mails the owner a note at most every few minutes`, async () => {
     const { service, mails, advance } = setup(t());
     await service.add('known@example.org');
     const fresh = await service.subscribe('new@example.org', {});

@@ -41,8 +41,9 @@ export const digestPreviewCommand: CommandSpec = {
     });
     if (preview.empty) {
       ctx.stdout.write(
-        `no items published between ${preview.window.start.toISOString()} and ` +
-          `${preview.window.end.toISOString()}: nothing written (--force writes an empty digest)\n`,
+        `no item published between ${preview.window.start.toISOString()} and ` +
+          `${preview.window.end.toISOString()} is waiting to be mailed: ` +
+          'nothing written (--force writes an empty digest)\n',
       );
       return 0;
     }

@@ -224,8 +224,9 @@ const send: CommandSpec = {
         });
         if (preview.empty) {
           ctx.stdout.write(
-            `no items published between ${preview.window.start.toISOString()} ` +
-              `and ${preview.window.end.toISOString()}: nothing to send (--force sends anyway)\n`,
+            `no item published between ${preview.window.start.toISOString()} ` +
+              `and ${preview.window.end.toISOString()} is waiting to be mailed: ` +
+              'nothing to send (--force sends anyway)\n',
           );
           return 0;
         }
@@ -294,6 +295,14 @@ function printReport(ctx: CommandContext, r: EditionReport, detail: boolean): vo
   );
   if (r.pausedReason) ctx.stdout.write(`  ${r.state === 'cancelled' ? 'cancelled' : 'paused'}: ${r.pausedReason}\n`);
   for (const line of inFlightLines(r)) ctx.stdout.write(`  ${line}\n`);
+  const back = r.returned;
+  if (back.hardBounces + back.softBounces + back.complaints + back.unsubscribes > 0)
+    ctx.stdout.write(
+      `  returned: ${plural(back.hardBounces, 'hard bounce')}, ${back.softBounces} soft, ` +
+        `${plural(back.complaints, 'complaint')}, ${plural(back.unsubscribes, 'unsubscribe')} by mail ` +
+        '(`gazette bounces list --edition ' +
+        `${r.editionId}\`)\n`,
+    );
   if (!detail) return;
   for (const f of r.failures) {
     const next = f.nextAttemptAt ? ` (next ${iso(f.nextAttemptAt)})` : '';
