@@ -1,8 +1,10 @@
 // What `serve` and `start` both expose to operators: the admin API and the /admin dashboard,
-// over the same delivery use-cases as the schedule.
+// over the same delivery use-cases as the schedule; and the return path the provider webhooks feed.
+import { classifyStatus, recordMailEvent, type BounceDeps } from '../bounces/index.ts';
 import { createEdition, listEditions, type DeliveryDeps } from '../delivery/index.ts';
 import type { Environment } from '../config/load.ts';
 import type { AdminPort, DashboardPort, EditionSummary } from '../server/index.ts';
+import type { MailEventsPort } from '../server/ports.ts';
 import type { Store } from '../store/index.ts';
 import type { SubscriptionService } from '../subscribers/index.ts';
 import { createDashboardService } from './dashboard.ts';
@@ -47,4 +49,21 @@ export function operatorPorts(options: OperatorPortsOptions): { admin: AdminPort
   };
   const dashboard = createDashboardService({ deps, env, subscriptions, trigger: triggerDigest, dispatchInBackground });
   return { admin, dashboard };
+}
+
+/**
+ * The provider webhooks' port: each event goes through the return path's one policy. A bounce the provider did not
+ * classify is classified from its status and diagnostic as a DSN would be, and takes the provider's fallback only
+ * when those say nothing.
+ */
+export function mailEventsPort(deps: BounceDeps): MailEventsPort {
+  return {
+    async record({ fallbackClass, ...event }) {
+      const bounceClass =
+        event.type === 'bounce'
+          ? (event.class ?? classifyStatus(event.status, event.diagnostic) ?? fallbackClass)
+          : undefined;
+      await recordMailEvent(deps, { ...event, class: bounceClass });
+    },
+  };
 }

@@ -1,4 +1,5 @@
-// The HTTP application: public/ files, the subscription pages, the operators' API and a health check, as one Hono app.
+// The HTTP application: public/ files, the subscription pages, the operators' API, the provider webhooks and a health
+// check, as one Hono app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { bodyLimit, Hono, type App, type Context } from '../adapters/hono.ts';
@@ -9,6 +10,7 @@ import { createAdminAuth } from './admin-auth.ts';
 import type { DashboardPort } from './admin/port.ts';
 import { mountDashboard } from './admin/routes.ts';
 import { clientAddress, rateLimitKey } from './client-address.ts';
+import { mountHooks, type HooksOptions } from './hooks/index.ts';
 import {
   badRequestPage,
   badTokenPage,
@@ -24,7 +26,14 @@ import {
   type Page,
   type PageSite,
 } from './pages.ts';
-import { errorCode, isAddressError, isTokenError, type AdminPort, type SubscriptionPort } from './ports.ts';
+import {
+  errorCode,
+  isAddressError,
+  isTokenError,
+  type AdminPort,
+  type MailEventsPort,
+  type SubscriptionPort,
+} from './ports.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import {
   createStaticFiles,
@@ -42,6 +51,10 @@ export interface AppOptions {
   subscriptions?: SubscriptionPort;
   /** Operators' use-cases; defaults to subscriber counts from `subscriptions`. */
   admin?: AdminPort;
+  /** The return path, fed by the provider webhooks at /hooks/…; without it a configured hook answers 503. */
+  mailEvents?: MailEventsPort;
+  /** Which provider webhooks exist and how they are checked; one not configured answers 404. */
+  hooks?: HooksOptions;
   /** Bearer token of /admin/api and the login token of the /admin dashboard; unset or empty: neither exists (404). */
   adminToken?: string | undefined;
   /** The operators' dashboard at /admin; without it /admin answers 404. */
@@ -139,6 +152,15 @@ export function createHandlers(options: AppOptions): Handlers {
     logger.error({ err, path: c.req.path, method: c.req.method }, 'request failed');
     if (isApi(c)) return jsonError(500, 'INTERNAL', 'internal error; see the server log');
     return page(serverErrorPage(site));
+  });
+
+  // Before the body limit below: the hooks take larger bodies, with a limit of their own.
+  mountHooks(app, {
+    hooks: options.hooks ?? {},
+    events: options.mailEvents,
+    trustedProxies,
+    now: options.now ?? Date.now,
+    logger,
   });
 
   app.post(

@@ -55,3 +55,30 @@ export function isTokenError(err: unknown): boolean {
 export function isAddressError(err: unknown): boolean {
   return errorCode(err) === ADDRESS_ERROR_CODE;
 }
+
+/** A bounce, complaint or unsubscribe that a mail provider reported through its webhook, already authenticated. */
+export interface ProviderEvent {
+  type: 'bounce' | 'complaint' | 'unsubscribe';
+  /** The provider's own verdict on a bounce (SES bounceType, Mailgun severity, Postmark Type), taken as it is. */
+  class?: 'hard' | 'soft' | undefined;
+  /** Without `class`: the verdict when the status and diagnostic (RFC 3463) do not classify the bounce. */
+  fallbackClass?: 'hard' | 'soft' | undefined;
+  /** The recipient's address as the provider reports it. */
+  email?: string | undefined;
+  /** The Message-ID of the message it is about, when the provider reports ours. */
+  messageId?: string | undefined;
+  /** An RFC 3463 status such as `5.1.1`. */
+  status?: string | undefined;
+  /** The receiving server's words. */
+  diagnostic?: string | undefined;
+  /** `ses`, `postmark`, `sendgrid` or `mailgun`. */
+  source: string;
+  /** The request body (or the part of it about this event), for the record. */
+  raw?: string | undefined;
+}
+
+/** The return path, as the provider webhooks feed it: the same events and policy as bounces by mail. */
+export interface MailEventsPort {
+  /** Records the event and acts on the subscriber it is about; throws when it cannot be stored. */
+  record(event: ProviderEvent): Promise<void>;
+}
