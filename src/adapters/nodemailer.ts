@@ -1,34 +1,20 @@
-// Adapter for nodemailer: pooled SMTP sending, RFC 5322 composition (for .eml files), message templates
-// composed once and filled per recipient, and raw sending over SMTP connections kept open; the one module
-// that imports it.
+// Adapter for nodemailer: RFC 5322 composition, message templates composed once and filled per recipient,
+// and sending over SMTP connections kept open; the one module that imports it.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
-import DKIM from 'nodemailer/lib/dkim';
 import type Mail from 'nodemailer/lib/mailer';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { SmtpError } from '../mail/errors.ts';
-import type { MailMessage, MessageTemplate, RawMessage, TemplateSource, TemplateValues } from '../mail/message.ts';
+import type { MailMessage, RawMessage, TemplateSource, TemplateValues } from '../mail/message.ts';
 
 export interface SmtpPoolOptions {
   /** Parallel SMTP connections (default 4). */
   maxConnections?: number;
-  /** Messages per connection before it is replaced (default 100). */
+  /** Messages per connection before it is replaced (default 1000). */
   maxMessages?: number;
-  /** At most `rateLimit` messages every `rateDelta` milliseconds (default: unlimited). */
-  rateLimit?: number;
-  rateDelta?: number;
-}
-
-export interface DkimOptions {
-  domainName: string;
-  keySelector: string;
-  /** PEM private key. */
-  privateKey: string;
-  /** Extra headers to sign, colon-separated, e.g. `List-Unsubscribe:List-Unsubscribe-Post`. */
-  headerFieldNames?: string;
 }
 
 export interface SentInfo {
@@ -36,21 +22,24 @@ export interface SentInfo {
   response: string;
 }
 
-export interface SmtpSender {
-  send(message: MailMessage): Promise<SentInfo>;
-  close(): Promise<void>;
+/** RFC 5322's date-time as nodemailer writes it: `Mon, 04 Oct 2021 03:00:00 +0000`. */
+export function headerDate(date: Date): string {
+  return date.toUTCString().replace(/GMT/, '+0000');
 }
 
-function toNodemailer(message: MailMessage): Mail.Options {
+// A local part outside ASCII: the address is written as it is (RFC 6532) and needs SMTPUTF8 to travel.
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function toNodemailer(message: MailMessage, date: Date, to: string): Mail.Options {
   return {
     from: { name: message.from.name, address: message.from.address },
-    to: message.to,
+    to,
     ...(message.replyTo !== undefined ? { replyTo: message.replyTo } : {}),
     subject: message.subject,
     text: message.text,
     ...(message.html !== undefined ? { html: message.html } : {}),
     messageId: `<${message.messageId}>`,
-    date: message.date,
+    date,
     headers: { ...message.headers },
     // a MailMessage is self-contained: never let content pull in local files or URLs
     disableFileAccess: true,
@@ -115,53 +104,31 @@ export function toSmtpError(err: unknown): SmtpError {
   });
 }
 
-/** A pooled SMTP transport for `url` (smtp://user:pass@host:587, smtps://…). */
-export function createSmtpSender(
-  url: string,
-  options: { pool?: SmtpPoolOptions; dkim?: DkimOptions } = {},
-): SmtpSender {
-  const pool = options.pool ?? {};
-  const transport = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections: pool.maxConnections ?? 4,
-    maxMessages: pool.maxMessages ?? 100,
-    ...(pool.rateLimit !== undefined && pool.rateLimit > 0
-      ? { rateLimit: pool.rateLimit, rateDelta: pool.rateDelta ?? 1000 }
-      : {}),
-    // a message whose connection dropped is reported, not silently sent again: whether it
-    // arrived is unknown, and the caller's ledger decides about another attempt
-    maxRequeues: 0,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 120_000,
-    ...(options.dkim ? { dkim: options.dkim } : {}),
-  });
-  return {
-    async send(message) {
-      try {
-        const info = await transport.sendMail(toNodemailer(message));
-        return { messageId: info.messageId, response: info.response };
-      } catch (err) {
-        throw toSmtpError(err);
-      }
-    },
-    async close() {
-      transport.close();
-    },
-  };
-}
-
-/** The message as RFC 5322 bytes (CRLF line ends), exactly as it would go over SMTP, DKIM-signed when configured. */
-export async function composeMessage(message: MailMessage, options: { dkim?: DkimOptions } = {}): Promise<Buffer> {
-  const transport = nodemailer.createTransport({
-    streamTransport: true,
-    buffer: true,
-    newline: 'windows',
-    ...(options.dkim ? { dkim: options.dkim } : {}),
-  });
-  const info = await transport.sendMail(toNodemailer(message));
-  return info.message as Buffer;
+/**
+ * The message as RFC 5322 bytes (CRLF line ends), dated `date`. An address whose local part is not
+ * ASCII is written as given (its domain already an A-label): nodemailer would turn the domain back into
+ * Unicode.
+ */
+export async function composeMessage(message: MailMessage, date: Date): Promise<Buffer> {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  if (!NON_ASCII.test(message.to)) {
+    return (await transport.sendMail(toNodemailer(message, date, message.to))).message as Buffer;
+  }
+  const everything = JSON.stringify(message);
+  let nonce: string;
+  do nonce = `gz${randomBytes(8).toString('hex')}`;
+  while (everything.includes(nonce));
+  const stand = `${nonce}@${nonce}.invalid`;
+  const composed = ((await transport.sendMail(toNodemailer(message, date, stand))).message as Buffer).toString(
+    'latin1',
+  );
+  const at = composed.indexOf(stand);
+  if (at === -1 || at > composed.indexOf('\r\n\r\n')) throw new Error('message: nodemailer did not write To as given');
+  return Buffer.concat([
+    Buffer.from(composed.slice(0, at), 'latin1'),
+    Buffer.from(message.to, 'utf8'),
+    Buffer.from(composed.slice(at + stand.length), 'latin1'),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +160,8 @@ const CRLF_TEXT = /\r\n|\r|\n/g;
 const BARE_LINE_BREAK = /\r(?!\n)|(?<!\r)\n/;
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
 const ADDRESS_SAFE = /^[\x21-\x7e]+$/;
+// a To address: any local part without white space or controls (UTF-8 is written as it is), an ASCII domain
+const TO_SAFE = /^[^\s\x00-\x1f\x7f-\x9f]+@[\x21-\x3f\x41-\x7e]+$/u;
 
 /** `Name: value`, folded after the commas of a list value when the line would be long. */
 function foldedValue(name: string, value: string): string {
@@ -202,26 +171,22 @@ function foldedValue(name: string, value: string): string {
 
 type Piece =
   | { kind: 'bytes'; bytes: Buffer }
-  | { kind: 'to' | 'messageId' }
+  | { kind: 'to' | 'messageId' | 'date' }
   | { kind: 'header'; name: string }
   | { kind: 'slot'; part: 'text' | 'html'; name: string; last: boolean };
 
-function collect(chunks: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    chunks.on('data', (b: Buffer) => parts.push(b));
-    chunks.once('error', reject);
-    chunks.once('end', () => resolve(Buffer.concat(parts)));
-  });
+/** A composed template: one recipient's message dated `date` (the Date header is a slot too). */
+export interface DatedTemplate {
+  render(values: TemplateValues, date: Date): Buffer | undefined;
 }
 
 /**
  * Composes `source` once (nodemailer writes every header and the MIME structure, bodies
  * quoted-printable) and returns a template whose `render` gives one recipient's message as
  * RFC 5322 bytes with CRLF line ends, or undefined for values it cannot place verbatim
- * (e.g. a non-ASCII address): those go through `composeMessage`.
+ * (a header value outside printable ASCII): those go through `composeMessage`.
  */
-export async function compileTemplate(source: TemplateSource): Promise<MessageTemplate> {
+export async function compileTemplate(source: TemplateSource): Promise<DatedTemplate> {
   const everything = JSON.stringify(source);
   let nonce: string;
   do nonce = `gz${randomBytes(8).toString('hex')}`;
@@ -239,13 +204,13 @@ export async function compileTemplate(source: TemplateSource): Promise<MessageTe
     text: bodyStream('text'),
     ...(source.html !== undefined ? { html: bodyStream('html') } : {}),
     messageId: `<${token('mid')}@${nonce}.invalid>`,
-    date: source.date,
+    date: token('date'),
     headers: { ...source.headers, ...Object.fromEntries(headerNames.map((name, i) => [name, token(`h${i}`)])) },
     disableFileAccess: true,
     disableUrlAccess: true,
   });
   const skeleton = (info.message as Buffer).toString('latin1');
-  const names = ['to', 'mid', 'text', 'html', ...headerNames.map((_, i) => `h${i}`)];
+  const names = ['to', 'mid', 'date', 'text', 'html', ...headerNames.map((_, i) => `h${i}`)];
   const finder = new RegExp(`${nonce}(${names.join('|')})${nonce.slice(2, 8)}(?:@${nonce}\\.invalid)?`, 'g');
   const pieces: Piece[] = [];
   const body = (part: 'text' | 'html', slotted: { parts: readonly string[]; slots: readonly string[] }): void => {
@@ -278,6 +243,7 @@ export async function compileTemplate(source: TemplateSource): Promise<MessageTe
     if (before !== '') pieces.push({ kind: 'bytes', bytes: Buffer.from(before, 'latin1') });
     if (name === 'to') pieces.push({ kind: 'to' });
     else if (name === 'mid') pieces.push({ kind: 'messageId' });
+    else if (name === 'date') pieces.push({ kind: 'date' });
     else if (name === 'text') body('text', source.text);
     else if (name === 'html') body('html', source.html!);
     else pieces.push({ kind: 'header', name: headerNames[Number(name.slice(1))]! });
@@ -295,8 +261,9 @@ export async function compileTemplate(source: TemplateSource): Promise<MessageTe
   }
 
   return {
-    render(values: TemplateValues): Buffer | undefined {
-      if (!ADDRESS_SAFE.test(values.to) || !ADDRESS_SAFE.test(values.messageId)) return undefined;
+    render(values: TemplateValues, date: Date): Buffer | undefined {
+      if (!TO_SAFE.test(values.to) || !ADDRESS_SAFE.test(values.messageId) || Number.isNaN(date.getTime()))
+        return undefined;
       const out: Buffer[] = [];
       for (const piece of pieces) {
         switch (piece.kind) {
@@ -304,7 +271,10 @@ export async function compileTemplate(source: TemplateSource): Promise<MessageTe
             out.push(piece.bytes);
             break;
           case 'to':
-            out.push(Buffer.from(values.to, 'latin1'));
+            out.push(Buffer.from(values.to, 'utf8'));
+            break;
+          case 'date':
+            out.push(Buffer.from(headerDate(date), 'latin1'));
             break;
           case 'messageId':
             out.push(Buffer.from(values.messageId, 'latin1'));
@@ -330,12 +300,6 @@ export async function compileTemplate(source: TemplateSource): Promise<MessageTe
       return raw;
     },
   };
-}
-
-/** Signs RFC 5322 bytes with DKIM. */
-export function dkimSigner(options: DkimOptions): (raw: Buffer) => Promise<Buffer> {
-  const dkim = new DKIM({ ...options });
-  return (raw) => collect(dkim.sign(raw));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,6 +388,17 @@ class TransferConnection extends SMTPConnection {
   }
 }
 
+/** The server named `extension` in its EHLO reply (nodemailer keeps the list internally; tests cover it). */
+function offers(conn: SMTPConnection, extension: string): boolean {
+  const list = (conn as unknown as { _supportedExtensions?: unknown })._supportedExtensions;
+  return Array.isArray(list) && list.includes(extension);
+}
+
+/** The envelope of `message` names an address outside ASCII: only a server with SMTPUTF8 may take it. */
+function needsSmtpUtf8(message: RawMessage): boolean {
+  return NON_ASCII.test(message.from) || NON_ASCII.test(message.to);
+}
+
 export interface RawSmtpSender {
   /**
    * Sends RFC 5322 bytes to `message.to`. When `ready` is given the message is transferred but
@@ -443,7 +418,7 @@ interface Slot {
 /** Up to `maxConnections` SMTP connections for `url`, opened on demand and kept for `maxMessages` messages. */
 export function createRawSmtpSender(
   url: string,
-  options: { maxConnections?: number; maxMessages?: number; dkim?: DkimOptions } = {},
+  options: { maxConnections?: number; maxMessages?: number; sign?: (raw: Buffer) => Buffer } = {},
 ): RawSmtpSender {
   const { auth, ...target } = parseConnectionUrl(url);
   const connectionOptions: SMTPConnection.Options = {
@@ -453,7 +428,7 @@ export function createRawSmtpSender(
     socketTimeout: 120_000,
   };
   const maxMessages = options.maxMessages ?? 1000;
-  const sign = options.dkim ? dkimSigner(options.dkim) : undefined;
+  const sign = options.sign;
   const idle: Slot[] = Array.from({ length: Math.max(1, options.maxConnections ?? 4) }, () => ({
     conn: undefined,
     dead: true,
@@ -522,8 +497,9 @@ export function createRawSmtpSender(
   return {
     async send(message, ready) {
       if (closed) throw toSmtpError(Object.assign(new Error('the sender is closed'), { code: 'ECONNECTION' }));
-      // a template's message goes out in transfer form as it is; anything else through nodemailer's transform
-      const transferForm = !sign && createSendStream !== undefined && crlfOnlyMessages.has(message.raw);
+      // a template's message goes out in transfer form as it is (signed, it still has CRLF line ends only);
+      // anything else through nodemailer's transform
+      const transferForm = createSendStream !== undefined && crlfOnlyMessages.has(message.raw);
       // a refused ready abandons the message wherever it is, handled from here on even before a connection is at hand
       let refused: { err: unknown } | undefined;
       let abandon: ((err: unknown) => void) | undefined;
@@ -531,8 +507,10 @@ export function createRawSmtpSender(
         refused = { err };
         abandon?.(err);
       });
-      const raw = sign ? await sign(message.raw) : transferForm ? dotStuffed(message.raw) : message.raw;
+      const signed = sign ? sign(message.raw) : message.raw;
+      const raw = transferForm ? dotStuffed(signed) : signed;
       const slot = await acquire();
+      let released = false;
       try {
         if (!slot.conn || slot.dead) {
           drop(slot);
@@ -542,6 +520,16 @@ export function createRawSmtpSender(
         }
         if (refused) throw refused.err;
         const conn = slot.conn;
+        if (needsSmtpUtf8(message) && !offers(conn, 'SMTPUTF8')) {
+          // nodemailer would send the address anyway, for the server to refuse or garble; the session stays usable
+          release(slot);
+          released = true;
+          throw new SmtpError(
+            `${message.to}: an address with a local part outside ASCII needs SMTPUTF8, ` +
+              'which the mail server does not offer; not sent',
+            { transportCode: 'ESMTPUTF8', retryable: false, serverWide: false },
+          );
+        }
         conn.inTransferForm = transferForm;
         conn.completeWhen = ready;
         let body: Buffer | Readable = raw;
@@ -572,11 +560,12 @@ export function createRawSmtpSender(
         }
         return { messageId: message.messageId, response: info.response };
       } catch (err) {
+        if (released) throw err;
         // whatever the state of the session, a fresh connection is certain
         drop(slot);
         throw toSmtpError(err);
       } finally {
-        release(slot);
+        if (!released) release(slot);
       }
     },
     async close() {

@@ -46,9 +46,13 @@ export class SmtpError extends GazetteError {
   }
 }
 
-/** A message is malformed before any transport sees it (e.g. a header value holding CR or LF). */
+/** A message is malformed before any transport sees it (a header value holding CR or LF), or a DKIM key is unusable. */
 export class MailError extends GazetteError {
-  constructor(code: 'MAIL_HEADER_INVALID' | 'MAIL_OUTBOX', message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: 'MAIL_HEADER_INVALID' | 'MAIL_OUTBOX' | 'MAIL_DKIM_KEY',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

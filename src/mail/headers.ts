@@ -37,7 +37,8 @@ export function assertSafeHeaders(message: MailMessage): void {
       `Message-ID "${message.messageId}" must look like local@domain, without angle brackets`,
     );
   }
-  if (Number.isNaN(message.date.getTime())) throw new MailError('MAIL_HEADER_INVALID', 'mail Date is not a valid date');
+  if (message.date !== undefined && Number.isNaN(message.date.getTime()))
+    throw new MailError('MAIL_HEADER_INVALID', 'mail Date is not a valid date');
   for (const [name, value] of Object.entries(message.headers)) {
     if (!HEADER_NAME.test(name))
       throw new MailError('MAIL_HEADER_INVALID', `mail header name "${name}" is not a valid field name`);

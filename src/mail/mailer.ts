@@ -6,12 +6,10 @@ import {
   compileTemplate,
   composeMessage,
   createRawSmtpSender,
-  createSmtpSender,
-  dkimSigner,
-  type DkimOptions,
   type RawSmtpSender,
   type SmtpPoolOptions,
 } from '../adapters/nodemailer.ts';
+import { dkimSigner, type DkimOptions } from './dkim.ts';
 import { MailError } from './errors.ts';
 import { assertSafeHeaders } from './headers.ts';
 import type { MailMessage, MessageTemplate, RawMessage, TemplateSource } from './message.ts';
@@ -25,6 +23,11 @@ export interface MailerOptions {
   outboxDir: string;
   pool?: SmtpPoolOptions;
   dkim?: DkimOptions;
+  /**
+   * The clock that dates a message without a date of its own (a MailMessage without `date`, a template's
+   * message): read as the message is handed over. Default: the system clock.
+   */
+  now?: () => Date;
 }
 
 export interface SendOptions {
@@ -71,34 +74,39 @@ export function outboxFileName(messageId: string): string {
   return `${safe}.eml`;
 }
 
-/** Creates the transport: pooled SMTP for `smtpUrl`, or .eml files under `outboxDir`. */
+/** Creates the transport: SMTP connections kept open for `smtpUrl`, or .eml files under `outboxDir`. */
 export function createMailer(options: MailerOptions): Mailer {
-  const dkim = options.dkim ? { dkim: options.dkim } : {};
+  const now = options.now ?? (() => new Date());
+  const sign = options.dkim ? dkimSigner(options.dkim) : undefined;
+  // the Date of a template's message is the moment it is rendered, right before it goes to the server
+  const compile = async (source: TemplateSource): Promise<MessageTemplate> => {
+    const template = await compileTemplate(source);
+    return { render: (values) => template.render(values, values.date ?? now()) };
+  };
   if (options.smtpUrl) {
-    const smtp = createSmtpSender(options.smtpUrl, { ...dkim, ...(options.pool ? { pool: options.pool } : {}) });
-    let raw: RawSmtpSender | undefined;
     const smtpUrl = options.smtpUrl;
+    let raw: RawSmtpSender | undefined;
+    const sender = (): RawSmtpSender =>
+      (raw ??= createRawSmtpSender(smtpUrl, {
+        ...(sign ? { sign } : {}),
+        ...(options.pool?.maxConnections !== undefined ? { maxConnections: options.pool.maxConnections } : {}),
+        ...(options.pool?.maxMessages !== undefined ? { maxMessages: options.pool.maxMessages } : {}),
+      }));
     return {
       mode: 'smtp',
       async send(message) {
         assertSafeHeaders(message);
-        return smtp.send(message);
+        const bytes = await composeMessage(message, message.date ?? now());
+        // composed and signed as a template's message is, over the same connections
+        return sender().send({ from: message.from.address, to: message.to, messageId: message.messageId, raw: bytes });
       },
-      compile: (source) => compileTemplate(source),
-      sendRaw(message, sendOptions = {}) {
-        raw ??= createRawSmtpSender(smtpUrl, {
-          ...dkim,
-          ...(options.pool?.maxConnections !== undefined ? { maxConnections: options.pool.maxConnections } : {}),
-        });
-        return raw.send(message, sendOptions.ready);
-      },
+      compile,
+      sendRaw: (message, sendOptions = {}) => sender().send(message, sendOptions.ready),
       async close() {
-        await smtp.close();
         await raw?.close();
       },
     };
   }
-  const sign = options.dkim ? dkimSigner(options.dkim) : undefined;
   const writeOutbox = async (folder: string, messageId: string, bytes: Buffer): Promise<SendResult> => {
     if (!SAFE_FOLDER.test(folder))
       throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
@@ -108,7 +116,7 @@ export function createMailer(options: MailerOptions): Mailer {
     const temp = path.join(dir, `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await mkdir(dir, { recursive: true });
-      await writeFile(temp, bytes);
+      await writeFile(temp, sign ? sign(bytes) : bytes);
       await rename(temp, file);
     } catch (err) {
       await unlink(temp).catch(() => undefined);
@@ -125,15 +133,15 @@ export function createMailer(options: MailerOptions): Mailer {
       const folder = sendOptions.folder ?? 'mail';
       if (!SAFE_FOLDER.test(folder))
         throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
-      return writeOutbox(folder, message.messageId, await composeMessage(message, dkim));
+      return writeOutbox(folder, message.messageId, await composeMessage(message, message.date ?? now()));
     },
-    compile: (source) => compileTemplate(source),
+    compile,
     async sendRaw(message, sendOptions = {}) {
       const folder = sendOptions.folder ?? 'mail';
       if (!SAFE_FOLDER.test(folder))
         throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
       if (sendOptions.ready) await sendOptions.ready;
-      return writeOutbox(folder, message.messageId, sign ? await sign(message.raw) : message.raw);
+      return writeOutbox(folder, message.messageId, message.raw);
     },
     async close() {},
   };

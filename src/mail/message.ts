@@ -12,9 +12,10 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
-  /** Message-ID without angle brackets, e.g. `e12.s345@caricc.org`; fixed per (edition, subscriber). */
+  /** Message-ID without angle brackets, e.g. `k7x…@caricc.org`; fixed per (edition, subscriber). */
   messageId: string;
-  date: Date;
+  /** The Date header; absent: the moment the mailer hands the message over (its clock). */
+  date?: Date;
   /** Extra headers (List-Id, List-Unsubscribe, …). Values never contain CR or LF. */
   headers: Record<string, string>;
 }
@@ -30,7 +31,6 @@ export interface TemplateSource {
   from: Mailbox;
   replyTo?: string;
   subject: string;
-  date: Date;
   text: SlottedBody;
   html?: SlottedBody;
   /** Extra headers, the same for every recipient. */
@@ -41,6 +41,7 @@ export interface TemplateSource {
 
 /** One recipient's values for a template. */
 export interface TemplateValues {
+  /** The address, its domain ASCII (an A-label); a local part outside ASCII needs SMTPUTF8 to be sent. */
   to: string;
   /** Without angle brackets, as MailMessage.messageId. */
   messageId: string;
@@ -48,6 +49,8 @@ export interface TemplateValues {
   /** The values of the text part's slots, and of the HTML part's (already escaped for HTML). */
   text: Readonly<Record<string, string>>;
   html: Readonly<Record<string, string>>;
+  /** The Date header; absent: the moment the message is rendered, just before it is handed over. */
+  date?: Date;
 }
 
 export interface MessageTemplate {

@@ -1,4 +1,6 @@
 // Header values built from content and config: never a CR or LF, whatever the input holds.
+import { createHmac } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 
 // C0 and C1 controls plus the Unicode line and paragraph separators: any of them could end a header line somewhere.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
@@ -21,26 +23,54 @@ export function unknownPlaceholders(template: string): string[] {
     .filter((n) => !['site', 'count', 'date'].includes(n));
 }
 
-// Message-ID left part: dot-atom text. Anything outside a safe subset is written as =XX bytes.
-function idAtom(value: string): string {
-  return Array.from(Buffer.from(value, 'utf8'))
-    .map((b) =>
-      /[A-Za-z0-9_-]/.test(String.fromCharCode(b))
-        ? String.fromCharCode(b)
-        : `=${b.toString(16).toUpperCase().padStart(2, '0')}`,
-    )
-    .join('');
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** RFC 4648 base32, lower case, without padding: letters and digits only, so a dot-atom as it is. */
+function base32(bytes: Buffer): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
 }
 
-/** `edition-<id>.sub-<id>@<domain>`: the same (edition, subscriber) always gives the same id. */
-export function digestMessageId(editionId: string, subscriberId: string | number, domain: string): string {
-  return `edition-${idAtom(editionId)}.sub-${idAtom(String(subscriberId))}@${domainOf(domain)}`;
+/** The key Message-IDs are made with: one of its own, derived from the signing secret. */
+export function messageIdKey(secret: string): Buffer {
+  return createHmac('sha256', secret).update('gazette message-id v1').digest();
 }
 
-/** The domain of an address (or a bare domain), lower-cased, limited to host-name characters. */
+/**
+ * `<32 base32 characters>@<domain>`: an HMAC of (edition, subscriber) under `key`, so the same pair
+ * always gives the same id (a bounce quoting it finds its delivery row) and the id tells nothing
+ * about the edition, the subscriber or how many there are.
+ */
+export function digestMessageId(
+  editionId: string,
+  subscriberId: string | number,
+  domain: string,
+  key: Buffer | string,
+): string {
+  const mac = createHmac('sha256', key).update(`${editionId}\u0000${subscriberId}`, 'utf8').digest();
+  return `${base32(mac.subarray(0, 20))}@${domainOf(domain)}`;
+}
+
+/** A domain as it goes on the wire: an A-label (punycode), lower case; '' when it is not a valid domain. */
+export function asciiDomain(domain: string): string {
+  return domainToASCII(domain.trim().replace(/\.$/, ''));
+}
+
+/** The domain of an address (or a bare domain) as an A-label, lower-cased, limited to host-name characters. */
 export function domainOf(addressOrDomain: string): string {
   const at = addressOrDomain.lastIndexOf('@');
-  const domain = (at >= 0 ? addressOrDomain.slice(at + 1) : addressOrDomain).toLowerCase().replace(/[^a-z0-9.-]/g, '');
+  const raw = at >= 0 ? addressOrDomain.slice(at + 1) : addressOrDomain;
+  const domain = (asciiDomain(raw) || raw).toLowerCase().replace(/[^a-z0-9.-]/g, '');
   return domain === '' ? 'localhost' : domain;
 }
 
@@ -58,11 +88,26 @@ function phrase(name: string): string {
 export function listIdHeader(listId: string, siteTitle: string): string {
   const full = /^(.*)<([^<>]+)>\s*$/.exec(oneLine(listId));
   const description = full ? full[1]!.trim() : siteTitle;
-  const id = (full ? full[2]! : oneLine(listId))
+  const id = listIdentifier(listId);
+  return description === '' ? `<${id}>` : `${phrase(description)} <${id}>`;
+}
+
+/** The identifier of `digest.list_id` (the part in angle brackets when it has a description). */
+export function listIdentifier(listId: string): string {
+  const full = /^(.*)<([^<>]+)>\s*$/.exec(oneLine(listId));
+  return (full ? full[2]! : oneLine(listId))
     .trim()
     .toLowerCase()
     .replace(/[^a-z0-9.-]/g, '-');
-  return description === '' ? `<${id}>` : `${phrase(description)} <${id}>`;
+}
+
+/**
+ * Gmail's Feedback-ID, `campaign:customer:mail type:sender`: the edition, the list, `digest`, `gazette`.
+ * Complaints are reported per value, so a bad edition stands out; nothing in it is about a subscriber.
+ */
+export function feedbackIdHeader(editionId: string, listId: string): string {
+  const campaign = oneLine(editionId).replace(/[^A-Za-z0-9._-]/g, '-');
+  return `${campaign}:${listIdentifier(listId)}:digest:gazette`;
 }
 
 /** A URL safe inside `<…>` of a List-Unsubscribe header: parsed, re-serialized, commas encoded. */

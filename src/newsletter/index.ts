@@ -25,7 +25,13 @@ export {
   sampleRecipient,
   type DigestRecipient,
 } from './personalize.ts';
-export { digestDkimOptions, loadDigestDkim, DKIM_HEADER_FIELDS } from './dkim.ts';
+export {
+  digestDkimOptions,
+  dkimAlignmentProblem,
+  loadDigestDkim,
+  DKIM_HEADER_FIELDS,
+  DKIM_OVERSIGNED_FIELDS,
+} from './dkim.ts';
 export { renderDigestArchive, type SentEdition } from './archive.ts';
 export { digestToJson, digestFromJson } from './serialize.ts';
 export { fillSlots, SLOT_NAMES, type SlotName, type SlotValues, type SlottedText } from './slots.ts';

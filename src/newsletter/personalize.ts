@@ -3,7 +3,16 @@ import type { Config } from '../config/schema.ts';
 import type { MailMessage, TemplateSource, TemplateValues } from '../mail/message.ts';
 import { GazetteError } from '../errors.ts';
 import type { Digest } from './compose.ts';
-import { digestMessageId, headerUrl, listIdHeader, listUnsubscribeHeader, oneLine } from './header.ts';
+import {
+  asciiDomain,
+  digestMessageId,
+  feedbackIdHeader,
+  headerUrl,
+  listIdHeader,
+  listUnsubscribeHeader,
+  messageIdKey,
+  oneLine,
+} from './header.ts';
 import { fillSlots, type SlotValues } from './slots.ts';
 
 export interface DigestRecipient {
@@ -39,16 +48,24 @@ export function escapeSlotValues(values: SlotValues): SlotValues {
 const PLAIN_ADDRESS = /^[^\s<>()",;:\\@\u0000-\u001f\u007f]+@[^\s<>()",;:\\@\u0000-\u001f\u007f]+$/u;
 
 interface Recipient {
-  email: string;
+  /** The address as it goes out: the domain an A-label. */
+  to: string;
   values: SlotValues;
   messageId: string;
   listUnsubscribe: string;
 }
 
-/** Checks a recipient and works out what is theirs: slot values, Message-ID and List-Unsubscribe. */
-function recipientParts(digest: Digest, recipient: DigestRecipient, config: Config): Recipient {
+/**
+ * Checks a recipient and works out what is theirs: slot values, Message-ID and List-Unsubscribe.
+ * The Message-ID is made with `secret` (GAZETTE_SECRET); without it, with the recipient's signed
+ * unsubscribe link, which is as deterministic but changes with the link.
+ */
+function recipientParts(digest: Digest, recipient: DigestRecipient, config: Config, secret?: string): Recipient {
   const email = recipient.email.trim();
-  if (!PLAIN_ADDRESS.test(email)) {
+  const at = email.lastIndexOf('@');
+  // the domain goes out as an A-label in To and the envelope; a local part outside ASCII needs SMTPUTF8
+  const domain = at > 0 ? asciiDomain(email.slice(at + 1)) : '';
+  if (!PLAIN_ADDRESS.test(email) || domain === '') {
     throw new GazetteError(
       'DIGEST_RECIPIENT_INVALID',
       `subscriber ${oneLine(String(recipient.subscriberId))}: not a usable email address`,
@@ -70,10 +87,11 @@ function recipientParts(digest: Digest, recipient: DigestRecipient, config: Conf
   };
   const token = recipient.unsubscribeToken ?? new URL(unsubscribeUrl).searchParams.get('token') ?? undefined;
   const dc = config.digest;
+  const key = secret !== undefined ? messageIdKey(secret) : `gazette message-id link ${unsubscribeUrl}`;
   return {
-    email,
+    to: `${email.slice(0, at)}@${domain}`,
     values,
-    messageId: digestMessageId(digest.editionId, recipient.subscriberId, dc.from.address),
+    messageId: digestMessageId(digest.editionId, recipient.subscriberId, dc.from.address, key),
     listUnsubscribe: listUnsubscribeHeader(
       unsubscribeUrl,
       recipient.unsubscribeMailbox ?? dc.unsubscribeMailbox,
@@ -82,33 +100,40 @@ function recipientParts(digest: Digest, recipient: DigestRecipient, config: Conf
   };
 }
 
-/** The headers every recipient of the digest shares, in the order they are written, around List-Unsubscribe. */
-function listHeaders(config: Config, listUnsubscribe: string | undefined): Record<string, string> {
+/**
+ * The headers every recipient of the edition shares, in the order they are written, around
+ * List-Unsubscribe: the list headers, then those that mark bulk mail sent by a program (no
+ * auto-replies, no vacation notices) and Gmail's Feedback-ID.
+ */
+function listHeaders(digest: Digest, config: Config, listUnsubscribe: string | undefined): Record<string, string> {
   const { digest: dc, site } = config;
   return {
     'List-Id': listIdHeader(dc.listId, site.title),
     ...(listUnsubscribe !== undefined ? { 'List-Unsubscribe': listUnsubscribe } : {}),
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     'List-Archive': `<${headerUrl(`${site.url}archive/`) ?? site.url}>`,
+    Precedence: 'bulk',
+    'Auto-Submitted': 'auto-generated',
+    'Feedback-ID': feedbackIdHeader(digest.editionId, dc.listId),
   };
 }
 
 /**
  * The message for one recipient. Per call: a few escapes of short values, two joins of the
- * pre-cut parts and the headers; the HTML is never parsed or scanned.
+ * pre-cut parts and the headers; the HTML is never parsed or scanned. It has no Date: the mailer
+ * dates it as it hands it over. `secret` (GAZETTE_SECRET) makes the Message-ID (see recipientParts).
  */
-export function personalize(digest: Digest, recipient: DigestRecipient, config: Config): MailMessage {
-  const r = recipientParts(digest, recipient, config);
+export function personalize(digest: Digest, recipient: DigestRecipient, config: Config, secret?: string): MailMessage {
+  const r = recipientParts(digest, recipient, config, secret);
   const dc = config.digest;
   const message: MailMessage = {
     from: { name: oneLine(dc.from.name), address: oneLine(dc.from.address) },
-    to: r.email,
+    to: r.to,
     subject: oneLine(digest.subject),
     text: fillSlots(digest.text, r.values),
     html: fillSlots(digest.html, escapeSlotValues(r.values)),
     messageId: r.messageId,
-    date: digest.date,
-    headers: listHeaders(config, r.listUnsubscribe),
+    headers: listHeaders(digest, config, r.listUnsubscribe),
   };
   if (dc.replyTo) message.replyTo = oneLine(dc.replyTo);
   return message;
@@ -124,19 +149,26 @@ export function digestTemplate(digest: Digest, config: Config): TemplateSource {
     from: { name: oneLine(dc.from.name), address: oneLine(dc.from.address) },
     ...(dc.replyTo ? { replyTo: oneLine(dc.replyTo) } : {}),
     subject: oneLine(digest.subject),
-    date: digest.date,
     text: digest.text,
     html: digest.html,
-    headers: listHeaders(config, undefined),
+    headers: listHeaders(digest, config, undefined),
     recipientHeaders: ['List-Unsubscribe'],
   };
 }
 
-/** One recipient's values for `digestTemplate`: the same checks and values as `personalize`. */
-export function recipientValues(digest: Digest, recipient: DigestRecipient, config: Config): TemplateValues {
-  const r = recipientParts(digest, recipient, config);
+/**
+ * One recipient's values for `digestTemplate`: the same checks and values as `personalize`, no Date
+ * either (the mailer's template dates the message as it renders it, just before handing it over).
+ */
+export function recipientValues(
+  digest: Digest,
+  recipient: DigestRecipient,
+  config: Config,
+  secret?: string,
+): TemplateValues {
+  const r = recipientParts(digest, recipient, config, secret);
   return {
-    to: r.email,
+    to: r.to,
     messageId: r.messageId,
     headers: { 'List-Unsubscribe': r.listUnsubscribe },
     text: r.values,

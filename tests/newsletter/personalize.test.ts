@@ -5,6 +5,7 @@ import { HOSTILE_TITLE } from './hostile.ts';
 import { NOW, newsItem, sampleConfig, sampleDigest, templates } from './factory.ts';
 
 const config = sampleConfig();
+const SECRET = 'test-secret-0123456789abcdef';
 let digest: Digest;
 
 beforeAll(async () => {
@@ -40,10 +41,11 @@ describe('personalize', () => {
     const ids = new Set<string>();
     for (let i = 1; i <= 1000; i++) {
       const r = recipient(i);
-      const m = personalize(digest, r, config);
+      const m = personalize(digest, r, config, SECRET);
       ids.add(m.messageId);
       expect(m.to).toBe(r.email);
-      expect(m.messageId).toBe(`edition-12.sub-${i}@caricc.org`);
+      // opaque: 32 base32 characters at the From domain, no edition or subscriber id to read
+      expect(m.messageId).toMatch(/^[a-z2-7]{32}@caricc\.org$/);
       expect(m.html).toContain(`href="${r.unsubscribeUrl}"`);
       expect(m.text).toContain(`\n${r.unsubscribeUrl}\n`);
       expect(m.headers['List-Unsubscribe']).toBe(
@@ -60,22 +62,49 @@ describe('personalize', () => {
     expect(ids.size).toBe(1000);
   });
 
-  it('sets every header a list message needs', () => {
-    const m = personalize(digest, recipient(345), config);
+  it('sets every header a list message needs, and no Date: the mailer dates it as it sends', () => {
+    const m = personalize(digest, recipient(345), config, SECRET);
     expect(m.from).toEqual({ name: 'CARICC News', address: 'news@caricc.org' });
     expect(m.replyTo).toBe('press@caricc.org');
     expect(m.subject).toBe('CARICC News: 4 new items, week of 4 October 2021');
-    expect(m.date.toISOString()).toBe(NOW.toISOString());
-    expect(m.messageId).toBe('edition-12.sub-345@caricc.org');
-    expect(m.headers).toMatchObject({
+    expect(m.date).toBeUndefined();
+    expect(m.headers).toEqual({
       'List-Id': 'CARICC News <caricc.org>',
+      'List-Unsubscribe':
+        '<https://caricc.org/unsubscribe?token=tok000345>, ' +
+        '<mailto:press@caricc.org?subject=unsubscribe-tok000345>',
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'List-Archive': '<https://caricc.org/archive/>',
+      Precedence: 'bulk',
+      'Auto-Submitted': 'auto-generated',
+      // Gmail's campaign:customer:mail type:sender, nothing about the subscriber
+      'Feedback-ID': '12:caricc.org:digest:gazette',
     });
   });
 
   it('gives the same Message-ID to the same (edition, subscriber) every time, e.g. after a resume', () => {
-    expect(personalize(digest, recipient(7), config)).toEqual(personalize(digest, recipient(7), config));
+    expect(personalize(digest, recipient(7), config, SECRET)).toEqual(
+      personalize(digest, recipient(7), config, SECRET),
+    );
+    const id = (d: Digest, i: number, secret = SECRET) => personalize(d, recipient(i), config, secret).messageId;
+    expect(id(digest, 7)).not.toBe(id(digest, 8));
+    expect(id(digest, 7)).not.toBe(id({ ...digest, editionId: '13' }, 7));
+    // made with the secret: nobody without it can tell which subscriber or edition an id belongs to
+    expect(id(digest, 7)).not.toBe(id(digest, 7, 'another secret'));
+    // without a secret (a caller not passing one yet): still opaque and stable, keyed by the signed link
+    const unkeyed = personalize(digest, recipient(7), config).messageId;
+    expect(unkeyed).toMatch(/^[a-z2-7]{32}@caricc\.org$/);
+    expect(personalize(digest, recipient(7), config).messageId).toBe(unkeyed);
+  });
+
+  it("writes an address's domain as an A-label (punycode), keeping a local part outside ASCII", () => {
+    const at = (email: string) => personalize(digest, { ...recipient(1), email }, config, SECRET);
+    expect(at('reader@Пример.РФ').to).toBe('reader@xn--e1afmkfd.xn--p1ai');
+    const utf8 = at('чтец@пример.рф');
+    expect(utf8.to).toBe('чтец@xn--e1afmkfd.xn--p1ai');
+    // the reader sees the address as they gave it
+    expect(utf8.text).toContain('Subscribed address: чтец@пример.рф\n');
+    expect(() => at('reader@exa%mple.com')).toThrow(expect.objectContaining({ code: 'DIGEST_RECIPIENT_INVALID' }));
   });
 
   it('greets by name when there is one and plainly when there is none', () => {
@@ -121,7 +150,7 @@ describe('personalize', () => {
     expect(m.html).not.toContain('<script>');
     expect(m.text).toContain('Hello Evil Bcc: x@example.com <script>alert(1)</script> & "Зафар" 🚨,\n');
     for (const v of headerValues(m)) expect(v).not.toMatch(/[\r\n]/);
-    expect(m.messageId).toMatch(/^[A-Za-z0-9=_.-]+@caricc\.org$/);
+    expect(m.messageId).toMatch(/^[a-z2-7]{32}@caricc\.org$/);
     const [https, mailto] = m.headers['List-Unsubscribe']!.split(', ');
     expect(https).toMatch(/^<https:\/\/caricc\.org\/unsubscribe\?token=[^<>\s,"]+>$/);
     expect(mailto).toMatch(/^<mailto:press@caricc\.org\?subject=unsubscribe-[^<>\s,"]+>$/);
@@ -146,7 +175,8 @@ describe('personalize', () => {
     const m = personalize(d, recipient(1), hostile);
     for (const v of headerValues(m)) expect(v).not.toMatch(/[\r\n\u2028\u2029]/);
     expect(m.from.name).toBe('CARICC Bcc: x@example.com');
-    expect(m.messageId).toBe('edition-e=0D=0A1.sub-1@caricc.org');
+    expect(m.messageId).toMatch(/^[a-z2-7]{32}@caricc\.org$/);
+    expect(m.headers['Feedback-ID']).toBe('e-1:news.caricc.org:digest:gazette');
   });
 
   it('refuses a recipient whose address or unsubscribe URL could not be used safely', () => {
