@@ -1,4 +1,5 @@
 // Reads gazette.yaml (or --config / GAZETTE_CONFIG) and the environment into one validated value.
+import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { check } from '../adapters/zod.ts';
@@ -22,6 +23,62 @@ export interface Environment {
   inboundSmtpPort?: number | undefined;
   /** INBOUND_SMTP_HOST: the address it binds (default all). */
   inboundSmtpHost?: string | undefined;
+  /** The provider webhooks' secrets; a provider left out has no hook. */
+  webhooks?: WebhookSettings | undefined;
+}
+
+/** What each provider webhook is checked with, from the environment. */
+export interface WebhookSettings {
+  /** SES_SNS_TOPIC_ARNS: the SNS topics whose SES notifications are taken. */
+  ses?: { topicArns: string[] };
+  /** SENDGRID_WEBHOOK_PUBLIC_KEY: the Signed Event Webhook's verification key. */
+  sendgrid?: { publicKey: string };
+  /** MAILGUN_WEBHOOK_SIGNING_KEY. */
+  mailgun?: { signingKey: string };
+  /** POSTMARK_WEBHOOK_AUTH: `user:password` of the basic auth in the webhook's URL. */
+  postmark?: { auth: string };
+}
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+function environmentError(key: string, message: string): ConfigError {
+  return new ConfigError(`${key} ${message}`, { file: 'environment', key });
+}
+
+/** The webhook settings; a malformed one is an error naming the variable (never a secret's value). */
+function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings | undefined {
+  const settings: WebhookSettings = {};
+  const topics = (env.SES_SNS_TOPIC_ARNS ?? '').split(/[\s,]+/).filter((t) => t !== '');
+  const badTopic = topics.find((t) => !TOPIC_ARN.test(t));
+  if (badTopic !== undefined)
+    throw environmentError(
+      'SES_SNS_TOPIC_ARNS',
+      `must list SNS topic ARNs (arn:aws:sns:REGION:ACCOUNT:TOPIC), got "${badTopic}"`,
+    );
+  if (topics.length > 0) settings.ses = { topicArns: topics };
+  const sendgrid = env.SENDGRID_WEBHOOK_PUBLIC_KEY?.trim();
+  if (sendgrid) {
+    let curve: string | undefined;
+    try {
+      const key = sendgrid.includes('-----BEGIN')
+        ? createPublicKey(sendgrid)
+        : createPublicKey({ key: Buffer.from(sendgrid.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
+      curve = key.asymmetricKeyDetails?.namedCurve;
+    } catch {
+      curve = undefined;
+    }
+    if (curve !== 'prime256v1')
+      throw environmentError('SENDGRID_WEBHOOK_PUBLIC_KEY', 'must be the ECDSA P-256 key SendGrid shows (base64)');
+    settings.sendgrid = { publicKey: sendgrid };
+  }
+  if (env.MAILGUN_WEBHOOK_SIGNING_KEY) settings.mailgun = { signingKey: env.MAILGUN_WEBHOOK_SIGNING_KEY };
+  const postmark = env.POSTMARK_WEBHOOK_AUTH;
+  if (postmark) {
+    if (postmark.indexOf(':') < 1 || postmark.endsWith(':'))
+      throw environmentError('POSTMARK_WEBHOOK_AUTH', 'must be user:password');
+    settings.postmark = { auth: postmark };
+  }
+  return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
 /** Resolves paths and settings from the process environment; nothing is read from disk here. */
@@ -43,6 +100,7 @@ export function resolveEnvironment(
       key: 'INBOUND_SMTP_PORT',
     });
   }
+  const webhooks = webhookSettings(env);
   return {
     inboundSmtpPort: inbound,
     inboundSmtpHost: env.INBOUND_SMTP_HOST || undefined,
@@ -56,6 +114,7 @@ export function resolveEnvironment(
     secret: env.GAZETTE_SECRET || undefined,
     adminToken: env.ADMIN_TOKEN || undefined,
     port,
+    ...(webhooks ? { webhooks } : {}),
   };
 }
 
