@@ -48,7 +48,7 @@ export const serveCommand: CommandSpec = {
     // Loaded here, not above: a worker process needs none of it (each module graph costs every worker memory).
     const [
       { dispatch },
-      { operatorPorts },
+      { mailEventsPort, operatorPorts },
       { openConfiguredMailer },
       { startServer },
       { loadOrCreateSecret, openStore },
@@ -112,6 +112,8 @@ export const serveCommand: CommandSpec = {
         site: { title: config.site.title, language: config.site.language },
         subscriptions,
         admin,
+        mailEvents: mailEventsPort({ store, config, logger: ctx.logger, now: () => new Date(), secret }),
+        hooks: ctx.env.webhooks,
         adminToken: ctx.env.adminToken,
         dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },
         logger,

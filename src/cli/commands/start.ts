@@ -19,7 +19,7 @@ import { startReturnPathListener } from '../../bounces/listener.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
 import { collectPeriodically } from '../heap.ts';
-import { operatorPorts } from '../operators.ts';
+import { mailEventsPort, operatorPorts } from '../operators.ts';
 
 /** How long a graceful stop may take before the worker gives up and exits non-zero. */
 const DEFAULT_SHUTDOWN_SECONDS = 10;
@@ -193,6 +193,8 @@ export const startCommand: CommandSpec = {
         site: { title: config.site.title, language: config.site.language },
         subscriptions,
         admin,
+        mailEvents: mailEventsPort({ store, config, logger, now, secret }),
+        hooks: env.webhooks,
         adminToken: env.adminToken,
         dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },
         logger: logger.child({ component: 'server' }),
