@@ -7,12 +7,13 @@ import { createTemplateEngine } from '../adapters/eta.ts';
 import { compileMjml } from '../adapters/mjml.ts';
 import { ConfigError, GazetteError } from '../errors.ts';
 import { fillSubject, oneLine, unknownPlaceholders } from './header.ts';
+import { byteLength, collapseWhitespace, HTML_BUDGET_BYTES } from './html-size.ts';
 import { createSlotTokens, type SlotValues, type SlottedText } from './slots.ts';
 import type { DigestTemplates } from './templates.ts';
 import { renderDigestText } from './text.ts';
-import type { DigestItemView, DigestView } from './view.ts';
+import type { DigestItemView, DigestLinkView, DigestView } from './view.ts';
 
-export type { DigestItemView, DigestView } from './view.ts';
+export type { DigestItemView, DigestLinkView, DigestView } from './view.ts';
 import { selectDigestItems, type DigestWindow } from './window.ts';
 
 /** One composed edition. Plain data (see `digestToJson`): compose once, personalize per recipient. */
@@ -20,7 +21,7 @@ export interface Digest {
   editionId: string;
   /** Folder of the edition's page in the web archive, e.g. `2021-10-04-12`. */
   slug: string;
-  /** The edition's date: the Date header of every message, and the date in the subject. */
+  /** The edition's date: the date in the subject and the archive (each message is dated as it is sent). */
   date: Date;
   window: DigestWindow;
   /** One line, never a CR or LF. */
@@ -81,13 +82,16 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
     );
   }
   const slug = editionSlug(editionId, now, config.site.timezone);
-  const view = digestView(selected, config, now, slug);
+  const whole = digestView(selected, config, now, slug);
 
   const sources = [...input.templates.templates.values()];
-  const tokens = createSlotTokens([JSON.stringify(view), ...sources]);
+  // every view tried holds a part of the whole one's strings, so the whole one's tokens suit them all
+  const tokens = createSlotTokens([JSON.stringify(whole), ...sources]);
   const engine = createTemplateEngine({ templates: input.templates.templates });
-  const mjml = engine.render('digest', { ...view, slot: tokens.tokens });
-  const html = tokens.split(await compileMjml(mjml));
+  const compile = async (v: DigestView): Promise<string> =>
+    collapseWhitespace(await compileMjml(engine.render('digest', { ...v, slot: tokens.tokens })));
+  const { view, compiled } = await fitted(whole, compile);
+  const html = tokens.split(compiled);
   const missing = (['email', 'unsubscribeUrl'] as const).filter((s) => !html.slots.includes(s));
   if (missing.length > 0) {
     throw new GazetteError(
@@ -114,6 +118,61 @@ function webUrl(url: string | undefined): string | undefined {
   return url !== undefined && /^https?:\/\//i.test(url) ? url : undefined;
 }
 
+const PREHEADER_LENGTH = 140;
+
+/** The first `full` items in full, the next `listed` as linked titles, the rest only counted. */
+function cutView(whole: DigestView, full: number, listed = whole.items.length - full): DigestView {
+  const links = whole.items.slice(full, full + listed).map(
+    (i): DigestLinkView => ({
+      title: i.title,
+      url: i.url,
+      lang: i.lang,
+    }),
+  );
+  return { ...whole, items: whole.items.slice(0, full), more: links, omitted: whole.items.length - full - listed };
+}
+
+/**
+ * The largest `k` in 0…max whose compiled HTML fits the budget, found from the sizes at `max` and 0
+ * (an item's share taken as even, then stepped down by what is still over); undefined when 0 does not fit.
+ */
+async function largestFitting(
+  max: number,
+  compile: (k: number) => Promise<string>,
+): Promise<{ k: number; html: string } | undefined> {
+  const top = await compile(max);
+  if (byteLength(top) <= HTML_BUDGET_BYTES) return { k: max, html: top };
+  const bottom = await compile(0);
+  if (byteLength(bottom) > HTML_BUDGET_BYTES) return undefined;
+  const each = (byteLength(top) - byteLength(bottom)) / max;
+  let k = Math.min(max - 1, Math.floor((HTML_BUDGET_BYTES - byteLength(bottom)) / each));
+  for (;;) {
+    if (k <= 0) return { k: 0, html: bottom };
+    const html = await compile(k);
+    const over = byteLength(html) - HTML_BUDGET_BYTES;
+    if (over <= 0) return { k, html };
+    k -= Math.max(1, Math.ceil(over / each));
+  }
+}
+
+/**
+ * The view as the message shows it, under Gmail's clipping size with the footer inside: every item in
+ * full when they fit; else the first ones in full and the rest as linked titles; else (titles alone too
+ * many) as many titles as fit and a count of the others. The edition's web page link follows them.
+ */
+async function fitted(
+  whole: DigestView,
+  compile: (view: DigestView) => Promise<string>,
+): Promise<{ view: DigestView; compiled: string }> {
+  const n = whole.items.length;
+  const full = await largestFitting(n, (k) => compile(cutView(whole, k)));
+  if (full) return { view: cutView(whole, full.k), compiled: full.html };
+  const titles = await largestFitting(n, (t) => compile(cutView(whole, 0, t)));
+  if (titles) return { view: cutView(whole, 0, titles.k), compiled: titles.html };
+  const bare = cutView(whole, 0, 0);
+  return { view: bare, compiled: await compile(bare) };
+}
+
 /** The view the templates render: plain strings only, so templates escape every one of them. */
 export function digestView(items: readonly NewsItem[], config: Config, now: Date, slug: string): DigestView {
   const { site, digest } = config;
@@ -125,31 +184,48 @@ export function digestView(items: readonly NewsItem[], config: Config, now: Date
   const views = items.map((item): DigestItemView => {
     const url = webUrl(item.url) ?? site.url;
     const image = item.image && webUrl(item.image.url);
+    const title = oneLine(item.title);
+    const linkLabel = item.link ? `Read more at ${new URL(url).hostname}` : 'Read the full story';
     return {
-      title: oneLine(item.title),
+      title,
       url,
+      lang: oneLine(item.lang ?? '') || site.language,
       date: formatInZone(item.published, site.timezone, DATE_FORMAT, locale),
       dateIso: isoInZone(item.published, site.timezone),
       summary: oneLine(item.summary),
-      linkLabel: item.link ? `Read more at ${new URL(url).hostname}` : 'Read the full story',
+      linkLabel,
+      linkName: `${linkLabel}: ${title}`,
       ...(image ? { image: { url: image, alt: oneLine(item.image!.alt) } } : {}),
     };
   });
+  const intro = oneLine(digest.intro);
   return {
     lang: site.language,
     subject,
+    preheader: preheader(intro || views.map((v) => v.title).join(' · ') || countLine),
     siteTitle: oneLine(site.title),
     siteUrl: site.url,
     siteHost: new URL(site.url).hostname,
     editionDate,
     editionDateIso: isoInZone(now, site.timezone),
-    intro: oneLine(digest.intro),
+    intro,
     countLine,
     count,
     archiveUrl: `${site.url}archive/${slugPath(slug)}/`,
     postalAddress: oneLine(digest.postalAddress),
     items: views,
+    more: [],
+    omitted: 0,
   };
+}
+
+/** At most PREHEADER_LENGTH characters (code points), cut at a space with an ellipsis. */
+function preheader(text: string): string {
+  const chars = [...text];
+  if (chars.length <= PREHEADER_LENGTH) return text;
+  const head = chars.slice(0, PREHEADER_LENGTH - 1).join('');
+  const space = head.lastIndexOf(' ');
+  return `${(space > PREHEADER_LENGTH / 2 ? head.slice(0, space) : head).replace(/[\s·,;:.]+$/u, '')}…`;
 }
 
 /** Slot values for the archived web page: no recipient, and a way to subscribe instead of leaving. */

@@ -14,6 +14,7 @@ export const DIGEST_TEMPLATE_NAMES = [
   'digest-masthead',
   'digest-intro',
   'digest-item',
+  'digest-more',
   'digest-footer',
 ] as const;
 

@@ -21,7 +21,10 @@ export function wrap(text: string, width = WIDTH, indent = ''): string {
   return lines.join('\n');
 }
 
-/** The text part: masthead, greeting, intro, numbered items (title, date, summary, URL), footer. */
+/**
+ * The text part: masthead, greeting, intro, numbered items (title, date, summary, URL), the titles that
+ * did not fit the HTML part, footer.
+ */
 export function renderDigestText(view: DigestView): SlottedText {
   const t = new SlottedTextBuilder();
   t.text(`${wrap(view.siteTitle)}\nNews digest of ${view.editionDate}\n\n`);
@@ -37,6 +40,13 @@ export function renderDigestText(view: DigestView): SlottedText {
     if (item.summary) t.text(`\n${wrap(item.summary, WIDTH, indent)}\n`);
     t.text(`\n${indent}${item.linkLabel}:\n${indent}${item.url}\n`);
   });
+  if (view.more.length > 0 || view.omitted > 0) {
+    t.text(`\n${RULE}\n\nMore in this digest:\n`);
+    for (const link of view.more) t.text(`\n- ${wrap(link.title, WIDTH, '  ').slice(2)}\n  ${link.url}\n`);
+    if (view.omitted > 0)
+      t.text(`\n${view.omitted} more ${view.omitted === 1 ? 'item is' : 'items are'} on the digest's web page.\n`);
+    t.text(`\nRead the whole digest in your browser:\n${view.archiveUrl}\n`);
+  }
   t.text(`\n${RULE}\n\n`);
   t.text(
     `${wrap(`You receive this email because you subscribed to the ${view.siteTitle} digest at ${view.siteHost}.`)}\n`,

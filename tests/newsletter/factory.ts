@@ -1,11 +1,12 @@
 // Factories for newsletter tests: the sample newsroom's config, NewsItems with fixed dates, composed digests.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { NewsItem } from '../../src/content/types.ts';
 import { parseYaml } from '../../src/adapters/yaml.ts';
 import { loadContent } from '../../src/content/index.ts';
+import { truncateAtWord } from '../../src/content/text.ts';
 import {
   composeDigest,
   digestWindow,
@@ -78,5 +79,50 @@ export async function sampleDigest(config: Config = sampleConfig()): Promise<Dig
     window: digestWindow(SAMPLE_PREVIOUS_END, NOW, config),
     now: NOW,
     templates: await templates(),
+  });
+}
+
+/**
+ * `count` items written from the sample content's real news text (content/, from the newsroom's own page),
+ * newest first, one an hour before NOW: a title from a paragraph's first words, its summary cut as the
+ * content module cuts it, an image on every fourth (every other one without image_alt), and every fifth
+ * in Russian.
+ */
+export function seedItems(count: number): NewsItem[] {
+  const dir = path.join(CONTENT_DIR, '2021');
+  const paragraphs = readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .flatMap((f) =>
+      readFileSync(path.join(dir, f), 'utf8')
+        .split(/^---$/m)
+        .slice(2)
+        .join('---')
+        .split(/\n\s*\n/),
+    )
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter((p, i, all) => p.length > 120 && all.indexOf(p) === i);
+  return Array.from({ length: count }, (_, i) => {
+    const text = paragraphs[i % paragraphs.length]!;
+    const russian = i % 5 === 4;
+    return newsItem({
+      slug: `seed-${i + 1}`,
+      url: `https://caricc.org/news/seed-${i + 1}/`,
+      title: russian
+        ? `ЦАРИКЦ: встреча № ${i + 1} по вопросам противодействия незаконному обороту наркотиков`
+        : truncateAtWord(text, 90),
+      summary: truncateAtWord(text, 300),
+      published: new Date(NOW.getTime() - (i + 1) * 3_600_000),
+      ...(russian ? { lang: 'ru' } : {}),
+      ...(i % 4 === 0
+        ? {
+            image: {
+              url: `https://caricc.org/images/seed-${i + 1}.jpg`,
+              alt: i % 8 === 0 ? truncateAtWord(text, 60) : '',
+              type: 'image/jpeg',
+            },
+          }
+        : {}),
+    });
   });
 }

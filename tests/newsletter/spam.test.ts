@@ -41,6 +41,7 @@ describe('SpamAssassin', { timeout: 60_000 }, () => {
     const { file } = await mailer.send(message, { folder: 'edition-12' });
     const result = spamassassin(await readFile(file!));
     expect(Number.isFinite(result.score)).toBe(true);
+    console.info(`SpamAssassin: score ${result.score}, tests ${result.tests.join(',')}`);
     expect(result.score, result.report).toBeLessThanOrEqual(0);
     // The rules a bulk mail most often trips over stay quiet: a text part, no hidden or low-contrast text.
     for (const rule of [
