@@ -66,4 +66,3 @@ export async function startUtf8Server(options: { hideSMTPUTF8: boolean }): Promi
     close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
   };
 }
-
