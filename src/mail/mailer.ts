@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { domainToASCII } from 'node:url';
 import {
   compileTemplate,
   composeMessage,
@@ -65,6 +66,13 @@ export interface Mailer {
 
 const SAFE_FOLDER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
+/** The address with its domain as an A-label (punycode), as To and the envelope carry it; the local part as it is. */
+function asciiDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = at === -1 ? '' : domainToASCII(address.slice(at + 1));
+  return domain === '' ? address : `${address.slice(0, at)}@${domain}`;
+}
+
 /** The file name for a Message-ID: the same message always lands on the same file. */
 export function outboxFileName(messageId: string): string {
   const safe = messageId
@@ -96,9 +104,10 @@ export function createMailer(options: MailerOptions): Mailer {
       mode: 'smtp',
       async send(message) {
         assertSafeHeaders(message);
-        const bytes = await composeMessage(message, message.date ?? now());
+        const to = asciiDomain(message.to);
+        const bytes = await composeMessage({ ...message, to }, message.date ?? now());
         // composed and signed as a template's message is, over the same connections
-        return sender().send({ from: message.from.address, to: message.to, messageId: message.messageId, raw: bytes });
+        return sender().send({ from: message.from.address, to, messageId: message.messageId, raw: bytes });
       },
       compile,
       sendRaw: (message, sendOptions = {}) => sender().send(message, sendOptions.ready),
@@ -133,7 +142,8 @@ export function createMailer(options: MailerOptions): Mailer {
       const folder = sendOptions.folder ?? 'mail';
       if (!SAFE_FOLDER.test(folder))
         throw new MailError('MAIL_OUTBOX', `outbox folder "${folder}" must be a plain name (letters, digits, . _ -)`);
-      return writeOutbox(folder, message.messageId, await composeMessage(message, message.date ?? now()));
+      const to = asciiDomain(message.to);
+      return writeOutbox(folder, message.messageId, await composeMessage({ ...message, to }, message.date ?? now()));
     },
     compile,
     async sendRaw(message, sendOptions = {}) {

@@ -54,6 +54,20 @@ describe('a server that offers SMTPUTF8', () => {
     expect(composed!.raw.toString('utf8')).toMatch(/^To: дилноза@xn--e1afmkfd\.xn--p1ai\r$/m);
   });
 
+  it('gets any message, not only a digest, with its domain as an A-label', async () => {
+    await mailer.send({
+      from: { name: 'CARICC News', address: 'news@caricc.org' },
+      to: 'чтец@Пример.РФ',
+      subject: 'Confirm your subscription',
+      text: 'Confirm',
+      messageId: 'confirm-1@caricc.org',
+      headers: {},
+    });
+    const last = smtp.received.at(-1)!;
+    expect(last.commands[1]).toBe('RCPT TO:<чтец@xn--e1afmkfd.xn--p1ai>');
+    expect(last.raw.toString('utf8')).toMatch(/^To: чтец@xn--e1afmkfd\.xn--p1ai\r$/m);
+  });
+
   it('gets an ASCII local part at an international domain without SMTPUTF8', async () => {
     await sendFromTemplate(mailer, reader(3, 'reader@Пример.РФ'));
     const last = smtp.received.at(-1)!;
