@@ -6,6 +6,8 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v jing >/dev/null || need+=(jing)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v spamassassin >/dev/null || need+=(spamassassin)
+# a real IMAP server for the mailbox poller's tests
+command -v dovecot >/dev/null || need+=(dovecot-imapd)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -1,6 +1,7 @@
 // One inbound message, from the listener or a mailbox: whom it is about (the token of the address it came to,
 // the Message-ID it quotes, the recipient it names) and what it reports, recorded as events.
 import { parseMail } from '../adapters/mailparser.ts';
+import { errorMessage, GazetteError } from '../errors.ts';
 import { classifyStatus } from './classify.ts';
 import { recordMailEvent, type BounceDeps, type RecordedEvent } from './events.ts';
 import { readReport } from './report.ts';
@@ -25,7 +26,8 @@ function claimsOf(deps: BounceDeps, addresses: readonly string[]): VerpClaims | 
 
 /**
  * Reads and records one message sent to gazette's return path. `recipients` are the envelope's (the listener) or
- * the message's own To and Delivered-To (a mailbox). Throws only when the message cannot be parsed at all.
+ * the message's own To and Delivered-To (a mailbox). Throws MAIL_UNPARSABLE when the message cannot be parsed,
+ * and the store's own error when an event cannot be recorded.
  */
 export async function handleInboundMail(
   deps: BounceDeps,
@@ -33,7 +35,14 @@ export async function handleInboundMail(
   recipients: readonly string[],
   source: string,
 ): Promise<InboundOutcome> {
-  const mail = await parseMail(raw);
+  let mail: Awaited<ReturnType<typeof parseMail>>;
+  let report: Awaited<ReturnType<typeof readReport>>;
+  try {
+    mail = await parseMail(raw);
+    report = await readReport(mail);
+  } catch (err) {
+    throw new GazetteError('MAIL_UNPARSABLE', `cannot parse the message: ${errorMessage(err)}`, { cause: err });
+  }
   const delivered = [mail.headers.get('delivered-to'), mail.headers.get('x-original-to')].filter(
     (a): a is string => typeof a === 'string' && a !== '',
   );
@@ -52,7 +61,6 @@ export async function handleInboundMail(
     return { kind: 'unsubscribe', events: [event] };
   }
 
-  const report = await readReport(mail);
   if (report.kind === 'dsn') {
     const events: RecordedEvent[] = [];
     for (const r of report.recipients) {

@@ -23,6 +23,10 @@ export interface Environment {
   inboundSmtpPort?: number | undefined;
   /** INBOUND_SMTP_HOST: the address it binds (default all). */
   inboundSmtpHost?: string | undefined;
+  /** IMAP_URL: a mailbox the worker reads bounces, complaints and mailto: unsubscribes from. */
+  imapUrl?: string | undefined;
+  /** IMAP_POLL_SECONDS: how often (default 60). */
+  imapPollSeconds?: number | undefined;
   /** The provider webhooks' secrets; a provider left out has no hook. */
   webhooks?: WebhookSettings | undefined;
 }
@@ -100,8 +104,17 @@ export function resolveEnvironment(
       key: 'INBOUND_SMTP_PORT',
     });
   }
+  const poll = env.IMAP_POLL_SECONDS === undefined || env.IMAP_POLL_SECONDS === '' ? 60 : Number(env.IMAP_POLL_SECONDS);
+  if (!Number.isFinite(poll) || poll < 1 || poll > 86_400) {
+    throw new ConfigError(`IMAP_POLL_SECONDS must be a number of seconds from 1, got "${env.IMAP_POLL_SECONDS}"`, {
+      file: 'environment',
+      key: 'IMAP_POLL_SECONDS',
+    });
+  }
   const webhooks = webhookSettings(env);
   return {
+    imapUrl: env.IMAP_URL || undefined,
+    imapPollSeconds: poll,
     inboundSmtpPort: inbound,
     inboundSmtpHost: env.INBOUND_SMTP_HOST || undefined,
     root,

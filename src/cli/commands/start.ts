@@ -16,6 +16,7 @@ import { configuredSubscriptionService } from '../../subscribers/index.ts';
 import { createSiteService, type SiteService } from '../../worker/site.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
 import { startReturnPathListener } from '../../bounces/listener.ts';
+import { parseImapUrl, startMailboxPoller } from '../../bounces/mailbox.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
 import { collectPeriodically } from '../heap.ts';
@@ -100,6 +101,9 @@ export const startCommand: CommandSpec = {
     let server: RunningServer | undefined;
     let worker: Worker | undefined;
     let returnPath: { port: number; close(): Promise<void> } | undefined;
+    let mailbox: { stop(): Promise<void> } | undefined;
+    // a wrong IMAP_URL is refused before anything starts
+    const imap = env.imapUrl === undefined ? undefined : parseImapUrl(env.imapUrl);
     const shutdown = async (): Promise<void> => {
       // Each step runs even when an earlier one failed: the store and the mail pool must close.
       const steps: [string, (() => Promise<void>) | undefined][] = [
@@ -108,6 +112,7 @@ export const startCommand: CommandSpec = {
         ['schedule and dispatch', worker && (() => worker!.stop())],
         ['server', server && (() => server!.close())],
         ['return path listener', returnPath && (() => returnPath!.close())],
+        ['mailbox poller', mailbox && (() => mailbox!.stop())],
         ['mailer', mailer && (() => mailer!.close())],
         ['database', store && (() => store!.close())],
       ];
@@ -217,6 +222,14 @@ export const startCommand: CommandSpec = {
             address: config.digest.bounceAddress,
           },
           'return path listening for bounces, complaints and mailto: unsubscribes',
+        );
+      }
+
+      if (imap) {
+        mailbox = startMailboxPoller({ store, config, logger, now, secret }, imap, (env.imapPollSeconds ?? 60) * 1000);
+        logger.info(
+          { host: imap.host, folder: imap.folder, everySeconds: env.imapPollSeconds ?? 60 },
+          'reading bounces, complaints and mailto: unsubscribes from a mailbox',
         );
       }
 
