@@ -72,13 +72,13 @@ export async function editionMessages(
       ...(mailbox !== undefined ? { unsubscribeMailbox: mailbox } : {}),
     };
     if (template) {
-      const values = recipientValues(digest, full, config);
+      const values = recipientValues(digest, full, config, secret);
       const raw = template.render(values);
       const sender = returnPath(recipient, 'bounce') ?? from;
       if (raw)
         return { messageId: values.messageId, raw: { from: sender, to: values.to, messageId: values.messageId, raw } };
     }
-    const message = personalize(digest, full, config);
+    const message = personalize(digest, full, config, secret);
     return { messageId: message.messageId, message };
   };
 }

@@ -14,6 +14,7 @@ import {
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createLeaseKeeper, type LeaseKeeper } from '../scheduler/lease.ts';
+import { dkimAlignmentProblem } from '../newsletter/index.ts';
 import { nextSlot, planSlot, type SlotPlan } from '../scheduler/slots.ts';
 
 /** The lease row the schedule runs under. */
@@ -280,6 +281,9 @@ export function createWorker(options: WorkerOptions): Worker {
       cron = startCronJob({ expression: schedule, zone, name: 'gazette-digest', onTick: () => void wake('cron') });
       const next = nextSlot(schedule, zone, deps.now());
       logger.info({ schedule, timezone: zone, ...(next ? { nextSlot: next.toISOString() } : {}) }, 'schedule running');
+      // DMARC passes on DKIM only when the signing domain is aligned with From's
+      const misaligned = dkimAlignmentProblem(config);
+      if (misaligned) logger.warn({ key: 'digest.dkim.domain' }, misaligned);
     },
     async stop() {
       stopped = true;

@@ -64,7 +64,7 @@ export async function dashboardApp(
     deps,
     env,
     subscriptions,
-    trigger: () => createEdition(deps, { now: NOW }),
+    trigger: (o) => createEdition(deps, { now: NOW, concurrent: o?.concurrent === true }),
     dispatchInBackground: (id) => dispatched.push(id),
   });
   const app = createApp({

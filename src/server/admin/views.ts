@@ -313,7 +313,10 @@ export function previewPage(ctx: ViewContext, d: DashboardDigest): string {
 }
 
 export function sendConfirmPage(ctx: ViewContext, d: DashboardDigest): string {
-  if (d.empty) return layout(ctx, 'Send now', 'send', emptyDigest(ctx, d));
+  const stillOpen = d.open
+    ? html`<p>Edition <a href="/admin/editions/${d.open.id}">#${d.open.id}</a> is still ${d.open.state}.</p>`
+    : '';
+  if (d.empty) return layout(ctx, 'Send now', 'send', html`${emptyDigest(ctx, d)}${stillOpen}`);
   // an edition still open: sending lands on it, unless a second edition is confirmed a second time
   const open = d.open
     ? html`<p class="error-text">Edition <a href="/admin/editions/${d.open.id}">#${d.open.id}</a> is still
