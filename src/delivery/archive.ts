@@ -1,15 +1,19 @@
 // The editions that went out, as the web archive needs them: the stored digest of every sent edition.
 import { existsSync } from 'node:fs';
 import { parseDatabaseUrl } from '../config/database-url.ts';
-import { digestFromJson, type SentEdition } from '../newsletter/index.ts';
+import type { Config } from '../config/schema.ts';
+import { digestFromJson, renderDigestArchive, type SentEdition } from '../newsletter/index.ts';
 import type { Store } from '../store/index.ts';
 
-/** Every sent edition, from the digest stored when it was created; the archive page shows the same content. */
+/** Editions whose page is on the web: sent, and those going out (their page exists before their first message). */
+const PUBLISHED = ['sent', 'sending', 'paused'] as const;
+
+/** Every published edition, from the digest stored when it was created; the archive page shows the same content. */
 export async function readSentEditions(store: Store): Promise<SentEdition[]> {
   const rows = await store.db
     .selectFrom('editions')
     .select(['id', 'digest', 'completed_at'])
-    .where('state', '=', 'sent')
+    .where('state', 'in', [...PUBLISHED])
     .orderBy('id')
     .execute();
   const editions: SentEdition[] = [];
@@ -49,4 +53,29 @@ export function readSentEditionsIfAny(options: {
   varDir: string;
 }): Promise<SentEdition[]> {
   return readIfDatabase(options, [], readSentEditions);
+}
+
+/**
+ * The page of the published edition whose archive folder is `slug`, as the archive build writes it, or undefined.
+ * Only editions going out, or sent within a day, are looked at: older ones are in public/ already.
+ */
+export async function editionPage(store: Store, config: Config, slug: string, now: Date): Promise<string | undefined> {
+  const rows = await store.db
+    .selectFrom('editions')
+    .select(['digest', 'completed_at'])
+    .where((eb) =>
+      eb.or([
+        eb('state', 'in', ['sending', 'paused']),
+        eb.and([eb('state', '=', 'sent'), eb('completed_at', '>=', now.getTime() - 86_400_000)]),
+      ]),
+    )
+    .execute();
+  for (const row of rows) {
+    if (!row.digest) continue;
+    const digest = digestFromJson(row.digest);
+    if (digest.slug !== slug) continue;
+    const page = renderDigestArchive([digest], config).find((f) => f.path === `archive/${slug}/index.html`);
+    if (page) return typeof page.body === 'string' ? page.body : Buffer.from(page.body).toString('utf8');
+  }
+  return undefined;
 }

@@ -29,4 +29,4 @@ export {
   type EditionListing,
 } from './operator.ts';
 export { retryDelayMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff.ts';
-export { readIfDatabase, readSentEditions, readSentEditionsIfAny } from './archive.ts';
+export { editionPage, readIfDatabase, readSentEditions, readSentEditionsIfAny } from './archive.ts';

@@ -42,6 +42,8 @@ export async function buildDigestPreview(options: DigestPreviewOptions): Promise
     items,
     config,
     editionId: 'preview',
+    // the preview has no archive page of its own: its link goes to the archive, which exists
+    archiveUrl: `${config.site.url}archive/`,
     window,
     now,
     templates,

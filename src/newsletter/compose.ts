@@ -47,6 +47,11 @@ export interface ComposeDigestInput {
   templates: DigestTemplates;
   /** Compose even when no item falls in the window. */
   force?: boolean;
+  /**
+   * Where "view in your browser" points; default the edition's own archive page. A preview or a test copy has no
+   * page of its own, so it points to the archive's index, which exists.
+   */
+  archiveUrl?: string;
 }
 
 const DATE_FORMAT = 'd LLLL yyyy';
@@ -82,7 +87,10 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
     );
   }
   const slug = editionSlug(editionId, now, config.site.timezone);
-  const whole = digestView(selected, config, now, slug);
+  const whole = {
+    ...digestView(selected, config, now, slug),
+    ...(input.archiveUrl ? { archiveUrl: input.archiveUrl } : {}),
+  };
 
   const sources = [...input.templates.templates.values()];
   // every view tried holds a part of the whole one's strings, so the whole one's tokens suit them all

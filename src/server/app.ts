@@ -31,9 +31,11 @@ import {
   isAddressError,
   isTokenError,
   type AdminPort,
+  type EditionPagesPort,
   type MailEventsPort,
   type SubscriptionPort,
 } from './ports.ts';
+import { withEditionPages } from './edition-pages.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import {
   createStaticFiles,
@@ -51,6 +53,8 @@ export interface AppOptions {
   subscriptions?: SubscriptionPort;
   /** Operators' use-cases; defaults to subscriber counts from `subscriptions`. */
   admin?: AdminPort;
+  /** Pages of editions going out, served under /archive/ until a build writes them. */
+  editionPages?: EditionPagesPort | undefined;
   /** The return path, fed by the provider webhooks at /hooks/…; without it a configured hook answers 503. */
   mailEvents?: MailEventsPort;
   /** Which provider webhooks exist and how they are checked; one not configured answers 404. */
@@ -136,7 +140,10 @@ export function createHandlers(options: AppOptions): Handlers {
     now: options.now ?? Date.now,
   });
   const trustedProxies = options.trustedProxies ?? 0;
-  const files = createStaticFiles({ ...options.staticFiles, root: options.publicDir });
+  const files = withEditionPages(
+    createStaticFiles({ ...options.staticFiles, root: options.publicDir }),
+    options.editionPages,
+  );
 
   const app: App = new Hono();
 

@@ -82,3 +82,9 @@ export interface MailEventsPort {
   /** Records the event and acts on the subscriber it is about; throws when it cannot be stored. */
   record(event: ProviderEvent): Promise<void>;
 }
+
+/** The web pages of editions going out now, from the ledger, until a build has written them to public/. */
+export interface EditionPagesPort {
+  /** The page of the edition whose archive folder is `slug`, or undefined when there is none. */
+  editionPage(slug: string): Promise<string | undefined>;
+}

@@ -217,12 +217,13 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   };
 
+  // Editions with a page on the web (see readSentEditions): one created or cancelled changes the archive.
   let sentEditions: number | undefined;
   const countSent = async (): Promise<number> => {
     const row = await deps.store.db
       .selectFrom('editions')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('state', '=', 'sent')
+      .where('state', 'in', ['sent', 'sending', 'paused'])
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   };

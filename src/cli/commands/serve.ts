@@ -2,7 +2,7 @@
 // or SIGTERM.
 import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
-import type { DeliveryDeps } from '../../delivery/index.ts';
+import { editionPage, type DeliveryDeps } from '../../delivery/index.ts';
 import { errorMessage, UsageError } from '../../errors.ts';
 import { runServerWorker, serverWorkerSetup } from '../../server/cluster.ts';
 import type { CommandSpec } from '../command.ts';
@@ -113,6 +113,7 @@ export const serveCommand: CommandSpec = {
         subscriptions,
         admin,
         mailEvents: mailEventsPort({ store, config, logger: ctx.logger, now: () => new Date(), secret }),
+        editionPages: { editionPage: (slug) => editionPage(store, config, slug, new Date()) },
         hooks: ctx.env.webhooks,
         adminToken: ctx.env.adminToken,
         dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },

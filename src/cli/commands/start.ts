@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { watchFile, type FolderWatcher } from '../../adapters/chokidar.ts';
 import { cronProblem } from '../../adapters/node-cron.ts';
-import { readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
+import { editionPage, readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
 import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Mailer } from '../../mail/index.ts';
@@ -199,6 +199,7 @@ export const startCommand: CommandSpec = {
         subscriptions,
         admin,
         mailEvents: mailEventsPort({ store, config, logger, now, secret }),
+        editionPages: { editionPage: (slug) => editionPage(activeStore, config, slug, now()) },
         hooks: env.webhooks,
         adminToken: env.adminToken,
         dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },
