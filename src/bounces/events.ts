@@ -313,3 +313,33 @@ export async function editionEventCounts(
   }
   return counts;
 }
+
+/** The latest event about each of these subscribers (for the dashboard's subscriber rows). */
+export async function latestEvents(
+  store: Store,
+  subscriberIds: readonly number[],
+): Promise<
+  Map<number, { at: Date; type: string; class: string | null; status: string | null; diagnostic: string | null }>
+> {
+  const latest = new Map<
+    number,
+    { at: Date; type: string; class: string | null; status: string | null; diagnostic: string | null }
+  >();
+  if (subscriberIds.length === 0) return latest;
+  const rows = await store.db
+    .selectFrom('mail_events')
+    .select(['subscriber_id', 'at', 'type', 'class', 'status', 'diagnostic'])
+    .where('subscriber_id', 'in', [...subscriberIds])
+    .orderBy('id', 'desc')
+    .execute();
+  for (const r of rows)
+    if (r.subscriber_id !== null && !latest.has(r.subscriber_id))
+      latest.set(r.subscriber_id, {
+        at: new Date(Number(r.at)),
+        type: r.type,
+        class: r.class,
+        status: r.status,
+        diagnostic: r.diagnostic,
+      });
+  return latest;
+}

@@ -2,6 +2,7 @@
 export { classifyReply, classifyStatus, decide, enhancedCode, type BounceClass, type EventAction } from './classify.ts';
 export {
   editionEventCounts,
+  latestEvents,
   liftSuppression,
   listMailEvents,
   recordMailEvent,

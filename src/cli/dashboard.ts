@@ -17,6 +17,7 @@ import {
 } from '../delivery/index.ts';
 import type { DashboardPort } from '../server/index.ts';
 import { exportSubscribers, normalizeAddress, type SubscriptionService } from '../subscribers/index.ts';
+import { latestEvents, listMailEvents } from '../bounces/index.ts';
 import { gatherStatus } from './commands/status.ts';
 
 export interface DashboardServiceOptions {
@@ -100,6 +101,13 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
           resent: u.resent,
         })),
         inFlight: report.inFlight.map((h) => ({ holder: h.holder, rows: h.rows, alive: h.alive, reason: h.reason })),
+        events: (await listMailEvents(store, { editionId: id, limit: 200 })).map((e) => ({
+          at: e.at,
+          type: e.type,
+          class: e.class,
+          email: e.email,
+          diagnostic: e.diagnostic,
+        })),
       };
     },
 
@@ -180,12 +188,17 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
 
     async listSubscribers(query) {
       const list = await subscriptions.list(query);
+      const latest = await latestEvents(
+        store,
+        list.map((s) => s.id),
+      );
       return list.map((s) => ({
         email: s.email,
         name: s.name,
         state: s.state,
         source: s.source,
         createdAt: s.createdAt,
+        ...(latest.has(s.id) ? { lastEvent: latest.get(s.id)! } : {}),
       }));
     },
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { testDialects, useTestStore } from '../helpers/db.ts';
 import { addSubscribers } from '../delivery/support.ts';
+import { recordMailEvent } from '../../src/bounces/index.ts';
 import { sendConfirmPage } from '../../src/server/admin/views.ts';
 import { dashboardApp, loggedIn } from './support.ts';
 
@@ -52,6 +53,16 @@ describe.each(testDialects())('dashboard sends, once (%s)', (dialect) => {
       const page = await (await client.get(`/admin/editions/${id}`)).text();
       expect(page).toMatch(/1 held by <code>gone-host:42:cli<\/code>:\s+<span class="error-text">dead \(no liveness/);
       expect(page).toContain(`action="/admin/editions/${id}/cancel"`);
+      expect(page).toMatch(/Recover and resume/);
+
+      // what came back shows on the edition and on the reader's own row
+      await recordMailEvent(
+        { store, config: h.deps.config, logger: h.deps.logger, now: h.deps.now, secret: 's' },
+        { type: 'bounce', class: 'hard', email: 'reader2@example.org', editionId: id, status: '5.1.1', source: 'smtp' },
+      );
+      expect(await (await client.get(`/admin/editions/${id}`)).text()).toMatch(/What came back \(1\)/);
+      const subscribers = await (await client.get('/admin/subscribers')).text();
+      expect(subscribers).toMatch(/<small class="event">hard bounce [^<]* · 5\.1\.1/);
 
       // without the tick nothing happens
       const unticked = await client.post(`/admin/editions/${id}/cancel`);

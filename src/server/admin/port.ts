@@ -40,6 +40,8 @@ export interface DashboardEditionDetail extends DashboardEdition {
   uncertain: { email: string; claimedBy: string | null; claimedAt: Date | null; resent: boolean }[];
   /** Rows being sent now, by the process holding them, and whether it lives. */
   inFlight: { holder: string; rows: number; alive: boolean; reason: string }[];
+  /** What came back about this edition, newest first. */
+  events: { at: Date; type: string; class: string | null; email: string | null; diagnostic: string | null }[];
 }
 
 export interface DashboardOverview {
@@ -77,6 +79,8 @@ export interface DashboardSubscriber {
   state: SubscriberState;
   source: string;
   createdAt: Date;
+  /** The latest bounce, complaint or unsubscribe by mail about this reader, if any. */
+  lastEvent?: { at: Date; type: string; class: string | null; status: string | null; diagnostic: string | null };
 }
 
 /** What "send now" did: an edition created (and being sent in the background), or why not. */

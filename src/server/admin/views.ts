@@ -155,7 +155,7 @@ ${rects}</svg>
 </div>`;
 }
 
-function editionActions(ctx: ViewContext, e: DashboardEdition): Markup {
+function editionActions(ctx: ViewContext, e: DashboardEdition, deadInFlight = false): Markup {
   // `data-while`: the live script hides the button once the edition leaves that state
   const action = (path: string, label: string, kind: string, state?: string) =>
     html`<form method="post" action="/admin/editions/${e.id}/${path}" class="inline"\
@@ -169,6 +169,7 @@ ${state ? html` data-while="${state}"` : ''}>${csrfField(ctx)}<button type="subm
   return html`<div class="actions">
   ${e.state === 'sending' ? action('pause', 'Pause', 'secondary', 'sending') : ''}
   ${e.state === 'paused' ? action('resume', 'Resume', '', 'paused') : ''}
+  ${e.state === 'sending' && deadInFlight ? action('resume', 'Recover and resume', '', 'sending') : ''}
   ${e.counts.uncertain > 0 ? action('resend-uncertain', `Re-send ${e.counts.uncertain} uncertain`, 'secondary') : ''}
   ${open ? cancel : ''}
 </div>`;
@@ -255,6 +256,18 @@ ${f.error ?? ''}</td></tr>`,
             html`<li>${u.email} <small>claimed by ${u.claimedBy ?? '?'}, found in flight at
               ${when(u.claimedAt, ctx.timezone)}; ${u.resent ? 'sent again' : 'held'}</small></li>`,
         )}</ul>`;
+  const returned =
+    e.events.length === 0
+      ? ''
+      : html`<h2>What came back (${e.events.length})</h2>
+<div class="table-wrap"><table>
+<thead><tr><th>When</th><th>What</th><th>Address</th><th>Diagnostic</th></tr></thead>
+<tbody>${e.events.map(
+          (ev) =>
+            html`<tr><td>${when(ev.at, ctx.timezone)}</td>\
+<td>${ev.type === 'bounce' ? `${ev.class ?? ''} bounce` : ev.type}</td><td>${ev.email ?? '?'}</td>\
+<td class="reply">${ev.diagnostic ?? ''}</td></tr>`,
+        )}</tbody></table></div>`;
   const inFlight =
     e.inFlight.length === 0
       ? ''
@@ -275,9 +288,14 @@ ${f.error ?? ''}</td></tr>`,
  · started ${when(e.startedAt, ctx.timezone)} · completed ${when(e.completedAt, ctx.timezone)}</p>
   ${progress(e)}
   ${e.pausedReason ? html`<p class="error-text">Paused: ${e.pausedReason}</p>` : ''}
-  ${editionActions(ctx, e)}
+  ${editionActions(
+    ctx,
+    e,
+    e.inFlight.some((h) => !h.alive),
+  )}
 </section></div>
 ${inFlight}
+${returned}
 <h2>Failures and retries (${e.failures.length})</h2>
 ${failures}
 ${uncertain}`,
@@ -343,6 +361,16 @@ export function sendConfirmPage(ctx: ViewContext, d: DashboardDigest): string {
   );
 }
 
+/** A subscriber's latest bounce, complaint or unsubscribe by mail, under their state. */
+function lastEvent(ctx: ViewContext, s: DashboardSubscriber): Markup | string {
+  const e = s.lastEvent;
+  if (!e) return '';
+  const what =
+    e.type === 'bounce' ? `${e.class ?? ''} bounce` : e.type === 'unsubscribe' ? 'unsubscribed by mail' : e.type;
+  return html`<br><small class="event">${what} ${when(e.at, ctx.timezone)}${e.status ? ` · ${e.status}` : ''}\
+${e.diagnostic ? html`<br>${e.diagnostic.slice(0, 120)}` : ''}</small>`;
+}
+
 export function subscribersPage(
   ctx: ViewContext,
   list: readonly DashboardSubscriber[],
@@ -360,7 +388,7 @@ export function subscribersPage(
   };
   const rows = list.map(
     (s) => html`<tr><td>${s.email}</td><td>${s.name ?? ''}</td>\
-<td><span class="state state-${s.state}">${s.state}</span></td><td>${s.source}</td>\
+<td><span class="state state-${s.state}">${s.state}</span>${lastEvent(ctx, s)}</td><td>${s.source}</td>\
 <td>${when(s.createdAt, ctx.timezone)}</td>
 <td><form method="post" action="/admin/subscribers/remove" class="inline">${csrfField(ctx)}\
 <input type="hidden" name="email" value="${s.email}"><button type="submit" class="danger small">Remove</button>\
