@@ -1,4 +1,5 @@
 // The build use-case: content folder → items → every output file → public/, swapped in atomically.
+import { contentWarnings, formatWarning } from '../content/warnings.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
@@ -51,6 +52,8 @@ export interface BuildResult {
   unchanged: boolean;
   /** Files replaced or deleted in place (an update, see `updateBuild`); undefined for a full build. */
   updated?: { written: number; removed: number };
+  /** What the build accepted but an editor should fix (`contentWarnings`). */
+  warnings?: string[];
 }
 
 /**
@@ -139,6 +142,7 @@ export async function fullBuild(options: BuildOptions): Promise<{ result: BuildR
     buildDir: written.buildDir,
     id: written.id,
     unchanged: written.unchanged,
+    warnings: contentWarnings(items).map(formatWarning),
   };
   return { result, state };
 }

@@ -120,6 +120,7 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
       liveContent = state.live.id;
       const result = built.result;
       if (!result.unchanged) options.onPublished?.();
+      for (const warning of result.warnings ?? []) options.logger.warn({ warning }, `content: ${warning}`);
       const calendar = calendarOf(
         state.items.filter((item) => !item.draft),
         now,

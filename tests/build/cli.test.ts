@@ -1,5 +1,5 @@
 // `gazette build` as an operator runs it: sample and hostile content, every bad-content case, determinism.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,5 +100,22 @@ describe('gazette build with bad content', { timeout: 60_000 }, () => {
       '',
     ]);
     expect(await snapshot(out)).toEqual(before);
+  });
+});
+
+describe('gazette build warnings', { timeout: 60_000 }, () => {
+  it('warns, naming the file and the field, about a lead image without image_alt, and still builds', async () => {
+    const content = path.join(dir, 'no-alt/content');
+    await mkdir(path.join(content, 'news'), { recursive: true });
+    await writeFile(
+      path.join(content, 'news/2021-10-01-seizure.md'),
+      '---\ntitle: Heroin seized\ndate: 2021-10-01\nimage: https://caricc.org/images/seizure.jpg\n---\n\nBody.\n',
+    );
+    const run = gazette('build', '--content', content, '--out', path.join(dir, 'no-alt/public'));
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(
+      'gazette: warning: news/2021-10-01-seizure.md (field "image_alt"): the lead image has no image_alt: ' +
+        'the digest and the site show it as decorative (alt=""), so a screen reader says nothing about it\n',
+    );
   });
 });

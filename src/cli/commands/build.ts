@@ -41,6 +41,7 @@ export const buildCommand: CommandSpec = {
       sentEditions,
       ...(buildsDir ? { buildsDir } : {}),
     });
+    for (const warning of result.warnings ?? []) ctx.stderr.write(`gazette: warning: ${warning}\n`);
     const what = result.unchanged ? 'unchanged' : 'written';
     ctx.stdout.write(
       `built ${result.items} item${result.items === 1 ? '' : 's'} into ${result.files} files ` +
