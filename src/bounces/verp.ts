@@ -2,6 +2,7 @@
 // as its List-Unsubscribe mailto:. TOKEN names the edition and the subscriber, encrypted (one AES block, so no
 // row id shows and nobody can tell the size of the list) and signed (nobody can make one up for another reader).
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { base32, unbase32 } from '../base32.ts';
 
 export type VerpKind = 'bounce' | 'unsubscribe';
 
@@ -13,8 +14,6 @@ export interface VerpClaims {
 
 const KINDS: Record<VerpKind, number> = { bounce: 1, unsubscribe: 2 };
 const MAC_BYTES = 5;
-// RFC 4648 base32 in lower case: mail systems may fold a local part's case, and base32 survives that
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 const UNSUBSCRIBE_PREFIX = 'u-';
 
 const keyCache = new Map<string, { enc: Buffer; mac: Buffer }>();
@@ -28,39 +27,6 @@ function keys(secret: string): { enc: Buffer; mac: Buffer } {
     keyCache.set(secret, k);
   }
   return k;
-}
-
-function base32(bytes: Buffer): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out;
-}
-
-function unbase32(text: string): Buffer | undefined {
-  const bytes: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of text.toLowerCase()) {
-    const digit = ALPHABET.indexOf(ch);
-    if (digit < 0) return undefined;
-    value = ((value << 5) | digit) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(bytes);
 }
 
 /** The token of one (kind, edition, subscriber): deterministic, 34 characters of lower-case base32. */

@@ -1,4 +1,5 @@
 // Header values built from content and config: never a CR or LF, whatever the input holds.
+import { base32 } from '../base32.ts';
 import { createHmac } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 
@@ -21,24 +22,6 @@ export function unknownPlaceholders(template: string): string[] {
   return [...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)]
     .map((m) => m[1]!)
     .filter((n) => !['site', 'count', 'date'].includes(n));
-}
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** RFC 4648 base32, lower case, without padding: letters and digits only, so a dot-atom as it is. */
-function base32(bytes: Buffer): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
 }
 
 /** The key Message-IDs are made with: one of its own, derived from the signing secret. */

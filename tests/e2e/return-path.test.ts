@@ -3,13 +3,13 @@
 // worker's own listener. The refused and bounced readers end `bounced`, the complainer and the mailto reader
 // `unsubscribed`, and the next edition goes to none of them.
 import { readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/db.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
+import { freePort } from '../helpers/imap-server.ts';
 import { gazetteAsync, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { addSubscribers } from '../delivery/support.ts';
 import { fixture } from '../bounces/support.ts';
@@ -26,14 +26,6 @@ function listUnsubscribe(raw: Buffer): string {
     .split(/\r?\n\r?\n/)[0]!
     .replace(/\r?\n[ \t]+/g, ' ');
   return /^List-Unsubscribe: (.*)$/im.exec(head)?.[1] ?? '';
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe.each(testDialects())('the return path on %s', { timeout: 180_000 }, (dialect) => {
