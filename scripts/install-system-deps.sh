@@ -8,6 +8,8 @@ command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v spamassassin >/dev/null || need+=(spamassassin)
 # a real IMAP server for the mailbox poller's tests
 command -v dovecot >/dev/null || need+=(dovecot-imapd)
+# a real reverse proxy in front of gazette start
+command -v nginx >/dev/null || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -70,6 +70,10 @@ export const startCommand: CommandSpec = {
     { flags: '--port <port>', description: 'port to listen on (default: $PORT, or 8080)' },
     { flags: '--host <address>', description: 'address to bind (default: all interfaces)' },
     {
+      flags: '--trust-proxy <hops>',
+      description: 'reverse proxies in front that append to X-Forwarded-For (default: 0, use the socket address)',
+    },
+    {
       flags: '--shutdown-timeout <seconds>',
       description: `longest graceful stop before exiting non-zero (default: ${DEFAULT_SHUTDOWN_SECONDS})`,
     },
@@ -84,6 +88,8 @@ export const startCommand: CommandSpec = {
       );
     const port =
       options.port !== undefined ? parseIntegerOption('--port', String(options.port), 0, 65535) : ctx.env.port;
+    const trustedProxies =
+      options.trustProxy !== undefined ? parseIntegerOption('--trust-proxy', String(options.trustProxy), 0, 10) : 0;
     const shutdownMs =
       1000 *
       (options.shutdownTimeout !== undefined
@@ -205,9 +211,13 @@ export const startCommand: CommandSpec = {
         dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },
         logger: logger.child({ component: 'server' }),
         port,
+        trustedProxies,
         ...(typeof options.host === 'string' ? { hostname: options.host } : {}),
       });
       logger.info({ url: server.url, admin: env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)' }, 'serving');
+      // what it listens on, as bound; the URL is how to reach it from this machine
+      const bound = typeof options.host === 'string' ? options.host : 'all interfaces';
+      ctx.stdout.write(`gazette worker listening on ${bound}, port ${server.port}\n`);
       ctx.stdout.write(`gazette worker serving ${env.publicDir} at ${server.url}\n`);
 
       if (env.inboundSmtpPort !== undefined) {
