@@ -212,11 +212,14 @@ describe('the operators dashboard in a browser', () => {
     expect(await page.isVisible('form[data-while="sending"]')).toBe(false);
     await screenshot(page, 'editions');
 
-    // the edition's detail names the refused address with the server's reply
+    // the edition's detail names the refused address with the server's reply, and what came back: the refusal
+    // at RCPT counts as a hard bounce
     await page.click('.edition h2 a');
-    const row = page.locator('tr', { hasText: REFUSED });
+    const row = page.locator('tr', { hasText: REFUSED }).filter({ hasText: 'failed' });
     expect(await row.textContent()).toMatch(/failed/);
     expect(await row.locator('td.reply').textContent()).toMatch(/550.*Mailbox unavailable/);
+    const returned = page.locator('tr', { hasText: REFUSED }).filter({ hasText: 'hard bounce' });
+    expect(await returned.count()).toBe(1);
 
     // the overview after the send
     await page.click('nav >> text=Overview');
