@@ -29,6 +29,9 @@ describe.each(testDialects())('one edition, one copy per reader, on %s', { timeo
 
   it('two `digest send` at once make one edition; the second names it and sends nothing', async () => {
     await addSubscribers(await database.open(), READERS);
+    // a slow server: the first send is still going out when the second one looks
+    await smtp.close();
+    smtp = await startSmtpServer({ delayMs: 10 });
     const [a, b] = await Promise.all([runGazette(env(), send), runGazette(env(), send)]);
     const results = [a, b].sort((x, y) => (x.status ?? 0) - (y.status ?? 0));
     expect(results.map((r) => r.status)).toEqual([0, 1]);
@@ -74,6 +77,9 @@ describe.each(testDialects())('one edition, one copy per reader, on %s', { timeo
   it('`digest cancel` stops an edition for good, and the next edition carries its items', async () => {
     const store = await database.open();
     await addSubscribers(store, READERS);
+    // a slow server: the send is still going out when `digest cancel` (a process of its own) starts
+    await smtp.close();
+    smtp = await startSmtpServer({ delayMs: 10 });
     const sender = startGazette(env(), send);
     await smtp.waitFor(100, 120_000);
     const cancel = await runGazette(env(), ['digest', 'cancel']);
@@ -87,7 +93,9 @@ describe.each(testDialects())('one edition, one copy per reader, on %s', { timeo
     expect(report.counts).toMatchObject({ sending: 0, pending: 0, retry: 0 });
     expect(report.counts.sent + report.counts.cancelled).toBe(READERS);
     expect(report.counts.sent).toBe(atEnd);
-    // a cancelled edition is not resumed, and its items go into the next one
+    // a cancelled edition is not resumed, and its items go into the next one (through a fast server again)
+    await smtp.close();
+    smtp = await startSmtpServer();
     expect((await runGazette(env(), ['digest', 'resume', '1'])).status).toBe(1);
     const next = await runGazette(env(), ['digest', 'send', '--now', LATER, '--content', CONTENT]);
     expect(next.status, next.stderr).toBe(0);

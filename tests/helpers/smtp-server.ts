@@ -17,6 +17,8 @@ export interface TestSmtpServerOptions {
   onRcptTo?: (address: string) => number | { code: number; message: string } | undefined;
   /** After the message arrives: a reply code to refuse it at end of DATA, 'drop' to cut the connection mid-DATA. */
   onData?: (message: { from: string; to: string[] }) => number | 'drop' | undefined;
+  /** Answer each accepted message this much later: a slow server, so a send takes a while. */
+  delayMs?: number;
   /** Require AUTH PLAIN/LOGIN with these credentials. */
   auth?: { user: string; pass: string };
 }
@@ -96,9 +98,13 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
         const raw = Buffer.concat(chunks);
         simpleParser(raw).then(
           (parsed) => {
-            messages.push({ ...envelope, raw, parsed });
-            notify();
-            callback(null, 'Queued');
+            const accept = (): void => {
+              messages.push({ ...envelope, raw, parsed });
+              notify();
+              callback(null, 'Queued');
+            };
+            if (options.delayMs) setTimeout(accept, options.delayMs);
+            else accept();
           },
           (err: Error) => callback(err),
         );
