@@ -230,6 +230,19 @@ export async function cancelEdition(
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
+/** What operators see of an edition's row, in the listing and in its status. */
+const EDITION_COLUMNS = [
+  'id',
+  'slot',
+  'subject',
+  'state',
+  'recipients',
+  'paused_reason',
+  'created_at',
+  'started_at',
+  'completed_at',
+] as const;
+
 /** One edition as operators list it: its row and its deliveries counted by status. */
 export interface EditionListing {
   id: number;
@@ -248,17 +261,7 @@ export interface EditionListing {
 export async function listEditions(store: Store, limit: number): Promise<EditionListing[]> {
   const editions = await store.db
     .selectFrom('editions')
-    .select([
-      'id',
-      'slot',
-      'subject',
-      'state',
-      'recipients',
-      'paused_reason',
-      'created_at',
-      'started_at',
-      'completed_at',
-    ])
+    .select([...EDITION_COLUMNS])
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
@@ -287,17 +290,7 @@ export async function editionStatus(deps: DeliveryDeps, editionId?: number): Pro
   const { db } = deps.store;
   let query = db
     .selectFrom('editions')
-    .select([
-      'id',
-      'slot',
-      'subject',
-      'state',
-      'recipients',
-      'paused_reason',
-      'created_at',
-      'started_at',
-      'completed_at',
-    ])
+    .select([...EDITION_COLUMNS])
     .orderBy('id', 'desc');
   query = editionId !== undefined ? query.where('id', '=', editionId) : query.limit(20);
   const editions = await query.execute();
