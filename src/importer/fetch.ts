@@ -33,7 +33,7 @@ function megabytes(bytes: number): string {
 }
 
 /** The addresses of `url`'s host, each passed by the policy, or a one-line refusal. */
-async function checkedAddresses(url: URL, options: FetchFeedOptions): Promise<LookupAddress[]> {
+async function checkedAddresses(url: URL, label: string, options: FetchFeedOptions): Promise<LookupAddress[]> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: LookupAddress[];
   if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
@@ -41,11 +41,11 @@ async function checkedAddresses(url: URL, options: FetchFeedOptions): Promise<Lo
     try {
       addresses = await (options.resolve ?? defaultResolve)(host);
     } catch (err) {
-      throw new UsageError(`cannot fetch ${url.href}: cannot resolve ${host}: ${(err as Error).message}`, {
+      throw new UsageError(`cannot fetch ${label}: cannot resolve ${host}: ${(err as Error).message}`, {
         cause: err,
       });
     }
-    if (addresses.length === 0) throw new UsageError(`cannot fetch ${url.href}: ${host} has no address`);
+    if (addresses.length === 0) throw new UsageError(`cannot fetch ${label}: ${host} has no address`);
   }
   if (options.allowPrivate) return addresses;
   const check = options.checkAddress ?? publicAddressOnly;
@@ -53,7 +53,7 @@ async function checkedAddresses(url: URL, options: FetchFeedOptions): Promise<Lo
     const reason = check(address);
     if (reason === undefined) continue;
     const what = address === host ? address : `${host} resolves to ${address}, which`;
-    throw new UsageError(`cannot fetch ${url.href}: refused: ${what} is ${reason}; --allow-private allows it`);
+    throw new UsageError(`cannot fetch ${label}: refused: ${what} is ${reason}; --allow-private allows it`);
   }
   return addresses;
 }
@@ -111,13 +111,15 @@ export async function fetchFeed(source: string, options: FetchFeedOptions = {}):
   let url = new URL(source);
   for (let hop = 0; ; hop++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new UsageError(`cannot fetch ${url.href}: refused: only http and https are fetched`);
-    const addresses = await checkedAddresses(url, options);
+      throw new UsageError(`cannot fetch ${source}: refused: ${url.href} is not http or https`);
+    // After a redirect, the one line names both the URL asked for and the hop refused.
+    const label = hop === 0 ? url.href : `${source} (redirected to ${url.href})`;
+    const addresses = await checkedAddresses(url, label, options);
     let res: IncomingMessage;
     try {
       res = await request(url, addresses, signal);
     } catch (err) {
-      throw new UsageError(`cannot fetch ${url.href}: ${(err as Error).message}`, { cause: err });
+      throw new UsageError(`cannot fetch ${label}: ${(err as Error).message}`, { cause: err });
     }
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
@@ -125,25 +127,29 @@ export async function fetchFeed(source: string, options: FetchFeedOptions = {}):
       res.destroy();
       if (hop >= MAX_REDIRECTS)
         throw new UsageError(`cannot fetch ${source}: more than ${MAX_REDIRECTS} redirects (last to ${location})`);
-      url = new URL(location, url);
+      try {
+        url = new URL(location, url);
+      } catch (err) {
+        throw new UsageError(`cannot fetch ${label}: it redirects to ${location}, which is not a URL`, { cause: err });
+      }
       continue;
     }
     if (status < 200 || status >= 300) {
       res.destroy();
-      throw new UsageError(`cannot fetch ${url.href}: HTTP ${status} ${res.statusMessage ?? ''}`.trimEnd());
+      throw new UsageError(`cannot fetch ${label}: HTTP ${status} ${res.statusMessage ?? ''}`.trimEnd());
     }
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
       res.destroy();
       throw new UsageError(
-        `cannot fetch ${url.href}: the feed is ${megabytes(declared)}, over the ${megabytes(maxBytes)} limit`,
+        `cannot fetch ${label}: the feed is ${megabytes(declared)}, over the ${megabytes(maxBytes)} limit`,
       );
     }
     try {
-      return await readCapped(res, url.href, maxBytes);
+      return await readCapped(res, label, maxBytes);
     } catch (err) {
       if (err instanceof UsageError) throw err;
-      throw new UsageError(`cannot fetch ${url.href}: ${(err as Error).message}`, { cause: err });
+      throw new UsageError(`cannot fetch ${label}: ${(err as Error).message}`, { cause: err });
     }
   }
 }

@@ -193,7 +193,10 @@ describe('importFeed checks every redirect hop', { timeout: 60_000 }, () => {
     redirectTo.set(from, location());
     const before = attempts.length;
     await expect(run(`http://127.0.0.1:${redirector.port}${from}`)).rejects.toThrow(reason);
-    await expect(run(`http://127.0.0.1:${redirector.port}${from}`)).rejects.toThrow(/--allow-private allows it$/);
+    const start = `http://127.0.0.1:${redirector.port}${from}`;
+    await expect(run(start)).rejects.toThrow(
+      `cannot fetch ${start} (redirected to ${new URL(location()).href}): refused:`,
+    );
     expect(attempts.slice(before)).toEqual(['127.0.0.1', '127.0.0.1']);
     expect(target.requests).toEqual([]);
   });
@@ -213,6 +216,12 @@ describe('importFeed checks every redirect hop', { timeout: 60_000 }, () => {
     });
     expect(result.skipped.length + result.created.length).toBeGreaterThan(0);
     expect(feed.requests).toContain('/pinned.xml');
+  });
+
+  it('refuses a redirect to another scheme', async () => {
+    redirectTo.set('/to-file', 'file:///etc/passwd');
+    const start = `http://127.0.0.1:${redirector.port}/to-file`;
+    await expect(run(start)).rejects.toThrow(`cannot fetch ${start}: refused: file:///etc/passwd is not http or https`);
   });
 
   it('gives up after 5 redirects', async () => {
