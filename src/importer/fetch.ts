@@ -108,7 +108,12 @@ export async function fetchFeed(source: string, options: FetchFeedOptions = {}):
   const maxBytes = options.maxBytes ?? MAX_FEED_BYTES;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  let url = new URL(source);
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch (err) {
+    throw new UsageError(`cannot fetch ${source}: not a URL`, { cause: err });
+  }
   for (let hop = 0; ; hop++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new UsageError(`cannot fetch ${source}: refused: ${url.href} is not http or https`);
