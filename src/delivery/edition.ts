@@ -105,6 +105,12 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
   const content = await loadContent(deps.contentDir, config, options.now);
   const { window, items } = nextEditionItems(content, await mailedHistory(store), options.now, config);
   if (items.length === 0 && !options.force) {
+    // another process may have opened an edition with these items since the check above: name it
+    const open = options.concurrent ? undefined : await openEdition(store);
+    if (open) {
+      log.info({ edition: open.id, state: open.state }, 'an edition is still open: no second one created');
+      return { status: 'open-exists', editionId: open.id, state: open.state };
+    }
     log.info(
       { windowStart: window.start.toISOString(), windowEnd: window.end.toISOString() },
       'no new items since the last edition: no edition created',
