@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('files beside an item', { timeout: 120_000 }, () => {
-  it('copies images, documents and media, and leaves out report.html and scripts with a warning naming each', async () => {
+  it('copies images, documents and media; leaves out report.html and scripts with a warning naming each', async () => {
     const run = gazette('build', '--content', path.join(dir, 'content'), '--out', path.join(dir, 'public'));
     expect(run.status).toBe(0);
     const files = Object.keys(await snapshot(path.join(dir, 'public'))).filter((f) => f.startsWith('news/seizure/'));

@@ -85,7 +85,7 @@ describe.each(testDialects())('subscription pages on %s', (dialect) => {
     expect(await stateOf(store, 'reader@example.org')).toBe('active');
   });
 
-  it('only asks on GET and HEAD /confirm (a mail scanner or link preview confirms nothing), and confirms on POST', async () => {
+  it('only asks on GET and HEAD /confirm (a link preview confirms nothing), and confirms on POST', async () => {
     const { store, subscriptions, app } = setup();
     await app.request('/subscribe', form({ email: 'scanned@example.org' }), from('192.0.2.15'));
     const id = await subscriberId(store, 'scanned@example.org');
