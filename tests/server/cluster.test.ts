@@ -71,13 +71,7 @@ describe('serve --workers 2', () => {
       // var/ (database, outbox) goes under the temporary folder
       {
         cwd: temp.dir,
-        env: {
-          ...process.env,
-          ADMIN_TOKEN: 'cluster-test-token-0123456789',
-          SMTP_URL: '',
-          DATABASE_URL: '',
-          LOG_LEVEL: 'warn',
-        },
+        env: { ...process.env, ADMIN_TOKEN: 'cluster-test-token', SMTP_URL: '', DATABASE_URL: '', LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
