@@ -1,6 +1,7 @@
 // The ledger's statements: claim a batch by compare-and-set, record each outcome, release, pause, finish.
 import { sql } from '../adapters/database.ts';
 import type { DeliveryStatus, EditionState, Store } from '../store/index.ts';
+import { retryOnConflict } from '../store/index.ts';
 import type { DeliveryCounts } from './types.ts';
 
 export interface ClaimedRow {
@@ -57,7 +58,7 @@ async function claimStatus(
         ? sql`and d.subscriber_id > ${after}`
         : sql``;
   if (store.dialect === 'postgres') {
-    const result = await sql<ClaimedRow>`
+    const statement = sql<ClaimedRow>`
       update deliveries set status = 'sending', claimed_by = ${workerId}, claimed_at = ${now}, message_id = null
       where (edition_id, subscriber_id) in (
         select d.edition_id, d.subscriber_id from deliveries d
@@ -67,8 +68,8 @@ async function claimStatus(
         limit ${limit}
         for update of d skip locked)
       and status = ${status}
-      returning edition_id, subscriber_id, email, attempts`.execute(store.db);
-    return result.rows;
+      returning edition_id, subscriber_id, email, attempts`;
+    return (await retryOnConflict(() => statement.execute(store.db))).rows;
   }
   // One statement is its own write transaction, and SQLite takes the write lock before it reads:
   // the same as BEGIN IMMEDIATE around it, without holding the lock across an await (better-sqlite3
@@ -202,8 +203,9 @@ export async function recordOutcomes(
     // otherwise the planner may walk the (edition, 'sending') range of deliveries_due, which keeps
     // an entry for every row that ever passed through 'sending' until a vacuum. The Message-ID
     // of a sent row is the one marked in flight.
+    // One statement: a try PostgreSQL aborts for a deadlock (with an operator's cancel, say) kept nothing.
     const ids = batch.inFlight.map((r) => r.subscriberId);
-    const result = await sql<{ k: string; subscriber_id: number }>`
+    const statement = sql<{ k: string; subscriber_id: number }>`
       with i as (
         update deliveries
         set message_id =
@@ -218,7 +220,8 @@ export async function recordOutcomes(
         where edition_id = ${editionId} and subscriber_id = any(${batch.sent.map((r) => r.subscriberId)}::bigint[])
           and status || '' = 'sending' and claimed_by = ${workerId}
         returning subscriber_id)
-      select 'i' as k, subscriber_id from i union all select 's' as k, subscriber_id from s`.execute(store.db);
+      select 'i' as k, subscriber_id from i union all select 's' as k, subscriber_id from s`;
+    const result = await retryOnConflict(() => statement.execute(store.db));
     for (const row of result.rows) (row.k === 'i' ? inFlight : sent).add(Number(row.subscriber_id));
     return { inFlight, sent };
   }

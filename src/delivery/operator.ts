@@ -5,6 +5,7 @@ import { GazetteError } from '../errors.ts';
 import { openEdition } from './edition.ts';
 import { countDeliveries, emptyCounts } from './ledger.ts';
 import type { DatabaseSchema, EditionState, Store } from '../store/index.ts';
+import { retryOnConflict } from '../store/index.ts';
 import { editionEventCounts } from '../bounces/index.ts';
 import { judgeSenders } from './senders.ts';
 import type {
@@ -201,29 +202,32 @@ export async function cancelEdition(
   const editionId = options.editionId ?? (await openEdition(store))?.id;
   if (editionId === undefined) throw new GazetteError('EDITION_NOT_FOUND', 'no edition is open (sending or paused)');
   const now = deps.now().getTime();
-  const cancelled = await store.transaction(async (trx) => {
-    const edition = await trx.selectFrom('editions').select('state').where('id', '=', editionId).executeTakeFirst();
-    if (!edition) throw new GazetteError('EDITION_NOT_FOUND', `no edition ${editionId}`);
-    if (edition.state === 'sent' || edition.state === 'cancelled')
-      throw new GazetteError('EDITION_NOT_CANCELLABLE', `edition ${editionId} is ${edition.state} already`);
-    await trx
-      .updateTable('editions')
-      .set({ state: 'cancelled', completed_at: now, open_lock: null, paused_reason: 'cancelled by an operator' })
-      .where('id', '=', editionId)
-      .execute();
-    const rows = await trx
-      .updateTable('deliveries')
-      .set({ status: 'cancelled', claimed_by: null, claimed_at: null, next_attempt_at: null })
-      .where('edition_id', '=', editionId)
-      .where((eb) =>
-        eb.or([
-          eb('status', 'in', ['pending', 'retry']),
-          eb.and([eb('status', '=', 'sending'), eb('message_id', 'is', null)]),
-        ]),
-      )
-      .executeTakeFirst();
-    return Number(rows.numUpdatedRows);
-  });
+  // a conflict with a sender's marks (PostgreSQL's deadlock victim) rolls the whole cancel back: it runs again
+  const cancelled = await retryOnConflict(() =>
+    store.transaction(async (trx) => {
+      const edition = await trx.selectFrom('editions').select('state').where('id', '=', editionId).executeTakeFirst();
+      if (!edition) throw new GazetteError('EDITION_NOT_FOUND', `no edition ${editionId}`);
+      if (edition.state === 'sent' || edition.state === 'cancelled')
+        throw new GazetteError('EDITION_NOT_CANCELLABLE', `edition ${editionId} is ${edition.state} already`);
+      await trx
+        .updateTable('editions')
+        .set({ state: 'cancelled', completed_at: now, open_lock: null, paused_reason: 'cancelled by an operator' })
+        .where('id', '=', editionId)
+        .execute();
+      const rows = await trx
+        .updateTable('deliveries')
+        .set({ status: 'cancelled', claimed_by: null, claimed_at: null, next_attempt_at: null })
+        .where('edition_id', '=', editionId)
+        .where((eb) =>
+          eb.or([
+            eb('status', 'in', ['pending', 'retry']),
+            eb.and([eb('status', '=', 'sending'), eb('message_id', 'is', null)]),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(rows.numUpdatedRows);
+    }),
+  );
   deps.logger.child({ component: 'delivery' }).warn({ edition: editionId, cancelled }, 'edition cancelled');
   return { editionId, cancelled };
 }

@@ -2,6 +2,7 @@
 export { openStore, StoreError, type Store, type StoreOptions } from './open.ts';
 export { acquireLease, releaseLease, type LeaseOptions } from './leases.ts';
 export { loadOrCreateSecret } from './secret.ts';
+export { isConflict, retryOnConflict } from './retry.ts';
 export {
   OPEN_EDITION_STATES,
   SUBSCRIBER_STATES,
