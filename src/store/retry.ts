@@ -1,4 +1,4 @@
-// Statements PostgreSQL aborted for a conflict with another transaction (a deadlock, a serialization failure): run again.
+// Statements PostgreSQL aborted for a conflict with another transaction (deadlock, serialization): run again.
 
 /** SQLSTATEs of a transaction rolled back for a conflict alone: nothing it did was kept. */
 const CONFLICT_CODES = new Set(['40P01', '40001']);
