@@ -16,6 +16,26 @@ export type CsvRow =
 export interface ReadCsvOptions {
   /** Called once with the header row's names (trimmed, lower-cased) before any row. */
   onHeader?: (columns: string[]) => void;
+  /** Take a field that csvWriter's `escapeFormulas` escaped (see escapeFormula) back to its real value. */
+  unescapeFormulas?: boolean;
+}
+
+// A spreadsheet runs a cell that starts with one of these as a formula (the last four are the full-width forms
+// Apple Numbers folds into them); csv-stringify's escape_formulas prefixes such a field with a `'`.
+const FORMULA_START = /^'*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/**
+ * A field that starts with one or more `'` and then a formula character gets one `'` more, so that unescapeFormula
+ * can strip exactly one from every field that has them: a real name `'=x` comes back as `'=x`, not `=x`.
+ * csv-stringify itself escapes the fields that start with the formula character.
+ */
+function escapeQuotedFormula(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** The value of a field written with `escapeFormulas`: one leading `'` before a formula character taken off. */
+export function unescapeFormula(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value) ? value.slice(1) : value;
 }
 
 /**
@@ -69,6 +89,10 @@ export async function* readCsv(input: Readable, options: ReadCsvOptions = {}): A
         return undefined;
       },
       on_record: (record: Record<string, string | undefined>, info): Parsed => {
+        if (options.unescapeFormulas) {
+          for (const [name, value] of Object.entries(record))
+            if (value !== undefined) record[name] = unescapeFormula(value);
+        }
         const before = pending;
         pending = [];
         errorAt = undefined;
@@ -113,7 +137,22 @@ function problem(err: Error & { code?: string }): { error: string; lostTrack: bo
   }
 }
 
+export interface CsvWriterOptions {
+  /**
+   * Prefix a `'` to every field a spreadsheet would run as a formula (starting with = + - @, a tab or a CR), so an
+   * exported list opened in a spreadsheet runs nothing a subscriber typed; readCsv's `unescapeFormulas` undoes it.
+   */
+  escapeFormulas?: boolean;
+}
+
 /** An object-mode stream: objects in (one per row), CSV text out, with a header row of `columns`. */
-export function csvWriter(columns: readonly string[]): Transform {
-  return stringify({ header: true, columns: [...columns], eof: true });
+export function csvWriter(columns: readonly string[], options: CsvWriterOptions = {}): Transform {
+  if (!options.escapeFormulas) return stringify({ header: true, columns: [...columns], eof: true });
+  return stringify({
+    header: true,
+    columns: [...columns],
+    eof: true,
+    escape_formulas: true,
+    cast: { string: escapeQuotedFormula },
+  });
 }

@@ -1,5 +1,5 @@
 // Adapter for kysely (the query layer), better-sqlite3 (SQLite) and pg (PostgreSQL): the one module that imports them.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type SqliteDatabaseType from 'better-sqlite3';
 import type pgType from 'pg';
@@ -109,8 +109,22 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   return openPostgres<DB>(pg, target.connectionString, target.schema, Math.max(2, options.maxConnections ?? 10));
 }
 
+/**
+ * Creates the folder (0700) and an empty database file (0600) before SQLite opens it: SQLite would create the file
+ * 0644 less the umask, readable by every local user, and it gives the -wal and -shm files the database file's mode.
+ * An empty file is an empty database. A file already there keeps its mode.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 function openSqlite<DB>(SqliteDatabase: typeof SqliteDatabaseType, file: string, busyTimeoutMs: number): Database<DB> {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') createPrivately(file);
   const connection = new SqliteDatabase(file, { timeout: busyTimeoutMs });
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');

@@ -1,4 +1,5 @@
 // The build use-case: content folder → items → every output file → public/, swapped in atomically.
+import { isPublishedFile } from '../content/published-files.ts';
 import { contentWarnings, formatWarning } from '../content/warnings.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -72,7 +73,10 @@ export interface SiteState {
   items: NewsItem[];
 }
 
-/** Reads the local files items reference that `known` does not hold yet, to publish them next to the item pages. */
+/**
+ * Reads the local files items reference that `known` does not hold yet, to publish them next to the item pages;
+ * only the types isPublishedFile allows (the others get a warning, see contentWarnings).
+ */
 async function readAssets(
   items: readonly NewsItem[],
   contentDir: string,
@@ -81,6 +85,7 @@ async function readAssets(
   const files: OutputFile[] = [];
   for (const item of items) {
     for (const asset of item.assets ?? []) {
+      if (!isPublishedFile(asset.source)) continue;
       let body = known.get(asset.source);
       if (body === undefined) {
         try {
@@ -201,6 +206,7 @@ export async function updateBuild(
     buildDir: state.live.buildDir,
     id: update.id,
     unchanged: update.kind === 'unchanged',
+    warnings: contentWarnings(items).map(formatWarning),
     ...(update.kind === 'updated'
       ? { updated: { written: update.written.length, removed: update.removed.length } }
       : {}),

@@ -8,3 +8,5 @@ export {
   type PlannedFile,
   type SkippedItem,
 } from './plan.ts';
+export { fetchFeed, MAX_FEED_BYTES, MAX_REDIRECTS, type FetchFeedOptions } from './fetch.ts';
+export { publicAddressOnly, type AddressCheck } from './address.ts';

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { readContentFolder } from '../content/load.ts';
 import { defaultSlug } from '../content/parse.ts';
 import { UsageError } from '../errors.ts';
+import { fetchFeed, type FetchFeedOptions } from './fetch.ts';
 import { planImport, type ExistingContent, type SkippedItem } from './plan.ts';
 
 export interface ImportFeedOptions {
@@ -16,6 +17,8 @@ export interface ImportFeedOptions {
   contentDir: string;
   config: Config;
   signal?: AbortSignal;
+  /** How a URL is fetched: `allowPrivate`, the size cap, and (for tests) the address policy and resolver. */
+  fetch?: Omit<FetchFeedOptions, 'signal'>;
 }
 
 export interface ImportResult {
@@ -25,21 +28,9 @@ export interface ImportResult {
   skipped: SkippedItem[];
 }
 
-async function readSource(source: string, signal: AbortSignal | undefined): Promise<string> {
-  if (/^https?:\/\//i.test(source)) {
-    let res: Response;
-    try {
-      const timeout = AbortSignal.timeout(30_000);
-      res = await fetch(source, {
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        headers: { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5' },
-      });
-    } catch (err) {
-      throw new UsageError(`cannot fetch ${source}: ${(err as Error).message}`, { cause: err });
-    }
-    if (!res.ok) throw new UsageError(`cannot fetch ${source}: HTTP ${res.status} ${res.statusText}`);
-    return res.text();
-  }
+async function readSource(options: ImportFeedOptions): Promise<string> {
+  const { source } = options;
+  if (/^https?:\/\//i.test(source)) return fetchFeed(source, { ...options.fetch, signal: options.signal });
   try {
     return await readFile(source, 'utf8');
   } catch (err) {
@@ -77,7 +68,7 @@ export async function scanExisting(contentDir: string): Promise<ExistingContent>
 
 /** Imports every item of an RSS or Atom feed that the content folder does not hold yet. */
 export async function importFeed(options: ImportFeedOptions): Promise<ImportResult> {
-  const xml = await readSource(options.source, options.signal);
+  const xml = await readSource(options);
   let feed: ParsedFeed;
   try {
     feed = await parseFeedXml(xml);

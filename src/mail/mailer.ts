@@ -124,8 +124,9 @@ export function createMailer(options: MailerOptions): Mailer {
     // written under a temporary name then renamed: a reader never sees half a message
     const temp = path.join(dir, `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(temp, sign ? sign(bytes) : bytes);
+      // a message holds live confirmation and unsubscribe links: folders 0700 and files 0600, its owner's only
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await writeFile(temp, sign ? sign(bytes) : bytes, { mode: 0o600 });
       await rename(temp, file);
     } catch (err) {
       await unlink(temp).catch(() => undefined);

@@ -6,7 +6,7 @@ import { bodyLimit, Hono, type App, type Context } from '../adapters/hono.ts';
 import { silentLogger } from '../adapters/pino.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { createAdminAuth } from './admin-auth.ts';
+import { createAdminAuth, createAdminFailureLimiter } from './admin-auth.ts';
 import type { DashboardPort } from './admin/port.ts';
 import { mountDashboard } from './admin/routes.ts';
 import { clientAddress, rateLimitKey } from './client-address.ts';
@@ -14,6 +14,7 @@ import { mountHooks, type HooksOptions } from './hooks/index.ts';
 import {
   badRequestPage,
   badTokenPage,
+  confirmAskPage,
   confirmedPage,
   payloadTooLargePage,
   serverErrorPage,
@@ -74,6 +75,11 @@ export interface AppOptions {
   logger?: Logger;
   /** Clock in milliseconds for the rate limit. Default Date.now. */
   now?: () => number;
+  /**
+   * Failed admin-token checks (API bearer and dashboard login together) allowed per client address.
+   * Default 40 per 15 minutes.
+   */
+  adminFailureLimit?: { limit: number; windowMs: number };
   /** POST /subscribe allowance per client address. Default 5 per 10 minutes. */
   subscribeRateLimit?: { limit: number; windowMs: number };
   /** Reverse proxies in front that append to X-Forwarded-For; 0 (default) trusts only the socket address. */
@@ -134,6 +140,7 @@ export function createHandlers(options: AppOptions): Handlers {
   const admin: AdminPort | undefined =
     options.admin ?? (subscriptions ? { subscriberCounts: () => subscriptions.counts() } : undefined);
   const checkAdmin = createAdminAuth(options.adminToken);
+  const adminFailures = createAdminFailureLimiter(options.now ?? Date.now, options.adminFailureLimit);
   const limiter = createRateLimiter({
     limit: options.subscribeRateLimit?.limit ?? 5,
     windowMs: options.subscribeRateLimit?.windowMs ?? 10 * 60 * 1000,
@@ -239,11 +246,24 @@ export function createHandlers(options: AppOptions): Handlers {
     }
   };
 
+  // A GET only asks, as for /unsubscribe: mail scanners and link previews open links, and must not
+  // confirm a sign-up the owner of the address never made.
   app.get('/confirm', (c) =>
-    withToken('confirm', c.req.query('token'), async (token) =>
-      confirmedPage(site, (await subscriptions!.confirm(token)).email),
-    ),
+    withToken('confirm', c.req.query('token'), async (token) => {
+      const { email } = await subscriptions!.checkConfirmToken(token);
+      return confirmAskPage(site, email, `/confirm?token=${encodeURIComponent(token)}`);
+    }),
   );
+
+  // The page's button.
+  app.post('/confirm', async (c) => {
+    let token = c.req.query('token');
+    if (!token) {
+      const fromBody = (await readForm(c)).token;
+      if (typeof fromBody === 'string') token = fromBody;
+    }
+    return withToken('confirm', token, async (t) => confirmedPage(site, (await subscriptions!.confirm(t)).email));
+  });
 
   // A GET only asks: mail scanners and link prefetchers follow links, and must not unsubscribe anyone.
   app.get('/unsubscribe', (c) =>
@@ -270,7 +290,19 @@ export function createHandlers(options: AppOptions): Handlers {
   app.use('/admin/api/*', async (c, next) => {
     const verdict = checkAdmin(c.req.header('authorization'));
     if (verdict === 'disabled') return jsonError(404, 'NOT_FOUND', 'not found');
+    const ip = clientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trustedProxies);
+    const key = rateLimitKey(ip);
+    // a client over its budget is refused even with the right token, so guessing tells it nothing more
+    const blocked = adminFailures.peek(key);
+    if (!blocked.allowed) {
+      logger.warn({ ip }, 'admin API refused: too many failed token checks');
+      return jsonError(429, 'RATE_LIMITED', 'too many failed token checks; try again later', {
+        'retry-after': String(blocked.retryAfterSeconds),
+      });
+    }
     if (verdict !== 'ok') {
+      if (verdict === 'wrong') adminFailures.hit(key);
+      logger.warn({ ip, reason: verdict }, 'admin API refused: bearer token');
       return jsonError(401, 'UNAUTHORIZED', verdict === 'missing' ? 'bearer token required' : 'invalid bearer token', {
         'www-authenticate': `Bearer realm="gazette admin"${verdict === 'wrong' ? ', error="invalid_token"' : ''}`,
       });
@@ -307,6 +339,7 @@ export function createHandlers(options: AppOptions): Handlers {
   mountDashboard(app, {
     port: options.dashboard?.port,
     adminToken: options.adminToken,
+    failures: adminFailures,
     site,
     secret: options.dashboard?.secret,
     siteUrl: options.dashboard?.siteUrl,

@@ -6,7 +6,15 @@ export interface FileKind {
   compressible: boolean;
   /** Feeds and pages change with each build; assets rarely. */
   cacheControl: string;
+  /**
+   * For a type a browser runs script in when opened on its own (SVG): public/ shares its origin with the
+   * dashboard, so such a file is sandboxed (an opaque origin, no script) and never reads /admin.
+   */
+  contentSecurityPolicy?: string;
 }
+
+/** No script, no plugins, no requests; an opaque origin. Inline styles still draw an SVG as drawn. */
+export const SANDBOX_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
 
 const SHORT = 'public, max-age=300';
 const LONG = 'public, max-age=86400';
@@ -31,7 +39,7 @@ const byExtension: Record<string, FileKind> = {
   css: text('text/css; charset=utf-8', LONG),
   js: text('text/javascript; charset=utf-8', LONG),
   mjs: text('text/javascript; charset=utf-8', LONG),
-  svg: text('image/svg+xml', LONG),
+  svg: { ...text('image/svg+xml', LONG), contentSecurityPolicy: SANDBOX_POLICY },
   webmanifest: text('application/manifest+json; charset=utf-8', LONG),
   ico: { contentType: 'image/x-icon', compressible: true, cacheControl: LONG },
   png: binary('image/png'),
@@ -44,7 +52,24 @@ const byExtension: Record<string, FileKind> = {
   woff2: binary('font/woff2'),
   pdf: binary('application/pdf'),
   mp3: binary('audio/mpeg'),
+  m4a: binary('audio/mp4'),
+  ogg: binary('audio/ogg'),
+  oga: binary('audio/ogg'),
+  opus: binary('audio/ogg'),
+  wav: binary('audio/wav'),
   mp4: binary('video/mp4'),
+  m4v: binary('video/mp4'),
+  webm: binary('video/webm'),
+  ogv: binary('video/ogg'),
+  csv: text('text/csv; charset=utf-8', LONG),
+  rtf: text('application/rtf', LONG),
+  docx: binary('application/vnd.openxmlformats-officedocument.wordprocessingml.document'),
+  xlsx: binary('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+  pptx: binary('application/vnd.openxmlformats-officedocument.presentationml.presentation'),
+  odt: binary('application/vnd.oasis.opendocument.text'),
+  ods: binary('application/vnd.oasis.opendocument.spreadsheet'),
+  odp: binary('application/vnd.oasis.opendocument.presentation'),
+  epub: binary('application/epub+zip'),
   zip: binary('application/zip'),
   gz: binary('application/gzip'),
 };

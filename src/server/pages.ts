@@ -121,7 +121,24 @@ ${subscribeForm(email)}`,
   };
 }
 
-/** GET /confirm with a good token. */
+/** GET /confirm: names the address and asks; the button POSTs to `action`. Changes nothing. */
+export function confirmAskPage(site: PageSite, email: string, action: string): Page {
+  return {
+    status: 200,
+    html: layout(
+      site,
+      'Confirm your subscription',
+      html`<h1>Confirm your subscription</h1>
+<p>Send the weekly digest from ${site.title} to <strong>${email}</strong>?</p>
+<form class="confirm-form" method="post" action="${action}">
+<button type="submit">Confirm your subscription</button>
+</form>
+${home}`,
+    ),
+  };
+}
+
+/** After POST /confirm with a good token. */
 export function confirmedPage(site: PageSite, email: string): Page {
   return {
     status: 200,

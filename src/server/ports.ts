@@ -13,6 +13,8 @@ export interface SubscriptionPort {
   /** Stores a pending subscriber and sends the confirmation email; already-active addresses answer the same. */
   subscribe(address: string, meta: { ip?: string }): Promise<void>;
   confirm(token: string): Promise<{ email: string }>;
+  /** Validates a confirm token without changing anything. */
+  checkConfirmToken(token: string): Promise<{ email: string }>;
   unsubscribe(token: string): Promise<{ email: string }>;
   /** Validates an unsubscribe token without changing anything. */
   checkUnsubscribeToken(token: string): Promise<{ email: string }>;

@@ -15,6 +15,8 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 export interface RateLimiter {
   /** Counts one request for `key` and says whether it may proceed. */
   hit(key: string): RateDecision;
+  /** Says whether a request for `key` would be refused now, without counting one. */
+  peek(key: string): RateDecision;
 }
 
 /** Creates a limiter that remembers the times of each key's recent requests. */
@@ -22,7 +24,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const maxKeys = options.maxKeys ?? 100_000;
   const hits = new Map<string, number[]>();
 
+  const refusal = (times: number[], now: number): RateDecision => {
+    const retryAfterMs = times[0]! + options.windowMs - now;
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+  };
+
   return {
+    peek(key) {
+      const now = options.now();
+      const recent = (hits.get(key) ?? []).filter((t) => t > now - options.windowMs);
+      return recent.length >= options.limit ? refusal(recent, now) : { allowed: true };
+    },
     hit(key) {
       const now = options.now();
       const since = now - options.windowMs;
@@ -37,10 +49,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
       hits.set(key, times);
       if (hits.size > maxKeys) hits.delete(hits.keys().next().value!);
-      if (times.length >= options.limit) {
-        const retryAfterMs = times[0]! + options.windowMs - now;
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
-      }
+      if (times.length >= options.limit) return refusal(times, now);
       times.push(now);
       return { allowed: true };
     },

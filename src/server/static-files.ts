@@ -115,7 +115,7 @@ const NOT_FOUND_FALLBACK = new TextEncoder().encode(
 );
 
 // A 304 repeats these headers of the 200 it stands for (RFC 9110 §15.4.5).
-const KEPT_ON_304 = ['cache-control', 'etag', 'last-modified', 'vary'];
+const KEPT_ON_304 = ['cache-control', 'content-security-policy', 'etag', 'last-modified', 'vary'];
 
 /** Creates the public/ file server. */
 export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
@@ -498,6 +498,8 @@ function baseHeaders(entry: Entry, etag: string, length: number, encoding: strin
     'last-modified': new Date(entry.mtimeMs).toUTCString(),
     'x-content-type-options': 'nosniff',
   };
+  if (entry.kind.contentSecurityPolicy !== undefined)
+    headers['content-security-policy'] = entry.kind.contentSecurityPolicy;
   // Streamed (large) files are never compressed, so only in-memory compressible ones vary.
   if (entry.br !== null || entry.gzip !== null) headers.vary = 'Accept-Encoding';
   if (encoding !== undefined) headers['content-encoding'] = encoding;

@@ -28,7 +28,8 @@ export async function loadOrCreateSecret(
   const existing = await readSecret(file);
   if (existing !== undefined) return existing;
 
-  await mkdir(varDir, { recursive: true });
+  // var/ holds the secret, the database and the outbox's live links: its owner's only
+  await mkdir(varDir, { recursive: true, mode: 0o700 });
   // Written in full under a private name, then linked into place: link() fails if another process
   // got there first, and no reader ever sees a half-written file.
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;

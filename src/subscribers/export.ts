@@ -21,6 +21,7 @@ const iso = (d: Date | null): string => (d === null ? '' : d.toISOString());
 
 /**
  * Writes every subscriber (or those in `state`) as CSV to `output`; `end: false` leaves output open (stdout).
+ * A field a spreadsheet would run as a formula gets a leading `'`, which import takes off again.
  * Resolves to the row count.
  */
 export async function exportSubscribers(
@@ -43,6 +44,8 @@ export async function exportSubscribers(
       };
     }
   }
-  await pipeline(Readable.from(rows()), csvWriter(EXPORT_COLUMNS), output, { end: options.end ?? true });
+  await pipeline(Readable.from(rows()), csvWriter(EXPORT_COLUMNS, { escapeFormulas: true }), output, {
+    end: options.end ?? true,
+  });
   return count;
 }

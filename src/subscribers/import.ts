@@ -130,7 +130,7 @@ export async function importSubscribers(store: Store, input: Readable, options: 
     report.updated += updated;
   };
 
-  for await (const row of readCsv(input, { onHeader: (names) => (header = names) })) {
+  for await (const row of readCsv(input, { onHeader: (names) => (header = names), unescapeFormulas: true })) {
     if (emailColumn === undefined) {
       emailColumn = header?.find((name) => EMAIL_COLUMNS.includes(name));
       if (emailColumn === undefined)

@@ -65,6 +65,8 @@ export interface SubscriptionService {
   subscribe(address: string, meta: { ip?: string; source?: string }): Promise<void>;
   /** Activates the subscriber a confirm link names; idempotent. TokenError when the link is bad or expired. */
   confirm(token: string): Promise<{ email: string }>;
+  /** Checks a confirm link without changing anything (the GET of the confirm page). */
+  checkConfirmToken(token: string): Promise<{ email: string }>;
   /** Unsubscribes at once (the POST of the unsubscribe page, or RFC 8058 one-click); idempotent. */
   unsubscribe(token: string): Promise<{ email: string }>;
   /** Checks an unsubscribe link without changing anything (the GET of the unsubscribe page). */
@@ -181,6 +183,11 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       const row = await check(token, 'unsubscribe');
       if (row.state !== 'unsubscribed')
         await setState(db, row.id, 'unsubscribed', clock(), ['pending', 'active', 'bounced']);
+      return { email: row.email };
+    },
+
+    async checkConfirmToken(token) {
+      const row = await check(token, 'confirm');
       return { email: row.email };
     },
 

@@ -134,3 +134,12 @@ export async function loggedIn(app: DashboardHarness['app']): Promise<Client> {
     },
   };
 }
+
+/** A redirect's location without its notice signature, which must be there when a notice is. */
+export function unsigned(res: Response): string | null {
+  const location = res.headers.get('location');
+  if (location === null || !location.includes('notice=')) return location;
+  const match = /^(.*)&sig=[A-Za-z0-9_-]{43}$/.exec(location);
+  if (!match) throw new Error(`notice without a signature: ${location}`);
+  return match[1]!;
+}

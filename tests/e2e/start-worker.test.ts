@@ -10,7 +10,7 @@ import { gazetteIn, startWorkerProcess, type WorkerProcess } from '../helpers/wo
 import { configOffSchedule, eventually, itemFile } from '../worker/support.ts';
 
 const SMTP_PASSWORD = 'smtp-Pa55word-x9q';
-const ADMIN_TOKEN = 'admin-token-7f3c9a1b5d';
+const ADMIN_TOKEN = 'admin-token-7f3c9a1b5d-e2e-worker';
 const GAZETTE_SECRET = 'gazette-secret-4e8b2d6f0a1c3e5f7a9b';
 
 describe('gazette start', { timeout: 120_000 }, () => {

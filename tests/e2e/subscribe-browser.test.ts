@@ -114,7 +114,7 @@ describe('subscribing and unsubscribing in a browser', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Check your inbox');
     expect(await state()).toBe('pending');
 
-    // 2. the confirmation email lands in the outbox; its link activates the subscription
+    // 2. the confirmation email lands in the outbox; its link asks, and the page's button activates the subscription
     const outbox = path.join(dir, 'var', 'outbox');
     const files = (await readdir(outbox, { recursive: true })).filter((f) => f.endsWith('.eml'));
     expect(files).toHaveLength(1);
@@ -126,6 +126,10 @@ describe('subscribing and unsubscribing in a browser', () => {
     expect(link, mail.text).toBeDefined();
     const confirmUrl = new URL(new URL(link!).pathname + new URL(link!).search, server.url);
     await page.goto(confirmUrl.href);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Confirm your subscription');
+    await expect(page.locator('main').textContent()).resolves.toContain(ADDRESS.split('@')[0]);
+    expect(await state()).toBe('pending');
+    await Promise.all([page.waitForNavigation(), page.click('form.confirm-form button[type="submit"]')]);
     await expect(page.locator('h1').textContent()).resolves.toBe('You are subscribed');
     expect(await state()).toBe('active');
 

@@ -71,7 +71,13 @@ describe('serve --workers 2', () => {
       // var/ (database, outbox) goes under the temporary folder
       {
         cwd: temp.dir,
-        env: { ...process.env, ADMIN_TOKEN: 'cluster-test-token', SMTP_URL: '', DATABASE_URL: '', LOG_LEVEL: 'warn' },
+        env: {
+          ...process.env,
+          ADMIN_TOKEN: 'cluster-test-token-0123456789',
+          SMTP_URL: '',
+          DATABASE_URL: '',
+          LOG_LEVEL: 'warn',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -130,7 +136,7 @@ describe('serve --workers 2', () => {
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body.toString('utf8'))).toEqual({ status: 'ok' });
     const counts = await ask(new URL('/admin/api/subscribers/counts', base).href, {
-      headers: { authorization: 'Bearer cluster-test-token' },
+      headers: { authorization: 'Bearer cluster-test-token-0123456789' },
     });
     expect(counts.status).toBe(200);
     expect(counts.headers['content-type']).toBe('application/json; charset=utf-8');

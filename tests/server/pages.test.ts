@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   badRequestPage,
   badTokenPage,
+  confirmAskPage,
   confirmedPage,
   payloadTooLargePage,
   serverErrorPage,
@@ -23,6 +24,7 @@ const pages = {
   thanks: subscribeThanksPage(site),
   invalid: subscribeInvalidPage(site, hostile),
   invalidEmpty: subscribeInvalidPage(site, ''),
+  confirmAsk: confirmAskPage(site, hostile, '/confirm?token=a%2Bb&x="y"'),
   confirmed: confirmedPage(site, hostile),
   badConfirm: badTokenPage(site, 'confirm', false),
   expiredUnsubscribe: badTokenPage(site, 'unsubscribe', true),
@@ -43,11 +45,12 @@ describe('subscription pages', () => {
   });
 
   it('escapes the address, the site title and the form action', () => {
-    for (const page of [pages.invalid, pages.confirmed, pages.ask, pages.unsubscribed]) {
+    for (const page of [pages.invalid, pages.confirmAsk, pages.confirmed, pages.ask, pages.unsubscribed]) {
       expect(page.html).toContain('&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@example.org');
       expect(page.html).toContain('CARICC &lt;News&gt; &amp; &quot;Co&quot;');
     }
     expect(pages.ask.html).toContain('action="/unsubscribe?token=a%2Bb&amp;x=&quot;y&quot;"');
+    expect(pages.confirmAsk.html).toContain('action="/confirm?token=a%2Bb&amp;x=&quot;y&quot;"');
   });
 
   it('gives every page its status', () => {

@@ -79,10 +79,42 @@ describe.each(testDialects())('subscription pages on %s', (dialect) => {
     const [file] = await readdir(outbox);
     const mail = await simpleParser(await readFile(path.join(outbox, file!)));
     const link = new URL(/https:\/\/caricc\.org\/confirm\?token=[A-Za-z0-9_-]+/.exec(mail.text ?? '')![0]);
-    const confirmed = await app.request(link.pathname + link.search);
+    const confirmed = await app.request(link.pathname + link.search, { method: 'POST' });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('reader@example.org will receive the weekly digest');
     expect(await stateOf(store, 'reader@example.org')).toBe('active');
+  });
+
+  it('only asks on GET and HEAD /confirm (a link preview confirms nothing), and confirms on POST', async () => {
+    const { store, subscriptions, app } = setup();
+    await app.request('/subscribe', form({ email: 'scanned@example.org' }), from('192.0.2.15'));
+    const id = await subscriberId(store, 'scanned@example.org');
+    const url = new URL(subscriptions.confirmUrl({ id, email: 'scanned@example.org' }));
+    const target = url.pathname + url.search;
+
+    for (let i = 0; i < 3; i++) {
+      const ask = await app.request(target);
+      expect(ask.status).toBe(200);
+      expect(ask.headers.get('cache-control')).toBe('no-store');
+      const html = await ask.text();
+      expect(html).toContain('<h1>Confirm your subscription</h1>');
+      expect(html).toContain('<strong>scanned@example.org</strong>');
+      expect(html).toContain(`<form class="confirm-form" method="post" action="${target.replace(/&/g, '&amp;')}">`);
+      expect(html).toContain('<button type="submit">Confirm your subscription</button>');
+    }
+    const head = await app.request(target, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await stateOf(store, 'scanned@example.org')).toBe('pending');
+
+    const done = await app.request(target, { method: 'POST' });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('scanned@example.org will receive the weekly digest');
+    expect(await stateOf(store, 'scanned@example.org')).toBe('active');
+    // the token may also come in the form body; confirming again is fine
+    const again = await app.request('/confirm', form({ token: url.searchParams.get('token')! }));
+    expect(again.status).toBe(200);
+    expect((await app.request('/confirm', { method: 'POST' })).status).toBe(400);
+    expect((await app.request('/confirm?token=forged', { method: 'POST' })).status).toBe(400);
   });
 
   it('answers an already active address exactly as a new one', async () => {

@@ -1,5 +1,6 @@
 // `gazette serve`: the HTTP server over public/, the subscription pages and the operators' API, until SIGINT
 // or SIGTERM.
+import { adminTokenProblem } from '../../server/admin-auth.ts';
 import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { editionPage, type DeliveryDeps } from '../../delivery/index.ts';
@@ -36,6 +37,8 @@ export const serveCommand: CommandSpec = {
     },
   ],
   async run(ctx, _args, options) {
+    const weakToken = adminTokenProblem(ctx.env.adminToken);
+    if (weakToken !== null) throw new UsageError(weakToken);
     // A worker process started by the command below: it only serves files and forwards the rest.
     const worker = serverWorkerSetup();
     if (worker !== undefined) {

@@ -1,5 +1,6 @@
 // `gazette start` (what `npm start` runs): builds and serves the site, rebuilds on change, and sends the digest on
 // schedule.
+import { adminTokenProblem } from '../../server/admin-auth.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,6 +80,8 @@ export const startCommand: CommandSpec = {
     },
   ],
   async run(ctx, _args, options) {
+    const weakToken = adminTokenProblem(ctx.env.adminToken);
+    if (weakToken !== null) throw new UsageError(weakToken);
     const config = await ctx.config();
     const problem = cronProblem(config.digest.schedule);
     if (problem)

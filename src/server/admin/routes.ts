@@ -5,11 +5,11 @@ import { templatesDir } from '../../paths.ts';
 import type { App, Context } from '../../adapters/hono.ts';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import { createAdminAuth } from '../admin-auth.ts';
+import { createAdminAuth, createAdminFailureLimiter } from '../admin-auth.ts';
 import { clientAddress, rateLimitKey } from '../client-address.ts';
 import type { PageSite } from '../pages.ts';
 import { errorCode, type SubscriberState } from '../ports.ts';
-import { createRateLimiter } from '../rate-limit.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 import type { DashboardPort } from './port.ts';
 import { createSessions, readCookie, SESSION_COOKIE, type Session } from './session.ts';
 import {
@@ -43,8 +43,11 @@ export interface DashboardOptions {
   timezone?: string | undefined;
   /** Session lifetime. Default 12 hours. */
   sessionTtlMs?: number;
-  /** Login attempts allowed per client address. Default 10 per 15 minutes. */
-  loginRateLimit?: { limit: number; windowMs: number };
+  /**
+   * Failed admin-token checks per client address, shared with the API's bearer check (the app passes its
+   * own); without it, a limiter of 40 failures per 15 minutes for the login form alone.
+   */
+  failures?: RateLimiter | undefined;
   trustedProxies: number;
   now: () => number;
   logger: Logger;
@@ -122,19 +125,17 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     ttlMs: options.sessionTtlMs ?? 12 * 3600_000,
     now: options.now,
   });
-  const limiter = createRateLimiter({
-    limit: options.loginRateLimit?.limit ?? 10,
-    windowMs: options.loginRateLimit?.windowMs ?? 15 * 60_000,
-    now: options.now,
-  });
+  const limiter = options.failures ?? createAdminFailureLimiter(options.now);
   const httpsSite = options.siteUrl?.startsWith('https:') ?? false;
   const log = options.logger;
   const zone = options.timezone ?? 'UTC';
   const base = (c: Context, session: Session | null): ViewContext => {
+    // only a notice signed by done() below is shown: a link made elsewhere cannot put its own words on the page
     const code = c.req.query('notice');
+    const detail = c.req.query('detail') ?? '';
     const notice =
-      code !== undefined && NOTICES[code]
-        ? { kind: 'ok' as const, text: NOTICES[code]!(c.req.query('detail') ?? '') }
+      code !== undefined && Object.hasOwn(NOTICES, code) && sessions.checkNotice(code, detail, c.req.query('sig'))
+        ? { kind: 'ok' as const, text: NOTICES[code]!(detail) }
         : undefined;
     return {
       siteTitle: options.site.title,
@@ -148,10 +149,12 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     new Response(body, { status, headers: extra ? { ...PAGE_HEADERS, ...extra } : PAGE_HEADERS });
   const redirect = (location: string, extra?: Record<string, string>): Response =>
     new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store', ...extra } });
-  const done = (location: string, notice: string, detail?: string | number): Response =>
-    redirect(
-      `${location}?notice=${notice}${detail !== undefined ? `&detail=${encodeURIComponent(String(detail))}` : ''}`,
-    );
+  const done = (location: string, notice: string, detail?: string | number): Response => {
+    const text = detail === undefined ? '' : String(detail);
+    const sig = sessions.signNotice(notice, text);
+    const detailPart = detail === undefined ? '' : `&detail=${encodeURIComponent(text)}`;
+    return redirect(`${location}?notice=${notice}${detailPart}&sig=${sig}`);
+  };
   const json = (body: unknown, status = 200): Response =>
     new Response(JSON.stringify(body), {
       status,
@@ -203,8 +206,8 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   const assetCache = new Map<string, string>();
   app.get('/admin/assets/:name', async (c) => {
     const name = c.req.param('name');
-    const type = ASSETS[name];
-    if (type === undefined) return notFound();
+    if (!Object.hasOwn(ASSETS, name)) return notFound();
+    const type = ASSETS[name]!;
     let body = assetCache.get(name);
     if (body === undefined) {
       body = await readFile(`${ASSETS_DIR}${name}`, 'utf8');
@@ -224,7 +227,8 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
       c.req.header('x-forwarded-for'),
       options.trustedProxies,
     );
-    const decision = limiter.hit(rateLimitKey(ip));
+    const key = rateLimitKey(ip);
+    const decision = limiter.peek(key);
     if (!decision.allowed) {
       log.warn({ ip }, 'admin login rate limit reached');
       return page(
@@ -241,6 +245,7 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     }
     const given = field(await readForm(c), 'token');
     if (given === '' || checkToken(`Bearer ${given}`) !== 'ok') {
+      limiter.hit(key);
       log.warn({ ip }, 'admin login refused: wrong token');
       return page(loginPage(base(c, null), true), 401);
     }
@@ -283,7 +288,11 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     );
   };
 
-  app.post('/admin/logout', (c) => redirect('/admin/login', { 'set-cookie': cookie(c, '', 0) }));
+  app.post('/admin/logout', (c) => {
+    sessions.revoke(sessionIn(c));
+    log.info({}, 'admin logged out');
+    return redirect('/admin/login', { 'set-cookie': cookie(c, '', 0) });
+  });
 
   app.get('/admin', async (c) => {
     const [overview, editions] = await Promise.all([port.overview(), port.editions()]);

@@ -27,6 +27,12 @@ export interface Sessions {
   read(cookie: string | undefined): Session | null;
   /** Whether `token` is this session's CSRF token. */
   checkCsrf(session: Session, token: unknown): boolean;
+  /** Ends a session: its cookie, even a copy kept elsewhere, is refused from now on. */
+  revoke(session: Session): void;
+  /** A signature over a notice code and its detail, so only the dashboard's own redirects show notices. */
+  signNotice(code: string, detail: string): string;
+  /** Whether `signature` is the one signNotice gives for this code and detail. */
+  checkNotice(code: string, detail: string, signature: unknown): boolean;
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -42,6 +48,8 @@ export function createSessions(options: SessionOptions): Sessions {
     .digest();
   const mac = (purpose: string, value: string): string =>
     createHmac('sha256', key).update(`${purpose}\0${value}`).digest('base64url');
+  // Ended sessions until they would have expired anyway; held in this process's memory (see the README).
+  const revoked = new Map<string, number>();
   const toSession = (id: string, expiresAt: number): Session => ({ id, expiresAt, csrf: mac('csrf', id) });
 
   return {
@@ -59,10 +67,24 @@ export function createSessions(options: SessionOptions): Sessions {
       if (!safeEqual(sig, mac('session', `${id}.${exp}`))) return null;
       const expiresAt = Number(exp);
       if (expiresAt <= options.now()) return null;
+      if (revoked.has(id)) return null;
       return toSession(id, expiresAt);
     },
     checkCsrf(session, token) {
       return typeof token === 'string' && token !== '' && safeEqual(token, session.csrf);
+    },
+    revoke(session) {
+      const now = options.now();
+      for (const [id, expiresAt] of revoked) if (expiresAt <= now) revoked.delete(id);
+      revoked.set(session.id, session.expiresAt);
+    },
+    signNotice(code, detail) {
+      return mac('notice', `${code}\0${detail}`);
+    },
+    checkNotice(code, detail, signature) {
+      return (
+        typeof signature === 'string' && signature !== '' && safeEqual(signature, mac('notice', `${code}\0${detail}`))
+      );
     },
   };
 }
