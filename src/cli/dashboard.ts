@@ -18,6 +18,7 @@ import {
 import type { DashboardPort } from '../server/index.ts';
 import { exportSubscribers, normalizeAddress, type SubscriptionService } from '../subscribers/index.ts';
 import { latestEvents, listMailEvents } from '../bounces/index.ts';
+import { isSessionRevoked, revokeSession } from '../store/index.ts';
 import { gatherStatus } from './commands/status.ts';
 
 export interface DashboardServiceOptions {
@@ -175,6 +176,11 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
     },
 
     pause: (editionId) => pauseEdition(store, editionId, 'paused by an operator'),
+
+    sessionRevocations: {
+      revoke: (id, expiresAt) => revokeSession(store, id, expiresAt, deps.now().getTime()),
+      isRevoked: (id) => isSessionRevoked(store, id),
+    },
 
     cancel: async (editionId) => ({ cancelled: (await cancelEdition(deps, { editionId })).cancelled }),
 

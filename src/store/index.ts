@@ -3,6 +3,7 @@ export { openStore, StoreError, type Store, type StoreOptions } from './open.ts'
 export { acquireLease, releaseLease, type LeaseOptions } from './leases.ts';
 export { loadOrCreateSecret } from './secret.ts';
 export { isConflict, retryOnConflict } from './retry.ts';
+export { isSessionRevoked, revokeSession } from './revocations.ts';
 export {
   OPEN_EDITION_STATES,
   SUBSCRIBER_STATES,
@@ -13,6 +14,7 @@ export {
   type EditionsTable,
   type LeasesTable,
   type MailEventsTable,
+  type RevokedSessionsTable,
   type SuppressionsTable,
   type SendersTable,
   type SubscriberState,

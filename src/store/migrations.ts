@@ -188,6 +188,19 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropTable('mail_events').execute();
       },
     },
+    '0005_revoked_sessions': {
+      // Logouts outlive the process: a dashboard cookie copied before one is refused after a restart too.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('revoked_sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', bigint, (c) => c.notNull())
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable('revoked_sessions').execute();
+      },
+    },
   };
 }
 

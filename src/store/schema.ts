@@ -135,6 +135,12 @@ export interface SuppressionsTable {
   created_at: number;
 }
 
+/** Dashboard sessions ended by a logout: a copy of their cookie stays refused, across restarts, until it expires. */
+export interface RevokedSessionsTable {
+  id: string;
+  expires_at: number;
+}
+
 export interface DatabaseSchema {
   subscribers: SubscribersTable;
   editions: EditionsTable;
@@ -144,4 +150,5 @@ export interface DatabaseSchema {
   senders: SendersTable;
   mail_events: MailEventsTable;
   suppressions: SuppressionsTable;
+  revoked_sessions: RevokedSessionsTable;
 }

@@ -25,9 +25,9 @@ export function buildStateFile(varDir: string): string {
 /** Writes the state through a temporary file, so a reader never sees half of it. */
 export async function writeBuildState(varDir: string, state: BuildState): Promise<void> {
   const file = buildStateFile(varDir);
-  await mkdir(varDir, { recursive: true });
+  await mkdir(varDir, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, file);
 }
 

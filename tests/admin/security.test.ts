@@ -65,6 +65,30 @@ describe.each(testDialects())('dashboard security (%s)', (dialect) => {
     });
   });
 
+  it('refuses a cookie saved before logout after a restart too, or from another process on the database', async () => {
+    const store = db().store;
+    let cookie = '';
+    await withApp(store, async ({ app }) => {
+      const res = await login(app);
+      cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
+      const page = await (await app.request(`${ORIGIN}/admin`, { headers: { host: HOST, cookie } })).text();
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+      const out = await app.request(`${ORIGIN}/admin/logout`, {
+        method: 'POST',
+        headers: { host: HOST, cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf }).toString(),
+      });
+      expect(out.status).toBe(303);
+    });
+    // a new process with the same GAZETTE_SECRET: the cookie's signature is good, and the logout still holds
+    await withApp(store, async ({ app }) => {
+      const after = await app.request(`${ORIGIN}/admin`, { headers: { host: HOST, cookie } });
+      expect(after.status).toBe(303);
+      expect(after.headers.get('location')).toBe('/admin/login');
+      expect((await (await loggedIn(app)).get('/admin')).status).toBe(200);
+    });
+  });
+
   it('answers 404 for prototype keys as asset names and ignores them as notices', async () => {
     await withApp(db().store, async ({ app }) => {
       for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {

@@ -122,6 +122,31 @@ describe('the operators dashboard in a browser', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   }
 
+  it('says why a login over plain http from another machine does not stick, instead of asking again', async () => {
+    // the same server as reached from another machine: a name that is not loopback, over plain http
+    const remote = await launchChromium(['--host-resolver-rules=MAP news.example 127.0.0.1']);
+    try {
+      const context = await remote.newContext();
+      const page = await context.newPage();
+      const base = `http://news.example:${new URL(server.url).port}/`;
+      await page.goto(`${base}admin/login`);
+      await page.fill('#token', TOKEN);
+      const [answer] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      expect(answer?.status()).toBe(400);
+      expect(await page.textContent('h1')).toBe('The browser did not keep the login');
+      const text = (await page.textContent('main'))!;
+      expect(text).toContain('this browser refused the session cookie');
+      expect(text).toContain('https://news.example/admin');
+      expect(text).toContain(`http://127.0.0.1:${new URL(server.url).port}/admin`);
+      // the browser kept no session, and once the minute's marker is gone the login form asks again
+      expect((await context.cookies()).map((c) => c.name)).not.toContain('gazette_admin');
+      await page.goto(`${base}admin`);
+      expect(new URL(page.url()).pathname).toBe('/admin/login');
+    } finally {
+      await remote.close();
+    }
+  });
+
   it('logs in, counts, sends with a live progress bar, shows the 550 reply and the preview', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();

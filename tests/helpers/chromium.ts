@@ -3,11 +3,11 @@ import { chromium, type Browser } from 'playwright-core';
 
 const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Launches headless chromium; the caller closes it. */
-export function launchChromium(): Promise<Browser> {
+/** Launches headless chromium, with `args` of the caller's own besides; the caller closes it. */
+export function launchChromium(args: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: EXECUTABLE,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...args],
   });
 }
 

@@ -67,6 +67,17 @@ describe('var/ file modes', () => {
     ]);
     expect(sent.status, sent.stderr).toBe(0);
     expect(await mode(path.join(varDir, 'secret'))).toBe('0600');
+    // the preview's sample message carries working links too
+    const preview = gazette(cwd, [
+      'digest',
+      'preview',
+      '--now',
+      '2021-10-04T09:00:00+06:00',
+      '--content',
+      path.join(repoRoot, 'content'),
+    ]);
+    expect(preview.status, preview.stderr).toBe(0);
+    expect(await mode(path.join(varDir, 'preview', 'digest.html'))).toBe('0600');
 
     const all = await filesUnder(varDir);
     const emls = all.filter((f) => f.endsWith('.eml'));

@@ -44,6 +44,7 @@ describe.each(testDialects())('store on %s', (dialect) => {
       '0002_deliveries_due',
       '0003_exactly_once',
       '0004_mail_events',
+      '0005_revoked_sessions',
     ]);
   });
 
@@ -245,6 +246,7 @@ describe.each(testDialects())('migrating a fresh %s database', (dialect) => {
         '0002_deliveries_due',
         '0003_exactly_once',
         '0004_mail_events',
+        '0005_revoked_sessions',
       ]);
     } finally {
       await database.dispose();

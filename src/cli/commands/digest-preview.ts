@@ -48,11 +48,12 @@ export const digestPreviewCommand: CommandSpec = {
       return 0;
     }
     const { digest, message } = preview;
-    await mkdir(outDir, { recursive: true });
+    // a sample message with working links for a sample reader: private to the operator, like the rest of var/
+    await mkdir(outDir, { recursive: true, mode: 0o700 });
     const htmlFile = path.join(outDir, 'digest.html');
     const textFile = path.join(outDir, 'digest.txt');
-    await writeFile(htmlFile, message.html ?? '');
-    await writeFile(textFile, message.text);
+    await writeFile(htmlFile, message.html ?? '', { mode: 0o600 });
+    await writeFile(textFile, message.text, { mode: 0o600 });
     // The .eml comes from the real transport in outbox mode: the bytes a reader's server would receive.
     const mailer = createMailer({
       smtpUrl: undefined,

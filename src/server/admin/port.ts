@@ -1,6 +1,7 @@
 // What the operators' dashboard needs from the rest of gazette, declared here where it is used; the CLI wires the
 // use-cases in.
 import type { SubscriberState } from '../ports.ts';
+import type { SessionRevocations } from './session.ts';
 
 /** Delivery rows of one edition by status. */
 export interface DeliveryTally {
@@ -129,4 +130,6 @@ export interface DashboardPort {
   removeSubscriber(address: string): Promise<boolean>;
   /** Every subscriber as CSV (the columns `gazette subscribers import` reads). */
   exportSubscribers(): ReadableStream<Uint8Array>;
+  /** Where logouts are kept so that every process, and the next start, refuses an ended session's cookie. */
+  sessionRevocations?: SessionRevocations;
 }

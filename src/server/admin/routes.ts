@@ -102,6 +102,8 @@ const NOTICES: Record<string, (detail: string) => string> = {
   'not-subscriber': (d) => `${d} is not a subscriber.`,
 };
 
+/** Set beside a Secure session cookie at login, to tell a dropped session cookie from none (see loginCheck). */
+const LOGIN_CHECK_COOKIE = 'gazette_admin_check';
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i;
 
 /** Adds the /admin routes to `app`; call after the API's routes and before the public files. */
@@ -124,6 +126,7 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     adminToken: token,
     ttlMs: options.sessionTtlMs ?? 12 * 3600_000,
     now: options.now,
+    revocations: port.sessionRevocations,
   });
   const limiter = options.failures ?? createAdminFailureLimiter(options.now);
   const httpsSite = options.siteUrl?.startsWith('https:') ?? false;
@@ -172,6 +175,31 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   const cookie = (c: Context, value: string, maxAgeSeconds: number): string =>
     `${SESSION_COOKIE}=${value}; Path=/admin; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict` +
     `${secureRequest(c) ? '; Secure' : ''}`;
+  // A browser drops a Secure cookie sent over plain http (but to localhost). Whether this request
+  // reached it over http is unknown here (a proxy may end TLS in front), so a login whose session
+  // cookie is Secure also sets this plain one for a minute: back without the session but with it,
+  // the browser kept one and dropped the other, and the operator is told why instead of being sent
+  // back to the login form without a word.
+  const loginCheck = (maxAgeSeconds: number): string =>
+    `${LOGIN_CHECK_COOKIE}=1; Path=/admin; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict`;
+  const cookieDropped = (c: Context): Response => {
+    const host = c.req.header('host') ?? '';
+    const port = /:(\d+)$/.exec(host)?.[1];
+    const name = host.replace(/:\d+$/, '') || 'this-host';
+    return page(
+      messagePage(
+        base(c, null),
+        'The browser did not keep the login',
+        `The token was right, but this browser refused the session cookie. The site's url in gazette.yaml ` +
+          `(${options.siteUrl ?? ''}) is https, so the cookie is Secure, and a browser keeps a Secure cookie ` +
+          `only over https or on localhost; this page was opened over plain http. Open the dashboard at ` +
+          `https://${name}/admin (behind a proxy that ends TLS), or from the machine gazette runs on at ` +
+          `http://127.0.0.1${port ? `:${port}` : ''}/admin (an SSH tunnel will do), then log in again.`,
+      ),
+      400,
+      { 'set-cookie': loginCheck(0) },
+    );
+  };
 
   /** A cross-site POST: an Origin (or Sec-Fetch-Site) naming another site than the one asked. */
   const crossSite = (c: Context): boolean => {
@@ -188,7 +216,8 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   };
   const forbidden = (c: Context, session: Session | null, why: string): Response =>
     page(messagePage(base(c, session), 'Refused', `${why} Reload the page and try again.`), 403);
-  const sessionOf = (c: Context): Session | null => sessions.read(readCookie(c.req.header('cookie'), SESSION_COOKIE));
+  const sessionOf = (c: Context): Promise<Session | null> =>
+    sessions.read(readCookie(c.req.header('cookie'), SESSION_COOKIE));
   const readForm = async (c: Context): Promise<Record<string, unknown>> => {
     try {
       return (await c.req.parseBody()) as Record<string, unknown>;
@@ -218,7 +247,9 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     });
   });
 
-  app.get('/admin/login', (c) => (sessionOf(c) ? redirect('/admin') : page(loginPage(base(c, null), false))));
+  app.get('/admin/login', async (c) =>
+    (await sessionOf(c)) ? redirect('/admin') : page(loginPage(base(c, null), false)),
+  );
 
   app.post('/admin/login', async (c) => {
     if (crossSite(c)) return forbidden(c, null, 'This form was sent from another site.');
@@ -251,19 +282,23 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     }
     const { session, cookie: value } = sessions.create();
     log.info({ ip }, 'admin logged in');
-    return redirect('/admin', {
+    const response = redirect('/admin', {
       'set-cookie': cookie(c, value, Math.floor((session.expiresAt - options.now()) / 1000)),
     });
+    if (secureRequest(c) && new URL(c.req.url).protocol !== 'https:')
+      response.headers.append('set-cookie', loginCheck(60));
+    return response;
   });
 
   // ---- everything else: a session, and on POST the session's CSRF token from a same-site form ----
 
   // biome-ignore lint/suspicious/noConfusingVoidType: hono's middleware either answers or returns nothing
   const guard = async (c: Context, next: () => Promise<void>): Promise<Response | void> => {
-    const session = sessionOf(c);
+    const session = await sessionOf(c);
     if (session === null) {
       if (c.req.path === '/admin/editions.json')
         return json({ error: { code: 'UNAUTHORIZED', message: 'log in first' } }, 401);
+      if (readCookie(c.req.header('cookie'), LOGIN_CHECK_COOKIE) === '1') return cookieDropped(c);
       return redirect('/admin/login');
     }
     if (c.req.method === 'POST') {
@@ -288,10 +323,12 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     );
   };
 
-  app.post('/admin/logout', (c) => {
-    sessions.revoke(sessionIn(c));
+  app.post('/admin/logout', async (c) => {
+    await sessions.revoke(sessionIn(c));
     log.info({}, 'admin logged out');
-    return redirect('/admin/login', { 'set-cookie': cookie(c, '', 0) });
+    const response = redirect('/admin/login', { 'set-cookie': cookie(c, '', 0) });
+    response.headers.append('set-cookie', loginCheck(0));
+    return response;
   });
 
   app.get('/admin', async (c) => {

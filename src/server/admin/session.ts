@@ -11,6 +11,16 @@ export interface SessionOptions {
   /** How long a session lasts. */
   ttlMs: number;
   now: () => number;
+  /** Where logouts are kept beyond this process (the database); without it, in this process's memory only. */
+  revocations?: SessionRevocations | undefined;
+}
+
+/** Ended sessions, kept where every process and the next start see them. */
+export interface SessionRevocations {
+  /** Records that session `id` ended; it would have expired at `expiresAt` anyway. */
+  revoke(id: string, expiresAt: number): Promise<void>;
+  /** Whether session `id` was ended. */
+  isRevoked(id: string): Promise<boolean>;
 }
 
 export interface Session {
@@ -23,12 +33,12 @@ export interface Session {
 export interface Sessions {
   /** A new session and the cookie value that carries it. */
   create(): { session: Session; cookie: string };
-  /** The session a cookie value carries; null when absent, forged or expired. */
-  read(cookie: string | undefined): Session | null;
+  /** The session a cookie value carries; null when absent, forged, expired or ended by a logout. */
+  read(cookie: string | undefined): Promise<Session | null>;
   /** Whether `token` is this session's CSRF token. */
   checkCsrf(session: Session, token: unknown): boolean;
-  /** Ends a session: its cookie, even a copy kept elsewhere, is refused from now on. */
-  revoke(session: Session): void;
+  /** Ends a session: its cookie, even a copy kept elsewhere, is refused from now on (and after a restart). */
+  revoke(session: Session): Promise<void>;
   /** A signature over a notice code and its detail, so only the dashboard's own redirects show notices. */
   signNotice(code: string, detail: string): string;
   /** Whether `signature` is the one signNotice gives for this code and detail. */
@@ -48,8 +58,9 @@ export function createSessions(options: SessionOptions): Sessions {
     .digest();
   const mac = (purpose: string, value: string): string =>
     createHmac('sha256', key).update(`${purpose}\0${value}`).digest('base64url');
-  // Ended sessions until they would have expired anyway; held in this process's memory (see the README).
+  // Ended sessions until they would have expired anyway: here, and in `revocations` for other processes and restarts.
   const revoked = new Map<string, number>();
+  const persistent = options.revocations;
   const toSession = (id: string, expiresAt: number): Session => ({ id, expiresAt, csrf: mac('csrf', id) });
 
   return {
@@ -59,7 +70,7 @@ export function createSessions(options: SessionOptions): Sessions {
       const payload = `${id}.${expiresAt}`;
       return { session: toSession(id, expiresAt), cookie: `${payload}.${mac('session', payload)}` };
     },
-    read(cookie) {
+    async read(cookie) {
       if (!cookie) return null;
       const match = /^([A-Za-z0-9_-]{16,64})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(cookie);
       if (!match) return null;
@@ -68,15 +79,20 @@ export function createSessions(options: SessionOptions): Sessions {
       const expiresAt = Number(exp);
       if (expiresAt <= options.now()) return null;
       if (revoked.has(id)) return null;
+      if (persistent && (await persistent.isRevoked(id))) {
+        revoked.set(id, expiresAt);
+        return null;
+      }
       return toSession(id, expiresAt);
     },
     checkCsrf(session, token) {
       return typeof token === 'string' && token !== '' && safeEqual(token, session.csrf);
     },
-    revoke(session) {
+    async revoke(session) {
       const now = options.now();
       for (const [id, expiresAt] of revoked) if (expiresAt <= now) revoked.delete(id);
       revoked.set(session.id, session.expiresAt);
+      await persistent?.revoke(session.id, session.expiresAt);
     },
     signNotice(code, detail) {
       return mac('notice', `${code}\0${detail}`);
