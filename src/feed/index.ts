@@ -19,11 +19,13 @@ import {
   type FeedEntry,
   type FeedFormat,
 } from './model.ts';
+import { feedPagePath, renderFeedPage } from './page.ts';
 import { planPages, type PagePlan } from './paging.ts';
 import { renderRss } from './rss.ts';
 import { FEED_XSL } from './xsl.ts';
 import { stripIllegalXmlChars } from './xml.ts';
 
+export { feedPagePath } from './page.ts';
 export { planPages } from './paging.ts';
 export { tagPrefix, tagUri } from './ids.ts';
 
@@ -157,6 +159,20 @@ function* scopeSpecs(
   {
     const names = FEED_FILES[format];
     const url = (name: string): string => scope.baseUrl + name;
+    const parts = (
+      name: string,
+      entries: FeedEntry[],
+      links: { prev?: number; next?: number },
+      archive: boolean,
+    ): DocumentParts => ({
+      format,
+      selfUrl: url(name),
+      currentUrl: url(names.current),
+      ...(links.prev !== undefined ? { prevArchiveUrl: url(names.archive(links.prev)) } : {}),
+      ...(links.next !== undefined ? { nextArchiveUrl: url(names.archive(links.next)) } : {}),
+      archive,
+      entries,
+    });
     const doc = (
       name: string,
       entries: FeedEntry[],
@@ -165,21 +181,21 @@ function* scopeSpecs(
     ): OutputSpec => ({
       path: scope.path + name,
       deps: [scope.title, scope.description, links.prev, links.next, archive, ...entries],
-      render: () =>
-        RENDERERS[format](
-          documentOf(scope, config, {
-            format,
-            selfUrl: url(name),
-            currentUrl: url(names.current),
-            ...(links.prev !== undefined ? { prevArchiveUrl: url(names.archive(links.prev)) } : {}),
-            ...(links.next !== undefined ? { nextArchiveUrl: url(names.archive(links.next)) } : {}),
-            archive,
-            entries,
-          }),
-          cache,
-        ),
+      render: () => RENDERERS[format](documentOf(scope, config, parts(name, entries, links, archive)), cache),
     });
-    yield doc(names.current, plan.current, lastPage > 0 ? { prev: lastPage } : {}, false);
+    const currentLinks = lastPage > 0 ? { prev: lastPage } : {};
+    yield doc(names.current, plan.current, currentLinks, false);
+    // what a browser that opens the feed is shown (page.ts); JSON Feed has no such reader
+    if (format !== 'json')
+      yield {
+        path: feedPagePath(scope.path + names.current),
+        deps: [scope.title, scope.description, ...plan.current],
+        render: () =>
+          renderFeedPage(
+            documentOf(scope, config, parts(names.current, plan.current, currentLinks, false)),
+            config.site.timezone,
+          ),
+      };
     for (let index = 0; index < plan.archives.length; index++) {
       const n = index + 1;
       yield doc(

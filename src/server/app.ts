@@ -362,6 +362,8 @@ export function createHandlers(options: AppOptions): Handlers {
       rawPath: q < 0 ? target : target.slice(0, q),
       search: q < 0 ? '' : target.slice(q),
       acceptEncoding: h ? headerValue(h['accept-encoding']) : c.req.header('accept-encoding'),
+      accept: h ? headerValue(h.accept) : c.req.header('accept'),
+      secFetchDest: h ? headerValue(h['sec-fetch-dest']) : c.req.header('sec-fetch-dest'),
       ifNoneMatch: h ? headerValue(h['if-none-match']) : c.req.header('if-none-match'),
       ifModifiedSince: h ? headerValue(h['if-modified-since']) : c.req.header('if-modified-since'),
     });
@@ -419,6 +421,8 @@ function serveStaticDirect(
     rawPath,
     search: q < 0 ? '' : url.slice(q),
     acceptEncoding: h['accept-encoding'],
+    accept: h.accept,
+    secFetchDest: headerValue(h['sec-fetch-dest']),
     ifNoneMatch: h['if-none-match'],
     ifModifiedSince: h['if-modified-since'],
   };

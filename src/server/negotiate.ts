@@ -50,3 +50,46 @@ function parse(header: string): Coding {
   if (qGzip > 0) return 'gzip';
   return 'identity';
 }
+
+// Media types a feed reader asks for; a reader that names any of them as high as text/html gets the feed.
+const FEED_TYPES = new Set([
+  'application/rss+xml',
+  'application/atom+xml',
+  'application/rdf+xml',
+  'application/xml',
+  'text/xml',
+  'application/feed+json',
+]);
+
+const rememberPage = boundedMemo<boolean>(256);
+
+/**
+ * Whether a request for a feed's URL should get the feed's web page instead of the feed: only a browser's
+ * navigation. Browsers say so with `Sec-Fetch-Dest: document` (a fetch from a script says `empty`, and feed
+ * readers send no Sec-Fetch headers). Without Sec-Fetch headers, an Accept header must rank text/html strictly
+ * above every feed and XML type it names; wildcards count for nothing, so `*\/*`, no header, or a reader that
+ * lists text/html beside application/rss+xml all get the feed.
+ */
+export function prefersFeedPage(accept: string | null | undefined, secFetchDest: string | null | undefined): boolean {
+  if (secFetchDest !== undefined && secFetchDest !== null && secFetchDest !== '') return secFetchDest === 'document';
+  if (!accept) return false;
+  return rememberPage(accept, () => {
+    let html = 0;
+    let feed = 0;
+    for (const part of accept.split(',')) {
+      const [rawName, ...params] = part.split(';');
+      const name = rawName!.trim().toLowerCase();
+      let q = 1;
+      for (const param of params) {
+        const [key, value] = param.split('=');
+        if (key?.trim().toLowerCase() === 'q' && value !== undefined) {
+          const parsed = Number(value.trim());
+          q = Number.isFinite(parsed) ? Math.min(1, Math.max(0, parsed)) : 0;
+        }
+      }
+      if (name === 'text/html' || name === 'application/xhtml+xml') html = Math.max(html, q);
+      else if (FEED_TYPES.has(name)) feed = Math.max(feed, q);
+    }
+    return html > 0 && html > feed;
+  });
+}

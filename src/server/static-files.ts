@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { isNotModified } from './conditional.ts';
 import { fileKind, type FileKind } from './content-types.ts';
-import { chooseCoding, type Coding } from './negotiate.ts';
+import { chooseCoding, prefersFeedPage, type Coding } from './negotiate.ts';
 
 const brotliAsync = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -45,6 +45,9 @@ export interface StaticRequest {
   /** Query string including its `?`, or empty. */
   search: string;
   acceptEncoding: string | null | undefined;
+  /** Accept and Sec-Fetch-Dest: a browser's navigation to a feed gets the feed's page (see prefersFeedPage). */
+  accept?: string | null | undefined;
+  secFetchDest?: string | null | undefined;
   ifNoneMatch: string | null | undefined;
   ifModifiedSince: string | null | undefined;
 }
@@ -113,6 +116,14 @@ const NOT_FOUND_FALLBACK = new TextEncoder().encode(
   '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>' +
     '<body><h1>Not found</h1><p>There is no page at this address.</p></body></html>\n',
 );
+
+/** The request headers a feed's URL answers by: a browser's navigation gets the feed's page. */
+const FEED_VARY = 'Accept, Sec-Fetch-Dest';
+
+/** RSS and Atom documents: the files whose URL a person may open in a browser. */
+function isFeedKind(kind: FileKind): boolean {
+  return kind.contentType.startsWith('application/rss+xml') || kind.contentType.startsWith('application/atom+xml');
+}
 
 // A 304 repeats these headers of the 200 it stands for (RFC 9110 §15.4.5).
 const KEPT_ON_304 = ['cache-control', 'content-security-policy', 'etag', 'last-modified', 'vary'];
@@ -188,7 +199,43 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
     hot.set(rawPath, { key, entry, epoch: seenEpoch });
   }
 
+  // A feed's URL answers a browser's navigation with the page the build wrote beside it (feed.xml.html), and
+  // everyone else with the feed; both say that they vary by those headers.
+  const withVary = new WeakMap<StaticResponse, StaticResponse>();
+  function varied(response: StaticResponse): StaticResponse {
+    if (response.status !== 200 && response.status !== 304) return response;
+    let known = withVary.get(response);
+    if (known === undefined) {
+      const vary = response.headers.vary === undefined ? FEED_VARY : `${FEED_VARY}, ${response.headers.vary}`;
+      known = { ...response, headers: { ...response.headers, vary } };
+      withVary.set(response, known);
+    }
+    return known;
+  }
+  function pageRequest(request: StaticRequest): StaticRequest | undefined {
+    if (!request.rawPath.endsWith('.xml') || !isFeedKind(fileKind(request.rawPath))) return undefined;
+    if (!prefersFeedPage(request.accept, request.secFetchDest)) return undefined;
+    return { ...request, rawPath: `${request.rawPath}.html` };
+  }
+
   function respondCached(request: StaticRequest): StaticResponse | undefined {
+    const page = pageRequest(request);
+    if (page === undefined) return cachedAnswer(request);
+    const answer = cachedAnswer(page);
+    return answer === undefined || answer.status === 404 ? undefined : varied(answer);
+  }
+
+  async function respond(request: StaticRequest): Promise<StaticResponse> {
+    const page = pageRequest(request);
+    if (page !== undefined) {
+      const answer = await respondFile(page);
+      // a public folder built before feed pages existed: the feed itself
+      if (answer.status !== 404) return varied(answer);
+    }
+    return respondFile(request);
+  }
+
+  function cachedAnswer(request: StaticRequest): StaticResponse | undefined {
     const now = currentEpoch();
     const known = hot.get(request.rawPath);
     if (known === undefined) return undefined;
@@ -224,8 +271,8 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
     if (cache.get(key) === entry) cachedBytes += bytes;
   }
 
-  async function respond(request: StaticRequest): Promise<StaticResponse> {
-    const cached = respondCached(request);
+  async function respondFile(request: StaticRequest): Promise<StaticResponse> {
+    const cached = cachedAnswer(request);
     if (cached !== undefined) return cached;
     const seenEpoch = epoch;
     const seenGeneration = generation;
@@ -502,6 +549,7 @@ function baseHeaders(entry: Entry, etag: string, length: number, encoding: strin
     headers['content-security-policy'] = entry.kind.contentSecurityPolicy;
   // Streamed (large) files are never compressed, so only in-memory compressible ones vary.
   if (entry.br !== null || entry.gzip !== null) headers.vary = 'Accept-Encoding';
+  if (isFeedKind(entry.kind)) headers.vary = headers.vary === undefined ? FEED_VARY : `${FEED_VARY}, ${headers.vary}`;
   if (encoding !== undefined) headers['content-encoding'] = encoding;
   return headers;
 }

@@ -118,7 +118,14 @@ describe('feed documents', () => {
 
   it('stay valid for a site with no items yet, dated from the year the site was established', async () => {
     const { files, rss, atom, json } = await render([]);
-    expect(files.map((f) => f.path)).toEqual(['feed.xsl', 'feed.xml', 'atom.xml', 'feed.json']);
+    expect(files.map((f) => f.path)).toEqual([
+      'feed.xsl',
+      'feed.xml',
+      'feed.xml.html',
+      'atom.xml',
+      'atom.xml.html',
+      'feed.json',
+    ]);
     expect(rss).toContain('<lastBuildDate>Thu, 01 Jan 2009 00:00:00 GMT</lastBuildDate>');
     expect(rssProfileViolations(rss, 'https://caricc.org/feed.xml')).toEqual([]);
     expect(atomSchemaErrors([{ name: 'atom.xml', text: atom }])).toEqual([]);

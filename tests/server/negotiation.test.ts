@@ -1,6 +1,6 @@
 // The small decisions behind each response: content coding, freshness, client address.
 import { describe, expect, it } from 'vitest';
-import { chooseCoding } from '../../src/server/negotiate.ts';
+import { chooseCoding, prefersFeedPage } from '../../src/server/negotiate.ts';
 import { isNotModified } from '../../src/server/conditional.ts';
 import { clientAddress, rateLimitKey } from '../../src/server/client-address.ts';
 import { createRateLimiter } from '../../src/server/rate-limit.ts';
@@ -76,5 +76,33 @@ describe('rate limiter', () => {
     expect(limiter.hit('b').allowed).toBe(true);
     now += 50_001;
     expect(limiter.hit('a').allowed).toBe(true);
+  });
+});
+
+describe('prefersFeedPage', () => {
+  const CHROMIUM =
+    'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,' +
+    'application/signed-exchange;v=b3;q=0.7';
+  const FIREFOX = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  const SAFARI = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+  it('is true for a browser navigation, by Sec-Fetch-Dest or by an Accept that ranks HTML first', () => {
+    expect(prefersFeedPage(CHROMIUM, 'document')).toBe(true);
+    expect(prefersFeedPage('*/*', 'document')).toBe(true);
+    // an older browser without Sec-Fetch headers
+    expect(prefersFeedPage(FIREFOX, undefined)).toBe(true);
+    expect(prefersFeedPage(SAFARI, null)).toBe(true);
+  });
+
+  it('is false for everything else: scripts, readers, wildcards, ties, no header', () => {
+    expect(prefersFeedPage(CHROMIUM, 'empty')).toBe(false);
+    expect(prefersFeedPage(CHROMIUM, 'iframe')).toBe(false);
+    expect(prefersFeedPage('*/*', undefined)).toBe(false);
+    expect(prefersFeedPage(undefined, undefined)).toBe(false);
+    expect(prefersFeedPage('', undefined)).toBe(false);
+    expect(prefersFeedPage('text/html, application/rss+xml', undefined)).toBe(false);
+    expect(prefersFeedPage('application/atom+xml, text/html;q=0.7, */*;q=0.1', undefined)).toBe(false);
+    expect(prefersFeedPage('text/html;q=0', undefined)).toBe(false);
+    expect(prefersFeedPage('text/html;q=0.5, application/feed+json;q=0.5', undefined)).toBe(false);
   });
 });
