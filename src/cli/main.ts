@@ -64,7 +64,9 @@ export async function main(
     .description('Publish Markdown news items as RSS, Atom and JSON feeds, a static site and a weekly email digest.')
     .exitOverride()
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    // also before the command: `gazette --config site.yaml digest send`
+    .option('--config <file>', 'config file (default: gazette.yaml, or $GAZETTE_CONFIG)');
 
   const register = (spec: CommandSpec): void => {
     const parts = spec.name.split(' ');
@@ -79,7 +81,8 @@ export async function main(
     cmd.option('--config <file>', 'config file (default: gazette.yaml, or $GAZETTE_CONFIG)');
     cmd.action(async (...received: unknown[]) => {
       const command = received.at(-1) as Command;
-      const options = command.opts();
+      // the command's own options, over the ones given before it (`--config`)
+      const options = command.optsWithGlobals();
       const args = (received.slice(0, spec.args?.length ?? 0) as (string | undefined)[]).filter(
         (a): a is string => a !== undefined,
       );
