@@ -8,6 +8,7 @@ import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { SmtpError } from '../mail/errors.ts';
+import { explainSmtpFailure, redactSmtpUrl, type SmtpTarget } from '../mail/smtp-diagnosis.ts';
 import type { MailMessage, RawMessage, TemplateSource, TemplateValues } from '../mail/message.ts';
 
 export interface SmtpPoolOptions {
@@ -73,7 +74,7 @@ interface NodemailerFailure extends Error {
 }
 
 /** Maps a nodemailer error onto SmtpError: 4xx and connection failures retryable, 5xx for a recipient not. */
-export function toSmtpError(err: unknown): SmtpError {
+export function toSmtpError(err: unknown, target?: SmtpTarget): SmtpError {
   if (err instanceof SmtpError) return err;
   const e = (err ?? {}) as NodemailerFailure;
   const command = typeof e.command === 'string' ? e.command : undefined;
@@ -93,7 +94,15 @@ export function toSmtpError(err: unknown): SmtpError {
   // the client refused the envelope or message itself: the same message would fail again
   else if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') retryable = false;
   else retryable = true;
-  return new SmtpError(e.message || String(err), {
+  // a failure to reach or use the server says which setting, what was tried and the likely cause
+  const message =
+    serverWide && target
+      ? explainSmtpFailure(
+          { code: e.code, message: e.message || String(err), responseCode, command, response: e.response },
+          target,
+        )
+      : e.message || String(err);
+  return new SmtpError(message, {
     transportCode: e.code,
     responseCode,
     command,
@@ -421,6 +430,13 @@ export function createRawSmtpSender(
   options: { maxConnections?: number; maxMessages?: number; sign?: (raw: Buffer) => Buffer } = {},
 ): RawSmtpSender {
   const { auth, ...target } = parseConnectionUrl(url);
+  const secure = target.secure === true;
+  const where: SmtpTarget = {
+    url: redactSmtpUrl(url),
+    host: target.host ?? 'localhost',
+    port: Number(target.port) || (secure ? 465 : 587),
+    secure,
+  };
   const connectionOptions: SMTPConnection.Options = {
     ...target,
     connectionTimeout: 30_000,
@@ -563,7 +579,7 @@ export function createRawSmtpSender(
         if (released) throw err;
         // whatever the state of the session, a fresh connection is certain
         drop(slot);
-        throw toSmtpError(err);
+        throw toSmtpError(err, where);
       } finally {
         if (!released) release(slot);
       }

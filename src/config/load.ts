@@ -1,4 +1,5 @@
 // Reads gazette.yaml (or --config / GAZETTE_CONFIG) and the environment into one validated value.
+import { checkSmtpUrl } from './smtp-url.ts';
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -123,7 +124,7 @@ export function resolveEnvironment(
     publicDir: path.join(root, 'public'),
     varDir: path.join(root, 'var'),
     databaseUrl: env.DATABASE_URL || undefined,
-    smtpUrl: env.SMTP_URL || undefined,
+    smtpUrl: env.SMTP_URL ? checkSmtpUrl(env.SMTP_URL) : undefined,
     secret: env.GAZETTE_SECRET || undefined,
     adminToken: env.ADMIN_TOKEN || undefined,
     port,
