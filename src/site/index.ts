@@ -25,6 +25,7 @@ import {
 } from './view.ts';
 
 export { SITE_PAGE_SIZE } from './urls.ts';
+export { discoverySpecs, NEWS_SITEMAP_PATH, type DiscoveryOptions } from './discovery.ts';
 
 /** Templates and static assets, read once from the templates folder. */
 export interface SiteTemplates {
