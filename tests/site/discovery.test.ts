@@ -12,6 +12,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { loadContent } from '../../src/content/load.ts';
 import type { NewsItem } from '../../src/content/types.ts';
 import type { SentEdition } from '../../src/newsletter/index.ts';
+import { renderSitemaps } from '../../src/site/sitemap.ts';
 import { validateHtml } from '../helpers/html-validate.ts';
 import { attribute, metaContents, parseDocument } from './html.ts';
 
@@ -213,6 +214,21 @@ describe('sitemap.xml', () => {
     const pages = (await filesOf(small)).filter((f) => f.endsWith('.html') && f !== '404.html');
     expect(locs.sort()).toEqual(pages.map(urlOfPage).sort());
     expect(await filesOf(small)).not.toContain(`sitemap-${files.length + 1}.xml`);
+  });
+
+  it('splits by size as well as by count', async () => {
+    const entries = urlsOf(await read(out, 'sitemap.xml')).map((u) => ({ loc: u.loc, lastmod: new Date(u.lastmod!) }));
+    const files = renderSitemaps(entries, config, { maxBytes: 1000 });
+    expect(xml.parse(files[0]!.body).sitemapindex.sitemap.length).toBe(files.length - 1);
+    const parts = path.join(dir, 'by-size');
+    await mkdir(parts);
+    for (const file of files.slice(1)) {
+      expect(Buffer.byteLength(file.body), file.path).toBeLessThanOrEqual(1000);
+      await writeFile(path.join(parts, file.path), file.body);
+    }
+    expect(schemaErrors(files.slice(1).map((f) => path.join(parts, f.path)))).toEqual([]);
+    const locs = files.slice(1).flatMap((f) => urlsOf(f.body).map((u) => u.loc));
+    expect(locs).toEqual(entries.map((e) => e.loc));
   });
 });
 
