@@ -18,7 +18,7 @@ import { createFeedMemo, type FeedMemo } from '../feed/index.ts';
 import type { SentEdition } from '../newsletter/index.ts';
 import type { OutputFile } from '../output.ts';
 import { loadSiteTemplates, type SiteTemplates } from '../site/index.ts';
-import { outputSpecs } from './render.ts';
+import { outputSpecs, type OutputOptions } from './render.ts';
 import { updateBuildInPlace, writeSpecsAtomically, type LiveBuild } from './write.ts';
 
 export interface BuildOptions {
@@ -35,6 +35,8 @@ export interface BuildOptions {
   sentEditions?: readonly SentEdition[];
   /** The id of what the live build holds after updates in place (SiteState.live.id). */
   liveContent?: string;
+  /** URLs per sitemap file before sitemap.xml becomes an index of several (default 50,000). */
+  sitemapMaxUrls?: number;
 }
 
 export interface BuildResult {
@@ -105,6 +107,14 @@ async function readAssets(
   return files;
 }
 
+function outputOptions(options: BuildOptions): OutputOptions {
+  return {
+    now: options.now,
+    sentEditions: options.sentEditions ?? [],
+    ...(options.sitemapMaxUrls !== undefined ? { sitemapMaxUrls: options.sitemapMaxUrls } : {}),
+  };
+}
+
 /**
  * Builds the site: any error (bad content, templates, rendering, disk) is thrown
  * before public/ is touched, so a failed build leaves the previous output as it was.
@@ -123,7 +133,7 @@ export async function fullBuild(options: BuildOptions): Promise<{ result: BuildR
   const known = new Map<string, Uint8Array>();
   const assets = await readAssets(items, options.contentDir, known);
   const memo = createFeedMemo();
-  const specs = outputSpecs(items, options.config, templates, assets, options.sentEditions ?? [], memo);
+  const specs = outputSpecs(items, options.config, templates, { ...outputOptions(options), assets, memo });
   const written = await writeSpecsAtomically(specs, {
     outDir: options.outDir,
     ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}),
@@ -188,7 +198,7 @@ export async function updateBuild(
   const assets = await readAssets(items, options.contentDir, state.assets);
   // Updates follow one another: each keeps the entries it serialized for the next.
   const memo = state.memo.keep ? state.memo : { ...state.memo, keep: true };
-  const specs = outputSpecs(items, options.config, state.templates, assets, options.sentEditions ?? [], memo);
+  const specs = outputSpecs(items, options.config, state.templates, { ...outputOptions(options), assets, memo });
   const update = await updateBuildInPlace(state.live, specs, maxShare !== undefined ? { maxShare } : {});
   if (update.kind === 'too-many') return undefined;
   const next: SiteState = {

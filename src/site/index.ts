@@ -8,10 +8,12 @@ import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { GazetteError } from '../errors.ts';
 import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
+import { newsArticleJsonLd } from './structured-data.ts';
 import { SITE_PAGE_SIZE, sitePaths, siteUrls } from './urls.ts';
 import {
   chunk,
   frame,
+  type PageFrame,
   groupTags,
   itemCards,
   type ItemCard,
@@ -23,6 +25,7 @@ import {
 } from './view.ts';
 
 export { SITE_PAGE_SIZE } from './urls.ts';
+export { discoverySpecs, NEWS_SITEMAP_PATH, type DiscoveryOptions } from './discovery.ts';
 
 /** Templates and static assets, read once from the templates folder. */
 export interface SiteTemplates {
@@ -156,7 +159,7 @@ function* historySpecs(
         isHome: n === 1,
         prev: nav.newer,
         next: nav.older,
-        openGraph: openGraph(ctx, {
+        ...social(ctx, {
           type: 'website',
           title: site.title,
           description: site.description,
@@ -179,19 +182,20 @@ function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): s
   const lang = item.lang ?? site.language;
   const url = ctx.urls.item(item.slug);
   const author = item.author ?? site.author;
-  const og = openGraph(ctx, { type: 'article', title: item.title, description: item.summary, url, image: item.image });
-  og.push({ property: 'article:published_time', content: machineDate(item.published, ctx) });
-  if (item.updated.getTime() !== item.published.getTime()) {
-    og.push({ property: 'article:modified_time', content: machineDate(item.updated, ctx) });
-  }
-  for (const tag of item.tags) og.push({ property: 'article:tag', content: tag });
+  const meta = social(ctx, { type: 'article', title: item.title, description: item.summary, url, image: item.image });
+  meta.openGraph.push(
+    { property: 'article:published_time', content: machineDate(item.published, ctx) },
+    { property: 'article:modified_time', content: machineDate(item.updated, ctx) },
+  );
+  for (const tag of item.tags) meta.openGraph.push({ property: 'article:tag', content: tag });
   const page = frame(ctx, {
     lang,
     chromeLang: lang !== site.language ? site.language : undefined,
     title: `${item.title} | ${site.title}`,
     description: item.summary,
     canonical: url,
-    openGraph: og,
+    ...meta,
+    jsonLd: newsArticleJsonLd(item, ctx),
   });
   return engine.render('item', {
     page,
@@ -237,7 +241,7 @@ function* tagSpecs(
           alternates: [...tagFeeds, ...ctx.urls.feeds(site.title)],
           prev: nav.newer,
           next: nav.older,
-          openGraph: openGraph(ctx, {
+          ...social(ctx, {
             type: 'website',
             title: `${tag.name} | ${site.title}`,
             description: site.description,
@@ -264,7 +268,7 @@ function* tagSpecs(
       title: `Tags | ${site.title}`,
       description: `Every tag of ${site.title}, with the number of items in each.`,
       canonical: ctx.urls.tagsIndex,
-      openGraph: openGraph(ctx, {
+      ...social(ctx, {
         type: 'website',
         title: `Tags | ${site.title}`,
         description: site.description,
@@ -289,22 +293,35 @@ function renderNotFound(ctx: ViewContext, engine: TemplateEngine): string {
   return engine.render('not-found', { page });
 }
 
-function openGraph(
+/**
+ * OpenGraph and Twitter card tags of a page. The image is the page's own, else `site.image`; a
+ * large card only for a page's own image, since the site's image is a logo.
+ */
+function social(
   ctx: ViewContext,
   og: { type: string; title: string; description: string; url: string; image?: { url: string; alt: string } },
-): { property: string; content: string }[] {
+): Pick<PageFrame, 'openGraph' | 'twitter'> {
   const site = ctx.config.site;
-  const tags = [
+  const openGraph = [
     { property: 'og:type', content: og.type },
     { property: 'og:site_name', content: site.title },
     { property: 'og:title', content: og.title },
     { property: 'og:description', content: og.description },
     { property: 'og:url', content: og.url },
   ];
+  const twitter = [
+    { name: 'twitter:card', content: og.image ? 'summary_large_image' : 'summary' },
+    { name: 'twitter:title', content: og.title },
+    { name: 'twitter:description', content: og.description },
+  ];
   const image = og.image ?? (site.image !== undefined ? { url: site.image, alt: site.title } : undefined);
   if (image) {
-    tags.push({ property: 'og:image', content: image.url });
-    if (image.alt !== '') tags.push({ property: 'og:image:alt', content: image.alt });
+    openGraph.push({ property: 'og:image', content: image.url });
+    twitter.push({ name: 'twitter:image', content: image.url });
+    if (image.alt !== '') {
+      openGraph.push({ property: 'og:image:alt', content: image.alt });
+      twitter.push({ name: 'twitter:image:alt', content: image.alt });
+    }
   }
-  return tags;
+  return { openGraph, twitter };
 }

@@ -58,6 +58,10 @@ export interface PageFrame {
   /** Feeds offered on this page in `<link rel="alternate">`: a tag page offers its own first. */
   alternates: FeedLink[];
   openGraph: { property: string; content: string }[];
+  /** Twitter card tags (`<meta name>`); X and others read OpenGraph for what these leave out. */
+  twitter: { name: string; content: string }[];
+  /** Script-safe JSON-LD (see scriptJson) for a `<script type="application/ld+json">`. */
+  jsonLd?: string;
   prev?: string;
   next?: string;
   copyright?: string;
@@ -209,6 +213,7 @@ export function frame(
     feeds,
     alternates: feeds,
     openGraph: [],
+    twitter: [],
     ...page,
   };
   if (site.copyright !== undefined && base.copyright === undefined) base.copyright = site.copyright;

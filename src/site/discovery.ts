@@ -1,0 +1,42 @@
+// What crawlers read before the pages: sitemap.xml (or its index and parts), sitemap-news.xml and robots.txt.
+import type { Config } from '../config/schema.ts';
+import type { NewsItem } from '../content/types.ts';
+import type { SentEdition } from '../newsletter/archive.ts';
+import type { OutputSpec } from '../output.ts';
+import { renderRobots } from './robots.ts';
+import { newsSitemapItems, renderNewsSitemap, renderSitemaps, sitemapEntries, type SitemapLimits } from './sitemap.ts';
+import { siteUrls } from './urls.ts';
+import type { ViewContext } from './view.ts';
+
+export interface DiscoveryOptions extends SitemapLimits {
+  /** The build's time: the news sitemap lists the items published in the two days before it. */
+  now: Date;
+  /** The sent digest editions, whose archive pages the sitemap lists. */
+  sentEditions: readonly SentEdition[];
+}
+
+export const NEWS_SITEMAP_PATH = 'sitemap-news.xml';
+
+/** The sitemaps and robots.txt for `items` (published, newest first) as specs. Pure. */
+export function* discoverySpecs(
+  items: readonly NewsItem[],
+  config: Config,
+  options: DiscoveryOptions,
+): Generator<OutputSpec> {
+  const ctx: ViewContext = { config, urls: siteUrls(config.site.url), stylesheet: '' };
+  const limits: SitemapLimits = {
+    ...(options.maxUrls !== undefined ? { maxUrls: options.maxUrls } : {}),
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+  };
+  // Rendered here, not lazily: the body is cheap next to the pages, and it is what an update compares.
+  for (const file of renderSitemaps(sitemapEntries(items, ctx, options.sentEditions), config, limits))
+    yield { path: file.path, deps: [file.body], render: () => file.body };
+  const news = newsSitemapItems(items, options.now);
+  yield {
+    path: NEWS_SITEMAP_PATH,
+    deps: [config.site.title, config.site.language, config.site.url, ...news],
+    render: () => renderNewsSitemap(news, ctx),
+  };
+  const robots = renderRobots([`${config.site.url}sitemap.xml`, `${config.site.url}${NEWS_SITEMAP_PATH}`]);
+  yield { path: 'robots.txt', deps: [robots], render: () => robots };
+}
