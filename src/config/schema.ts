@@ -85,7 +85,12 @@ export const configSchema = z
       .default({ soft_bounce_editions: 3, keep_raw_days: 30 }),
   })
   .transform((c) => ({
-    site: { ...c.site, url: c.site.url.endsWith('/') ? c.site.url : `${c.site.url}/` },
+    site: {
+      ...c.site,
+      url: c.site.url.endsWith('/') ? c.site.url : `${c.site.url}/`,
+      /** Set by `--base-url` (a preview): gazette.yaml's site.url, which feed ids keep. */
+      productionUrl: undefined as string | undefined,
+    },
     feeds: {
       limit: c.feeds.limit,
       archivePageSize: c.feeds.archive_page_size,

@@ -113,7 +113,8 @@ export function* feedSpecs(
   memo: FeedMemo = createFeedMemo(),
 ): Generator<OutputSpec> {
   const sorted = [...items].sort(newestFirst);
-  const prefix = tagPrefix(config.site.url, config.site.established);
+  // A preview (--base-url) keeps the ids of the real site.
+  const prefix = tagPrefix(config.site.productionUrl ?? config.site.url, config.site.established);
   const entries = sorted.map((item) => {
     let entry = memo.entries.get(item);
     if (entry === undefined) {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { watchFile, type FolderWatcher } from '../../adapters/chokidar.ts';
 import { cronProblem } from '../../adapters/node-cron.ts';
 import { editionPage, readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
+import { previewNotice } from '../../config/load.ts';
 import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
 import { publishedUrl } from '../../feed/index.ts';
 import type { Logger } from '../../logger.ts';
@@ -79,6 +80,10 @@ export const startCommand: CommandSpec = {
     {
       flags: '--shutdown-timeout <seconds>',
       description: `longest graceful stop before exiting non-zero (default: ${DEFAULT_SHUTDOWN_SECONDS})`,
+    },
+    {
+      flags: '--base-url <url>',
+      description: 'a preview: build and mail with this site URL instead of site.url, e.g. http://127.0.0.1:8080/',
     },
   ],
   async run(ctx, _args, options) {
@@ -155,8 +160,15 @@ export const startCommand: CommandSpec = {
         'worker starting',
       );
       configWatcher = await watchConfig(env.configFile, logger);
+      const preview = previewNotice(config);
+      if (preview !== undefined) {
+        ctx.stdout.write(`gazette worker: ${preview}\n`);
+        logger.warn({ url: config.site.url, siteUrl: config.site.productionUrl }, preview);
+      }
       const hubUrl = config.feeds.websubHub;
-      if (hubUrl !== undefined) hub = createHubNotifier({ hubUrl, logger: logger.child({ component: 'websub' }) });
+      if (hubUrl !== undefined && preview !== undefined)
+        logger.info({ hub: hubUrl }, 'a preview does not notify the WebSub hub: its feeds are not the published ones');
+      else if (hubUrl !== undefined) hub = createHubNotifier({ hubUrl, logger: logger.child({ component: 'websub' }) });
       const activeHub = hub;
 
       const activeStore = store;
