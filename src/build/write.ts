@@ -22,6 +22,7 @@ import {
   lstat,
   mkdir,
   mkdtemp,
+  readFile,
   readdir,
   readlink,
   rename,
@@ -281,6 +282,19 @@ function encode(body: string | Uint8Array): Uint8Array {
 
 function hashOf(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('base64');
+}
+
+/**
+ * The content hashes, as a manifest holds them, of those of `paths` that exist under `dir`: what a
+ * build written before this process started held.
+ */
+export async function hashesOnDisk(dir: string, paths: readonly string[]): Promise<Map<string, { hash: string }>> {
+  const hashes = new Map<string, { hash: string }>();
+  for (const p of paths) {
+    const body = await readFile(path.join(dir, p)).catch(() => undefined);
+    if (body !== undefined) hashes.set(p, { hash: hashOf(body) });
+  }
+  return hashes;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { resolveEnvironment } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { loadConfig } from '../config/load.ts';
+import { loadConfig, parseBaseUrl, withBaseUrl } from '../config/load.ts';
 import { createLogger } from '../adapters/pino.ts';
 import { ContentErrors, errorMessage } from '../errors.ts';
 import type { CommandContext, CommandSpec } from './command.ts';
@@ -86,11 +86,14 @@ export async function main(
       const args = (received.slice(0, spec.args?.length ?? 0) as (string | undefined)[]).filter(
         (a): a is string => a !== undefined,
       );
+      // A preview's URL (build, start) replaces site.url here, where the config is loaded, for every use of it.
+      const baseUrl = typeof options.baseUrl === 'string' ? parseBaseUrl(options.baseUrl) : undefined;
       const env = resolveEnvironment(process.env, { config: options.config as string | undefined });
       let config: Promise<Config> | undefined;
       const ctx: CommandContext = {
         env,
-        config: () => (config ??= loadConfig(env.configFile)),
+        config: () =>
+          (config ??= loadConfig(env.configFile).then((c) => (baseUrl === undefined ? c : withBaseUrl(c, baseUrl)))),
         logger: createLogger(),
         stdout,
         stderr,

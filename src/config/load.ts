@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { check } from '../adapters/zod.ts';
 import { parseYaml, YamlSyntaxError } from '../adapters/yaml.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, UsageError } from '../errors.ts';
 import { configSchema, type Config } from './schema.ts';
 
 export interface Environment {
@@ -164,4 +164,33 @@ export async function loadConfig(file: string): Promise<Config> {
     throw new ConfigError(`${file}${line}: invalid YAML: ${(err as Error).message}`, { file, cause: err });
   }
   return parseConfig(data, file);
+}
+
+/** `--base-url`: an http(s) URL, ending with a slash. */
+export function parseBaseUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '')
+    throw new UsageError(`--base-url must be an http(s) URL such as http://127.0.0.1:8080/, got "${text}"`);
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
+/**
+ * The config of a preview: `baseUrl` (`--base-url`, see parseBaseUrl) stands for site.url everywhere (pages, feeds,
+ * mail); the real site.url is kept as `productionUrl`, for the feed ids, which do not change.
+ */
+export function withBaseUrl(config: Config, baseUrl: string): Config {
+  const productionUrl = config.site.productionUrl ?? config.site.url;
+  return { ...config, site: { ...config.site, url: baseUrl, productionUrl } };
+}
+
+/** The line a preview build or worker says it is one with; undefined when it is not one. */
+export function previewNotice(config: Config): string | undefined {
+  const production = config.site.productionUrl;
+  if (production === undefined) return undefined;
+  return `preview build for ${config.site.url}: links point there, not to ${production}`;
 }

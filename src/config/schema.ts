@@ -34,6 +34,8 @@ export const configSchema = z
       .strictObject({
         limit: z.number().int().min(1).max(1000).default(20),
         archive_page_size: z.number().int().min(10).max(10000).default(100),
+        /** A WebSub hub: every feed names it, and the worker tells it when a feed changed. */
+        websub_hub: absoluteUrl.optional(),
       })
       .default({ limit: 20, archive_page_size: 100 }),
     digest: z.strictObject({
@@ -83,8 +85,17 @@ export const configSchema = z
       .default({ soft_bounce_editions: 3, keep_raw_days: 30 }),
   })
   .transform((c) => ({
-    site: { ...c.site, url: c.site.url.endsWith('/') ? c.site.url : `${c.site.url}/` },
-    feeds: { limit: c.feeds.limit, archivePageSize: c.feeds.archive_page_size },
+    site: {
+      ...c.site,
+      url: c.site.url.endsWith('/') ? c.site.url : `${c.site.url}/`,
+      /** Set by `--base-url` (a preview): gazette.yaml's site.url, which feed ids keep. */
+      productionUrl: undefined as string | undefined,
+    },
+    feeds: {
+      limit: c.feeds.limit,
+      archivePageSize: c.feeds.archive_page_size,
+      ...(c.feeds.websub_hub !== undefined ? { websubHub: c.feeds.websub_hub } : {}),
+    },
     digest: {
       schedule: c.digest.schedule,
       maxLatenessHours: c.digest.max_lateness_hours,

@@ -29,6 +29,7 @@ export function renderAtom(doc: FeedDocument, cache: EntryCache = new Map()): st
     out.push(`  ${element('link', { rel: 'prev-archive', type: ATOM_TYPE, href: doc.prevArchiveUrl })}`);
   if (doc.nextArchiveUrl !== undefined)
     out.push(`  ${element('link', { rel: 'next-archive', type: ATOM_TYPE, href: doc.nextArchiveUrl })}`);
+  if (doc.hubUrl !== undefined) out.push(`  ${element('link', { rel: 'hub', href: doc.hubUrl })}`);
   if (doc.copyright !== undefined) out.push(`  ${element('rights', { type: 'text' }, doc.copyright)}`);
   if (doc.image !== undefined) out.push(`  ${element('logo', {}, doc.image)}`);
   out.push(`  ${element('generator', {}, 'gazette')}`);

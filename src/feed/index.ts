@@ -38,6 +38,20 @@ export const FEED_FILES: Record<FeedFormat, { current: string; archive: (n: numb
 
 export const FEED_STYLESHEET_PATH = 'feed.xsl';
 
+const SUBSCRIPTION_NAMES = new Set(Object.values(FEED_FILES).map((f) => f.current));
+
+/** Whether `path` (under public/) is a document readers subscribe to: the site's or a tag's feed, any format. */
+export function isSubscriptionFeed(path: string): boolean {
+  const parts = path.split('/');
+  const name = parts.at(-1)!;
+  return SUBSCRIPTION_NAMES.has(name) && (parts.length === 1 || (parts.length === 3 && parts[0] === 'tags'));
+}
+
+/** The URL a file under public/ is published at, as its feed's self link names it. */
+export function publishedUrl(siteUrl: string, path: string): string {
+  return siteUrl + path.split('/').map(encodeURIComponent).join('/');
+}
+
 const RENDERERS: Record<FeedFormat, (doc: FeedDocument, cache: EntryCache) => string> = {
   rss: renderRss,
   atom: renderAtom,
@@ -101,7 +115,8 @@ export function* feedSpecs(
   memo: FeedMemo = createFeedMemo(),
 ): Generator<OutputSpec> {
   const sorted = [...items].sort(newestFirst);
-  const prefix = tagPrefix(config.site.url, config.site.established);
+  // A preview (--base-url) keeps the ids of the real site.
+  const prefix = tagPrefix(config.site.productionUrl ?? config.site.url, config.site.established);
   const entries = sorted.map((item) => {
     let entry = memo.entries.get(item);
     if (entry === undefined) {
@@ -170,6 +185,8 @@ function* scopeSpecs(
       currentUrl: url(names.current),
       ...(links.prev !== undefined ? { prevArchiveUrl: url(names.archive(links.prev)) } : {}),
       ...(links.next !== undefined ? { nextArchiveUrl: url(names.archive(links.next)) } : {}),
+      // Archive pages never change, so only the subscription document names the hub.
+      ...(config.feeds.websubHub !== undefined && !archive ? { hubUrl: config.feeds.websubHub } : {}),
       archive,
       entries,
     });

@@ -34,6 +34,7 @@ export function renderJsonFeed(doc: FeedDocument, cache: EntryCache = new Map())
     language: doc.language,
     // JSON Feed pages towards older items: the same direction as RFC 5005's prev-archive.
     ...(doc.prevArchiveUrl !== undefined ? { next_url: doc.prevArchiveUrl } : {}),
+    ...(doc.hubUrl !== undefined ? { hubs: [{ type: 'WebSub', url: doc.hubUrl }] } : {}),
     items: ITEMS_SLOT,
   };
   const items = doc.entries.map((entry) => {

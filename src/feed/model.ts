@@ -51,6 +51,8 @@ export interface FeedDocument {
   currentUrl: string;
   prevArchiveUrl?: string;
   nextArchiveUrl?: string;
+  /** The WebSub hub readers may subscribe through (subscription documents only). */
+  hubUrl?: string;
   archive: boolean;
   /** Newest `updated` of the entries. */
   updated: Date;

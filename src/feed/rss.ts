@@ -14,6 +14,7 @@ export function renderRss(doc: FeedDocument, cache: EntryCache = new Map()): str
   if (doc.archive) links.push({ rel: 'current', href: doc.currentUrl, type: RSS_TYPE });
   if (doc.prevArchiveUrl !== undefined) links.push({ rel: 'prev-archive', href: doc.prevArchiveUrl, type: RSS_TYPE });
   if (doc.nextArchiveUrl !== undefined) links.push({ rel: 'next-archive', href: doc.nextArchiveUrl, type: RSS_TYPE });
+  if (doc.hubUrl !== undefined) links.push({ rel: 'hub', href: doc.hubUrl });
   // The entries no document rendered yet, rendered together.
   const fresh = doc.entries.filter((entry) => !cache.has(entry));
   renderRss2Items(fresh.map((entry) => toItem(entry, doc.tagsUrl))).forEach((fragment, i) => {

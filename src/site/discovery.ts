@@ -31,12 +31,18 @@ export function* discoverySpecs(
   // Rendered here, not lazily: the body is cheap next to the pages, and it is what an update compares.
   for (const file of renderSitemaps(sitemapEntries(items, ctx, options.sentEditions), config, limits))
     yield { path: file.path, deps: [file.body], render: () => file.body };
+  // A news sitemap must list at least one article (its schema wants a <url>): with nothing that recent there is
+  // none, and robots.txt names only the sitemap.
   const news = newsSitemapItems(items, options.now);
-  yield {
-    path: NEWS_SITEMAP_PATH,
-    deps: [config.site.title, config.site.language, config.site.url, ...news],
-    render: () => renderNewsSitemap(news, ctx),
-  };
-  const robots = renderRobots([`${config.site.url}sitemap.xml`, `${config.site.url}${NEWS_SITEMAP_PATH}`]);
+  if (news.length > 0)
+    yield {
+      path: NEWS_SITEMAP_PATH,
+      deps: [config.site.title, config.site.language, config.site.url, ...news],
+      render: () => renderNewsSitemap(news, ctx),
+    };
+  const robots = renderRobots([
+    `${config.site.url}sitemap.xml`,
+    ...(news.length > 0 ? [`${config.site.url}${NEWS_SITEMAP_PATH}`] : []),
+  ]);
   yield { path: 'robots.txt', deps: [robots], render: () => robots };
 }

@@ -1,10 +1,12 @@
 // Keeps public/ up to date while the worker runs: builds at start, on content or template changes
 // (debounced, one build at a time) and when a scheduled item's date arrives.
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { watchFolders, type FolderWatcher } from '../adapters/chokidar.ts';
-import { fullBuild, updateBuild, type BuildResult, type SiteState } from '../build/index.ts';
+import { fullBuild, hashesOnDisk, updateBuild, type BuildResult, type SiteState } from '../build/index.ts';
 import type { Config } from '../config/schema.ts';
 import { ContentErrors, errorMessage } from '../errors.ts';
+import { isSubscriptionFeed } from '../feed/index.ts';
 import type { Logger } from '../logger.ts';
 import type { SentEdition } from '../newsletter/index.ts';
 import { writeBuildState, type BuildState } from './build-state.ts';
@@ -28,6 +30,20 @@ export interface SiteServiceOptions {
   sentEditions?: () => Promise<readonly SentEdition[]>;
   /** Called as soon as a build changed public/ (a server in this process serves it from then on). */
   onPublished?: () => void;
+  /**
+   * Called after a build that changed or added subscription feeds (paths under public/, see isSubscriptionFeed); the
+   * first build compares with what public/ served before it.
+   */
+  onFeedsChanged?: (paths: string[]) => void;
+}
+
+type Hashes = ReadonlyMap<string, { hash: string }>;
+
+/** The subscription feeds of `after` whose content is not the same in `before`. */
+function changedFeeds(before: Hashes, after: Hashes): string[] {
+  const paths: string[] = [];
+  for (const [p, { hash }] of after) if (isSubscriptionFeed(p) && before.get(p)?.hash !== hash) paths.push(p);
+  return paths.sort();
 }
 
 export type BuildOutcome = { ok: true; result: BuildResult; calendar: ContentCalendar } | { ok: false; error: unknown };
@@ -69,6 +85,8 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
   let templatesChanged = false;
   // What the live folder holds once updated in place (its name says what it was first written with).
   let liveContent: string | undefined;
+  // The file hashes of the last build, to tell which feeds the next one changed; undefined: compare with the disk.
+  let lastManifest: Hashes | undefined;
 
   const armPublishTimer = (nextPublishAt: Date | undefined): void => {
     clearTimeout(publishTimer);
@@ -101,6 +119,10 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
       changedContent.clear();
       const full = state === undefined || templatesChanged;
       templatesChanged = false;
+      const served =
+        options.onFeedsChanged && lastManifest === undefined
+          ? await realpath(options.outDir).catch(() => undefined)
+          : undefined;
       let built: { result: BuildResult; state: SiteState } | undefined;
       try {
         // Only what changed is read and rendered again; a full build when there is no state yet,
@@ -111,7 +133,10 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
         // Bad content leaves the state good (it holds the bad file, so it keeps failing until
         // fixed); anything else may have left it, and the live folder, half-updated.
         if (!(error instanceof ContentErrors) || full) {
-          if (!full && !(error instanceof ContentErrors)) liveContent = UNKNOWN_CONTENT;
+          if (!full && !(error instanceof ContentErrors)) {
+            liveContent = UNKNOWN_CONTENT;
+            lastManifest = undefined;
+          }
           state = undefined;
         }
         throw error;
@@ -120,6 +145,14 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
       liveContent = state.live.id;
       const result = built.result;
       if (!result.unchanged) options.onPublished?.();
+      if (options.onFeedsChanged) {
+        const after = state.live.manifest;
+        const feeds = [...after.keys()].filter(isSubscriptionFeed);
+        const before = lastManifest ?? (served === undefined ? new Map() : await hashesOnDisk(served, feeds));
+        lastManifest = after;
+        const paths = changedFeeds(before, after);
+        if (paths.length > 0) options.onFeedsChanged(paths);
+      }
       for (const warning of result.warnings ?? []) options.logger.warn({ warning }, `content: ${warning}`);
       const calendar = calendarOf(
         state.items.filter((item) => !item.draft),

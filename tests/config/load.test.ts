@@ -63,6 +63,17 @@ describe('gazette.yaml', () => {
     expect(zone.message).toMatch(/IANA time zone/);
   });
 
+  it('takes feeds.websub_hub as an http(s) URL and names the key when it is not one', async () => {
+    const hub = (await sampleText()).replace('  limit: 20', '  limit: 20\n  websub_hub: https://hub.example.org/');
+    expect((await loadConfig(await configFile(hub))).feeds.websubHub).toBe('https://hub.example.org/');
+    expect((await loadConfig(repoConfig)).feeds.websubHub).toBeUndefined();
+    for (const bad of ['hub.example.org', 'ftp://hub.example.org/', '42']) {
+      const err = await failure((await sampleText()).replace('  limit: 20', `  limit: 20\n  websub_hub: ${bad}`));
+      expect(err.key).toBe('feeds.websub_hub');
+      expect(err.message).toContain('feeds.websub_hub');
+    }
+  });
+
   it('gives the line of invalid YAML', async () => {
     const err = await failure('site:\n  title: [unclosed\n  url: x\n');
     expect(err.message).toMatch(/gazette\.yaml:\d+: invalid YAML/);

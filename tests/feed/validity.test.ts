@@ -27,15 +27,19 @@ const isAtom = (f: OutputFile): boolean => /(^|\/)(atom\.xml|feeds\/atom-\d+\.xm
 const isJson = (f: OutputFile): boolean => f.path.endsWith('.json');
 const isXml = (f: OutputFile): boolean => /\.(xml|xsl)$/.test(f.path);
 
+const sample = async (config: Config) => loadContent(path.join(REPO_ROOT, 'content'), config, NOW);
+
 describe.each([
-  ['the sample content', async (config: Config) => loadContent(path.join(REPO_ROOT, 'content'), config, NOW)],
-  ['hostile items', async () => hostileItems()],
-  ['300 items with archive pages', async () => manyItems(300)],
-])('feeds of %s', (_name, load) => {
+  ['the sample content', sample, {}],
+  ['hostile items', async () => hostileItems(), {}],
+  ['300 items with archive pages', async () => manyItems(300), {}],
+  // The hub link in every subscription document, the site's and each tag's.
+  ['the sample content with a WebSub hub', sample, { websubHub: 'https://hub.example.org/websub?x=1&y=2' }],
+])('feeds of %s', (_name, load, feeds: Partial<Config['feeds']>) => {
   let config: Config;
   let files: OutputFile[];
   beforeAll(async () => {
-    config = await feedTestConfig();
+    config = await feedTestConfig(feeds);
     files = renderFeeds(await load(config), config);
   });
 

@@ -156,13 +156,16 @@ function urlsOf(body: string): UrlEntry[] {
   return (xml.parse(body).urlset.url ?? []) as UrlEntry[];
 }
 
+/** The site's pages for people and crawlers: not the 404 page, nor a feed's page for browsers (noindex). */
+const isSitePage = (f: string): boolean => f.endsWith('.html') && f !== '404.html' && !f.endsWith('.xml.html');
+
 describe('sitemap.xml', () => {
   it('is valid against the sitemaps.org schema', () => {
     expect(schemaErrors([path.join(out, 'sitemap.xml')])).toEqual([]);
   });
 
-  it('lists every HTML page but the 404 page, by absolute URL, and nothing else', async () => {
-    const pages = (await filesOf(out)).filter((f) => f.endsWith('.html') && f !== '404.html').map(urlOfPage);
+  it("lists every HTML page but the 404 page and the feeds' pages, by absolute URL, and nothing else", async () => {
+    const pages = (await filesOf(out)).filter(isSitePage).map(urlOfPage);
     expect(pages).toEqual(expect.arrayContaining([`${config.site.url}archive/`, `${config.site.url}tags/`]));
     const locs = urlsOf(await read(out, 'sitemap.xml')).map((u) => u.loc);
     expect([...locs].sort()).toEqual([...pages].sort());
@@ -211,7 +214,7 @@ describe('sitemap.xml', () => {
       expect(Date.parse(parts[i]!.lastmod!)).toBe(newest);
       locs.push(...urls.map((u) => u.loc));
     }
-    const pages = (await filesOf(small)).filter((f) => f.endsWith('.html') && f !== '404.html');
+    const pages = (await filesOf(small)).filter(isSitePage);
     expect(locs.sort()).toEqual(pages.map(urlOfPage).sort());
     expect(await filesOf(small)).not.toContain(`sitemap-${files.length + 1}.xml`);
   });
@@ -265,11 +268,10 @@ describe('sitemap-news.xml', () => {
     }
   });
 
-  it('is an empty urlset, still well-formed, when nothing is that recent', async () => {
-    expect(wellFormedErrors(path.join(small, 'sitemap-news.xml'))).toEqual([]);
-    const doc = news.parse(await read(small, 'sitemap-news.xml'));
-    expect(doc.urlset['@_xmlns:news']).toBe('http://www.google.com/schemas/sitemap-news/0.9');
-    expect(doc.urlset.url).toBeUndefined();
+  it('is not written when nothing is that recent (it must list an article), nor named in robots.txt', async () => {
+    expect(await filesOf(small)).not.toContain('sitemap-news.xml');
+    const sitemaps = (await read(small, 'robots.txt')).split('\n').filter((l) => l.startsWith('Sitemap: '));
+    expect(sitemaps).toEqual(['Sitemap: https://caricc.org/sitemap.xml']);
   });
 });
 

@@ -1,5 +1,6 @@
 // `gazette build`: content folder → feeds and site in public/, swapped in atomically.
 import path from 'node:path';
+import { previewNotice } from '../../config/load.ts';
 import { prestartParserThreads } from '../../content/threads.ts';
 import { templatesDir } from '../../paths.ts';
 import type { CommandSpec } from '../command.ts';
@@ -18,9 +19,15 @@ export const buildCommand: CommandSpec = {
   options: [
     { flags: '--content <dir>', description: 'content folder (default: content/)' },
     { flags: '--out <dir>', description: 'output folder (default: public/)' },
+    {
+      flags: '--base-url <url>',
+      description: 'a preview: build with this site URL instead of site.url, e.g. http://127.0.0.1:8080/',
+    },
   ],
   async run(ctx, _args, options) {
     const config = await ctx.config();
+    const preview = previewNotice(config);
+    if (preview !== undefined) ctx.stdout.write(`${preview}\n`);
     const contentDir = path.resolve((options.content as string | undefined) ?? ctx.env.contentDir);
     const outDir = path.resolve((options.out as string | undefined) ?? ctx.env.publicDir);
     // The default public/ keeps its build folders in var/, the runtime state; any other output

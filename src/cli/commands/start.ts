@@ -7,7 +7,9 @@ import path from 'node:path';
 import { watchFile, type FolderWatcher } from '../../adapters/chokidar.ts';
 import { cronProblem } from '../../adapters/node-cron.ts';
 import { editionPage, readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
+import { previewNotice } from '../../config/load.ts';
 import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
+import { publishedUrl } from '../../feed/index.ts';
 import type { Logger } from '../../logger.ts';
 import type { Mailer } from '../../mail/index.ts';
 import { openConfiguredMailer } from '../mailer.ts';
@@ -16,6 +18,7 @@ import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts'
 import { configuredSubscriptionService } from '../../subscribers/index.ts';
 import { createSiteService, type SiteService } from '../../worker/site.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
+import { createHubNotifier, type HubNotifier } from '../../websub/index.ts';
 import { startReturnPathListener } from '../../bounces/listener.ts';
 import { parseImapUrl, startMailboxPoller } from '../../bounces/mailbox.ts';
 import type { CommandSpec } from '../command.ts';
@@ -78,6 +81,10 @@ export const startCommand: CommandSpec = {
       flags: '--shutdown-timeout <seconds>',
       description: `longest graceful stop before exiting non-zero (default: ${DEFAULT_SHUTDOWN_SECONDS})`,
     },
+    {
+      flags: '--base-url <url>',
+      description: 'a preview: build and mail with this site URL instead of site.url, e.g. http://127.0.0.1:8080/',
+    },
   ],
   async run(ctx, _args, options) {
     const weakToken = adminTokenProblem(ctx.env.adminToken);
@@ -111,6 +118,7 @@ export const startCommand: CommandSpec = {
     let worker: Worker | undefined;
     let returnPath: { port: number; close(): Promise<void> } | undefined;
     let mailbox: { stop(): Promise<void> } | undefined;
+    let hub: HubNotifier | undefined;
     // a wrong IMAP_URL is refused before anything starts
     const imap = env.imapUrl === undefined ? undefined : parseImapUrl(env.imapUrl);
     const shutdown = async (): Promise<void> => {
@@ -118,6 +126,8 @@ export const startCommand: CommandSpec = {
       const steps: [string, (() => Promise<void>) | undefined][] = [
         ['config watcher', configWatcher && (() => configWatcher!.close())],
         ['watcher', site && (() => site!.stop())],
+        // after the watcher: a build finishing may still have pings to send, which this gives up
+        ['WebSub notifier', hub && (() => hub!.close())],
         ['schedule and dispatch', worker && (() => worker!.stop())],
         ['server', server && (() => server!.close())],
         ['return path listener', returnPath && (() => returnPath!.close())],
@@ -150,6 +160,16 @@ export const startCommand: CommandSpec = {
         'worker starting',
       );
       configWatcher = await watchConfig(env.configFile, logger);
+      const preview = previewNotice(config);
+      if (preview !== undefined) {
+        ctx.stdout.write(`gazette worker: ${preview}\n`);
+        logger.warn({ url: config.site.url, siteUrl: config.site.productionUrl }, preview);
+      }
+      const hubUrl = config.feeds.websubHub;
+      if (hubUrl !== undefined && preview !== undefined)
+        logger.info({ hub: hubUrl }, 'a preview does not notify the WebSub hub: its feeds are not the published ones');
+      else if (hubUrl !== undefined) hub = createHubNotifier({ hubUrl, logger: logger.child({ component: 'websub' }) });
+      const activeHub = hub;
 
       const activeStore = store;
       site = createSiteService({
@@ -164,6 +184,13 @@ export const startCommand: CommandSpec = {
         sentEditions: () => readSentEditions(activeStore),
         // The server caches files in memory: it looks again as soon as a build lands.
         onPublished: () => server?.published(),
+        ...(activeHub
+          ? {
+              // in the background: a slow or absent hub never holds up a build
+              onFeedsChanged: (paths: string[]) =>
+                void activeHub.publish(paths.map((p) => publishedUrl(config.site.url, p))),
+            }
+          : {}),
       });
       // A failed first build is logged by the service; the worker serves whatever was built before.
       await site.start();
