@@ -215,13 +215,14 @@ export function createHandlers(options: AppOptions): Handlers {
     const raw = form.email;
     const email = typeof raw === 'string' ? raw.trim() : '';
     if (email === '') return page(subscribeInvalidPage(site, ''));
+    let delayed: boolean;
     try {
-      await subscriptions.subscribe(email, { ip });
+      ({ delayed } = await subscriptions.subscribe(email, { ip }));
     } catch (err) {
       if (isAddressError(err)) return page(subscribeInvalidPage(site, email));
       throw err;
     }
-    return page(subscribeThanksPage(site));
+    return page(subscribeThanksPage(site, { delayed }));
   });
 
   /** Runs `use` on the link's token; a missing, forged, altered or expired one gets its page instead. */

@@ -88,19 +88,20 @@ ${subscribeForm()}`,
 }
 
 /** After POST /subscribe, whether the address was new, pending or already active: the answer never tells which. */
-export function subscribeThanksPage(site: PageSite): Page {
-  return {
-    status: 200,
-    html: layout(
-      site,
-      'Check your inbox',
-      html`<h1>Check your inbox</h1>
+export function subscribeThanksPage(site: PageSite, mail: { delayed: boolean } = { delayed: false }): Page {
+  const body = mail.delayed
+    ? html`<h1>Check your inbox</h1>
+<p>Your request is saved. Our mail server is slow to answer just now, so the message with your confirmation \
+link may take a while: it goes out as soon as the server is back. Open it and follow the link to start \
+receiving the digest.</p>
+<p>No need to subscribe again.</p>
+${home}`
+    : html`<h1>Check your inbox</h1>
 <p>If the address can receive mail, a message with a confirmation link is on its way. \
 Open it and follow the link to start receiving the digest.</p>
 <p>Nothing arrived after a few minutes? Look in the spam folder, or subscribe again.</p>
-${home}`,
-    ),
-  };
+${home}`;
+  return { status: 200, html: layout(site, 'Check your inbox', body) };
 }
 
 /** POST /subscribe with an address that cannot be an email address. */

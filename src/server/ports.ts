@@ -10,8 +10,11 @@ export type SubscriberState = 'pending' | 'active' | 'unsubscribed' | 'bounced';
  * whose `code` is `EMAIL_INVALID` for an address that is not one.
  */
 export interface SubscriptionPort {
-  /** Stores a pending subscriber and sends the confirmation email; already-active addresses answer the same. */
-  subscribe(address: string, meta: { ip?: string }): Promise<void>;
+  /**
+   * Stores a pending subscriber and sends the confirmation email; already-active addresses answer the same.
+   * `delayed`: the mail server could not take the mail now; it is sent when the server is back.
+   */
+  subscribe(address: string, meta: { ip?: string }): Promise<{ delayed: boolean }>;
   confirm(token: string): Promise<{ email: string }>;
   /** Validates a confirm token without changing anything. */
   checkConfirmToken(token: string): Promise<{ email: string }>;

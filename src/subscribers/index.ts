@@ -10,6 +10,7 @@ export {
   type SubscriptionServiceOptions,
 } from './service.ts';
 export { addSubscriber, removeSubscriber, type AddOptions } from './operator.ts';
+export { startConfirmationRetries, type ConfirmationRetries } from './retry.ts';
 export {
   countByState,
   listSubscribers,

@@ -264,3 +264,24 @@ export async function suppressedAmong(db: Db, keys: readonly string[]): Promise<
 export async function liftSuppression(db: Db, key: string): Promise<void> {
   await db.deleteFrom('suppressions').where('email_key', '=', key).execute();
 }
+
+/**
+ * Readers who asked on the site and were never sent their confirmation (the mail server was down), most recent
+ * first, asked since `since`.
+ */
+export async function awaitingConfirmation(
+  db: Db,
+  since: Date,
+  limit: number,
+): Promise<{ id: number; email: string }[]> {
+  return db
+    .selectFrom('subscribers')
+    .select(['id', 'email'])
+    .where('state', '=', 'pending')
+    .where('source', '=', 'web')
+    .where('notified_at', 'is', null)
+    .where('updated_at', '>=', since.getTime())
+    .orderBy('updated_at', 'desc')
+    .limit(limit)
+    .execute();
+}

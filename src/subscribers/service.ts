@@ -2,11 +2,12 @@
 // list, counts.
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
+import { errorMessage, GazetteError } from '../errors.ts';
 import type { Mailbox, MailMessage } from '../mail/message.ts';
 import type { Store } from '../store/open.ts';
 import type { SubscriberState } from '../store/schema.ts';
 import { normalizeAddress, subscriberKey } from './address.ts';
-import { alreadySubscribedMessage, confirmationMessage } from './messages.ts';
+import { alreadySubscribedMessage, confirmationMessage, type NoticeInput } from './messages.ts';
 import { addSubscriber, removeSubscriber, type AddOptions } from './operator.ts';
 import {
   claimNotice,
@@ -15,6 +16,7 @@ import {
   insertOrFind,
   liftSuppression,
   listSubscribers,
+  awaitingConfirmation,
   releaseNotice,
   setState,
   type ListQuery,
@@ -56,13 +58,23 @@ export interface LinkSubject {
   email: string;
 }
 
+/** What became of a request's mail: `delayed` when the mail server could not take it now (it is retried). */
+export interface SubscribeOutcome {
+  delayed: boolean;
+}
+
 export interface SubscriptionService {
   /**
    * Records a subscription request and mails the address: a confirmation link for a new, pending or
    * formerly unsubscribed address, an "already subscribed" note for an active one. Resolves the same
    * way in every case (no address enumeration); rejects with AddressError for an invalid address.
    */
-  subscribe(address: string, meta: { ip?: string; source?: string }): Promise<void>;
+  subscribe(address: string, meta: { ip?: string; source?: string }): Promise<SubscribeOutcome>;
+  /**
+   * Sends the confirmations that could not be sent when readers asked (the mail server was down), for requests
+   * still within the link's lifetime; stops at the first failure, which it reports.
+   */
+  retryConfirmations(): Promise<{ sent: number; waiting: number; error?: string }>;
   /** Activates the subscriber a confirm link names; idempotent. TokenError when the link is bad or expired. */
   confirm(token: string): Promise<{ email: string }>;
   /** Checks a confirm link without changing anything (the GET of the confirm page). */
@@ -87,6 +99,11 @@ export interface SubscriptionService {
 }
 
 const DAY = 86_400_000;
+
+/** A failure of the mail transport (the server down or refusing, the outbox not writable), not of gazette. */
+function isMailFailure(err: unknown): boolean {
+  return err instanceof GazetteError && (err.code.startsWith('SMTP_') || err.code === 'MAIL_OUTBOX');
+}
 
 export function createSubscriptionService(options: SubscriptionServiceOptions): SubscriptionService {
   const { store, mailer, site, secret } = options;
@@ -114,6 +131,18 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     verifyToken(token, { purpose, emailKey: row.email_key, secret, now: clock() });
     return row;
   }
+
+  const confirmation = (
+    row: { id: number; email: string },
+    notice: Omit<NoticeInput, 'to' | 'subscriberId'>,
+  ): MailMessage =>
+    confirmationMessage({
+      ...notice,
+      to: row.email,
+      subscriberId: row.id,
+      confirmUrl: confirmUrl(row),
+      validDays: Math.round(confirmTtlMs / DAY),
+    });
 
   async function notify(row: { id: number; email: string }, now: Date, message: MailMessage): Promise<void> {
     if (!(await claimNotice(db, row.id, now, noticeIntervalMs))) {
@@ -151,16 +180,43 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
         subscriberId: row.id,
         date: now,
       };
-      if (state === 'active') {
-        await notify(row, now, alreadySubscribedMessage({ ...notice, unsubscribeUrl: unsubscribeUrl(row) }));
-      } else if (state === 'pending') {
-        await notify(
-          row,
-          now,
-          confirmationMessage({ ...notice, confirmUrl: confirmUrl(row), validDays: Math.round(confirmTtlMs / DAY) }),
+      let delayed = false;
+      try {
+        if (state === 'active') {
+          await notify(row, now, alreadySubscribedMessage({ ...notice, unsubscribeUrl: unsubscribeUrl(row) }));
+        } else if (state === 'pending') {
+          await notify(row, now, confirmation(row, notice));
+        }
+      } catch (err) {
+        // the request is kept; a pending reader's confirmation goes out once the mail server is back
+        if (!isMailFailure(err)) throw err;
+        delayed = true;
+        options.logger?.warn(
+          { subscriber: row.id, error: errorMessage(err) },
+          state === 'pending'
+            ? 'confirmation not sent now: it is sent again once the mail server answers'
+            : 'subscription notice not sent',
         );
       }
       options.logger?.info({ subscriber: row.id, created }, 'subscription requested');
+      return { delayed };
+    },
+
+    async retryConfirmations() {
+      const now = clock();
+      const waiting = await awaitingConfirmation(db, new Date(now.getTime() - confirmTtlMs), 100);
+      let sent = 0;
+      for (const row of waiting) {
+        try {
+          await notify(row, now, confirmation(row, { site, from: options.from, replyTo: options.replyTo, date: now }));
+        } catch (err) {
+          if (!isMailFailure(err)) throw err;
+          return { sent, waiting: waiting.length - sent, error: errorMessage(err) };
+        }
+        sent++;
+        options.logger?.info({ subscriber: row.id }, 'confirmation sent after a delay');
+      }
+      return { sent, waiting: waiting.length - sent };
     },
 
     async confirm(token) {

@@ -15,7 +15,11 @@ import type { Mailer } from '../../mail/index.ts';
 import { openConfiguredMailer } from '../mailer.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { loadOrCreateSecret, openStore, type Store } from '../../store/index.ts';
-import { configuredSubscriptionService } from '../../subscribers/index.ts';
+import {
+  configuredSubscriptionService,
+  startConfirmationRetries,
+  type ConfirmationRetries,
+} from '../../subscribers/index.ts';
 import { createSiteService, type SiteService } from '../../worker/site.ts';
 import { createWorker, type Worker } from '../../worker/worker.ts';
 import { createHubNotifier, type HubNotifier } from '../../websub/index.ts';
@@ -118,6 +122,7 @@ export const startCommand: CommandSpec = {
     let worker: Worker | undefined;
     let returnPath: { port: number; close(): Promise<void> } | undefined;
     let mailbox: { stop(): Promise<void> } | undefined;
+    let confirmations: ConfirmationRetries | undefined;
     let hub: HubNotifier | undefined;
     // a wrong IMAP_URL is refused before anything starts
     const imap = env.imapUrl === undefined ? undefined : parseImapUrl(env.imapUrl);
@@ -132,6 +137,7 @@ export const startCommand: CommandSpec = {
         ['server', server && (() => server!.close())],
         ['return path listener', returnPath && (() => returnPath!.close())],
         ['mailbox poller', mailbox && (() => mailbox!.stop())],
+        ['confirmation retries', confirmations && (() => confirmations!.stop())],
         ['mailer', mailer && (() => mailer!.close())],
         ['database', store && (() => store!.close())],
       ];
@@ -218,6 +224,8 @@ export const startCommand: CommandSpec = {
         whileDispatching: () => collectPeriodically(),
       });
       const subscriptions = configuredSubscriptionService({ store, mailer, config, secret, logger });
+      // a confirmation the mail server could not take when the reader asked goes out once it answers
+      confirmations = startConfirmationRetries(subscriptions, logger.child({ component: 'subscriptions' }));
       const activeWorker = worker;
       const { admin, dashboard } = operatorPorts({
         deps,
