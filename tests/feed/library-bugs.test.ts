@@ -227,6 +227,6 @@ describe('further xml-js 1.6 serializer quirks feed@6 passes on', () => {
       }),
     ]);
     expect(atom).toContain('<link rel="enclosure" type="image/jpeg" length="12" href="https://caricc.org/a.jpg"/>');
-    expect(atom).toContain('<title type="text">Use &lt;b&gt; tags</title>');
+    expect(atom).toContain('<title type="text">Use &#x3C;b&#x3E; tags</title>');
   });
 });
