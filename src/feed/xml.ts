@@ -29,6 +29,11 @@ export function escapePlainText(text: string): string {
   return stripIllegalXmlChars(text).replace(/&/g, '&#x26;').replace(/</g, '&#x3C;').replace(/>/g, '&#x3E;');
 }
 
+/** HTML as a CDATA section: every `]]>` in it is split across two sections. */
+export function cdata(html: string): string {
+  return `<![CDATA[${stripIllegalXmlChars(html).replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+}
+
 /** Escapes an attribute value for use between double quotes. */
 export function escapeAttr(text: string): string {
   return escapeText(text)
