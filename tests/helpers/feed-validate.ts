@@ -98,7 +98,7 @@ function requireW3cValidator(): void {
   if (check.error || check.status !== 0)
     throw new Error(
       `the W3C Feed Validator needs ${SYSTEM_PYTHON} with html5lib, libxml2 and rdflib ` +
-        `(run scripts/install-system-deps.sh): ${check.error?.message ?? check.stderr.trim()}`,
+        `(run scripts/install-system-deps.sh): ${check.error?.message ?? check.stderr.trim().split('\n').at(-1)}`,
     );
   w3cReady = true;
 }
