@@ -1,6 +1,6 @@
 // RSS 2.0 renderer, written by hand through xml.ts like atom.ts: feed@6 writes the channel elements
-// it does not know (pubDate, RFC 5005's fh:archive) after the items, where the RSS Profile forbids
-// them, and titles as CDATA, where plain text wants character references.
+// it does not know (pubDate, RFC 5005's fh:archive) after the items, where the RSS Profile wants none,
+// and titles as CDATA, where plain text wants character references.
 import { rfc822 } from './dates.ts';
 import type { EntryCache, FeedDocument, FeedEntry } from './model.ts';
 import { cdata, element, escapeAttr, escapeText, plainTextToHtml, rawElement } from './xml.ts';
@@ -23,7 +23,7 @@ export function renderRss(doc: FeedDocument, cache: EntryCache = new Map()): str
   if (doc.archive) links.push({ rel: 'current', href: doc.currentUrl });
   if (doc.prevArchiveUrl !== undefined) links.push({ rel: 'prev-archive', href: doc.prevArchiveUrl });
   if (doc.nextArchiveUrl !== undefined) links.push({ rel: 'next-archive', href: doc.nextArchiveUrl });
-  // Every channel element before the first item: the RSS Profile says so, and some readers stop there.
+  // Every channel element comes before the first item, as the RSS Profile asks.
   const out: string[] = [
     `<?xml version="1.0" encoding="utf-8"?><?xml-stylesheet href="${escapeAttr(doc.stylesheetUrl)}" type="text/xsl"?>`,
     `<rss version="2.0" ${NAMESPACES}>`,
