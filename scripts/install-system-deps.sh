@@ -10,6 +10,8 @@ command -v spamassassin >/dev/null || need+=(spamassassin)
 command -v dovecot >/dev/null || need+=(dovecot-imapd)
 # a real reverse proxy in front of gazette start
 command -v nginx >/dev/null || need+=(nginx-light)
+# the W3C Feed Validator (tools/feedvalidator) runs on Debian's Python with these modules
+/usr/bin/python3 -c 'import html5lib, libxml2, rdflib' 2>/dev/null || need+=(python3-html5lib python3-libxml2 python3-rdflib)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -3,7 +3,7 @@
 import type { Person } from '../content/types.ts';
 import { rfc3339 } from './dates.ts';
 import type { EntryCache, FeedDocument, FeedEntry } from './model.ts';
-import { element, escapeAttr } from './xml.ts';
+import { element, escapeAttr, escapeText, rawElement } from './xml.ts';
 
 const ATOM_TYPE = 'application/atom+xml';
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
@@ -70,7 +70,7 @@ function renderEntry(entry: FeedEntry, tagsUrl: string): string[] {
   for (const author of entry.authors) out.push(...person('author', author, '    '));
   for (const tag of entry.tags) out.push(`    ${element('category', { term: tag, scheme: tagsUrl })}`);
   if (entry.summary !== '') out.push(`    ${element('summary', { type: 'text' }, entry.summary)}`);
-  out.push(`    ${element('content', { type: 'html' }, entry.contentHtml)}`, '  </entry>');
+  out.push(`    ${rawElement('content', { type: 'html' }, escapeText(entry.contentHtml))}`, '  </entry>');
   return out;
 }
 

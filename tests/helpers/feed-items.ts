@@ -3,6 +3,8 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { NewsItem } from '../../src/content/types.ts';
+import { tagPrefix } from '../../src/feed/ids.ts';
+import { toFeedEntry, type FeedDocument } from '../../src/feed/model.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -115,4 +117,32 @@ export function withoutControlChars(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/g, '')
     .replace(/[\uD800-\uDFFF]/gu, '');
+}
+
+/** One RSS or Atom document of `items` as renderFeeds makes it for the sample site; fields can be overridden. */
+export async function feedDocument(
+  items: NewsItem[],
+  overrides: Partial<FeedDocument> = {},
+): Promise<{ config: Config; doc: FeedDocument }> {
+  const config = await feedTestConfig();
+  const entries = items.map((item) => toFeedEntry(item, config, tagPrefix(config.site.url, config.site.established)));
+  const doc: FeedDocument = {
+    format: 'rss',
+    id: 'tag:caricc.org,2009:feed',
+    title: config.site.title,
+    description: config.site.description,
+    language: config.site.language,
+    author: config.site.author,
+    homeUrl: config.site.url,
+    selfUrl: `${config.site.url}feed.xml`,
+    currentUrl: `${config.site.url}feed.xml`,
+    archive: false,
+    updated: new Date('2021-10-02T00:00:00Z'),
+    published: new Date('2021-10-01T00:00:00Z'),
+    stylesheetUrl: '/feed.xsl',
+    tagsUrl: `${config.site.url}tags/`,
+    entries,
+    ...overrides,
+  };
+  return { config, doc };
 }

@@ -1,6 +1,7 @@
 // Feed validity checks for tests: XML well-formedness (fast-xml-parser and xmllint), Atom against
-// RFC 4287's RELAX NG schema (jing), JSON Feed against the 1.1 JSON Schema (ajv), and RSS against
-// the RSS Advisory Board profile as the W3C Feed Validator applies it.
+// RFC 4287's RELAX NG schema (jing), JSON Feed against the 1.1 JSON Schema (ajv), RSS against
+// the RSS Advisory Board profile as the W3C Feed Validator applies it, and RSS and Atom through the
+// W3C Feed Validator itself (vendored in tools/feedvalidator).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,9 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/feed');
+const W3C_VALIDATOR = path.resolve(import.meta.dirname, '../../tools/feedvalidator/validate-feed');
+// The script names /usr/bin/python3 itself: the Debian modules it needs are not in other Pythons.
+const SYSTEM_PYTHON = '/usr/bin/python3';
 
 export interface NamedDocument {
   name: string;
@@ -76,6 +80,53 @@ export function jsonFeedSchemaErrors(json: string): string[] {
   return jsonFeedSchema(data)
     ? []
     : (jsonFeedSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
+}
+
+// --- W3C Feed Validator ----------------------------------------------------------------------
+
+/**
+ * Warnings that need no action. The validator's documentation of DuplicateUpdated says so when two
+ * entries really changed at the same instant, which items published together do.
+ */
+const W3C_ALLOWED = new Set(['DuplicateUpdated']);
+
+let w3cReady = false;
+
+function requireW3cValidator(): void {
+  if (w3cReady) return;
+  const check = spawnSync(SYSTEM_PYTHON, ['-c', 'import html5lib, libxml2, rdflib'], { encoding: 'utf8' });
+  if (check.error || check.status !== 0)
+    throw new Error(
+      `the W3C Feed Validator needs ${SYSTEM_PYTHON} with html5lib, libxml2 and rdflib ` +
+        `(run scripts/install-system-deps.sh): ${check.error?.message ?? check.stderr.trim().split('\n').at(-1)}`,
+    );
+  w3cReady = true;
+}
+
+/**
+ * Runs the W3C Feed Validator with --strict over one RSS or Atom document served at `url` (its
+ * rel="self" is checked against it) and returns each warning and error as the validator prints it
+ * ("WARNING MisplacedItem line 13, column 8: Misplaced Item"), DuplicateUpdated left out.
+ */
+export function w3cFeedProblems(doc: NamedDocument, url: string): string[] {
+  requireW3cValidator();
+  return withFiles([doc], ([file]) => {
+    const run = spawnSync(W3C_VALIDATOR, [file!, '--base', url, '--strict'], {
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    if (run.error) throw run.error;
+    const lines = run.stdout.split('\n').filter((line) => line.trim() !== '');
+    const summary = lines.at(-1) ?? '';
+    if ((run.status !== 0 && run.status !== 1) || !/ -> (VALID|INVALID)$/.test(summary))
+      throw new Error(`validate-feed failed on ${doc.name} (exit ${run.status}): ${run.stdout}${run.stderr}`);
+    const problems = lines
+      .filter((line) => /^(ERROR|WARNING) /.test(line))
+      .map((line) => line.replace(/\s+/g, ' '))
+      .filter((line) => !W3C_ALLOWED.has(line.split(' ')[1]!));
+    if (!/feedType=(RSS 2\.0|Atom 1\.0) /.test(summary)) problems.push(`not read as RSS 2.0 or Atom 1.0: ${summary}`);
+    return problems;
+  });
 }
 
 // --- RSS profile -------------------------------------------------------------------------------
