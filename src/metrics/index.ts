@@ -161,12 +161,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const lastBuild = new Gauge({
     name: 'gazette_build_last_success_timestamp_seconds',
-    help: 'When the last successful build finished (unix time); absent before the first',
+    help: 'When the last successful build finished (unix time); 0 before the first',
     registers: [registry],
   });
   const lastBuildOk = new Gauge({
     name: 'gazette_build_last_ok',
-    help: 'Whether the last build attempt succeeded (1) or failed (0); absent before the first',
+    help: 'Whether the last build attempt succeeded (1), or failed or has not run yet (0)',
     registers: [registry],
   });
 
