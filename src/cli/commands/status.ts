@@ -287,7 +287,7 @@ export function formatStatus(report: StatusReport): string {
     lease === null
       ? "schedule:      no worker holds the schedule's lease"
       : lease.lapsed
-        ? `schedule:      lease of ${lease.holder} lapsed at ${at(lease.expiresAt)}; the next worker to look takes it over`
+        ? `schedule:      lease of ${lease.holder} lapsed at ${at(lease.expiresAt)}; any worker takes it over`
         : `schedule:      run by ${lease.holder} (lease until ${at(lease.expiresAt)})`,
   );
   lines.push(
