@@ -1,12 +1,12 @@
-// The HTTP application: public/ files, the subscription pages, the operators' API, the provider webhooks and a health
-// check, as one Hono app.
+// The HTTP application: public/ files, the subscription pages, the operators' API, the provider webhooks, health and
+// readiness checks and the metrics, as one Hono app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { bodyLimit, Hono, type App, type Context } from '../adapters/hono.ts';
 import { silentLogger } from '../adapters/pino.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { createAdminAuth, createAdminFailureLimiter } from './admin-auth.ts';
+import { createAdminAuth, createAdminFailureLimiter, type AdminAuthResult } from './admin-auth.ts';
 import type { DashboardPort } from './admin/port.ts';
 import { mountDashboard } from './admin/routes.ts';
 import { clientAddress, rateLimitKey } from './client-address.ts';
@@ -46,6 +46,17 @@ import {
   type StaticResponse,
 } from './static-files.ts';
 
+/** What /metrics and the request counts need; src/metrics/ provides it. */
+export interface MetricsPort {
+  /** The exposition in Prometheus's text format. */
+  scrape(): Promise<{ contentType: string; body: string }>;
+  /** Counts one answered request by its raw path (without the query) and status. */
+  request(path: string, status: number): void;
+}
+
+/** Whether this server should get traffic, and why not. */
+export type ReadinessPort = () => Promise<{ ready: boolean; reasons: string[] }>;
+
 export interface AppOptions {
   /** The built site to serve. */
   publicDir: string;
@@ -73,10 +84,16 @@ export interface AppOptions {
     timezone?: string | undefined;
   };
   logger?: Logger;
+  /** Request counts and /metrics; without it nothing is counted and /metrics answers 404. */
+  metrics?: MetricsPort | undefined;
+  /** Bearer token of /metrics; unset or empty: /metrics answers 404. */
+  metricsToken?: string | undefined;
+  /** What /readyz answers from; without it /readyz answers 404. */
+  readiness?: ReadinessPort | undefined;
   /** Clock in milliseconds for the rate limit. Default Date.now. */
   now?: () => number;
   /**
-   * Failed admin-token checks (API bearer and dashboard login together) allowed per client address.
+   * Failed admin-token checks (API bearer, dashboard login and the metrics bearer together) allowed per client address.
    * Default 40 per 15 minutes.
    */
   adminFailureLimit?: { limit: number; windowMs: number };
@@ -125,6 +142,8 @@ export interface Handlers {
 function isAppRoute(rawPath: string): boolean {
   return (
     rawPath === '/healthz' ||
+    rawPath === '/readyz' ||
+    rawPath === '/metrics' ||
     rawPath === '/subscribe' ||
     rawPath === '/confirm' ||
     rawPath === '/unsubscribe' ||
@@ -140,6 +159,8 @@ export function createHandlers(options: AppOptions): Handlers {
   const admin: AdminPort | undefined =
     options.admin ?? (subscriptions ? { subscriberCounts: () => subscriptions.counts() } : undefined);
   const checkAdmin = createAdminAuth(options.adminToken);
+  const metrics = options.metrics;
+  const checkMetrics = createAdminAuth(metrics ? options.metricsToken : undefined);
   const adminFailures = createAdminFailureLimiter(options.now ?? Date.now, options.adminFailureLimit);
   const limiter = createRateLimiter({
     limit: options.subscribeRateLimit?.limit ?? 5,
@@ -161,6 +182,13 @@ export function createHandlers(options: AppOptions): Handlers {
   const jsonError = (status: number, code: string, message: string, extra?: Record<string, string>): Response =>
     json(status, { error: { code, message } }, extra);
   const isApi = (c: Context): boolean => c.req.path.startsWith('/admin/api');
+
+  // First of all, so that every answer the app gives is counted, the hooks' and the errors' included.
+  if (metrics)
+    app.use('*', async (c, next) => {
+      await next();
+      metrics.request(c.req.path, c.res.status);
+    });
 
   app.onError((err, c) => {
     logger.error({ err, path: c.req.path, method: c.req.method }, 'request failed');
@@ -189,6 +217,48 @@ export function createHandlers(options: AppOptions): Handlers {
   );
 
   app.get('/healthz', () => json(200, { status: 'ok' }));
+
+  // For a load balancer or an orchestrator: 503 with the reasons until a build is served and the database answers.
+  app.get('/readyz', async () => {
+    if (options.readiness === undefined) return jsonError(404, 'NOT_FOUND', 'readiness is not tracked by this server');
+    const { ready, reasons } = await options.readiness();
+    return ready ? json(200, { status: 'ready' }) : json(503, { status: 'not ready', reasons });
+  });
+
+  /**
+   * The refusal for a bearer-token check that did not pass, or undefined when it did; wrong tokens count against the
+   * one failure budget per client that the admin API and the dashboard's login share.
+   */
+  const refuseBearer = (c: Context, verdict: AdminAuthResult, what: string, realm: string): Response | undefined => {
+    if (verdict === 'disabled') return jsonError(404, 'NOT_FOUND', 'not found');
+    const ip = clientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trustedProxies);
+    const key = rateLimitKey(ip);
+    // a client over its budget is refused even with the right token, so guessing tells it nothing more
+    const blocked = adminFailures.peek(key);
+    if (!blocked.allowed) {
+      logger.warn({ ip }, `${what} refused: too many failed token checks`);
+      return jsonError(429, 'RATE_LIMITED', 'too many failed token checks; try again later', {
+        'retry-after': String(blocked.retryAfterSeconds),
+      });
+    }
+    if (verdict === 'ok') return undefined;
+    if (verdict === 'wrong') adminFailures.hit(key);
+    logger.warn({ ip, reason: verdict }, `${what} refused: bearer token`);
+    return jsonError(401, 'UNAUTHORIZED', verdict === 'missing' ? 'bearer token required' : 'invalid bearer token', {
+      'www-authenticate': `Bearer realm="${realm}"${verdict === 'wrong' ? ', error="invalid_token"' : ''}`,
+    });
+  };
+
+  // Prometheus's scrape: off (404) without METRICS_TOKEN. The figures from the database are cached for a few seconds.
+  app.get('/metrics', async (c) => {
+    const refusal = refuseBearer(c, checkMetrics(c.req.header('authorization')), 'metrics', 'gazette metrics');
+    if (refusal !== undefined || metrics === undefined) return refusal;
+    const { contentType, body } = await metrics.scrape();
+    return new Response(body, {
+      status: 200,
+      headers: { 'content-type': contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+    });
+  });
 
   // ---- subscription pages -------------------------------------------------------------------
 
@@ -289,25 +359,8 @@ export function createHandlers(options: AppOptions): Handlers {
   // ---- operators' API -----------------------------------------------------------------------
 
   app.use('/admin/api/*', async (c, next) => {
-    const verdict = checkAdmin(c.req.header('authorization'));
-    if (verdict === 'disabled') return jsonError(404, 'NOT_FOUND', 'not found');
-    const ip = clientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trustedProxies);
-    const key = rateLimitKey(ip);
-    // a client over its budget is refused even with the right token, so guessing tells it nothing more
-    const blocked = adminFailures.peek(key);
-    if (!blocked.allowed) {
-      logger.warn({ ip }, 'admin API refused: too many failed token checks');
-      return jsonError(429, 'RATE_LIMITED', 'too many failed token checks; try again later', {
-        'retry-after': String(blocked.retryAfterSeconds),
-      });
-    }
-    if (verdict !== 'ok') {
-      if (verdict === 'wrong') adminFailures.hit(key);
-      logger.warn({ ip, reason: verdict }, 'admin API refused: bearer token');
-      return jsonError(401, 'UNAUTHORIZED', verdict === 'missing' ? 'bearer token required' : 'invalid bearer token', {
-        'www-authenticate': `Bearer realm="gazette admin"${verdict === 'wrong' ? ', error="invalid_token"' : ''}`,
-      });
-    }
+    const refusal = refuseBearer(c, checkAdmin(c.req.header('authorization')), 'admin API', 'gazette admin');
+    if (refusal !== undefined) return refusal;
     await next();
   });
 
@@ -384,7 +437,7 @@ export function createHandlers(options: AppOptions): Handlers {
 
   return {
     app,
-    serveStatic: (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing),
+    serveStatic: (incoming, outgoing) => serveStaticDirect(files, logger, incoming, outgoing, metrics?.request),
     published: () => files.refresh(),
   };
 }
@@ -408,6 +461,7 @@ function serveStaticDirect(
   logger: Logger,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
+  count?: (path: string, status: number) => void,
 ): boolean {
   const method = incoming.method;
   if (method !== 'GET' && method !== 'HEAD') return false;
@@ -431,12 +485,17 @@ function serveStaticDirect(
   const cached = files.respondCached(request);
   if (cached !== undefined) {
     writeStatic(cached, outgoing);
+    count?.(rawPath, cached.status);
     return true;
   }
   files.respond(request).then(
-    (result) => writeStatic(result, outgoing),
+    (result) => {
+      writeStatic(result, outgoing);
+      count?.(rawPath, result.status);
+    },
     (err: unknown) => {
       logger.error({ err, path: rawPath }, 'static file failed');
+      count?.(rawPath, 500);
       if (outgoing.headersSent) outgoing.destroy();
       else outgoing.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error\n');
     },

@@ -28,6 +28,14 @@ import { parseImapUrl, startMailboxPoller } from '../../bounces/mailbox.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
 import { collectPeriodically } from '../heap.ts';
+import {
+  createMetrics,
+  createReadiness,
+  metricsToken,
+  metricsTokenProblem,
+  type Metrics,
+} from '../../metrics/index.ts';
+import { servedBuild } from '../../worker/build-state.ts';
 import { mailEventsPort, operatorPorts } from '../operators.ts';
 
 /** How long a graceful stop may take before the worker gives up and exits non-zero. */
@@ -93,6 +101,9 @@ export const startCommand: CommandSpec = {
   async run(ctx, _args, options) {
     const weakToken = adminTokenProblem(ctx.env.adminToken);
     if (weakToken !== null) throw new UsageError(weakToken);
+    const scrapeToken = metricsToken(process.env);
+    const weakScrapeToken = metricsTokenProblem(scrapeToken);
+    if (weakScrapeToken !== null) throw new UsageError(weakScrapeToken);
     const config = await ctx.config();
     const problem = cronProblem(config.digest.schedule);
     if (problem)
@@ -124,6 +135,9 @@ export const startCommand: CommandSpec = {
     let mailbox: { stop(): Promise<void> } | undefined;
     let confirmations: ConfirmationRetries | undefined;
     let hub: HubNotifier | undefined;
+    let metrics: Metrics | undefined;
+    // /readyz: once this worker serves a build (its first, or the one public/ held when that failed)
+    let buildServed = false;
     // a wrong IMAP_URL is refused before anything starts
     const imap = env.imapUrl === undefined ? undefined : parseImapUrl(env.imapUrl);
     const shutdown = async (): Promise<void> => {
@@ -155,6 +169,9 @@ export const startCommand: CommandSpec = {
       const secret = await loadOrCreateSecret(env.varDir, { GAZETTE_SECRET: env.secret });
       store = await openStore({ databaseUrl: env.databaseUrl, varDir: env.varDir });
       mailer = await openConfiguredMailer(env, config);
+      // counted only when someone can read the counts
+      if (scrapeToken !== undefined) metrics = createMetrics({ store, logger: logger.child({ component: 'metrics' }) });
+      const sending = metrics ? metrics.mailer(mailer) : mailer;
       logger.info(
         {
           worker: workerId,
@@ -185,11 +202,16 @@ export const startCommand: CommandSpec = {
         outDir: env.publicDir,
         buildsDir: path.join(env.varDir, 'builds'),
         varDir: env.varDir,
-        logger: logger.child({ component: 'build' }),
+        logger: metrics
+          ? metrics.buildLogger(logger.child({ component: 'build' }))
+          : logger.child({ component: 'build' }),
         now,
         sentEditions: () => readSentEditions(activeStore),
         // The server caches files in memory: it looks again as soon as a build lands.
-        onPublished: () => server?.published(),
+        onPublished: () => {
+          buildServed = true;
+          server?.published();
+        },
         ...(activeHub
           ? {
               // in the background: a slow or absent hub never holds up a build
@@ -200,10 +222,11 @@ export const startCommand: CommandSpec = {
       });
       // A failed first build is logged by the service; the worker serves whatever was built before.
       await site.start();
+      if (!buildServed && (await servedBuild(env.publicDir)) !== undefined) buildServed = true;
 
       const deps: DeliveryDeps = {
         store,
-        mailer,
+        mailer: sending,
         config,
         // The ledger names its own component.
         logger,
@@ -223,7 +246,7 @@ export const startCommand: CommandSpec = {
         // A long send keeps memory flat, as `digest send` does.
         whileDispatching: () => collectPeriodically(),
       });
-      const subscriptions = configuredSubscriptionService({ store, mailer, config, secret, logger });
+      const subscriptions = configuredSubscriptionService({ store, mailer: sending, config, secret, logger });
       // a confirmation the mail server could not take when the reader asked goes out once it answers
       confirmations = startConfirmationRetries(subscriptions, logger.child({ component: 'subscriptions' }));
       const activeWorker = worker;
@@ -247,12 +270,22 @@ export const startCommand: CommandSpec = {
         hooks: env.webhooks,
         adminToken: env.adminToken,
         dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },
+        metrics,
+        metricsToken: scrapeToken,
+        readiness: createReadiness({ store, buildServed: () => buildServed }),
         logger: logger.child({ component: 'server' }),
         port,
         trustedProxies,
         ...(typeof options.host === 'string' ? { hostname: options.host } : {}),
       });
-      logger.info({ url: server.url, admin: env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)' }, 'serving');
+      logger.info(
+        {
+          url: server.url,
+          admin: env.adminToken ? 'enabled' : 'disabled (ADMIN_TOKEN unset)',
+          metrics: metrics ? 'enabled' : 'disabled (METRICS_TOKEN unset)',
+        },
+        'serving',
+      );
       // what it listens on, as bound; the URL is how to reach it from this machine
       const bound = typeof options.host === 'string' ? options.host : 'all interfaces';
       ctx.stdout.write(`gazette worker listening on ${bound}, port ${server.port}\n`);

@@ -1,4 +1,7 @@
-// `gazette status`: what the publisher has done and will do next: items, last build, subscribers, editions, deliveries.
+// `gazette status`: what the publisher has done and will do next: items, last build, subscribers, editions, deliveries,
+// the workers and who holds the schedule, and the outbox.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { formatInZone } from '../../adapters/luxon.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Environment } from '../../config/load.ts';
@@ -14,6 +17,7 @@ import {
 import { claimHolders, judgeSenders } from '../../delivery/index.ts';
 import { readBuildState, servedBuild } from '../../worker/build-state.ts';
 import { loadContentCalendar } from '../../worker/calendar.ts';
+import { SCHEDULER_LEASE } from '../../worker/worker.ts';
 import type { CommandSpec } from '../command.ts';
 
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
@@ -34,7 +38,7 @@ export interface StatusReport {
     /** The build public/ serves now. */
     served: { id: string; at: string } | null;
     /** The worker's last attempt, when a worker has run here. */
-    lastAttempt: { at: string; ok: boolean; errors: string[] } | null;
+    lastAttempt: { at: string; ok: boolean; errors: string[]; durationMs: number | null } | null;
   };
   subscribers: Record<SubscriberState, number>;
   lastEdition: {
@@ -47,12 +51,39 @@ export interface StatusReport {
     completedAt: string | null;
     pausedReason: string | null;
     deliveries: Record<DeliveryStatus, number>;
+    /** Messages sent of the recipients. */
+    progress: { sent: number; recipients: number; ratio: number };
   } | null;
   nextEdition: { slot: string; at: string } | null;
   /** Delivery rows of every edition by status. */
   deliveries: Record<DeliveryStatus, number>;
   /** Rows being sent now, by the process holding them, and whether it lives. */
   inFlight: { holder: string; rows: number; alive: boolean; reason: string }[];
+  /** The processes registered to send (workers and `digest send`s), from their heartbeats. */
+  senders: {
+    id: string;
+    kind: string | null;
+    alive: boolean;
+    reason: string;
+    startedAt: string | null;
+    seenAt: string | null;
+    /** It holds the schedule's lease. */
+    scheduler: boolean;
+  }[];
+  /** Who runs the schedule (creates each slot's edition): the lease's holder, until when. */
+  lease: { holder: string; expiresAt: string; lapsed: boolean } | null;
+  /** Messages written to var/outbox/ instead of sent (no SMTP_URL); null when SMTP_URL is set. */
+  outbox: { dir: string; messages: number } | null;
+}
+
+/** The .eml files under `dir`, its sub-folders included; 0 when there is no such folder. */
+async function countEml(dir: string): Promise<number> {
+  try {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => e.isFile() && e.name.endsWith('.eml')).length;
+  } catch {
+    return 0;
+  }
 }
 
 function zeroCounts(): Record<DeliveryStatus, number> {
@@ -111,13 +142,41 @@ export async function gatherStatus(env: Environment, config: Config, store: Stor
     return { holder, rows, alive: liveness.alive, reason: liveness.reason };
   });
 
+  const lease = await store.db
+    .selectFrom('leases')
+    .select(['holder', 'expires_at'])
+    .where('name', '=', SCHEDULER_LEASE)
+    .executeTakeFirst();
+  const senderRows = await store.db.selectFrom('senders').select(['id', 'started_at']).orderBy('started_at').execute();
+  const liveness = await judgeSenders(
+    store,
+    senderRows.map((r) => r.id),
+    now,
+  );
+  const leaseLive = lease !== undefined && Number(lease.expires_at) > now.getTime();
+  const senders = senderRows.map((r) => {
+    const l = liveness.get(r.id)!;
+    return {
+      id: r.id,
+      kind: l.kind,
+      alive: l.alive,
+      reason: l.reason,
+      startedAt: iso(r.started_at),
+      seenAt: l.seenAt?.toISOString() ?? null,
+      scheduler: leaseLive && lease.holder === r.id,
+    };
+  });
+  const outboxDir = path.join(env.varDir, 'outbox');
+
   return {
     now: now.toISOString(),
     timezone: zone,
     items,
     build: {
       served: served ? { id: served.id, at: served.at.toISOString() } : null,
-      lastAttempt: state ? { at: state.at, ok: state.ok, errors: state.errors ?? [] } : null,
+      lastAttempt: state
+        ? { at: state.at, ok: state.ok, errors: state.errors ?? [], durationMs: state.durationMs ?? null }
+        : null,
     },
     subscribers,
     lastEdition: last
@@ -130,13 +189,33 @@ export async function gatherStatus(env: Environment, config: Config, store: Stor
           createdAt: iso(last.created_at)!,
           completedAt: iso(last.completed_at),
           pausedReason: last.paused_reason,
-          deliveries: await deliveryCounts(store, last.id),
+          ...(await editionDeliveries(store, last.id, Number(last.recipients))),
         }
       : null,
     nextEdition: next ? { slot: slotKey(next, zone), at: next.toISOString() } : null,
     deliveries: await deliveryCounts(store),
     inFlight,
+    senders,
+    lease: lease
+      ? { holder: lease.holder, expiresAt: iso(lease.expires_at)!, lapsed: Number(lease.expires_at) <= now.getTime() }
+      : null,
+    outbox: env.smtpUrl
+      ? null
+      : { dir: path.relative(env.root, outboxDir) || '.', messages: await countEml(outboxDir) },
   };
+}
+
+async function editionDeliveries(
+  store: Store,
+  editionId: number,
+  recipients: number,
+): Promise<{
+  deliveries: Record<DeliveryStatus, number>;
+  progress: { sent: number; recipients: number; ratio: number };
+}> {
+  const deliveries = await deliveryCounts(store, editionId);
+  const ratio = recipients > 0 ? deliveries.sent / recipients : 0;
+  return { deliveries, progress: { sent: deliveries.sent, recipients, ratio } };
 }
 
 function counted(counts: Record<string, number>, keepZero: readonly string[] = []): string {
@@ -175,6 +254,10 @@ export function formatStatus(report: StatusReport): string {
           `${last.pausedReason ? `; paused: ${last.pausedReason}` : ''}`
       : 'last edition:  none yet',
   );
+  if (last && (last.state === 'sending' || last.state === 'paused' || last.state === 'draft')) {
+    const p = last.progress;
+    lines.push(`progress:      ${p.sent} of ${p.recipients} sent (${Math.floor(p.ratio * 100)}%)`);
+  }
   lines.push(`next edition:  ${report.nextEdition ? `${report.nextEdition.slot}` : 'none scheduled'}`);
   lines.push(
     `deliveries:    ${last ? `last edition: ${counted(last.deliveries)}; ` : ''}` +
@@ -185,13 +268,42 @@ export function formatStatus(report: StatusReport): string {
       `in flight:     ${h.rows} held by ${h.holder}: ${h.alive ? 'alive' : 'dead'} (${h.reason})` +
         `${h.alive ? '' : '; `gazette digest resume` recovers them'}`,
     );
+  // times to the second, with the zone named: the heartbeats are seconds apart
+  const at = (iso: string) => `${formatInZone(new Date(iso), zone, 'yyyy-LL-dd HH:mm:ss')} ${zone}`;
+  const workers = report.senders.filter((s) => s.kind === 'worker');
+  if (workers.length === 0) lines.push('workers:       none running');
+  for (const [i, w] of workers.entries())
+    lines.push(
+      `${i === 0 ? 'workers:       ' : '               '}${w.id}: ${w.alive ? 'alive' : `dead (${w.reason})`}` +
+        `${w.seenAt ? `, last seen ${at(w.seenAt)}` : ''}${w.scheduler ? '; runs the schedule' : ''}`,
+    );
+  for (const c of report.senders.filter((s) => s.kind !== 'worker'))
+    lines.push(
+      `sending:       ${c.id} (${c.kind ?? 'unknown'}): ${c.alive ? 'alive' : `dead (${c.reason})`}` +
+        `${c.seenAt ? `, last seen ${at(c.seenAt)}` : ''}`,
+    );
+  const lease = report.lease;
+  lines.push(
+    lease === null
+      ? "schedule:      no worker holds the schedule's lease"
+      : lease.lapsed
+        ? `schedule:      lease of ${lease.holder} lapsed at ${at(lease.expiresAt)}; any worker takes it over`
+        : `schedule:      run by ${lease.holder} (lease until ${at(lease.expiresAt)})`,
+  );
+  lines.push(
+    report.outbox === null
+      ? 'outbox:        not used (SMTP_URL is set)'
+      : `outbox:        ${report.outbox.messages} message${report.outbox.messages === 1 ? '' : 's'} in ` +
+          `${report.outbox.dir}/ (no SMTP_URL: written as .eml files, not sent)`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 export const statusCommand: CommandSpec = {
   name: 'status',
   description:
-    'Show items published and scheduled, the last build, subscribers, the last and next edition, and deliveries',
+    'Show items published and scheduled, the last build, subscribers, the last and next edition, deliveries, ' +
+    'the workers and who runs the schedule, and the outbox',
   options: [{ flags: '--json', description: 'print the report as JSON' }],
   async run(ctx, _args, options) {
     const config = await ctx.config();
