@@ -1,4 +1,5 @@
 // Typed errors: every failure carries a stable `code` and, where it wraps another, a `cause`.
+import { count } from './plural.ts';
 
 /** Base class of every error gazette raises on purpose. */
 export class GazetteError extends Error {
@@ -46,8 +47,7 @@ export class ContentErrors extends GazetteError {
   constructor(errors: readonly ContentError[]) {
     super(
       'CONTENT_INVALID',
-      `${errors.length} content error${errors.length === 1 ? '' : 's'}:\n` +
-        errors.map((e) => `  ${e.message}`).join('\n'),
+      `${count(errors.length, 'content error')}:\n` + errors.map((e) => `  ${e.message}`).join('\n'),
     );
     this.errors = errors;
   }

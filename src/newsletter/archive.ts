@@ -1,4 +1,5 @@
 // The web archive of sent editions: an index page and one page per edition, as output files under public/.
+import { count } from '../plural.ts';
 import type { Config } from '../config/schema.ts';
 import { formatInZone, isoInZone } from '../adapters/luxon.ts';
 import { slugPath } from '../content/slug.ts';
@@ -42,7 +43,7 @@ function archiveIndex(editions: readonly SentEdition[], config: Config): string 
               `<li><a href="${e(slugPath(ed.slug))}/">${e(ed.subject)}</a><br>` +
               `<time datetime="${e(isoInZone(ed.date, site.timezone))}">` +
               `${e(formatInZone(ed.date, site.timezone, 'd LLLL yyyy', site.language))}</time> · ` +
-              `${n} ${n === 1 ? 'item' : 'items'}</li>`
+              `${count(n, 'item')}</li>`
             );
           })
           .join('\n')}\n</ol>`;

@@ -1,4 +1,5 @@
 // Items + config + templates → one Digest: subject, compiled HTML and plain text, cut at the per-recipient slots.
+import { plural } from '../plural.ts';
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { slugify, slugPath } from '../content/slug.ts';
@@ -6,7 +7,7 @@ import { formatInZone, isoInZone } from '../adapters/luxon.ts';
 import { createTemplateEngine } from '../adapters/eta.ts';
 import { compileMjml } from '../adapters/mjml.ts';
 import { ConfigError, GazetteError } from '../errors.ts';
-import { fillSubject, oneLine, unknownPlaceholders } from './header.ts';
+import { fillSubject, oneLine, SUBJECT_PLACEHOLDERS, unknownPlaceholders } from './header.ts';
 import { byteLength, collapseWhitespace, HTML_BUDGET_BYTES } from './html-size.ts';
 import { createSlotTokens, type SlotValues, type SlottedText } from './slots.ts';
 import type { DigestTemplates } from './templates.ts';
@@ -79,7 +80,7 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
   if (unknown.length > 0) {
     throw new ConfigError(
       `digest.subject: unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(', ')} ` +
-        `(known: {{site}}, {{count}}, {{date}})`,
+        `(known: ${SUBJECT_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')})`,
       {
         file: 'gazette.yaml',
         key: 'digest.subject',
@@ -187,7 +188,7 @@ export function digestView(items: readonly NewsItem[], config: Config, now: Date
   const locale = site.language;
   const editionDate = formatInZone(now, site.timezone, DATE_FORMAT, locale);
   const subject = fillSubject(digest.subject, { site: site.title, count: items.length, date: editionDate });
-  const count = items.length === 0 ? 'No new items' : `${items.length} new ${items.length === 1 ? 'item' : 'items'}`;
+  const count = items.length === 0 ? 'No new items' : plural(items.length, { one: '# new item', other: '# new items' });
   const countLine = `In this digest: ${count.toLowerCase()}.`;
   const views = items.map((item): DigestItemView => {
     const url = webUrl(item.url) ?? site.url;

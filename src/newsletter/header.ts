@@ -2,6 +2,7 @@
 import { base32 } from '../base32.ts';
 import { createHmac } from 'node:crypto';
 import { domainToASCII } from 'node:url';
+import { count } from '../plural.ts';
 
 // C0 and C1 controls plus the Unicode line and paragraph separators: any of them could end a header line somewhere.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
@@ -11,9 +12,20 @@ export function oneLine(text: string): string {
   return text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** Fills `{{site}}`, `{{count}}` and `{{date}}`; any other `{{name}}` is reported by `unknownPlaceholders`. */
+/** The placeholders a subject template may hold. */
+export const SUBJECT_PLACEHOLDERS = ['site', 'count', 'items', 'date'] as const;
+
+/**
+ * Fills `{{site}}`, `{{count}}` (the number), `{{items}}` (`1 new item`, `3 new items`, `no new items`, by
+ * English plural rules) and `{{date}}`; any other `{{name}}` is reported by `unknownPlaceholders`.
+ */
 export function fillSubject(template: string, values: { site: string; count: number; date: string }): string {
-  const map: Record<string, string> = { site: values.site, count: String(values.count), date: values.date };
+  const map: Record<string, string> = {
+    site: values.site,
+    count: String(values.count),
+    items: values.count === 0 ? 'no new items' : count(values.count, 'new item', 'new items'),
+    date: values.date,
+  };
   return oneLine(template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => map[name] ?? whole));
 }
 
@@ -21,7 +33,7 @@ export function fillSubject(template: string, values: { site: string; count: num
 export function unknownPlaceholders(template: string): string[] {
   return [...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)]
     .map((m) => m[1]!)
-    .filter((n) => !['site', 'count', 'date'].includes(n));
+    .filter((n) => !(SUBJECT_PLACEHOLDERS as readonly string[]).includes(n));
 }
 
 /** The key Message-IDs are made with: one of its own, derived from the signing secret. */

@@ -36,7 +36,7 @@ export async function loadDigestTemplates(dir: string): Promise<DigestTemplates>
   if (missing.length > 0) {
     throw new GazetteError(
       'TEMPLATES_MISSING',
-      `missing digest template${missing.length > 1 ? 's' : ''} in ${dir}: ` +
+      `missing ${missing.length > 1 ? 'digest templates' : 'digest template'} in ${dir}: ` +
         `${missing.map((n) => `${n}.mjml`).join(', ')}`,
     );
   }

@@ -1,4 +1,5 @@
 // Server-rendered pages of the subscription flow: plain HTML forms that work without JavaScript, every value escaped.
+import { count } from '../plural.ts';
 
 /** What the pages say about the site. */
 export interface PageSite {
@@ -220,7 +221,7 @@ export function tooManyRequestsPage(site: PageSite, retryAfterSeconds: number): 
       'Too many attempts',
       html`<h1>Too many attempts</h1>
 <p class="error" role="alert">Too many subscription requests came from your network. \
-Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.</p>
+Please try again in ${count(minutes, 'minute')}.</p>
 ${home}`,
     ),
   };

@@ -122,7 +122,7 @@ describe('composeDigest edge cases', () => {
     await expect(composeDigest(base)).rejects.toMatchObject({ code: 'DIGEST_EMPTY' });
     const forced = await composeDigest({ ...base, force: true });
     expect(forced.itemIds).toEqual([]);
-    expect(forced.subject).toBe('CARICC News: 0 new items, week of 4 October 2021');
+    expect(forced.subject).toBe('CARICC News: no new items, week of 4 October 2021');
     expect(fillSlots(forced.text, values)).toContain('There are no new items since the last digest.');
   });
 

@@ -1,4 +1,5 @@
 // `gazette build`: content folder → feeds and site in public/, swapped in atomically.
+import { count } from '../../plural.ts';
 import path from 'node:path';
 import { previewNotice } from '../../config/load.ts';
 import { prestartParserThreads } from '../../content/threads.ts';
@@ -51,7 +52,7 @@ export const buildCommand: CommandSpec = {
     for (const warning of result.warnings ?? []) ctx.stderr.write(`gazette: warning: ${warning}\n`);
     const what = result.unchanged ? 'unchanged' : 'written';
     ctx.stdout.write(
-      `built ${result.items} item${result.items === 1 ? '' : 's'} into ${result.files} files ` +
+      `built ${count(result.items, 'item')} into ${result.files} files ` +
         `(${formatBytes(result.bytes)}) in ${displayPath(result.outDir)}: ${what}, ${result.durationMs} ms\n`,
     );
   },

@@ -1,4 +1,5 @@
 // `gazette digest preview`: the next edition as HTML, text and a sample .eml on disk, to look at before sending.
+import { count } from '../../plural.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildDigestPreview, mailedHistory, readIfDatabase } from '../../delivery/index.ts';
@@ -68,7 +69,7 @@ export const digestPreviewCommand: CommandSpec = {
     }
     const n = digest.itemIds.length;
     ctx.stdout.write(
-      `digest preview: ${n} item${n === 1 ? '' : 's'}, subject "${digest.subject}"\n` +
+      `digest preview: ${count(n, 'item')}, subject "${digest.subject}"\n` +
         `  html: ${displayPath(htmlFile)}\n` +
         `  text: ${displayPath(textFile)}\n` +
         `  mail: ${displayPath(emlFile)}\n`,

@@ -1,5 +1,6 @@
 // `gazette digest send|status|resume`: create and dispatch an edition, see where editions stand, continue one after a
 // stop.
+import { count } from '../../plural.ts';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { createProgressBar } from '../../adapters/cli-progress.ts';
@@ -105,7 +106,7 @@ async function dispatchWithProgress(
   }
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+const plural = count;
 
 /** Rows being sent now, by holder: who holds them, and whether it lives. */
 function inFlightLines(r: EditionReport): string[] {
@@ -234,8 +235,7 @@ const send: CommandSpec = {
         if (to) {
           const sent = await deps.mailer.send(preview.message, { folder: 'test' });
           ctx.stdout.write(
-            `test copy of "${preview.digest.subject}" (${items} item${items === 1 ? '' : 's'}) ` +
-              `sent to ${to}: ${sent.response}\n`,
+            `test copy of "${preview.digest.subject}" (${count(items, 'item')}) ` + `sent to ${to}: ${sent.response}\n`,
           );
           return 0;
         }

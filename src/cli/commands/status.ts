@@ -1,5 +1,6 @@
 // `gazette status`: what the publisher has done and will do next: items, last build, subscribers, editions, deliveries,
 // the workers and who holds the schedule, and the outbox.
+import { count } from '../../plural.ts';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { formatInZone } from '../../adapters/luxon.ts';
@@ -293,7 +294,7 @@ export function formatStatus(report: StatusReport): string {
   lines.push(
     report.outbox === null
       ? 'outbox:        not used (SMTP_URL is set)'
-      : `outbox:        ${report.outbox.messages} message${report.outbox.messages === 1 ? '' : 's'} in ` +
+      : `outbox:        ${count(report.outbox.messages, 'message')} in ` +
           `${report.outbox.dir}/ (no SMTP_URL: written as .eml files, not sent)`,
   );
   return `${lines.join('\n')}\n`;

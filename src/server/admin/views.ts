@@ -1,4 +1,5 @@
 // The dashboard's pages: plain server-rendered HTML, every value escaped, readable without JavaScript.
+import { count } from '../../plural.ts';
 import { formatInZone } from '../../adapters/luxon.ts';
 import type { SubscriberState } from '../ports.ts';
 import { html, type Markup } from './html.ts';
@@ -314,7 +315,7 @@ export function previewPage(ctx: ViewContext, d: DashboardDigest): string {
     'Next digest',
     'preview',
     html`<p class="meta">Subject: <strong data-subject>${d.subject}</strong>\
- · ${d.items} item${d.items === 1 ? '' : 's'} · ${d.recipients} active subscriber${d.recipients === 1 ? '' : 's'}\
+ · ${count(d.items, 'item')} · ${count(d.recipients, 'active subscriber')}\
  · items from ${when(d.windowStart, ctx.timezone)} to ${when(d.windowEnd, ctx.timezone)}</p>
 <h2>HTML part</h2>
 <iframe class="preview" src="/admin/preview/digest.html" sandbox\
@@ -355,7 +356,7 @@ export function sendConfirmPage(ctx: ViewContext, d: DashboardDigest): string {
   </dl>
   <form method="post" action="/admin/send" class="inline">${csrfField(ctx)}
     <input type="hidden" name="confirm" value="yes">${open}
-    <button type="submit">Send to ${d.recipients} subscriber${d.recipients === 1 ? '' : 's'}</button></form>
+    <button type="submit">Send to ${count(d.recipients, 'subscriber')}</button></form>
   <a href="/admin/preview" class="button secondary">Preview first</a>
 </section>`,
   );
