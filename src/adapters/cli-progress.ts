@@ -1,5 +1,6 @@
 // Adapter for cli-progress: a one-line progress bar on a terminal; the one module that imports it.
 import cliProgress from 'cli-progress';
+import { holdStatusLine } from '../status-line.ts';
 
 export interface ProgressBarOptions {
   /** Where the bar is drawn (a TTY). */
@@ -26,9 +27,29 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     },
     cliProgress.Presets.shades_classic,
   );
+  // The bar stays on the line it starts on, log lines going above it: restoring the cursor where the bar began
+  // would put the next output over the log lines written meanwhile.
+  const terminal = (bar as unknown as { terminal: { cursorSave(): void; cursorRestore(): void } }).terminal;
+  terminal.cursorSave = () => undefined;
+  terminal.cursorRestore = () => undefined;
   bar.start(Math.max(options.total, 0), 0, { status: '' });
+  // log lines go above the bar (see status-line.ts): the bar's line is cleared, the line written, the bar drawn again
+  const drawn = bar as unknown as {
+    render(force: boolean): void;
+    terminal: { clearLine(): void; cursorTo(x: number): void };
+  };
+  const release = holdStatusLine({
+    clear: () => {
+      drawn.terminal.cursorTo(0);
+      drawn.terminal.clearLine();
+    },
+    redraw: () => drawn.render(true),
+  });
   return {
     update: (done, status) => bar.update(done, { status }),
-    stop: () => bar.stop(),
+    stop: () => {
+      release();
+      bar.stop();
+    },
   };
 }
