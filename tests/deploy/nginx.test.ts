@@ -99,7 +99,7 @@ describe('deploy/nginx.conf in front of gazette start', { timeout: 120_000 }, ()
     expect(await subscribe('127.0.0.3', 'b@example.org')).toBeLessThan(400);
   });
 
-  it('refuses a large body at the door, and takes a webhook up to gazette limit', async () => {
+  it('refuses a large body at the door, and lets a webhook through up to the limit gazette sets', async () => {
     const big = await httpsRequest(nginx.https, {
       path: '/subscribe',
       method: 'POST',
