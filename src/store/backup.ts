@@ -9,6 +9,7 @@ import {
   openDatabase,
   parseDatabaseUrl,
   type DialectName,
+  type Kysely,
 } from '../adapters/database.ts';
 import { GazetteError } from '../errors.ts';
 import type { DatabaseSchema } from './schema.ts';
@@ -70,18 +71,26 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-async function countRows(file: string): Promise<Record<string, number>> {
+/** Rows per table of `tables`, as numbers on both dialects. */
+export async function countRows(
+  db: Kysely<DatabaseSchema>,
+  tables: readonly (keyof DatabaseSchema)[],
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    counts[table] = Number(row.n);
+  }
+  return counts;
+}
+
+async function countCopy(file: string): Promise<Record<string, number>> {
   const database = await openDatabase<DatabaseSchema>({ target: { dialect: 'sqlite', file } });
   try {
-    const counts: Record<string, number> = {};
-    for (const table of COUNTED_TABLES) {
-      const row = await database.db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      counts[table] = Number(row.n);
-    }
-    return counts;
+    return await countRows(database.db, COUNTED_TABLES);
   } finally {
     await database.close();
   }
@@ -117,7 +126,7 @@ export async function createBackup(location: StoreLocation, destination: string,
       await backupSqliteFile(file, copy);
       const check = await checkSqliteFile(copy);
       if (check !== 'ok') throw new BackupError(`the copy of ${file} fails SQLite's check: ${check}`);
-      manifest.counts = await countRows(copy);
+      manifest.counts = await countCopy(copy);
       // opening the copy to count leaves its -wal and -shm behind; the folder holds one file per thing kept
       await rm(`${copy}-wal`, { force: true });
       await rm(`${copy}-shm`, { force: true });

@@ -10,6 +10,7 @@ import {
   BACKUP_FILES,
   backupName,
   COUNTED_TABLES,
+  countRows,
   createBackup,
   readBackupManifest,
   restoreBackup,
@@ -120,14 +121,7 @@ export const restoreCommand: CommandSpec = {
       // brings a backup from an older gazette up to this one's schema, and counts what came back
       const store = await openStore(location);
       try {
-        const counts: Record<string, number> = {};
-        for (const table of COUNTED_TABLES) {
-          const row = await store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow();
-          counts[table] = Number(row.n);
-        }
+        const counts = await countRows(store.db, COUNTED_TABLES);
         done.push(`${displayPath(result.database)} (${summary(counts)})`);
       } finally {
         await store.close();

@@ -1,8 +1,8 @@
 // `gazette migrate-store --to URL`: copies every kept table of the current store into a fresh one (SQLite to
 // PostgreSQL, typically), in batches, one transaction per table, and checks the counts at the end.
-import { sql } from '../../adapters/database.ts';
-import { parseDatabaseUrl } from '../../adapters/database.ts';
+import { parseDatabaseUrl, sql } from '../../adapters/database.ts';
 import { UsageError } from '../../errors.ts';
+import { countRows } from '../../store/backup.ts';
 import { openStore, type DatabaseSchema, type Store } from '../../store/index.ts';
 import type { CommandSpec } from '../command.ts';
 import { activeProcesses } from './backup.ts';
@@ -29,11 +29,7 @@ const SERIAL_TABLES = ['subscribers', 'editions', 'mail_events'] as const;
 const BATCH_ROWS = 500;
 
 async function countOf(store: Store, table: keyof DatabaseSchema): Promise<number> {
-  const row = await store.db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return (await countRows(store.db, [table]))[table]!;
 }
 
 /** What was copied, table by table. */
