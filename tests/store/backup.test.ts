@@ -156,6 +156,9 @@ describe('gazette backup and restore', { timeout: 180_000 }, () => {
     expect(notBackup.status).toBe(1);
     expect(notBackup.stderr).toMatch(/^gazette: .*content is not a gazette backup folder \(no manifest\.json\)\n$/);
     expect((await run(['subscribers', 'add', 'ana@example.org'])).status).toBe(0);
+    const named = await run(['backup']);
+    expect(named.status).toBe(0);
+    expect(named.stdout).toMatch(/^backup written to gazette-backup-\d{8}T\d{6}Z: gazette\.db \(1 subscriber, /);
     const again = await run(['backup', path.join(root, 'content')]);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/^gazette: .*content already exists\n$/);

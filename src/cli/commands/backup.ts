@@ -63,7 +63,7 @@ function pgDumpLine(databaseUrl: string, dir: string): string {
 export const backupCommand: CommandSpec = {
   name: 'backup',
   description: 'Copy the SQLite store (safely, while the worker runs) and var/secret into a new private folder',
-  args: [{ name: 'dir', description: 'the folder to create (default: ./gazette-backup-<UTC time>)' }],
+  args: [{ name: 'dir', description: 'the folder to create (default: ./gazette-backup-<UTC time>)', required: false }],
   async run(ctx, args) {
     const now = new Date();
     const location: StoreLocation = { databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir };
