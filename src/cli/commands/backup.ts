@@ -42,9 +42,10 @@ export async function activeProcesses(store: Store, now: Date): Promise<string[]
   return alive;
 }
 
-function plural(n: number, word: string): string {
-  const name = word.replace(/_/g, ' ');
-  return `${n} ${n === 1 ? name.replace(/s$/, '') : name}`;
+/** `3 subscribers`, `1 delivery`, `0 mail events`: a table's rows as words. */
+function plural(n: number, table: string): string {
+  const name = table.replace(/_/g, ' ');
+  return `${n} ${n !== 1 ? name : name.endsWith('ies') ? `${name.slice(0, -3)}y` : name.replace(/s$/, '')}`;
 }
 
 function summary(counts: Record<string, number> | undefined): string {
