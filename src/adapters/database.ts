@@ -110,6 +110,34 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
 }
 
 /**
+ * Copies the SQLite database `file` into `destination` with SQLite's online backup API: a consistent
+ * snapshot even while other processes write to it (a write during the copy restarts it). The
+ * destination is created 0600. Rejects when `file` does not exist rather than creating it.
+ */
+export async function backupSqliteFile(file: string, destination: string): Promise<void> {
+  const { default: SqliteDatabase } = await import('better-sqlite3');
+  const connection = new SqliteDatabase(file, { fileMustExist: true, timeout: 10_000 });
+  try {
+    closeSync(openSync(destination, 'wx', 0o600));
+    await connection.backup(destination);
+  } finally {
+    connection.close();
+  }
+}
+
+/** SQLite's `pragma quick_check` of the existing file `file`: `ok`, or what is wrong with it. */
+export async function checkSqliteFile(file: string): Promise<string> {
+  const { default: SqliteDatabase } = await import('better-sqlite3');
+  const connection = new SqliteDatabase(file, { fileMustExist: true });
+  try {
+    const rows = connection.pragma('quick_check') as { quick_check: string }[];
+    return rows.map((r) => r.quick_check).join('; ');
+  } finally {
+    connection.close();
+  }
+}
+
+/**
  * Creates the folder (0700) and an empty database file (0600) before SQLite opens it: SQLite would create the file
  * 0644 less the umask, readable by every local user, and it gives the -wal and -shm files the database file's mode.
  * An empty file is an empty database. A file already there keeps its mode.

@@ -23,6 +23,9 @@ export const commandModules: CommandModule[] = [
   { group: 'bounces', load: async () => (await import('./bounces.ts')).bouncesCommands },
   { group: 'import-feed', load: async () => [(await import('./import-feed.ts')).importFeedCommand] },
   { group: 'status', load: async () => [(await import('./status.ts')).statusCommand] },
+  { group: 'backup', load: async () => [(await import('./backup.ts')).backupCommand] },
+  { group: 'restore', load: async () => [(await import('./backup.ts')).restoreCommand] },
+  { group: 'migrate-store', load: async () => [(await import('./migrate-store.ts')).migrateStoreCommand] },
 ];
 
 /** The commands needed to run `argv`: only the named group's, or all of them for help and typos. */
