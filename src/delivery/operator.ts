@@ -143,12 +143,14 @@ export async function resumeEdition(
         .executeTakeFirst();
       requeued = Number(result.numUpdatedRows);
     }
-    if (edition.state === 'paused' || (edition.state === 'sent' && requeued > 0)) {
+    const reopen = edition.state === 'paused' || (edition.state === 'sent' && requeued > 0);
+    if (reopen)
       await trx
         .updateTable('editions')
         .set({ state: 'sending', paused_reason: null, completed_at: null })
         .where('id', '=', editionId)
         .execute();
+    if (reopen || options.retryNow === true) {
       await trx
         .updateTable('deliveries')
         .set({ next_attempt_at: now })

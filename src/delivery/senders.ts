@@ -195,3 +195,14 @@ export async function judgeSenders(
   for (const id of ids) judged.set(id, judgeSender(id, byId.get(id), facts));
   return judged;
 }
+
+/** The workers (`gazette start`) alive now: they send the retries an edition still has. */
+export async function liveWorkers(store: Store, now: Date): Promise<SenderLiveness[]> {
+  const rows = await store.db.selectFrom('senders').select('id').where('kind', '=', 'worker').execute();
+  const judged = await judgeSenders(
+    store,
+    rows.map((r) => r.id),
+    now,
+  );
+  return [...judged.values()].filter((s) => s.alive);
+}

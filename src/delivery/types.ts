@@ -119,6 +119,8 @@ export interface ResumeOptions {
   editionId?: number;
   /** Send the rows whose outcome is unknown again (a reader may get a second copy). */
   resendUncertain?: boolean;
+  /** Rows waiting for a retry are due now, not at their next attempt (an operator's `resume --wait`). */
+  retryNow?: boolean;
 }
 
 export interface DeliveryFailure {

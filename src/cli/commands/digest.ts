@@ -13,6 +13,7 @@ import {
   cancelEdition,
   mailedHistory,
   recoverInterrupted,
+  liveWorkers,
   resumeEdition,
   type DeliveryDeps,
   type DispatchProgress,
@@ -69,6 +70,7 @@ async function dispatchWithProgress(
   ctx: CommandContext,
   deps: DeliveryDeps,
   editionId: number,
+  waitForRetries: boolean,
 ): Promise<DispatchResult> {
   const tty = Boolean((ctx.stderr as NodeJS.WriteStream).isTTY);
   let bar: ReturnType<typeof createProgressBar> | undefined;
@@ -98,7 +100,7 @@ async function dispatchWithProgress(
       editionId,
       signal: ctx.signal,
       onProgress,
-      waitForRetries: true,
+      waitForRetries,
     });
   } finally {
     stopCollecting();
@@ -107,6 +109,18 @@ async function dispatchWithProgress(
 }
 
 const plural = count;
+
+const WAIT_OPTION = {
+  flags: '--wait',
+  description:
+    'stay until every retry is sent or given up (default: return once every row has had its first attempt, ' +
+    'and leave the retries to the worker)',
+};
+
+async function retryHandOff(deps: DeliveryDeps, waited: boolean): Promise<RetryHandOff> {
+  if (waited) return { waited, workers: [] };
+  return { waited, workers: (await liveWorkers(deps.store, deps.now())).map((w) => w.id) };
+}
 
 /** Rows being sent now, by holder: who holds them, and whether it lives. */
 function inFlightLines(r: EditionReport): string[] {
@@ -117,8 +131,24 @@ function inFlightLines(r: EditionReport): string[] {
   );
 }
 
-/** The closing report of send and resume; non-zero when the edition is not finished, with why and what to do. */
-function summary(ctx: CommandContext, report: EditionReport | undefined, result: DispatchResult): number {
+/** What sends the retries once the command returns without waiting for them. */
+interface RetryHandOff {
+  /** `--wait`: the command waited for every retry. */
+  waited: boolean;
+  /** Workers alive now, which send the retries when they are due. */
+  workers: string[];
+}
+
+/**
+ * The closing report of send and resume; non-zero when the edition is not finished, with why and what to do.
+ * Without --wait, an edition whose only unfinished rows wait for a retry is handed to the worker: status 0.
+ */
+function summary(
+  ctx: CommandContext,
+  report: EditionReport | undefined,
+  result: DispatchResult,
+  handOff: RetryHandOff,
+): number {
   if (!report) return 1;
   const c = report.counts;
   ctx.stdout.write(
@@ -147,6 +177,22 @@ function summary(ctx: CommandContext, report: EditionReport | undefined, result:
   if (result.aborted) {
     ctx.stdout.write(`stopped before the end; run \`gazette digest resume ${report.editionId}\` to continue\n`);
     return 1;
+  }
+  const onlyRetries = c.retry > 0 && c.pending === 0 && c.sending === 0;
+  if (report.state === 'sending' && onlyRetries && !handOff.waited) {
+    const next = report.failures
+      .map((f) => f.nextAttemptAt)
+      .filter((d): d is Date => d !== null)
+      .sort((a, b) => a.getTime() - b.getTime())[0];
+    ctx.stdout.write(
+      `every row has had its first attempt; ${plural(c.retry, 'row')} wait for a retry` +
+        `${next ? ` (the next at ${next.toISOString()})` : ''}: ` +
+        (handOff.workers.length > 0
+          ? `the worker (${handOff.workers.join(', ')}) sends them when they are due`
+          : 'no worker runs now: `gazette start` sends them when they are due') +
+        `; \`gazette digest resume ${report.editionId} --wait\` sends them from here\n`,
+    );
+    return 0;
   }
   if (report.state !== 'sent') {
     const live = report.inFlight.filter((h) => h.alive);
@@ -187,6 +233,7 @@ const send: CommandSpec = {
     },
     { flags: '--now <iso>', description: 'compose as if it were this moment (ISO 8601; default: now)' },
     { flags: '--content <dir>', description: 'content folder (default: content/)' },
+    WAIT_OPTION,
   ],
   async run(ctx, _args, options) {
     const now = parseNow(options.now);
@@ -274,9 +321,9 @@ const send: CommandSpec = {
         `edition ${created.editionId}: "${created.subject}", ${plural(created.items, 'item')}, ` +
           `${plural(created.recipients, 'recipient')}\n`,
       );
-      const result = await dispatchWithProgress(ctx, deps, created.editionId);
+      const result = await dispatchWithProgress(ctx, deps, created.editionId, options.wait === true);
       const [report] = await editionStatus(deps, created.editionId);
-      return summary(ctx, report, result);
+      return summary(ctx, report, result, await retryHandOff(deps, options.wait === true));
     } finally {
       await deps.close();
     }
@@ -356,6 +403,7 @@ const resume: CommandSpec = {
     { name: 'edition', description: 'edition number (default: the newest paused or unfinished one)', required: false },
   ],
   options: [
+    WAIT_OPTION,
     {
       flags: '--resend-uncertain',
       description: 'also send the rows held as uncertain (a reader may get a second copy)',
@@ -394,11 +442,13 @@ const resume: CommandSpec = {
       const resumed = await resumeEdition(deps, {
         ...(editionId !== undefined ? { editionId } : {}),
         resendUncertain: options.resendUncertain === true,
+        // the operator asked to see it through from here: what waits for a retry is tried now
+        retryNow: options.wait === true,
       });
       if (resumed.requeued > 0) ctx.stdout.write(`${plural(resumed.requeued, 'uncertain row')} queued again\n`);
-      const result = await dispatchWithProgress(ctx, deps, resumed.editionId);
+      const result = await dispatchWithProgress(ctx, deps, resumed.editionId, options.wait === true);
       const [report] = await editionStatus(deps, resumed.editionId);
-      return summary(ctx, report, result);
+      return summary(ctx, report, result, await retryHandOff(deps, options.wait === true));
     } finally {
       await deps.close();
     }
