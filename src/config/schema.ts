@@ -1,6 +1,7 @@
 // The shape of gazette.yaml, validated when loaded; every key is documented in README.md.
 import { z } from '../adapters/zod.ts';
 import { isValidTimeZone } from '../adapters/luxon.ts';
+import { cronProblem } from '../adapters/node-cron.ts';
 
 const absoluteUrl = z
   .string()
@@ -39,7 +40,16 @@ export const configSchema = z
       })
       .default({ limit: 20, archive_page_size: 100 }),
     digest: z.strictObject({
-      schedule: z.string().min(1).default('0 9 * * 1'),
+      // every command reads the schedule the worker runs: a typo is refused wherever it is met, naming the key
+      schedule: z
+        .string()
+        .min(1)
+        .superRefine((value, ctx) => {
+          const problem = cronProblem(value);
+          if (problem !== undefined)
+            ctx.addIssue({ code: 'custom', message: `"${value}" is not a cron expression (${problem})` });
+        })
+        .default('0 9 * * 1'),
       max_lateness_hours: z.number().min(0).default(24),
       first_window_days: z.number().int().min(1).default(7),
       /** An item not mailed yet is carried by the next edition while it is younger than this. */

@@ -5,10 +5,9 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { watchFile, type FolderWatcher } from '../../adapters/chokidar.ts';
-import { cronProblem } from '../../adapters/node-cron.ts';
 import { editionPage, readSentEditions, type DeliveryDeps } from '../../delivery/index.ts';
 import { previewNotice } from '../../config/load.ts';
-import { ConfigError, errorMessage, UsageError } from '../../errors.ts';
+import { errorMessage, UsageError } from '../../errors.ts';
 import { publishedUrl } from '../../feed/index.ts';
 import type { Logger } from '../../logger.ts';
 import type { Mailer } from '../../mail/index.ts';
@@ -104,13 +103,8 @@ export const startCommand: CommandSpec = {
     const scrapeToken = metricsToken(process.env);
     const weakScrapeToken = metricsTokenProblem(scrapeToken);
     if (weakScrapeToken !== null) throw new UsageError(weakScrapeToken);
+    // the schedule was checked with the rest of the config (src/config/schema.ts)
     const config = await ctx.config();
-    const problem = cronProblem(config.digest.schedule);
-    if (problem)
-      throw new ConfigError(
-        `${ctx.env.configFile}: digest.schedule "${config.digest.schedule}" is not a cron expression: ${problem}`,
-        { file: ctx.env.configFile, key: 'digest.schedule' },
-      );
     const port =
       options.port !== undefined ? parseIntegerOption('--port', String(options.port), 0, 65535) : ctx.env.port;
     const trustedProxies =
