@@ -1,5 +1,6 @@
 // `gazette digest send|status|resume`: create and dispatch an edition, see where editions stand, continue one after a
 // stop.
+import { formatInZone } from '../../adapters/luxon.ts';
 import { count } from '../../plural.ts';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -118,8 +119,9 @@ const WAIT_OPTION = {
 };
 
 async function retryHandOff(deps: DeliveryDeps, waited: boolean): Promise<RetryHandOff> {
-  if (waited) return { waited, workers: [] };
-  return { waited, workers: (await liveWorkers(deps.store, deps.now())).map((w) => w.id) };
+  const timezone = deps.config.site.timezone;
+  if (waited) return { waited, workers: [], timezone };
+  return { waited, workers: (await liveWorkers(deps.store, deps.now())).map((w) => w.id), timezone };
 }
 
 /** Rows being sent now, by holder: who holds them, and whether it lives. */
@@ -137,6 +139,8 @@ interface RetryHandOff {
   waited: boolean;
   /** Workers alive now, which send the retries when they are due. */
   workers: string[];
+  /** site.timezone, for the time of the next retry. */
+  timezone: string;
 }
 
 /**
@@ -186,7 +190,7 @@ function summary(
       .sort((a, b) => a.getTime() - b.getTime())[0];
     ctx.stdout.write(
       `every row has had its first attempt; ${plural(c.retry, 'row')} wait for a retry` +
-        `${next ? ` (the next at ${next.toISOString()})` : ''}: ` +
+        `${next ? ` (the next at ${inZone(handOff.timezone)(next)})` : ''}: ` +
         (handOff.workers.length > 0
           ? `the worker (${handOff.workers.join(', ')}) sends them when they are due`
           : 'no worker runs now: `gazette start` sends them when they are due') +
@@ -330,9 +334,14 @@ const send: CommandSpec = {
   },
 };
 
-const iso = (d: Date | null): string => (d ? d.toISOString() : '-');
+/** A time as the operator reads it: in site.timezone, the zone named (`--json` keeps ISO UTC). */
+const inZone =
+  (zone: string) =>
+  (d: Date | null): string =>
+    d ? `${formatInZone(d, zone, 'yyyy-LL-dd HH:mm:ss')} ${zone}` : '-';
 
-function printReport(ctx: CommandContext, r: EditionReport, detail: boolean): void {
+function printReport(ctx: CommandContext, r: EditionReport, detail: boolean, zone: string): void {
+  const iso = inZone(zone);
   const c = r.counts;
   ctx.stdout.write(
     `edition ${r.editionId}  ${r.state}  "${r.subject}"${r.slot ? `  slot ${r.slot}` : ''}\n` +
@@ -387,7 +396,8 @@ const status: CommandSpec = {
         return 0;
       }
       if (reports.length === 0) ctx.stdout.write('no editions yet\n');
-      for (const r of reports) printReport(ctx, r, editionId !== undefined || reports.length === 1);
+      for (const r of reports)
+        printReport(ctx, r, editionId !== undefined || reports.length === 1, config.site.timezone);
       return 0;
     } finally {
       await store.close();
