@@ -43,6 +43,11 @@ export interface WorkerOptions {
   onEditionsSent?: () => void;
   /** Called as each drain of the ledger starts; what it returns is called as the drain ends. */
   whileDispatching?: () => () => void;
+  /**
+   * Whether this worker runs the digest schedule (default true). A preview worker (`--base-url`) does not: it
+   * never takes the scheduler lease from the real one, and creates no edition of its own.
+   */
+  scheduled?: boolean;
 }
 
 export interface TickReport {
@@ -106,6 +111,7 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 
   const tickOnce = async (now: Date): Promise<TickReport> => {
+    if (options.scheduled === false) return { leader: false };
     const leader = await lease.renew(now);
     if (!leader) return { leader };
     const plan = planSlot({ schedule, zone, now, maxLatenessMs });

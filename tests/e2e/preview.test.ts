@@ -7,6 +7,8 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
+import { openStore } from '../../src/store/index.ts';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { gazetteIn, repoRoot, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { configOffSchedule, eventually, itemFile } from '../worker/support.ts';
 
@@ -47,6 +49,7 @@ describe('--base-url', { timeout: 120_000 }, () => {
   let root: string;
   let productionHost: string;
   let worker: WorkerProcess | undefined;
+  let smtp: TestSmtpServer | undefined;
   const env = { GAZETTE_SECRET };
 
   beforeAll(async () => {
@@ -56,6 +59,7 @@ describe('--base-url', { timeout: 120_000 }, () => {
     productionHost = new URL((await loadConfig(path.join(root, 'gazette.yaml'))).site.url).host;
   });
   afterAll(async () => {
+    await smtp?.close();
     await worker?.stop('SIGKILL').catch(() => undefined);
     await rm(root, { recursive: true, force: true });
   });
@@ -119,7 +123,9 @@ describe('--base-url', { timeout: 120_000 }, () => {
         path.join(site, 'content/2021/seizure.md'),
         itemFile('Heroin seized at the border', new Date(Date.now() - day)),
       );
-      const workerEnv = { ...env, ADMIN_TOKEN };
+      // a real mail server configured: a preview must not mail its links through it
+      smtp = await startSmtpServer();
+      const workerEnv = { ...env, ADMIN_TOKEN, SMTP_URL: smtp.url };
       expect(gazetteIn(site, ['subscribers', 'add', 'reader@example.org'], workerEnv).status).toBe(0);
       const port = await freePort();
       const preview = `http://127.0.0.1:${port}/`;
@@ -132,6 +138,7 @@ describe('--base-url', { timeout: 120_000 }, () => {
       expect(worker.stdout()).toContain(
         `gazette worker: preview build for ${preview}: links point there, not to https://${productionHost}/`,
       );
+      expect(worker.stdout()).toContain('mail goes to var/outbox/ (not SMTP_URL) and the digest schedule is off');
       expect(await linksTo(path.join(site, 'public'), productionHost)).toEqual([]);
 
       const outbox = path.join(site, 'var/outbox');
@@ -173,6 +180,14 @@ describe('--base-url', { timeout: 120_000 }, () => {
       expect(unsubscribe).toContain(`${preview}unsubscribe?token=`);
       expect(body).toContain(`${preview}archive/`);
       expect(body).toContain(`${preview}news/`);
+      // nothing went through the mail server, and the preview never held the real worker's scheduler lease
+      expect(smtp.messages).toEqual([]);
+      const store = await openStore({ databaseUrl: undefined, varDir: path.join(site, 'var') });
+      try {
+        expect(await store.db.selectFrom('leases').selectAll().execute()).toEqual([]);
+      } finally {
+        await store.close();
+      }
       expect(await worker.stop('SIGTERM')).toBe(0);
     } finally {
       await rm(site, { recursive: true, force: true });

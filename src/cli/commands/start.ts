@@ -162,7 +162,10 @@ export const startCommand: CommandSpec = {
     try {
       const secret = await loadOrCreateSecret(env.varDir, { GAZETTE_SECRET: env.secret });
       store = await openStore({ databaseUrl: env.databaseUrl, varDir: env.varDir });
-      mailer = await openConfiguredMailer(env, config);
+      const preview = previewNotice(config);
+      // A preview's links point at the preview: they never reach readers. Its mail goes to the outbox whatever
+      // SMTP_URL says, and it runs no schedule (nor takes the real worker's lease).
+      mailer = await openConfiguredMailer(preview === undefined ? env : { ...env, smtpUrl: undefined }, config);
       // counted only when someone can read the counts
       if (scrapeToken !== undefined) metrics = createMetrics({ store, logger: logger.child({ component: 'metrics' }) });
       const sending = metrics ? metrics.mailer(mailer) : mailer;
@@ -170,17 +173,18 @@ export const startCommand: CommandSpec = {
         {
           worker: workerId,
           database: store.dialect,
-          mail: env.smtpUrl
-            ? smtpTarget(env.smtpUrl)
-            : `outbox ${path.relative(env.root, path.join(env.varDir, 'outbox')) || '.'}`,
+          mail:
+            env.smtpUrl && preview === undefined
+              ? smtpTarget(env.smtpUrl)
+              : `outbox ${path.relative(env.root, path.join(env.varDir, 'outbox')) || '.'}`,
         },
         'worker starting',
       );
       configWatcher = await watchConfig(env.configFile, logger);
-      const preview = previewNotice(config);
       if (preview !== undefined) {
-        ctx.stdout.write(`gazette worker: ${preview}\n`);
-        logger.warn({ url: config.site.url, siteUrl: config.site.productionUrl }, preview);
+        const mail = 'mail goes to var/outbox/ (not SMTP_URL) and the digest schedule is off';
+        ctx.stdout.write(`gazette worker: ${preview}; ${mail}\n`);
+        logger.warn({ url: config.site.url, siteUrl: config.site.productionUrl }, `${preview}; ${mail}`);
       }
       const hubUrl = config.feeds.websubHub;
       if (hubUrl !== undefined && preview !== undefined)
@@ -232,6 +236,7 @@ export const startCommand: CommandSpec = {
       };
       const activeSite = site;
       worker = createWorker({
+        scheduled: preview === undefined,
         deps,
         workerId,
         logger: logger.child({ component: 'worker' }),
