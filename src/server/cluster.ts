@@ -24,7 +24,7 @@ import { listen } from '../adapters/hono.ts';
 import { silentLogger } from '../adapters/pino.ts';
 import type { Logger } from '../logger.ts';
 import { createHandlers, createStaticHandler } from './app.ts';
-import type { RunningServer, StartServerOptions } from './listener.ts';
+import { listenError, type RunningServer, type StartServerOptions } from './listener.ts';
 import type { StaticFilesOptions } from './static-files.ts';
 
 /** Environment variable through which the primary hands a worker its set-up. */
@@ -144,8 +144,10 @@ export async function startClusteredServer(
         const worker = fork();
         return new Promise<void>((resolve, reject) => {
           const failed = (message: unknown): void => {
-            const m = message as { type?: string; error?: string };
-            if (m?.type === 'gazette:failed') reject(new Error(m.error ?? 'a server worker could not start'));
+            const m = message as { type?: string; error?: string; code?: string };
+            if (m?.type !== 'gazette:failed') return;
+            const failure = Object.assign(new Error(m.error ?? 'a server worker could not start'), { code: m.code });
+            reject(listenError(failure, setup.port, setup.hostname));
           };
           worker.on('message', failed);
           worker.once('listening', (address: { port: number }) => {
@@ -209,7 +211,11 @@ export async function runServerWorker(
       });
     });
   } catch (err) {
-    process.send?.({ type: 'gazette:failed', error: (err as Error).message });
+    process.send?.({
+      type: 'gazette:failed',
+      error: (err as Error).message,
+      code: (err as NodeJS.ErrnoException).code,
+    });
     throw err;
   }
   logger.debug({ port: (server.address() as AddressInfo | null)?.port }, 'server worker listening');

@@ -1,4 +1,5 @@
 // What starting a server takes and gives, shared by the single-process server (start.ts) and the clustered one.
+import { GazetteError } from '../errors.ts';
 import type { AppOptions } from './app.ts';
 
 export interface StartServerOptions extends AppOptions {
@@ -25,4 +26,20 @@ export interface RunningServer {
    * processes of a multi-process server notice within their revalidation interval instead.)
    */
   published(): void;
+}
+
+/** A port that cannot be bound, said the way an operator can act on: which port, from where, and why. */
+export function listenError(err: unknown, port: number, hostname: string | undefined): Error {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const where = `port ${port}${hostname ? ` on ${hostname}` : ''} (PORT or --port)`;
+  if (code === 'EADDRINUSE')
+    return new GazetteError('LISTEN_IN_USE', `cannot listen on ${where}: another process already uses it`);
+  if (code === 'EACCES')
+    return new GazetteError(
+      'LISTEN_DENIED',
+      `cannot listen on ${where}: ports below 1024 need privileges; use a higher port behind a proxy`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new GazetteError('LISTEN_ADDRESS', `cannot listen on ${where}: this machine has no such address (--host)`);
+  return err instanceof Error ? err : new Error(String(err));
 }

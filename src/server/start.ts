@@ -2,7 +2,7 @@
 import { listen } from '../adapters/hono.ts';
 import { createHandlers } from './app.ts';
 import { startClusteredServer } from './cluster.ts';
-import type { RunningServer, StartServerOptions } from './listener.ts';
+import { listenError, type RunningServer, type StartServerOptions } from './listener.ts';
 
 export type { RunningServer, StartServerOptions } from './listener.ts';
 
@@ -10,12 +10,12 @@ export type { RunningServer, StartServerOptions } from './listener.ts';
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   if ((options.workers ?? 1) > 1) return startClusteredServer(options, { workers: options.workers! });
   const { app, serveStatic, published } = createHandlers(options);
-  const listening = await listen({
-    fetch: app.fetch,
-    bypass: serveStatic,
-    port: options.port ?? 8080,
-    hostname: options.hostname,
-  });
+  const port = options.port ?? 8080;
+  const listening = await listen({ fetch: app.fetch, bypass: serveStatic, port, hostname: options.hostname }).catch(
+    (err: unknown) => {
+      throw listenError(err, port, options.hostname);
+    },
+  );
   const host =
     options.hostname === undefined || options.hostname === '0.0.0.0' || options.hostname === '::'
       ? '127.0.0.1'
