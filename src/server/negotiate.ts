@@ -26,14 +26,7 @@ function parse(header: string): Coding {
     const [rawName, ...params] = part.split(';');
     const name = rawName!.trim().toLowerCase();
     if (name === '') continue;
-    let q = 1;
-    for (const param of params) {
-      const [key, value] = param.split('=');
-      if (key?.trim().toLowerCase() === 'q' && value !== undefined) {
-        const parsed = Number(value.trim());
-        q = Number.isFinite(parsed) ? Math.min(1, Math.max(0, parsed)) : 0;
-      }
-    }
+    const q = quality(params);
     if (name === 'br') br = q;
     else if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip ?? 0, q);
     else if (name === 'identity') identity = q;
@@ -79,17 +72,23 @@ export function prefersFeedPage(accept: string | null | undefined, secFetchDest:
     for (const part of accept.split(',')) {
       const [rawName, ...params] = part.split(';');
       const name = rawName!.trim().toLowerCase();
-      let q = 1;
-      for (const param of params) {
-        const [key, value] = param.split('=');
-        if (key?.trim().toLowerCase() === 'q' && value !== undefined) {
-          const parsed = Number(value.trim());
-          q = Number.isFinite(parsed) ? Math.min(1, Math.max(0, parsed)) : 0;
-        }
-      }
+      const q = quality(params);
       if (name === 'text/html' || name === 'application/xhtml+xml') html = Math.max(html, q);
       else if (FEED_TYPES.has(name)) feed = Math.max(feed, q);
     }
     return html > 0 && html > feed;
   });
+}
+
+/** The q-value among an Accept or Accept-Encoding entry's parameters: 1 when absent, 0 when unreadable. */
+function quality(params: readonly string[]): number {
+  let q = 1;
+  for (const param of params) {
+    const [key, value] = param.split('=');
+    if (key?.trim().toLowerCase() === 'q' && value !== undefined) {
+      const parsed = Number(value.trim());
+      q = Number.isFinite(parsed) ? Math.min(1, Math.max(0, parsed)) : 0;
+    }
+  }
+  return q;
 }

@@ -1,25 +1,16 @@
 // A reader subscribes while the mail server is down: the request is kept, the page says the mail may take a while,
 // and the running worker sends the confirmation once the server is back, without the reader asking again.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
+import { freePort } from '../helpers/ports.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { configOffSchedule, itemFile } from '../worker/support.ts';
 
 const GAZETTE_SECRET = 'gazette-secret-confirmation-retry-0123';
-
-/** A port nothing listens on yet: bound, then closed. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('a confirmation while the mail server is down', { timeout: 120_000 }, () => {
   let root: string;

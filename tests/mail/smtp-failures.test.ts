@@ -1,11 +1,11 @@
 // When the mail server cannot be used, the operator reads which setting, what was tried and the likely cause, as
 // `gazette digest send --to` prints it against a real server: refused, TLS against a plain server, a wrong login.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { childEnv, repoRoot } from '../helpers/worker-process.ts';
 
@@ -25,15 +25,6 @@ function testCopy(cwd: string, smtpUrl: string): Promise<{ status: number | null
   });
 }
 
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('an SMTP server that cannot be used', () => {
   let dir: string;
   let smtp: TestSmtpServer | undefined;
@@ -47,7 +38,7 @@ describe('an SMTP server that cannot be used', () => {
   });
 
   it('refusing connections: names SMTP_URL and asks whether the server runs and the port is right', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const res = await testCopy(dir, `smtp://127.0.0.1:${port}`);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
