@@ -321,6 +321,8 @@ describe('the dashboard fits a phone and a desktop with 3,000 subscribers, and w
     await addSubscribers(store, 2, 'unsubscribed', 'gone');
     await addSubscribers(store, 2, 'bounced', 'lost');
     deps = deliveryDeps({ store, varDir: dir, now: movingClock() });
+    // an edition of 2,992 rows, never sent here: its tally has four-digit counts too
+    await createEdition(deps, { now: deps.now() });
     const env = testEnvironment(dir, { databaseUrl: database.url, adminToken: TOKEN });
     const subscriptions = createSubscriptionService({
       store,
@@ -383,6 +385,11 @@ describe('the dashboard fits a phone and a desktop with 3,000 subscribers, and w
       try {
         expect(await page.textContent('[data-subscribers="active"]')).toBe(String(ACTIVE));
         await fits(page, 'overview');
+        await page.click('nav >> text=Editions');
+        expect(await page.textContent('[data-count="pending"]')).toBe(String(ACTIVE));
+        await fits(page, 'editions');
+        await page.click('.edition h2 a');
+        await fits(page, 'edition');
 
         await page.click('nav >> text=Subscribers');
         const list = await fits(page, 'subscribers');
