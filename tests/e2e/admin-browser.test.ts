@@ -399,7 +399,10 @@ describe('the dashboard fits a phone and a desktop with 3,000 subscribers, and w
 
         await page.click('text=information.officer.of.the.regional.centre1@example.org');
         await fits(page, 'subscriber');
-        await page.goto(`${server.url}admin/subscribers/remove?email=reader5%40example.org`);
+        // the longest address on the confirmation page
+        await page.goto(
+          `${server.url}admin/subscribers/remove?email=information.officer.of.the.regional.centre1%40example.org`,
+        );
         await fits(page, 'remove');
         await page.goto(`${server.url}admin/subscribers/import`);
         await fits(page, 'import');
@@ -424,10 +427,7 @@ describe('the dashboard fits a phone and a desktop with 3,000 subscribers, and w
       const row = page.locator('tr', { hasText: 'reader10@example.org' });
       await Promise.all([page.waitForURL(/\/admin\/subscribers\/remove\?/), row.locator('text=Remove').click()]);
       expect(await state('reader10@example.org')).toBeDefined();
-      await Promise.all([
-        page.waitForURL(/notice=removed/),
-        page.click('button:has-text("Remove reader10@example.org")'),
-      ]);
+      await Promise.all([page.waitForURL(/notice=removed/), page.click('button:has-text("Remove for good")')]);
       expect(await page.textContent('.notice')).toBe('reader10@example.org was removed.');
       expect(await state('reader10@example.org')).toBeUndefined();
 

@@ -114,6 +114,8 @@ export const IMPORT_PATH = '/admin/subscribers/import';
 /** The largest CSV the dashboard imports (a bigger list goes through `gazette subscribers import`). */
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 const IMPORT_MAX_TEXT = '5 MB';
+/** The upload's body: the file and, around it, the form's other fields and the multipart framing. */
+const IMPORT_MAX_BODY = IMPORT_MAX_BYTES + 16 * 1024;
 /** Audit log entries per page. */
 const AUDIT_PAGE = 50;
 
@@ -319,23 +321,18 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   });
 
   // the upload's own limit, before the guard reads the form for its CSRF token
-  app.post(
-    IMPORT_PATH,
-    bodyLimit({
-      maxSize: IMPORT_MAX_BYTES,
-      onError: (c) =>
-        page(
-          messagePage(
-            base(c, null),
-            'File too large',
-            `The dashboard imports CSV files of up to ${IMPORT_MAX_TEXT}; nothing was imported. Split the file, ` +
-              'or import it on the server with gazette subscribers import FILE.',
-          ),
-          413,
-          { connection: 'close' },
-        ),
-    }),
-  );
+  const tooLarge = (c: Context): Response =>
+    page(
+      messagePage(
+        base(c, null),
+        'File too large',
+        `The dashboard imports CSV files of up to ${IMPORT_MAX_TEXT}; nothing was imported. Split the file, ` +
+          'or import it on the server with gazette subscribers import FILE.',
+      ),
+      413,
+      { connection: 'close' },
+    );
+  app.post(IMPORT_PATH, bodyLimit({ maxSize: IMPORT_MAX_BODY, onError: tooLarge }));
 
   // ---- everything else: a session, and on POST the session's CSRF token from a same-site form ----
 
@@ -589,6 +586,7 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     const again = (error: string, status: number): Response =>
       page(importPage({ ...view(c), notice: { kind: 'error', text: error } }, { maxSize: IMPORT_MAX_TEXT }), status);
     if (!(file instanceof File) || file.size === 0) return again('Choose a CSV file to import.', 400);
+    if (file.size > IMPORT_MAX_BYTES) return tooLarge(c);
     try {
       const report = await port.importSubscribers(new Uint8Array(await file.arrayBuffer()), { update });
       await audit(

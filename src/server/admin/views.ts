@@ -492,7 +492,7 @@ export function removeConfirmPage(ctx: ViewContext, s: DashboardSubscriber): str
   ${subscriberFacts(ctx, s)}
   <form method="post" action="/admin/subscribers/remove" class="inline">${csrfField(ctx)}
     <input type="hidden" name="email" value="${s.email}"><input type="hidden" name="confirm" value="yes">
-    <button type="submit" class="danger">Remove ${s.email}</button></form>
+    <button type="submit" class="danger">Remove for good</button></form>
   ${
     s.state !== 'unsubscribed'
       ? html`<form method="post" action="/admin/subscribers/unsubscribe" class="inline">${csrfField(ctx)}\
