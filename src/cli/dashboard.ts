@@ -16,7 +16,14 @@ import {
   type DeliveryDeps,
 } from '../delivery/index.ts';
 import type { DashboardPort } from '../server/index.ts';
-import { exportSubscribers, normalizeAddress, type SubscriptionService } from '../subscribers/index.ts';
+import {
+  exportSubscribers,
+  importSubscribers,
+  normalizeAddress,
+  renameSubscriber,
+  unsubscribeSubscriber,
+  type SubscriptionService,
+} from '../subscribers/index.ts';
 import { latestEvents, listMailEvents } from '../bounces/index.ts';
 import { isSessionRevoked, revokeSession } from '../store/index.ts';
 import { gatherStatus } from './commands/status.ts';
@@ -214,6 +221,60 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
     },
 
     removeSubscriber: (address) => subscriptions.remove(address),
+
+    unsubscribeSubscriber: (address) => unsubscribeSubscriber(store.db, address, deps.now()),
+
+    renameSubscriber: (address, name) => renameSubscriber(store.db, address, name, deps.now()),
+
+    async subscriber(address) {
+      const key = normalizeAddress(address).key;
+      const row = await store.db.selectFrom('subscribers').selectAll().where('email_key', '=', key).executeTakeFirst();
+      if (!row) return null;
+      const latest = await latestEvents(store, [Number(row.id)]);
+      const event = latest.get(Number(row.id));
+      return {
+        email: row.email,
+        name: row.name,
+        state: row.state,
+        source: row.source,
+        createdAt: new Date(Number(row.created_at)),
+        ...(event ? { lastEvent: event } : {}),
+      };
+    },
+
+    importSubscribers: (csv, { update }) =>
+      importSubscribers(store, Readable.from([Buffer.from(csv)]), { now: deps.now(), update }),
+
+    async audit(entry) {
+      await store.db
+        .insertInto('audit_log')
+        .values({
+          at: deps.now().getTime(),
+          actor: entry.actor,
+          action: entry.action,
+          target: entry.target ?? null,
+          detail: entry.detail ?? null,
+        })
+        .execute();
+    },
+
+    async auditLog({ limit, offset }) {
+      const rows = await store.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map((r) => ({
+        id: Number(r.id),
+        at: new Date(Number(r.at)),
+        actor: r.actor,
+        action: r.action,
+        target: r.target,
+        detail: r.detail,
+      }));
+    },
 
     exportSubscribers() {
       const out = new PassThrough();

@@ -8,7 +8,7 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createAdminAuth, createAdminFailureLimiter, type AdminAuthResult } from './admin-auth.ts';
 import type { DashboardPort } from './admin/port.ts';
-import { mountDashboard } from './admin/routes.ts';
+import { IMPORT_PATH, mountDashboard } from './admin/routes.ts';
 import { clientAddress, rateLimitKey } from './client-address.ts';
 import { mountHooks, type HooksOptions } from './hooks/index.ts';
 import {
@@ -205,16 +205,15 @@ export function createHandlers(options: AppOptions): Handlers {
     logger,
   });
 
-  app.post(
-    '*',
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 16 * 1024,
-      onError: (c) =>
-        isApi(c)
-          ? jsonError(413, 'PAYLOAD_TOO_LARGE', 'request body too large')
-          : page(payloadTooLargePage(site), { connection: 'close' }),
-    }),
-  );
+  const smallBodies = bodyLimit({
+    maxSize: options.maxBodyBytes ?? 16 * 1024,
+    onError: (c) =>
+      isApi(c)
+        ? jsonError(413, 'PAYLOAD_TOO_LARGE', 'request body too large')
+        : page(payloadTooLargePage(site), { connection: 'close' }),
+  });
+  // the dashboard's CSV upload has a larger limit of its own
+  app.post('*', (c, next) => (c.req.path === IMPORT_PATH ? next() : smallBodies(c, next)));
 
   app.get('/healthz', () => json(200, { status: 'ok' }));
 
@@ -380,6 +379,9 @@ export function createHandlers(options: AppOptions): Handlers {
       return jsonError(503, 'NOT_AVAILABLE', 'digest sending is not set up in this server');
     try {
       const result = await admin.triggerDigest();
+      await options.dashboard?.port
+        .audit({ actor: 'api', action: 'send now', detail: JSON.stringify(result ?? null).slice(0, 500) })
+        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'audit log not written'));
       return json(202, { triggered: true, result: result ?? null });
     } catch (err) {
       const code = errorCode(err);

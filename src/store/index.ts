@@ -7,6 +7,7 @@ export { isSessionRevoked, revokeSession } from './revocations.ts';
 export {
   OPEN_EDITION_STATES,
   SUBSCRIBER_STATES,
+  type AuditLogTable,
   type DatabaseSchema,
   type DeliveriesTable,
   type DeliveryStatus,

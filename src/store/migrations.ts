@@ -201,6 +201,21 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropTable('revoked_sessions').execute();
       },
     },
+    '0006_audit_log': {
+      // What operators did, from the dashboard and the API: kept, read newest first.
+      async up(db: Kysely<unknown>) {
+        await idColumn(db.schema.createTable('audit_log'))
+          .addColumn('at', bigint, (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target', 'text')
+          .addColumn('detail', 'text')
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable('audit_log').execute();
+      },
+    },
   };
 }
 

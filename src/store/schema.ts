@@ -141,6 +141,18 @@ export interface RevokedSessionsTable {
   expires_at: number;
 }
 
+/** One operator action: who (a dashboard session's short id, `api` or `cli`), what, on what, and its outcome. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  /** e.g. `login`, `login failed`, `send now`, `remove`, `import`. */
+  action: string;
+  /** What it was done to: an address, `edition #12`; null when nothing in particular. */
+  target: string | null;
+  detail: string | null;
+}
+
 export interface DatabaseSchema {
   subscribers: SubscribersTable;
   editions: EditionsTable;
@@ -151,4 +163,5 @@ export interface DatabaseSchema {
   mail_events: MailEventsTable;
   suppressions: SuppressionsTable;
   revoked_sessions: RevokedSessionsTable;
+  audit_log: AuditLogTable;
 }

@@ -9,7 +9,13 @@ export {
   type SubscriptionService,
   type SubscriptionServiceOptions,
 } from './service.ts';
-export { addSubscriber, removeSubscriber, type AddOptions } from './operator.ts';
+export {
+  addSubscriber,
+  removeSubscriber,
+  renameSubscriber,
+  unsubscribeSubscriber,
+  type AddOptions,
+} from './operator.ts';
 export { startConfirmationRetries, type ConfirmationRetries } from './retry.ts';
 export {
   countByState,

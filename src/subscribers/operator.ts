@@ -6,6 +6,7 @@ import { normalizeAddress } from './address.ts';
 import {
   deleteByKey,
   findById,
+  findByKey,
   insertOrFind,
   setState,
   suppressedAmong,
@@ -53,4 +54,32 @@ export async function addSubscriber(
  */
 export function removeSubscriber(db: Kysely<DatabaseSchema>, address: string): Promise<boolean> {
   return deleteByKey(db, normalizeAddress(address).key);
+}
+
+/**
+ * Unsubscribes the subscriber as their own unsubscribe link does, keeping the row and its history; null when the
+ * address is unknown, false when it was unsubscribed already. AddressError when invalid.
+ */
+export async function unsubscribeSubscriber(
+  db: Kysely<DatabaseSchema>,
+  address: string,
+  now: Date,
+): Promise<boolean | null> {
+  const row = await findByKey(db, normalizeAddress(address).key);
+  if (!row) return null;
+  return setState(db, row.id, 'unsubscribed', now, ['pending', 'active', 'bounced']);
+}
+
+/** Sets (or with '' clears) the subscriber's display name; false when the address is unknown. */
+export async function renameSubscriber(
+  db: Kysely<DatabaseSchema>,
+  address: string,
+  name: string,
+  now: Date,
+): Promise<boolean> {
+  const row = await findByKey(db, normalizeAddress(address).key);
+  if (!row) return false;
+  const clean = name.replace(/\s+/g, ' ').trim().slice(0, 200) || null;
+  if (clean !== row.name) await updateName(db, row.id, clean, now);
+  return true;
 }

@@ -187,7 +187,7 @@ creates the edition and hands it to the dispatcher`, async () => {
       const echoed = await (await client.get('/admin/subscribers?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E')).text();
       expect(echoed).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;"');
       expect(echoed).not.toContain('<script>alert');
-      const removed = await client.post('/admin/subscribers/remove', { email: 'reader2@example.org' });
+      const removed = await client.post('/admin/subscribers/remove', { email: 'reader2@example.org', confirm: 'yes' });
       expect(unsigned(removed)).toBe('/admin/subscribers?notice=removed&detail=reader2%40example.org');
       const bad = await client.post('/admin/subscribers/add', { email: 'not an address' });
       expect(bad.status).toBe(409);

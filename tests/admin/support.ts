@@ -46,7 +46,7 @@ export function testEnvironment(dir: string, overrides: Partial<Environment> = {
 /** The app with the dashboard over `store`; the clock stands at the sample newsroom's digest time. */
 export async function dashboardApp(
   store: Store,
-  options: { siteUrl?: string; adminToken?: string } = {},
+  options: { siteUrl?: string; adminToken?: string; api?: boolean } = {},
 ): Promise<DashboardHarness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gazette-admin-'));
   const deps = deliveryDeps({ store, varDir: dir, now: () => NOW });
@@ -71,6 +71,15 @@ export async function dashboardApp(
     publicDir: env.publicDir,
     site: { title: 'CARICC News', language: 'en' },
     subscriptions,
+    // the operators' API as `serve` wires it: its trigger creates the edition (and nothing sends it here)
+    ...(options.api
+      ? {
+          admin: {
+            subscriberCounts: () => subscriptions.counts(),
+            triggerDigest: () => createEdition(deps, { now: NOW }),
+          },
+        }
+      : {}),
     adminToken: options.adminToken ?? TOKEN,
     dashboard: { port, secret: SECRET, siteUrl: options.siteUrl ?? 'https://caricc.org/', timezone: 'Asia/Almaty' },
     logger: silentLogger(),
@@ -96,6 +105,8 @@ export interface Client {
     fields?: Record<string, string>,
     options?: { csrf?: string | null; origin?: string },
   ): Promise<Response>;
+  /** POSTs `form` as multipart/form-data, with the session's CSRF token unless `csrf` is null. */
+  upload(pathname: string, form: FormData, options?: { csrf?: string | null }): Promise<Response>;
   csrf: string;
 }
 
@@ -118,6 +129,14 @@ export async function loggedIn(app: DashboardHarness['app']): Promise<Client> {
   return {
     get,
     csrf,
+    upload: async (pathname, form, options = {}) => {
+      if (options.csrf !== null) form.set('csrf', options.csrf ?? csrf);
+      return app.request(`${ORIGIN}${pathname}`, {
+        method: 'POST',
+        headers: { host: HOST, cookie, origin: ORIGIN },
+        body: form,
+      });
+    },
     post: async (pathname, fields = {}, options = {}) => {
       const body = new URLSearchParams(fields);
       if (options.csrf !== null) body.set('csrf', options.csrf ?? csrf);

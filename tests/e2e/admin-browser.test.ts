@@ -256,3 +256,213 @@ describe('the operators dashboard in a browser', () => {
     await context.close();
   }, 120_000);
 });
+
+/** What a page measures of its own layout at the current width. */
+interface Fit {
+  viewport: number;
+  scrollWidth: number;
+  /** Figures, counts, state names and buttons whose text runs over more than one line. */
+  wrapped: string[];
+  /** The list's Unsubscribe and Remove buttons, each as its text and whether it is on screen from left to right. */
+  buttons: { text: string; inside: boolean }[];
+}
+
+function measureFit(): Fit {
+  const viewport = document.documentElement.clientWidth;
+  const lines = (el: Element): number => {
+    const tops = new Set<number>();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent?.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of Array.from(range.getClientRects())) if (r.width > 0) tops.add(Math.round(r.top));
+    }
+    return tops.size;
+  };
+  const figures = document.querySelectorAll(
+    '.figure, .figure-small, .states dt, .states dd, .state, .count, [data-report], button, .button',
+  );
+  const wrapped = Array.from(figures)
+    .filter((el) => el.getClientRects().length > 0 && lines(el) > 1)
+    .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.textContent?.trim()}`);
+  const buttons = Array.from(document.querySelectorAll('td.row-actions button, td.row-actions .button')).map((el) => {
+    const r = el.getBoundingClientRect();
+    return { text: el.textContent?.trim() ?? '', inside: r.left >= 0 && r.right <= viewport && r.width > 0 };
+  });
+  return {
+    viewport,
+    scrollWidth: (document.scrollingElement ?? document.documentElement).scrollWidth,
+    wrapped,
+    buttons,
+  };
+}
+
+describe('the dashboard fits a phone and a desktop with 3,000 subscribers, and works without JavaScript', () => {
+  const ACTIVE = 2992;
+  let database: TestDatabase;
+  let store: Store;
+  let deps: DeliveryDeps;
+  let server: RunningServer;
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'gazette-admin-fit-'));
+    await mkdir(path.join(dir, 'public'));
+    await writeFile(path.join(dir, 'public', 'index.html'), '<!doctype html><title>site</title>');
+    await mkdir(ARTIFACTS, { recursive: true });
+    database = await createTestDatabase('sqlite');
+    store = await database.open();
+    // the longest addresses first, so they are on the list's first page
+    await addSubscribers(store, 2, 'active', 'information.officer.of.the.regional.centre');
+    await addSubscribers(store, ACTIVE - 2);
+    await addSubscribers(store, 4, 'pending', 'waiting');
+    await addSubscribers(store, 2, 'unsubscribed', 'gone');
+    await addSubscribers(store, 2, 'bounced', 'lost');
+    deps = deliveryDeps({ store, varDir: dir, now: movingClock() });
+    // an edition of 2,992 rows, never sent here: its tally has four-digit counts too
+    await createEdition(deps, { now: deps.now() });
+    const env = testEnvironment(dir, { databaseUrl: database.url, adminToken: TOKEN });
+    const subscriptions = createSubscriptionService({
+      store,
+      mailer: deps.mailer,
+      site: deps.config.site,
+      from: deps.config.digest.from,
+      secret: SECRET,
+      now: deps.now,
+    });
+    const port = createDashboardService({
+      deps,
+      env,
+      subscriptions,
+      dispatchInBackground: () => undefined,
+      trigger: () => createEdition(deps, { now: deps.now() }),
+    });
+    server = await startServer({
+      publicDir: env.publicDir,
+      site: { title: deps.config.site.title, language: 'en' },
+      subscriptions,
+      adminToken: TOKEN,
+      dashboard: { port, secret: SECRET, siteUrl: deps.config.site.url, timezone: deps.config.site.timezone },
+      logger: silentLogger(),
+      port: 0,
+      hostname: '127.0.0.1',
+    });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await deps?.mailer.close();
+    await database?.dispose();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A page without JavaScript, logged in. */
+  async function loggedInPage(width: number): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${server.url}admin/login`);
+    await page.fill('#token', TOKEN);
+    await Promise.all([page.waitForURL(`${server.url}admin`), page.click('button[type=submit]')]);
+    return page;
+  }
+
+  async function fits(page: Page, name: string): Promise<Fit> {
+    const width = page.viewportSize()!.width;
+    await page.screenshot({ path: path.join(ARTIFACTS, `fit-${name}-${width}.png`), fullPage: true });
+    const fit = await page.evaluate(measureFit);
+    expect(fit.scrollWidth, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(fit.viewport);
+    expect(fit.wrapped, `${name} at ${width} px`).toEqual([]);
+    return fit;
+  }
+
+  for (const width of [375, 1280]) {
+    it(`at ${width} px: no page scrolls sideways, no figure breaks, every row's buttons are on screen`, async () => {
+      const page = await loggedInPage(width);
+      try {
+        expect(await page.textContent('[data-subscribers="active"]')).toBe(String(ACTIVE));
+        await fits(page, 'overview');
+        await page.click('nav >> text=Editions');
+        expect(await page.textContent('[data-count="pending"]')).toBe(String(ACTIVE));
+        await fits(page, 'editions');
+        await page.click('.edition h2 a');
+        await fits(page, 'edition');
+
+        await page.click('nav >> text=Subscribers');
+        const list = await fits(page, 'subscribers');
+        expect(list.buttons.filter((b) => b.text === 'Remove')).toHaveLength(50);
+        expect(list.buttons.filter((b) => b.text === 'Unsubscribe')).toHaveLength(50);
+        expect(list.buttons.filter((b) => !b.inside)).toEqual([]);
+
+        await page.click('text=information.officer.of.the.regional.centre1@example.org');
+        await fits(page, 'subscriber');
+        // the longest address on the confirmation page
+        await page.goto(
+          `${server.url}admin/subscribers/remove?email=information.officer.of.the.regional.centre1%40example.org`,
+        );
+        await fits(page, 'remove');
+        await page.goto(`${server.url}admin/subscribers/import`);
+        await fits(page, 'import');
+        await page.click('nav >> text=Audit log');
+        await fits(page, 'audit');
+      } finally {
+        await page.context().close();
+      }
+    }, 60_000);
+  }
+
+  it('removes after a confirmation, unsubscribes, renames, imports without JavaScript, and logs it', async () => {
+    const page = await loggedInPage(375);
+    try {
+      const state = async (email: string) =>
+        await store.db
+          .selectFrom('subscribers')
+          .select(['state', 'name'])
+          .where('email', '=', email)
+          .executeTakeFirst();
+      await page.goto(`${server.url}admin/subscribers?q=reader10%40`);
+      const row = page.locator('tr', { hasText: 'reader10@example.org' });
+      await Promise.all([page.waitForURL(/\/admin\/subscribers\/remove\?/), row.locator('text=Remove').click()]);
+      expect(await state('reader10@example.org')).toBeDefined();
+      await Promise.all([page.waitForURL(/notice=removed/), page.click('button:has-text("Remove for good")')]);
+      expect(await page.textContent('.notice')).toBe('reader10@example.org was removed.');
+      expect(await state('reader10@example.org')).toBeUndefined();
+
+      await page.goto(`${server.url}admin/subscribers?q=reader11%40`);
+      await Promise.all([
+        page.waitForURL(/notice=unsubscribed/),
+        page.locator('tr', { hasText: 'reader11@example.org' }).locator('button:has-text("Unsubscribe")').click(),
+      ]);
+      expect((await state('reader11@example.org'))?.state).toBe('unsubscribed');
+
+      await page.goto(`${server.url}admin/subscriber?email=reader12%40example.org`);
+      await page.fill('#name', 'Асель Қасымова');
+      await Promise.all([page.waitForURL(/notice=renamed/), page.click('button:has-text("Save name")')]);
+      expect((await state('reader12@example.org'))?.name).toBe('Асель Қасымова');
+      expect(await page.inputValue('#name')).toBe('Асель Қасымова');
+
+      await page.goto(`${server.url}admin/subscribers/import`);
+      await page.setInputFiles('#file', {
+        name: 'newsroom.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from('email,name\nimported@example.org,Imported\nnot-an-address,\n'),
+      });
+      await Promise.all([page.waitForLoadState(), page.click('button:has-text("Import")')]);
+      expect(await page.textContent('[data-summary]')).toBe(
+        'newsroom.csv: 2 rows, 1 accepted (1 added, 0 already present), 1 rejected',
+      );
+      expect(await page.textContent('[data-line="3"]')).toBe('line 3: invalid email address "not-an-address"');
+      await fits(page, 'import-report');
+
+      await page.click('nav >> text=Audit log');
+      const actions = await page.$$eval('td[data-label="Action"]', (cells) => cells.map((c) => c.textContent));
+      expect(actions.slice(0, 4)).toEqual(['import', 'rename', 'unsubscribe', 'remove']);
+      await fits(page, 'audit-filled');
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
+});

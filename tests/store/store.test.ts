@@ -45,6 +45,7 @@ describe.each(testDialects())('store on %s', (dialect) => {
       '0003_exactly_once',
       '0004_mail_events',
       '0005_revoked_sessions',
+      '0006_audit_log',
     ]);
   });
 
@@ -247,6 +248,7 @@ describe.each(testDialects())('migrating a fresh %s database', (dialect) => {
         '0003_exactly_once',
         '0004_mail_events',
         '0005_revoked_sessions',
+        '0006_audit_log',
       ]);
     } finally {
       await database.dispose();

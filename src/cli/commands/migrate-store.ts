@@ -20,6 +20,7 @@ export const COPIED_TABLES = [
   { table: 'mail_events', order: ['id'] },
   { table: 'suppressions', order: ['email_key'] },
   { table: 'revoked_sessions', order: ['id'] },
+  { table: 'audit_log', order: ['id'] },
 ] as const satisfies readonly { table: keyof DatabaseSchema; order: readonly string[] }[];
 const NOT_COPIED = ['senders', 'leases'] as const;
 // A table added to the schema and to neither list fails the type check here, instead of being left behind.
@@ -28,7 +29,7 @@ const everyTableListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyTableListed;
 
 /** Tables whose `id` the database hands out: PostgreSQL's sequence must continue after the copied ids. */
-const SERIAL_TABLES = ['subscribers', 'editions', 'mail_events'] as const;
+const SERIAL_TABLES = ['subscribers', 'editions', 'mail_events', 'audit_log'] as const;
 
 /** Rows per insert: deliveries have 14 columns, 500 rows stay far below either database's parameter limit. */
 const BATCH_ROWS = 500;

@@ -91,6 +91,35 @@ export type DashboardSendResult =
   | { status: 'slot-taken'; editionId: number }
   | { status: 'open-exists'; editionId: number; state: string };
 
+/** What a CSV import did: the figures `gazette subscribers import` prints. */
+export interface DashboardImportReport {
+  rows: number;
+  accepted: number;
+  added: number;
+  existing: number;
+  /** With `update`: rows of `existing` whose state or name changed. */
+  updated: number;
+  rejected: number;
+  /** The first rejected rows, by line. */
+  rejectedRows: { line: number; reason: string }[];
+  /** Where the import stopped before the end of the file (nothing from that line on was imported). */
+  stopped?: { line: number; reason: string };
+}
+
+/** One operator action as the audit log keeps it. */
+export interface AuditEntry {
+  /** A dashboard session's short id, `api` or `cli`; `anonymous` for a failed login. */
+  actor: string;
+  action: string;
+  target?: string | null;
+  detail?: string | null;
+}
+
+export interface AuditRecord extends Required<AuditEntry> {
+  id: number;
+  at: Date;
+}
+
 /**
  * The operators' use-cases behind the dashboard. Errors with a `code` (e.g. EMAIL_INVALID,
  * EDITION_NOT_FOUND, EDITION_NOT_RESUMABLE) are shown to the operator as a notice.
@@ -128,6 +157,18 @@ export interface DashboardPort {
   /** Adds an address as active (or makes an existing one active). */
   addSubscriber(address: string): Promise<{ email: string; created: boolean }>;
   removeSubscriber(address: string): Promise<boolean>;
+  /** Unsubscribes, keeping the row and its history; null when unknown, false when unsubscribed already. */
+  unsubscribeSubscriber(address: string): Promise<boolean | null>;
+  /** Sets the display name ('' clears it); false when the address is unknown. */
+  renameSubscriber(address: string, name: string): Promise<boolean>;
+  /** The one subscriber with this address, or null. */
+  subscriber(address: string): Promise<DashboardSubscriber | null>;
+  /** The CSV import of `gazette subscribers import`; a file without an email column rejects with a coded error. */
+  importSubscribers(csv: Uint8Array, options: { update: boolean }): Promise<DashboardImportReport>;
+  /** Records an operator action. */
+  audit(entry: AuditEntry): Promise<void>;
+  /** The audit log, newest first. */
+  auditLog(query: { limit: number; offset: number }): Promise<AuditRecord[]>;
   /** Every subscriber as CSV (the columns `gazette subscribers import` reads). */
   exportSubscribers(): ReadableStream<Uint8Array>;
   /** Where logouts are kept so that every process, and the next start, refuses an ended session's cookie. */

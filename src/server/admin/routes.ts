@@ -2,7 +2,7 @@
 // pages.
 import { readFile } from 'node:fs/promises';
 import { templatesDir } from '../../paths.ts';
-import type { App, Context } from '../../adapters/hono.ts';
+import { bodyLimit, type App, type Context } from '../../adapters/hono.ts';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { createAdminAuth, createAdminFailureLimiter } from '../admin-auth.ts';
@@ -10,9 +10,10 @@ import { clientAddress, rateLimitKey } from '../client-address.ts';
 import type { PageSite } from '../pages.ts';
 import { errorCode, type SubscriberState } from '../ports.ts';
 import type { RateLimiter } from '../rate-limit.ts';
-import type { DashboardPort } from './port.ts';
+import type { AuditEntry, DashboardPort } from './port.ts';
 import { createSessions, readCookie, SESSION_COOKIE, type Session } from './session.ts';
 import {
+  auditPage,
   editionPage,
   editionProgressJson,
   editionsPage,
@@ -20,8 +21,11 @@ import {
   messagePage,
   overviewPage,
   previewPage,
+  importPage,
+  removeConfirmPage,
   sendConfirmPage,
   SUBSCRIBER_STATE_NAMES,
+  subscriberPage,
   subscribersPage,
   type ViewContext,
 } from './views.ts';
@@ -100,7 +104,20 @@ const NOTICES: Record<string, (detail: string) => string> = {
   added: (d) => `${d} is an active subscriber.`,
   removed: (d) => `${d} was removed.`,
   'not-subscriber': (d) => `${d} is not a subscriber.`,
+  unsubscribed: (d) => `${d} is unsubscribed: no digest goes to them; the row and its history are kept.`,
+  'already-unsubscribed': (d) => `${d} was unsubscribed already.`,
+  renamed: (d) => `The name of ${d} was saved.`,
 };
+
+/** Where the dashboard takes a CSV upload: the app's small limit on request bodies does not apply to it. */
+export const IMPORT_PATH = '/admin/subscribers/import';
+/** The largest CSV the dashboard imports (a bigger list goes through `gazette subscribers import`). */
+export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
+const IMPORT_MAX_TEXT = '5 MB';
+/** The upload's body: the file and, around it, the form's other fields and the multipart framing. */
+const IMPORT_MAX_BODY = IMPORT_MAX_BYTES + 16 * 1024;
+/** Audit log entries per page. */
+const AUDIT_PAGE = 50;
 
 /** Set beside a Secure session cookie at login, to tell a dropped session cookie from none (see loginCheck). */
 const LOGIN_CHECK_COOKIE = 'gazette_admin_check';
@@ -167,6 +184,17 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
         'x-content-type-options': 'nosniff',
       },
     });
+
+  /** A session as the audit log names it: enough of its id to tell sessions apart, not enough to be one. */
+  const actorOf = (session: Session): string => `session ${session.id.slice(0, 8)}`;
+  // an action already done stays done: an audit log that cannot be written is logged, not shown as the action failing
+  const record = async (entry: AuditEntry): Promise<void> => {
+    try {
+      await port.audit(entry);
+    } catch (err) {
+      log.error({ err: errorMessage(err), action: entry.action }, 'audit log not written');
+    }
+  };
 
   const secureRequest = (c: Context): boolean => {
     if (new URL(c.req.url).protocol === 'https:') return true;
@@ -278,10 +306,12 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     if (given === '' || checkToken(`Bearer ${given}`) !== 'ok') {
       limiter.hit(key);
       log.warn({ ip }, 'admin login refused: wrong token');
+      await record({ actor: 'anonymous', action: 'login failed', detail: `wrong token from ${ip ?? 'unknown'}` });
       return page(loginPage(base(c, null), true), 401);
     }
     const { session, cookie: value } = sessions.create();
     log.info({ ip }, 'admin logged in');
+    await record({ actor: actorOf(session), action: 'login', detail: `from ${ip ?? 'unknown'}` });
     const response = redirect('/admin', {
       'set-cookie': cookie(c, value, Math.floor((session.expiresAt - options.now()) / 1000)),
     });
@@ -289,6 +319,20 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
       response.headers.append('set-cookie', loginCheck(60));
     return response;
   });
+
+  // the upload's own limit, before the guard reads the form for its CSRF token
+  const tooLarge = (c: Context): Response =>
+    page(
+      messagePage(
+        base(c, null),
+        'File too large',
+        `The dashboard imports CSV files of up to ${IMPORT_MAX_TEXT}; nothing was imported. Split the file, ` +
+          'or import it on the server with gazette subscribers import FILE.',
+      ),
+      413,
+      { connection: 'close' },
+    );
+  app.post(IMPORT_PATH, bodyLimit({ maxSize: IMPORT_MAX_BODY, onError: tooLarge }));
 
   // ---- everything else: a session, and on POST the session's CSRF token from a same-site form ----
 
@@ -313,6 +357,8 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   app.use('/admin', guard);
   app.use('/admin/*', guard);
   const sessionIn = (c: Context): Session => sessionsByRequest.get(c.req.raw)!;
+  const audit = (c: Context, action: string, target?: string | null, detail?: string | null): Promise<void> =>
+    record({ actor: actorOf(sessionIn(c)), action, target: target ?? null, detail: detail ?? null });
   const view = (c: Context): ViewContext => base(c, sessionIn(c));
   /** Renders a use-case's coded error (a bad address, an edition that cannot be resumed) as a notice. */
   const refused = (c: Context, err: unknown, title: string): Response => {
@@ -326,6 +372,7 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
   app.post('/admin/logout', async (c) => {
     await sessions.revoke(sessionIn(c));
     log.info({}, 'admin logged out');
+    await audit(c, 'logout');
     const response = redirect('/admin/login', { 'set-cookie': cookie(c, '', 0) });
     response.headers.append('set-cookie', loginCheck(0));
     return response;
@@ -357,18 +404,29 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     const id = editionId(c);
     const back = `/admin/editions/${id}`;
     if (id === null) return page(messagePage(view(c), 'No such edition', 'There is no edition with this number.'), 404);
+    const target = `edition #${id}`;
     try {
       switch (c.req.param('action')) {
-        case 'pause':
-          return (await port.pause(id)) ? done(back, 'paused') : done(back, 'not-sending');
+        case 'pause': {
+          const paused = await port.pause(id);
+          await audit(c, 'pause', target, paused ? null : 'was not being sent');
+          return paused ? done(back, 'paused') : done(back, 'not-sending');
+        }
         case 'resume':
           await port.resume(id, { resendUncertain: false });
+          await audit(c, 'resume', target);
           return done(back, 'resumed');
-        case 'resend-uncertain':
-          return done(back, 'requeued', (await port.resume(id, { resendUncertain: true })).requeued);
-        case 'cancel':
+        case 'resend-uncertain': {
+          const { requeued } = await port.resume(id, { resendUncertain: true });
+          await audit(c, 're-send uncertain', target, `${requeued} requeued`);
+          return done(back, 'requeued', requeued);
+        }
+        case 'cancel': {
           if (field(await readForm(c), 'confirm') !== 'yes') return done(back, 'cancel-unconfirmed');
-          return done(back, 'cancelled', (await port.cancel(id)).cancelled);
+          const { cancelled } = await port.cancel(id);
+          await audit(c, 'cancel', target, `${cancelled} unsent messages cancelled`);
+          return done(back, 'cancelled', cancelled);
+        }
         default:
           return notFound();
       }
@@ -390,6 +448,7 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     const address = field(await readForm(c), 'address');
     try {
       const sent = await port.sendTest(address);
+      await audit(c, 'test copy', sent?.to ?? address, sent ? sent.subject : 'no digest to test');
       return sent === null ? done('/admin/preview', 'no-test') : done('/admin/preview', 'test-sent', sent.to);
     } catch (err) {
       return refused(c, err, 'Test copy');
@@ -404,6 +463,12 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     try {
       // a second submit of the same form finds the edition the first created, and lands on it
       const result = await port.sendNow({ concurrent: field(form, 'concurrent') === 'yes' });
+      await audit(
+        c,
+        'send now',
+        'editionId' in result ? `edition #${result.editionId}` : null,
+        result.status === 'created' ? `${result.recipients} recipients: ${result.subject}` : result.status,
+      );
       if (result.status === 'no-items') return done('/admin/send', 'no-items');
       if (result.status === 'open-exists')
         return done(`/admin/editions/${result.editionId}`, 'already-open', result.editionId);
@@ -434,16 +499,43 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
 
   app.post('/admin/subscribers/add', async (c) => {
     try {
-      return done('/admin/subscribers', 'added', (await port.addSubscriber(field(await readForm(c), 'email'))).email);
+      const { email, created } = await port.addSubscriber(field(await readForm(c), 'email'));
+      await audit(c, 'add', email, created ? 'new, active' : 'present already, made active');
+      return done('/admin/subscribers', 'added', email);
     } catch (err) {
       return refused(c, err, 'Add a subscriber');
     }
   });
 
+  /** The subscriber a query or form names, or a page saying there is none. */
+  const subscriberOr404 = async (c: Context, email: string) => {
+    const found =
+      email === ''
+        ? null
+        : await port.subscriber(email).catch((err: unknown) => {
+            if (errorCode(err) === undefined) throw err;
+            return null;
+          });
+    return (
+      found ?? page(messagePage(view(c), 'No such subscriber', `${email || 'That address'} is not a subscriber.`), 404)
+    );
+  };
+
+  app.get('/admin/subscribers/remove', async (c) => {
+    const found = await subscriberOr404(c, (c.req.query('email') ?? '').trim());
+    return found instanceof Response ? found : page(removeConfirmPage(view(c), found));
+  });
+
+  // removing is for good (unlike unsubscribing): the confirmation page's form, or a tick, says so
   app.post('/admin/subscribers/remove', async (c) => {
-    const email = field(await readForm(c), 'email');
+    const form = await readForm(c);
+    const email = field(form, 'email');
+    if (field(form, 'confirm') !== 'yes')
+      return redirect(`/admin/subscribers/remove?email=${encodeURIComponent(email)}`);
     try {
-      return (await port.removeSubscriber(email))
+      const removed = await port.removeSubscriber(email);
+      if (removed) await audit(c, 'remove', email);
+      return removed
         ? done('/admin/subscribers', 'removed', email)
         : done('/admin/subscribers', 'not-subscriber', email);
     } catch (err) {
@@ -451,18 +543,91 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     }
   });
 
-  app.get(
-    '/admin/subscribers.csv',
-    () =>
-      new Response(port.exportSubscribers(), {
-        headers: {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': 'attachment; filename="subscribers.csv"',
-          'cache-control': 'no-store',
-          'x-content-type-options': 'nosniff',
-        },
+  app.post('/admin/subscribers/unsubscribe', async (c) => {
+    const form = await readForm(c);
+    const email = field(form, 'email');
+    const back = field(form, 'back') === 'subscriber' ? `/admin/subscriber` : '/admin/subscribers';
+    try {
+      const changed = await port.unsubscribeSubscriber(email);
+      if (changed === null) return done('/admin/subscribers', 'not-subscriber', email);
+      if (changed) await audit(c, 'unsubscribe', email);
+      return done(back, changed ? 'unsubscribed' : 'already-unsubscribed', email);
+    } catch (err) {
+      return refused(c, err, 'Unsubscribe a subscriber');
+    }
+  });
+
+  app.get('/admin/subscriber', async (c) => {
+    // after an action the notice's detail names the subscriber
+    const email = (c.req.query('email') ?? c.req.query('detail') ?? '').trim();
+    const found = await subscriberOr404(c, email);
+    return found instanceof Response ? found : page(subscriberPage(view(c), found));
+  });
+
+  app.post('/admin/subscribers/rename', async (c) => {
+    const form = await readForm(c);
+    const email = field(form, 'email');
+    const name = field(form, 'name').slice(0, 200);
+    try {
+      if (!(await port.renameSubscriber(email, name))) return done('/admin/subscribers', 'not-subscriber', email);
+      await audit(c, 'rename', email, name === '' ? 'name cleared' : `name: ${name}`);
+      return done('/admin/subscriber', 'renamed', email);
+    } catch (err) {
+      return refused(c, err, 'Rename a subscriber');
+    }
+  });
+
+  app.get(IMPORT_PATH, (c) => page(importPage(view(c), { maxSize: IMPORT_MAX_TEXT })));
+
+  app.post(IMPORT_PATH, async (c) => {
+    const form = await readForm(c);
+    const file = form.file;
+    const update = field(form, 'update') === 'yes';
+    const again = (error: string, status: number): Response =>
+      page(importPage({ ...view(c), notice: { kind: 'error', text: error } }, { maxSize: IMPORT_MAX_TEXT }), status);
+    if (!(file instanceof File) || file.size === 0) return again('Choose a CSV file to import.', 400);
+    if (file.size > IMPORT_MAX_BYTES) return tooLarge(c);
+    try {
+      const report = await port.importSubscribers(new Uint8Array(await file.arrayBuffer()), { update });
+      await audit(
+        c,
+        'import',
+        file.name || null,
+        `${report.rows} rows, ${report.accepted} accepted (${report.added} added, ${report.existing} already present` +
+          `${update ? `, ${report.updated} of them updated` : ''}), ${report.rejected} rejected` +
+          `${report.stopped ? `; stopped at line ${report.stopped.line}` : ''}`,
+      );
+      return page(importPage(view(c), { maxSize: IMPORT_MAX_TEXT, fileName: file.name, update, report }));
+    } catch (err) {
+      if (errorCode(err) === undefined) throw err;
+      return again(`${file.name}: ${errorMessage(err)}. Nothing was imported.`, 422);
+    }
+  });
+
+  app.get('/admin/audit', async (c) => {
+    const offset = Math.max(0, Math.min(1e9, Math.floor(Number(c.req.query('offset') ?? 0) || 0)));
+    // one more than shown tells whether there is a next page
+    const entries = await port.auditLog({ limit: AUDIT_PAGE + 1, offset });
+    return page(
+      auditPage(view(c), entries.slice(0, AUDIT_PAGE), {
+        offset,
+        limit: AUDIT_PAGE,
+        more: entries.length > AUDIT_PAGE,
       }),
-  );
+    );
+  });
+
+  app.get('/admin/subscribers.csv', async (c) => {
+    await audit(c, 'export');
+    return new Response(port.exportSubscribers(), {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="subscribers.csv"',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  });
 
   app.all('/admin/*', (c) => page(messagePage(view(c), 'Not found', 'There is no such page in the dashboard.'), 404));
 }

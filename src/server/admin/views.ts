@@ -4,7 +4,9 @@ import { formatInZone } from '../../adapters/luxon.ts';
 import type { SubscriberState } from '../ports.ts';
 import { html, type Markup } from './html.ts';
 import type {
+  AuditRecord,
   DashboardDigest,
+  DashboardImportReport,
   DashboardEdition,
   DashboardEditionDetail,
   DashboardOverview,
@@ -27,7 +29,7 @@ export const SUBSCRIBER_STATE_NAMES: readonly SubscriberState[] = ['active', 'pe
 /** The bar's segments in drawing order; pending includes rows being sent right now. */
 const SEGMENTS = ['sent', 'failed', 'retry', 'uncertain', 'pending'] as const;
 
-type Section = 'overview' | 'editions' | 'preview' | 'send' | 'subscribers' | 'none';
+type Section = 'overview' | 'editions' | 'preview' | 'send' | 'subscribers' | 'audit' | 'none';
 
 function when(date: Date | null, zone: string): string {
   return date === null ? '–' : formatInZone(date, zone, 'yyyy-LL-dd HH:mm');
@@ -49,6 +51,7 @@ function layout(ctx: ViewContext, title: string, section: Section, body: Markup)
   ${link('/admin/preview', 'preview', 'Preview')}
   ${link('/admin/send', 'send', 'Send now')}
   ${link('/admin/subscribers', 'subscribers', 'Subscribers')}
+  ${link('/admin/audit', 'audit', 'Audit log')}
   <form method="post" action="/admin/logout" class="logout">${csrfField(ctx)}\
 <button type="submit" class="link">Log out</button></form>
 </nav>`;
@@ -387,13 +390,13 @@ export function subscribersPage(
     const s = params.toString();
     return `/admin/subscribers${s ? `?${s}` : ''}`;
   };
+  // data-label: the column's name, shown beside each value when a narrow screen stacks a row's cells
   const rows = list.map(
-    (s) => html`<tr><td>${s.email}</td><td>${s.name ?? ''}</td>\
-<td><span class="state state-${s.state}">${s.state}</span>${lastEvent(ctx, s)}</td><td>${s.source}</td>\
-<td>${when(s.createdAt, ctx.timezone)}</td>
-<td><form method="post" action="/admin/subscribers/remove" class="inline">${csrfField(ctx)}\
-<input type="hidden" name="email" value="${s.email}"><button type="submit" class="danger small">Remove</button>\
-</form></td></tr>`,
+    (s) => html`<tr><td data-label="Address" class="address"><a href="${subscriberHref(s.email)}">${s.email}</a></td>\
+<td data-label="Name">${s.name ?? ''}</td>\
+<td data-label="State"><span class="state state-${s.state}">${s.state}</span>${lastEvent(ctx, s)}</td>\
+<td data-label="Source">${s.source}</td><td data-label="Added" class="nowrap">${when(s.createdAt, ctx.timezone)}</td>
+<td class="row-actions">${subscriberActions(ctx, s, 'list')}</td></tr>`,
   );
   return layout(
     ctx,
@@ -407,7 +410,8 @@ export function subscribersPage(
   <select id="state" name="state">${option('', 'any state')}${SUBSCRIBER_STATE_NAMES.map((s) => option(s, s))}</select>
   <button type="submit" class="secondary">Search</button>
 </form>
-<a class="button secondary" href="/admin/subscribers.csv" download>Export CSV</a>
+<p class="toolbar-links"><a class="button secondary" href="/admin/subscribers/import">Import CSV</a>
+<a class="button secondary" href="/admin/subscribers.csv" download>Export CSV</a></p>
 </div>
 <form method="post" action="/admin/subscribers/add" class="card form-row">${csrfField(ctx)}
   <label for="add-email">Add an active subscriber</label>
@@ -417,7 +421,7 @@ export function subscribersPage(
 ${
   list.length === 0
     ? html`<p>No subscriber matches.</p>`
-    : html`<div class="table-wrap"><table>
+    : html`<div class="table-wrap"><table class="stack">
 <thead><tr><th>Address</th><th>Name</th><th>State</th><th>Source</th><th>Added</th>\
 <th><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
@@ -426,6 +430,164 @@ ${
       query.offset > 0 ? html`<a href="${page(Math.max(0, query.offset - query.limit))}">← Previous</a> ` : ''
     }\
 ${list.length === query.limit ? html`<a href="${page(query.offset + query.limit)}">Next →</a>` : ''}</p>`,
+  );
+}
+
+function subscriberHref(email: string): string {
+  return `/admin/subscriber?email=${encodeURIComponent(email)}`;
+}
+
+/** Unsubscribe (kept, reversible by a new subscription) beside Remove (for good, after a confirmation page). */
+function subscriberActions(ctx: ViewContext, s: DashboardSubscriber, back: 'list' | 'subscriber'): Markup {
+  const unsubscribe =
+    s.state === 'unsubscribed'
+      ? ''
+      : html`<form method="post" action="/admin/subscribers/unsubscribe" class="inline">${csrfField(ctx)}\
+<input type="hidden" name="email" value="${s.email}">${
+          back === 'subscriber'
+            ? html`<input type="hidden" name="back" \
+value="subscriber">`
+            : ''
+        }<button type="submit" class="secondary small">Unsubscribe</button></form>`;
+  return html`<div class="actions-inline">${unsubscribe}\
+<a class="button danger small" href="/admin/subscribers/remove?email=${encodeURIComponent(s.email)}">Remove</a></div>`;
+}
+
+function subscriberFacts(ctx: ViewContext, s: DashboardSubscriber): Markup {
+  return html`<dl class="facts">
+    <div><dt>Address</dt><dd class="address">${s.email}</dd></div>
+    <div><dt>Name</dt><dd>${s.name ?? '–'}</dd></div>
+    <div><dt>State</dt><dd><span class="state state-${s.state}">${s.state}</span>${lastEvent(ctx, s)}</dd></div>
+    <div><dt>Source</dt><dd>${s.source}</dd></div>
+    <div><dt>Added</dt><dd>${when(s.createdAt, ctx.timezone)}</dd></div>
+  </dl>`;
+}
+
+export function subscriberPage(ctx: ViewContext, s: DashboardSubscriber): string {
+  return layout(
+    ctx,
+    s.email,
+    'subscribers',
+    html`<section class="card">${subscriberFacts(ctx, s)}
+${subscriberActions(ctx, s, 'subscriber')}</section>
+<h2>Name</h2>
+<form method="post" action="/admin/subscribers/rename" class="card form-row">${csrfField(ctx)}
+  <input type="hidden" name="email" value="${s.email}">
+  <label for="name">Name</label>
+  <input id="name" name="name" type="text" maxlength="200" value="${s.name ?? ''}" placeholder="none">
+  <button type="submit">Save name</button>
+</form>
+<p><a href="/admin/subscribers">← All subscribers</a></p>`,
+  );
+}
+
+export function removeConfirmPage(ctx: ViewContext, s: DashboardSubscriber): string {
+  return layout(
+    ctx,
+    'Remove a subscriber',
+    'subscribers',
+    html`<section class="card confirm">
+  <p>Removing deletes this subscriber and their unsent messages for good. To stop their digests and keep the row
+  and its history, unsubscribe them instead.</p>
+  ${subscriberFacts(ctx, s)}
+  <form method="post" action="/admin/subscribers/remove" class="inline">${csrfField(ctx)}
+    <input type="hidden" name="email" value="${s.email}"><input type="hidden" name="confirm" value="yes">
+    <button type="submit" class="danger">Remove for good</button></form>
+  ${
+    s.state !== 'unsubscribed'
+      ? html`<form method="post" action="/admin/subscribers/unsubscribe" class="inline">${csrfField(ctx)}\
+<input type="hidden" name="email" value="${s.email}"><input type="hidden" name="back" value="subscriber">\
+<button type="submit" class="secondary">Unsubscribe instead</button></form>`
+      : ''
+  }
+  <a href="/admin/subscribers" class="button secondary">Keep</a>
+</section>`,
+  );
+}
+
+function importReport(r: DashboardImportReport, fileName: string, update: boolean): Markup {
+  const present = `${r.existing} already present${update ? `, ${r.updated} of them updated` : ''}`;
+  const more = r.rejected - r.rejectedRows.length;
+  return html`<section class="card import-report" data-import-report>
+  <h2>${fileName}</h2>
+  <p data-summary>${fileName}: ${r.rows} rows, ${r.accepted} accepted (${r.added} added, ${present}), \
+${r.rejected} rejected</p>
+  <dl class="facts">
+    <div><dt>Rows</dt><dd data-report="rows">${r.rows}</dd></div>
+    <div><dt>Accepted</dt><dd data-report="accepted">${r.accepted}</dd></div>
+    <div><dt>Added</dt><dd data-report="added">${r.added}</dd></div>
+    <div><dt>Already present</dt><dd data-report="existing">${r.existing}</dd></div>
+    ${update ? html`<div><dt>Updated</dt><dd data-report="updated">${r.updated}</dd></div>` : ''}
+    <div><dt>Rejected</dt><dd data-report="rejected">${r.rejected}</dd></div>
+  </dl>
+  ${
+    r.rejectedRows.length > 0
+      ? html`<h3>Rejected rows</h3><ul class="plain rejected">${r.rejectedRows.map(
+          (row) => html`<li data-line="${row.line}">line ${row.line}: ${row.reason}</li>`,
+        )}</ul>${more > 0 ? html`<p>… and ${more} more rejected rows</p>` : ''}`
+      : ''
+  }
+  ${
+    r.stopped
+      ? html`<p class="error-text" data-stopped>Line ${r.stopped.line}: ${r.stopped.reason}; the import stopped there: \
+${r.accepted} of the ${r.rows} rows before line ${r.stopped.line} were imported, none from line ${r.stopped.line} on. \
+Fix the file and import it again; rows already imported are skipped.</p>`
+      : ''
+  }
+</section>`;
+}
+
+export function importPage(
+  ctx: ViewContext,
+  options: { maxSize: string; fileName?: string; update?: boolean; report?: DashboardImportReport },
+): string {
+  const report = options.report
+    ? importReport(options.report, options.fileName ?? 'file', options.update === true)
+    : '';
+  return layout(
+    ctx,
+    'Import subscribers',
+    'subscribers',
+    html`${report}
+<form method="post" action="/admin/subscribers/import" enctype="multipart/form-data" class="card form-narrow">\
+${csrfField(ctx)}
+  <label for="file">CSV file (up to ${options.maxSize})</label>
+  <input id="file" name="file" type="file" accept=".csv,text/csv" required>
+  <label class="check"><input type="checkbox" name="update" value="yes"> Update addresses already present with the
+  file's state and name (a blank value leaves theirs as it is)</label>
+  <button type="submit">Import</button>
+  <p class="hint">The first row names the columns: email, and optionally name and state. Addresses already present
+  are left as they are unless the box is ticked; importing the same file twice adds nothing.</p>
+</form>
+<p><a href="/admin/subscribers">← All subscribers</a></p>`,
+  );
+}
+
+export function auditPage(
+  ctx: ViewContext,
+  entries: readonly AuditRecord[],
+  query: { offset: number; limit: number; more: boolean },
+): string {
+  const at = (offset: number) => `/admin/audit${offset > 0 ? `?offset=${offset}` : ''}`;
+  const rows = entries.map(
+    (e) => html`<tr data-audit="${e.id}"><td data-label="When" class="nowrap">${when(e.at, ctx.timezone)}</td>\
+<td data-label="Who" class="nowrap"><code>${e.actor}</code></td><td data-label="Action">${e.action}</td>\
+<td data-label="On" class="address">${e.target ?? ''}</td><td data-label="Detail">${e.detail ?? ''}</td></tr>`,
+  );
+  return layout(
+    ctx,
+    'Audit log',
+    'audit',
+    html`<p class="meta">What operators did here and through the API, newest first. Times in ${ctx.timezone}.</p>
+${
+  entries.length === 0
+    ? html`<p>Nothing yet.</p>`
+    : html`<div class="table-wrap"><table class="stack">
+<thead><tr><th>When</th><th>Who</th><th>Action</th><th>On</th><th>Detail</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`
+}
+<p class="pager">${query.offset > 0 ? html`<a href="${at(Math.max(0, query.offset - query.limit))}">← Newer</a> ` : ''}\
+${query.more ? html`<a href="${at(query.offset + query.limit)}">Older →</a>` : ''}</p>`,
   );
 }
 
