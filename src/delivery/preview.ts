@@ -37,7 +37,7 @@ export async function buildDigestPreview(options: DigestPreviewOptions): Promise
   const history = options.history ?? { mailed: new Set<string>(), firstWindowStart: null };
   const { window, items } = nextEditionItems(await loadContent(options.contentDir, config, now), history, now, config);
   if (items.length === 0 && !options.force) return { empty: true, window };
-  const templates = await loadDigestTemplates(options.templatesDir);
+  const templates = await loadDigestTemplates(options.templatesDir, config.templatesDir);
   const digest = await composeDigest({
     items,
     config,
