@@ -29,7 +29,14 @@ export interface DigestPreviewOptions {
 
 export type DigestPreview =
   | { empty: true; window: DigestWindow }
-  | { empty: false; window: DigestWindow; digest: Digest; message: MailMessage };
+  | {
+      empty: false;
+      window: DigestWindow;
+      digest: Digest;
+      message: MailMessage;
+      /** An override in templates_dir that replaces nothing, one line each. */
+      warnings: readonly string[];
+    };
 
 /** Loads content and templates, composes the edition for the window ending at `now` and personalizes one copy. */
 export async function buildDigestPreview(options: DigestPreviewOptions): Promise<DigestPreview> {
@@ -54,5 +61,6 @@ export async function buildDigestPreview(options: DigestPreviewOptions): Promise
     window,
     digest,
     message: personalize(digest, options.recipient ?? sampleRecipient(config), config),
+    warnings: templates.warnings ?? [],
   };
 }

@@ -112,13 +112,36 @@ describe('templates_dir', () => {
     });
   });
 
-  it('gazette build uses the override and warns of a file that overrides nothing', async () => {
+  it('gazette build and digest preview use the override and warn of a file that overrides nothing', async () => {
     await newsroom({ 'itme.eta': '<p>typo</p>', 'digest-intro.mjml': INTRO });
     const result = await run(['build'], dir);
     expect(result.stderr).toContain(
       "warning: templates_dir: my-templates/itme.eta is not one of gazette's templates (itme.eta overrides nothing)",
     );
     expect(result.code).toBe(0);
+    const preview = await run(['digest', 'preview', '--now', NOW.toISOString(), '--out', 'preview'], dir);
+    expect(preview.stderr).toContain('warning: templates_dir: my-templates/itme.eta is not one of gazette');
+    expect(preview.code).toBe(0);
+    expect(await readFile(path.join(dir, 'preview/digest.html'), 'utf8')).toMatch(/From the newsroom(&#39;|')s/);
+  });
+
+  it("a mistake in gazette's own partial is named as templates/…:line too", async () => {
+    const builtin = path.join(dir, 'templates');
+    await cp(path.join(repo, 'templates'), builtin, { recursive: true });
+    const intro = (await readFile(path.join(builtin, 'digest-intro.mjml'), 'utf8')).split('\n');
+    intro.splice(1, 0, '      <mj-text>outside a column</mj-text>');
+    await writeFile(path.join(builtin, 'digest-intro.mjml'), intro.join('\n'));
+    const config = await loadConfig(path.join(repo, 'gazette.yaml'));
+    const err = await composeDigest({
+      items: await loadContent(path.join(repo, 'content'), config, NOW),
+      config,
+      editionId: '12',
+      window: digestWindow(new Date('2021-09-01T00:00:00Z'), NOW, config),
+      now: NOW,
+      templates: await loadDigestTemplates(builtin),
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/templates\/digest-intro\.mjml:2: not valid MJML: <mj-text>/);
+    expect((err as { line?: number }).line).toBe(2);
   });
 });
 
