@@ -61,7 +61,13 @@ describe('templates_dir', () => {
       '<p class="newsroom-note">Our own item page</p>\n<article',
     );
     expect(itemEta).toContain('newsroom-note');
-    const config = await loadConfig(await newsroom({ 'digest-intro.mjml': INTRO, 'item.eta': itemEta }));
+    const text = (await readFile(path.join(repo, 'templates/digest.txt.eta'), 'utf8')).replace(
+      'News digest of',
+      'Our weekly letter of',
+    );
+    const config = await loadConfig(
+      await newsroom({ 'digest-intro.mjml': INTRO, 'item.eta': itemEta, 'digest.txt.eta': text }),
+    );
     expect(config.templatesDir).toBe(path.join(dir, 'my-templates'));
     // gazette upgraded: its copy of templates/ changes the intro and the item page (overridden here) and the
     // footer and the layout (not overridden)
@@ -76,6 +82,7 @@ describe('templates_dir', () => {
     await edit('digest-intro.mjml', '<mj-column>', '<mj-column>\n<mj-text>Upgraded intro</mj-text>');
     await edit('digest-footer.mjml', '<mj-column>', '<mj-column>\n<mj-text>Upgraded footer</mj-text>');
     await edit('item.eta', '<article', '<p>Upgraded item page</p>\n<article');
+    await edit('digest.txt.eta', 'News digest of', 'Upgraded text: News digest of');
     await edit('layout.eta', '<main id="main"', '<p>Upgraded layout</p>\n<main id="main"');
 
     const digest = await composeDigest({
@@ -90,6 +97,8 @@ describe('templates_dir', () => {
     expect(html).toMatch(/From the newsroom(&#39;|')s own intro: 4 new items\./);
     expect(html).not.toContain('Upgraded intro');
     expect(html).toContain('Upgraded footer');
+    expect(digest.text.parts[0]).toContain('\nOur weekly letter of 4 October 2021\n');
+    expect(digest.text.parts.join('')).not.toContain('Upgraded text');
 
     const out = path.join(dir, 'public');
     await runBuild({ config, contentDir: path.join(dir, 'content'), outDir: out, templatesDir: builtin, now: NOW });
