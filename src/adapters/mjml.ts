@@ -151,9 +151,18 @@ export interface MjmlIssue {
 /** The template does not follow MJML's rules; `issues` lists every problem found. */
 export class MjmlError extends GazetteError {
   readonly issues: readonly MjmlIssue[];
-  constructor(message: string, issues: readonly MjmlIssue[], options?: { cause?: unknown }) {
+  /** The template file and its own line of the first issue, when the caller could tell them. */
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  constructor(
+    message: string,
+    issues: readonly MjmlIssue[],
+    options?: { cause?: unknown; file?: string; line?: number },
+  ) {
     super('MJML_INVALID', message, options);
     this.issues = issues;
+    this.file = options?.file;
+    this.line = options?.line;
   }
 }
 

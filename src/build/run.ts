@@ -129,7 +129,7 @@ export async function fullBuild(options: BuildOptions): Promise<{ result: BuildR
   const { files, localFiles } = await parseContentFolder(options.contentDir, options.config);
   const all = checkParsedFiles(files);
   const items = publishedAt(all, options.now);
-  const templates = await loadSiteTemplates(options.templatesDir);
+  const templates = await loadSiteTemplates(options.templatesDir, options.config.templatesDir);
   const known = new Map<string, Uint8Array>();
   const assets = await readAssets(items, options.contentDir, known);
   const memo = createFeedMemo();
@@ -157,7 +157,7 @@ export async function fullBuild(options: BuildOptions): Promise<{ result: BuildR
     buildDir: written.buildDir,
     id: written.id,
     unchanged: written.unchanged,
-    warnings: contentWarnings(items).map(formatWarning),
+    warnings: [...(templates.warnings ?? []), ...contentWarnings(items).map(formatWarning)],
   };
   return { result, state };
 }
@@ -216,7 +216,7 @@ export async function updateBuild(
     buildDir: state.live.buildDir,
     id: update.id,
     unchanged: update.kind === 'unchanged',
-    warnings: contentWarnings(items).map(formatWarning),
+    warnings: [...(state.templates.warnings ?? []), ...contentWarnings(items).map(formatWarning)],
     ...(update.kind === 'updated'
       ? { updated: { written: update.written.length, removed: update.removed.length } }
       : {}),

@@ -182,7 +182,9 @@ export async function writeSpecsAtomically(
     written = await writeFiles(specs, tmpDir);
   } catch (err) {
     await rm(tmpDir, { recursive: true, force: true });
-    if (err instanceof GazetteError && err.code.startsWith('OUTPUT_PATH')) throw err;
+    // a template that fails to render is the template's error, not the disk's
+    if (err instanceof GazetteError && (err.code.startsWith('OUTPUT_PATH') || err.code === 'TEMPLATE_INVALID'))
+      throw err;
     throw new GazetteError('OUTPUT_WRITE_FAILED', `cannot write the build to ${buildsDir}: ${(err as Error).message}`, {
       cause: err,
     });

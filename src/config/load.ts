@@ -1,7 +1,7 @@
 // Reads gazette.yaml (or --config / GAZETTE_CONFIG) and the environment into one validated value.
 import { checkSmtpUrl } from './smtp-url.ts';
 import { createPublicKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { check } from '../adapters/zod.ts';
 import { parseYaml, YamlSyntaxError } from '../adapters/yaml.ts';
@@ -163,7 +163,18 @@ export async function loadConfig(file: string): Promise<Config> {
     const line = err instanceof YamlSyntaxError && err.line !== undefined ? `:${err.line}` : '';
     throw new ConfigError(`${file}${line}: invalid YAML: ${(err as Error).message}`, { file, cause: err });
   }
-  return parseConfig(data, file);
+  const config = parseConfig(data, file);
+  if (config.templatesDir === undefined) return config;
+  // relative to the config file, as a newsroom keeps its templates beside its gazette.yaml
+  const templatesDir = path.resolve(path.dirname(file), config.templatesDir);
+  const found = await stat(templatesDir).catch(() => undefined);
+  if (!found?.isDirectory()) {
+    throw new ConfigError(
+      `${file}: templates_dir: ${config.templatesDir} is not a folder (looked for ${templatesDir})`,
+      { file, key: 'templates_dir' },
+    );
+  }
+  return { ...config, templatesDir };
 }
 
 /** `--base-url`: an http(s) URL, ending with a slash. */

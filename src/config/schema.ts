@@ -93,6 +93,11 @@ export const configSchema = z
         keep_raw_days: z.number().int().min(0).max(3650).default(30),
       })
       .default({ soft_bounce_editions: 3, keep_raw_days: 30 }),
+    /**
+     * The newsroom's own templates, relative to this file: each file there replaces gazette's template of the
+     * same name; every other one comes from gazette's templates/.
+     */
+    templates_dir: z.string().min(1).optional(),
   })
   .transform((c) => ({
     site: {
@@ -133,6 +138,8 @@ export const configSchema = z
       },
     },
     bounces: { softBounceEditions: c.bounces.soft_bounce_editions, keepRawDays: c.bounces.keep_raw_days },
+    /** templates_dir as written; loadConfig makes it absolute and checks that it is a folder. */
+    templatesDir: c.templates_dir,
   }));
 
 /** The validated configuration. `site.url` always ends with a slash. */

@@ -117,7 +117,7 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
     );
     return { status: 'no-items' };
   }
-  const templates = await loadDigestTemplates(deps.templatesDir);
+  const templates = await loadDigestTemplates(deps.templatesDir, config.templatesDir);
   const createdAt = deps.now().getTime();
 
   try {

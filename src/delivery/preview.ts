@@ -29,7 +29,14 @@ export interface DigestPreviewOptions {
 
 export type DigestPreview =
   | { empty: true; window: DigestWindow }
-  | { empty: false; window: DigestWindow; digest: Digest; message: MailMessage };
+  | {
+      empty: false;
+      window: DigestWindow;
+      digest: Digest;
+      message: MailMessage;
+      /** An override in templates_dir that replaces nothing, one line each. */
+      warnings: readonly string[];
+    };
 
 /** Loads content and templates, composes the edition for the window ending at `now` and personalizes one copy. */
 export async function buildDigestPreview(options: DigestPreviewOptions): Promise<DigestPreview> {
@@ -37,7 +44,7 @@ export async function buildDigestPreview(options: DigestPreviewOptions): Promise
   const history = options.history ?? { mailed: new Set<string>(), firstWindowStart: null };
   const { window, items } = nextEditionItems(await loadContent(options.contentDir, config, now), history, now, config);
   if (items.length === 0 && !options.force) return { empty: true, window };
-  const templates = await loadDigestTemplates(options.templatesDir);
+  const templates = await loadDigestTemplates(options.templatesDir, config.templatesDir);
   const digest = await composeDigest({
     items,
     config,
@@ -54,5 +61,6 @@ export async function buildDigestPreview(options: DigestPreviewOptions): Promise
     window,
     digest,
     message: personalize(digest, options.recipient ?? sampleRecipient(config), config),
+    warnings: templates.warnings ?? [],
   };
 }

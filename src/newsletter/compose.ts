@@ -4,14 +4,14 @@ import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { slugify, slugPath } from '../content/slug.ts';
 import { formatInZone, isoInZone } from '../adapters/luxon.ts';
-import { createTemplateEngine } from '../adapters/eta.ts';
-import { compileMjml } from '../adapters/mjml.ts';
+import { createTemplateEngine, type TemplateEngine, type TemplateEngineOptions } from '../adapters/eta.ts';
+import { compileMjml, MjmlError } from '../adapters/mjml.ts';
 import { ConfigError, GazetteError } from '../errors.ts';
 import { fillSubject, oneLine, SUBJECT_PLACEHOLDERS, unknownPlaceholders } from './header.ts';
 import { byteLength, collapseWhitespace, HTML_BUDGET_BYTES } from './html-size.ts';
 import { createSlotTokens, type SlotValues, type SlottedText } from './slots.ts';
-import type { DigestTemplates } from './templates.ts';
-import { renderDigestText } from './text.ts';
+import { DIGEST_TEXT_TEMPLATE, type DigestTemplates } from './templates.ts';
+import { digestTextData } from './text.ts';
 import type { DigestItemView, DigestLinkView, DigestView } from './view.ts';
 
 export type { DigestItemView, DigestLinkView, DigestView } from './view.ts';
@@ -96,9 +96,18 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
   const sources = [...input.templates.templates.values()];
   // every view tried holds a part of the whole one's strings, so the whole one's tokens suit them all
   const tokens = createSlotTokens([JSON.stringify(whole), ...sources]);
-  const engine = createTemplateEngine({ templates: input.templates.templates });
-  const compile = async (v: DigestView): Promise<string> =>
-    collapseWhitespace(await compileMjml(engine.render('digest', { ...v, slot: tokens.tokens })));
+  const { markup, text } = byKind(input.templates);
+  const engine = createTemplateEngine(markup);
+  // plain text keeps the line breaks a markup template's tags would drop
+  const textEngine = createTemplateEngine({ ...text, trimNewlines: false });
+  const compile = async (v: DigestView): Promise<string> => {
+    const data = { ...v, slot: tokens.tokens };
+    try {
+      return collapseWhitespace(await compileMjml(engine.render('digest', data)));
+    } catch (err) {
+      throw err instanceof MjmlError ? inTemplates(err, engine, data) : err;
+    }
+  };
   const { view, compiled } = await fitted(whole, compile);
   const html = tokens.split(compiled);
   const missing = (['email', 'unsubscribeUrl'] as const).filter((s) => !html.slots.includes(s));
@@ -119,8 +128,37 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
     itemIds: selected.map((i) => i.id),
     archiveUrl: view.archiveUrl,
     html,
-    text: renderDigestText(view),
+    text: tokens.split(textEngine.render(DIGEST_TEXT_TEMPLATE, digestTextData(view, tokens.tokens))),
   };
+}
+
+/**
+ * The MJML validator counts lines of the document the templates assembled; a reader of the error needs the
+ * template file and its own line, as the first issue's `file:line`.
+ */
+function inTemplates(err: MjmlError, engine: TemplateEngine, data: object): MjmlError {
+  const first = err.issues[0];
+  const where = first && engine.locate('digest', data, first.line);
+  if (!first || !where) return err;
+  const others = err.issues.slice(1).map((i) => {
+    const at = engine.locate('digest', data, i.line);
+    return `${at ? `${at.file}:${at.line}` : `line ${i.line}`} <${i.tagName}>: ${i.message}`;
+  });
+  const detail = [`<${first.tagName}>: ${first.message}`, ...others].join('; ');
+  return new MjmlError(`${where.file}:${where.line}: not valid MJML: ${detail}`, err.issues, {
+    cause: err,
+    file: where.file,
+    line: where.line,
+  });
+}
+
+/** The MJML layout and partials, and the text part's templates, each for an engine of its own. */
+function byKind(t: DigestTemplates): Record<'markup' | 'text', TemplateEngineOptions> {
+  const pick = (text: boolean): TemplateEngineOptions => ({
+    templates: new Map([...t.templates].filter(([name]) => name.endsWith('.txt') === text)),
+    ...(t.files ? { files: t.files } : {}),
+  });
+  return { markup: pick(false), text: pick(true) };
 }
 
 function webUrl(url: string | undefined): string | undefined {

@@ -1,12 +1,20 @@
-// The digest's MJML templates: read once from the templates folder, rendered with eta before MJML compiles them.
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+// The digest's MJML templates and its text part: read once from the templates folders, rendered with eta
+// (the MJML before MJML compiles it).
+import { readFile } from 'node:fs/promises';
 import { GazetteError } from '../errors.ts';
+import { resolveTemplates } from '../template-files.ts';
 
 /** Template sources by name without extension: `digest` (the layout) and its `digest-*` partials. */
 export interface DigestTemplates {
   readonly templates: ReadonlyMap<string, string>;
+  /** Where each template was read from, by name, for error messages; e.g. `templates/digest-intro.mjml`. */
+  readonly files?: ReadonlyMap<string, string>;
+  /** An override in templates_dir that replaces nothing, one line each. */
+  readonly warnings?: readonly string[];
 }
+
+/** The layout, its partials and the text part: `digest.mjml`, `digest-*.mjml`, `digest.txt.eta`. */
+const DIGEST_FILE = /^digest(-[a-z0-9-]+)?\.mjml$|^digest\.txt\.eta$/;
 
 /** The partials the layout includes; a templates folder without one of them is incomplete. */
 export const DIGEST_TEMPLATE_NAMES = [
@@ -16,13 +24,33 @@ export const DIGEST_TEMPLATE_NAMES = [
   'digest-item',
   'digest-more',
   'digest-footer',
+  'digest.txt',
 ] as const;
 
-/** Reads templates/digest.mjml and templates/digest-*.mjml once. The only I/O of composition. */
-export async function loadDigestTemplates(dir: string): Promise<DigestTemplates> {
-  let names: string[];
+/** The text part's template, `digest.txt.eta`. */
+export const DIGEST_TEXT_TEMPLATE = 'digest.txt';
+
+/** The file a template name is read from. */
+export function digestTemplateFile(name: string): string {
+  return name === DIGEST_TEXT_TEMPLATE ? `${name}.eta` : `${name}.mjml`;
+}
+
+/**
+ * Reads templates/digest.mjml and templates/digest-*.mjml once, each from `override` (the newsroom's
+ * templates_dir) when it has one of that name. The only I/O of composition.
+ */
+export async function loadDigestTemplates(dir: string, override?: string): Promise<DigestTemplates> {
+  const templates = new Map<string, string>();
+  const files = new Map<string, string>();
+  let warnings: string[];
   try {
-    names = (await readdir(dir)).filter((f) => /^digest(-[a-z0-9-]+)?\.mjml$/.test(f)).sort();
+    const resolved = await resolveTemplates(dir, override, (name) => DIGEST_FILE.test(name));
+    warnings = resolved.warnings;
+    for (const [name, found] of resolved.files) {
+      const key = name.replace(/\.(mjml|txt\.eta)$/, (ext) => (ext === '.mjml' ? '' : '.txt'));
+      templates.set(key, await readFile(found.file, 'utf8'));
+      files.set(key, found.display);
+    }
   } catch (err) {
     throw new GazetteError(
       'TEMPLATES_MISSING',
@@ -30,15 +58,13 @@ export async function loadDigestTemplates(dir: string): Promise<DigestTemplates>
       { cause: err },
     );
   }
-  const templates = new Map<string, string>();
-  for (const file of names) templates.set(file.slice(0, -'.mjml'.length), await readFile(path.join(dir, file), 'utf8'));
   const missing = DIGEST_TEMPLATE_NAMES.filter((n) => !templates.has(n));
   if (missing.length > 0) {
     throw new GazetteError(
       'TEMPLATES_MISSING',
       `missing ${missing.length > 1 ? 'digest templates' : 'digest template'} in ${dir}: ` +
-        `${missing.map((n) => `${n}.mjml`).join(', ')}`,
+        `${missing.map(digestTemplateFile).join(', ')}`,
     );
   }
-  return { templates };
+  return { templates, files, warnings };
 }

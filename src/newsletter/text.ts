@@ -1,12 +1,13 @@
-// The plain-text part, written from the same view as the HTML: laid out for reading, not stripped from markup.
+// The plain-text part, written from the same view as the HTML by templates/digest.txt.eta: laid out for
+// reading, not stripped from markup.
+import type { SlotValues } from './slots.ts';
 import type { DigestView } from './view.ts';
-import { SlottedTextBuilder, type SlottedText } from './slots.ts';
 
-const WIDTH = 72;
-const RULE = '-'.repeat(WIDTH);
+/** Columns the text part is wrapped at. */
+export const TEXT_WIDTH = 72;
 
 /** Wraps at spaces to `width` columns (counted in code points); a word longer than a line keeps its own line. */
-export function wrap(text: string, width = WIDTH, indent = ''): string {
+export function wrap(text: string, width = TEXT_WIDTH, indent = ''): string {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
@@ -21,39 +22,19 @@ export function wrap(text: string, width = WIDTH, indent = ''): string {
   return lines.join('\n');
 }
 
-/**
- * The text part: masthead, greeting, intro, numbered items (title, date, summary, URL), the titles that
- * did not fit the HTML part, footer.
- */
-export function renderDigestText(view: DigestView): SlottedText {
-  const t = new SlottedTextBuilder();
-  t.text(`${wrap(view.siteTitle)}\nNews digest of ${view.editionDate}\n\n`);
-  t.slot('greeting').text('\n\n');
-  if (view.intro) t.text(`${wrap(view.intro)}\n`);
-  t.text(view.items.length === 0 ? 'There are no new items since the last digest.\n' : `${view.countLine}\n`);
-  view.items.forEach((item, i) => {
-    const number = `${i + 1}. `;
-    const indent = ' '.repeat(number.length);
-    t.text(`\n${RULE}\n\n`);
-    t.text(`${number}${wrap(item.title, WIDTH, indent).slice(indent.length)}\n`);
-    t.text(`${indent}${item.date}\n`);
-    if (item.summary) t.text(`\n${wrap(item.summary, WIDTH, indent)}\n`);
-    t.text(`\n${indent}${item.linkLabel}:\n${indent}${item.url}\n`);
-  });
-  if (view.more.length > 0 || view.omitted > 0) {
-    t.text(`\n${RULE}\n\nMore in this digest:\n`);
-    for (const link of view.more) t.text(`\n- ${wrap(link.title, WIDTH, '  ').slice(2)}\n  ${link.url}\n`);
-    if (view.omitted > 0)
-      t.text(`\n${view.omitted} more ${view.omitted === 1 ? 'item is' : 'items are'} on the digest's web page.\n`);
-    t.text(`\nRead the whole digest in your browser:\n${view.archiveUrl}\n`);
-  }
-  t.text(`\n${RULE}\n\n`);
-  t.text(
-    `${wrap(`You receive this email because you subscribed to the ${view.siteTitle} digest at ${view.siteHost}.`)}\n`,
-  );
-  t.text('Subscribed address: ').slot('email').text('\n\n');
-  t.slot('unsubscribeLabel').text(':\n').slot('unsubscribeUrl').text('\n\n');
-  t.text(`View this digest in your browser:\n${view.archiveUrl}\n\n`);
-  t.text(`${wrap(`${view.siteTitle} · ${view.postalAddress}`)}\n`);
-  return t.build();
+/** What the text template receives besides the digest view: the slots and the helpers that lay out text. */
+export interface DigestTextHelpers {
+  /** The recipient's values, as tokens cut out after rendering. */
+  slot: SlotValues;
+  /** `wrap(text, width = 72, indent = '')`: text wrapped at spaces, every line indented by `indent`. */
+  wrap: typeof wrap;
+  /** The wrapping width, 72. */
+  width: number;
+  /** A line of 72 hyphens between the sections. */
+  rule: string;
+}
+
+/** The data templates/digest.txt.eta is rendered with. */
+export function digestTextData(view: DigestView, slot: SlotValues): DigestView & DigestTextHelpers {
+  return { ...view, slot, wrap, width: TEXT_WIDTH, rule: '-'.repeat(TEXT_WIDTH) };
 }

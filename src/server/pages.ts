@@ -54,8 +54,13 @@ ${
 <link rel="stylesheet" href="/static/style.css">
 </head>
 <body>
-<header class="site-header"><a class="site-title" href="/">${site.title}</a></header>
-<main class="page subscription">
+<a class="skip" href="#main">Skip to content</a>
+<header class="site-header">
+<div class="wrap">
+<p class="brand"><a href="/">${site.title}</a></p>
+</div>
+</header>
+<main id="main" class="wrap page">
 ${body}
 </main>
 </body>

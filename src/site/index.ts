@@ -1,12 +1,11 @@
 // The static site: home page with history pages, item pages, tag pages and 404, rendered from NewsItem[].
 import { createHash } from 'node:crypto';
-import type { Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { createTemplateEngine, type TemplateEngine } from '../adapters/eta.ts';
 import type { Config } from '../config/schema.ts';
 import type { NewsItem } from '../content/types.ts';
 import { GazetteError } from '../errors.ts';
+import { resolveTemplates } from '../template-files.ts';
 import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
 import { newsArticleJsonLd } from './structured-data.ts';
 import { SITE_PAGE_SIZE, sitePaths, siteUrls } from './urls.ts';
@@ -33,6 +32,10 @@ export interface SiteTemplates {
   readonly templates: ReadonlyMap<string, string>;
   /** Static files by their path under public/, e.g. `static/style.css`. */
   readonly assets: ReadonlyMap<string, Uint8Array>;
+  /** Where each template was read from, by name, for error messages; e.g. `templates/item.eta`. */
+  readonly files?: ReadonlyMap<string, string>;
+  /** An override in templates_dir that replaces nothing, one line each. */
+  readonly warnings?: readonly string[];
 }
 
 /** The templates every site build needs; a folder without one of them is reported before rendering. */
@@ -51,21 +54,28 @@ export const SITE_TEMPLATE_NAMES = [
 const STYLESHEET = 'static/style.css';
 
 /**
- * Reads `dir/*.eta` and everything under `dir/static/` once. The only I/O of the site module.
+ * Reads `dir/*.eta` and everything under `dir/static/` once, each file from `override` (the newsroom's
+ * templates_dir) when it has one of that name. The only I/O of the site module.
  * Templates whose name starts with `digest` belong to the newsletter and are not loaded.
  */
-export async function loadSiteTemplates(dir: string): Promise<SiteTemplates> {
+export async function loadSiteTemplates(dir: string, override?: string): Promise<SiteTemplates> {
   const templates = new Map<string, string>();
   const assets = new Map<string, Uint8Array>();
+  const files = new Map<string, string>();
+  let warnings: string[];
   try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (!entry.isFile() || !entry.name.endsWith('.eta') || entry.name.startsWith('digest')) continue;
-      templates.set(entry.name.slice(0, -'.eta'.length), await readFile(join(dir, entry.name), 'utf8'));
-    }
-    const staticDir = join(dir, 'static');
-    for (const rel of await listFiles(staticDir)) {
-      assets.set(`static/${rel}`, new Uint8Array(await readFile(join(staticDir, ...rel.split('/')))));
+    const resolved = await resolveTemplates(
+      dir,
+      override,
+      (name) => name.startsWith('static/') || (/^[^/]+\.eta$/.test(name) && !name.startsWith('digest')),
+    );
+    warnings = resolved.warnings;
+    for (const [name, found] of resolved.files) {
+      if (name.startsWith('static/')) assets.set(name, new Uint8Array(await readFile(found.file)));
+      else {
+        templates.set(name.slice(0, -'.eta'.length), await readFile(found.file, 'utf8'));
+        files.set(name.slice(0, -'.eta'.length), found.display);
+      }
     }
   } catch (err) {
     throw new GazetteError(
@@ -81,24 +91,7 @@ export async function loadSiteTemplates(dir: string): Promise<SiteTemplates> {
       `site templates missing in ${dir}: ${missing.map((m) => `${m}.eta`).join(', ')}`,
     );
   }
-  return { templates, assets };
-}
-
-/** Files under `dir`, recursively, as sorted forward-slash paths; none when `dir` does not exist. */
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && prefix === '') return [];
-    throw err;
-  }
-  const files: string[] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    if (entry.isDirectory()) files.push(...(await listFiles(join(dir, entry.name), `${prefix}${entry.name}/`)));
-    else if (entry.isFile()) files.push(`${prefix}${entry.name}`);
-  }
-  return files;
+  return { templates, assets, files, warnings };
 }
 
 /**
@@ -119,7 +112,10 @@ const engines = new WeakMap<SiteTemplates, TemplateEngine>();
 export function* siteSpecs(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputSpec> {
   let engine = engines.get(templates);
   if (engine === undefined) {
-    engine = createTemplateEngine({ templates: templates.templates });
+    engine = createTemplateEngine({
+      templates: templates.templates,
+      ...(templates.files ? { files: templates.files } : {}),
+    });
     engines.set(templates, engine);
   }
   const urls = siteUrls(config.site.url);

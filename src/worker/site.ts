@@ -238,7 +238,12 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
     async start() {
       const first = await rebuild('start');
       watcher = await watchFolders({
-        folders: [options.contentDir, options.templatesDir],
+        // the newsroom's overrides are templates too: a change there rebuilds as one in templates/ does
+        folders: [
+          options.contentDir,
+          options.templatesDir,
+          ...(options.config.templatesDir ? [options.config.templatesDir] : []),
+        ],
         onChange(file) {
           if (stopped) return;
           const inContent = path.relative(options.contentDir, file);

@@ -92,6 +92,26 @@ and the last good build stays served; fixing it rebuilds`, async () => {
     ).toMatchObject({ ok: true, items: 3 });
   });
 
+  it('rebuilds when an override in templates_dir changes; a broken one is logged with its file and line', async () => {
+    const own = path.join(root, 'my-templates');
+    await mkdir(own);
+    config = { ...config, templatesDir: own };
+    site = service();
+    expect((await site.start()).ok).toBe(true);
+    const index = () => readFile(path.join(root, 'public/index.html'), 'utf8');
+    const card = await readFile(path.join(templatesDir, 'item-card.eta'), 'utf8');
+    await writeFile(path.join(own, 'item-card.eta'), card.replace('<article', '<p class="own">Our card</p>\n<article'));
+    expect(await eventually(index, (html) => html.includes('Our card'))).toContain('Our card');
+
+    const lines = card.split('\n');
+    lines.splice(1, 0, '<%= it.card.missing.title %>');
+    await writeFile(path.join(own, 'item-card.eta'), lines.join('\n'));
+    // what the log line says, its error's message included
+    const said = (r: object) => JSON.stringify(r);
+    const error = await log.waitFor((r) => r.level === 50 && said(r).includes('item-card.eta:2'));
+    expect(said(error)).toMatch(/my-templates\/item-card\.eta:2: .*'title'/);
+  });
+
   it('coalesces a burst of requests into one more build, never two at once', async () => {
     site = service();
     await site.start();

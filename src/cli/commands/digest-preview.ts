@@ -49,6 +49,7 @@ export const digestPreviewCommand: CommandSpec = {
       return 0;
     }
     const { digest, message } = preview;
+    for (const warning of preview.warnings) ctx.stderr.write(`gazette: warning: ${warning}\n`);
     // a sample message with working links for a sample reader: private to the operator, like the rest of var/
     await mkdir(outDir, { recursive: true, mode: 0o700 });
     const htmlFile = path.join(outDir, 'digest.html');
