@@ -47,7 +47,7 @@ export class ContentErrors extends GazetteError {
   constructor(errors: readonly ContentError[]) {
     super(
       'CONTENT_INVALID',
-      `${count(errors.length, 'content error')}:\n` + errors.map((e) => `  ${e.message}`).join('\n'),
+      `${count(errors.length, 'content error')}:\n${errors.map((e) => `  ${e.message}`).join('\n')}`,
     );
     this.errors = errors;
   }

@@ -79,8 +79,8 @@ describe('gazette digest preview', { timeout: 60_000 }, () => {
     );
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(
-      'no item published between 2022-01-03T03:00:00.000Z and 2022-01-10T03:00:00.000Z is waiting to be mailed: ' +
-        'nothing written (--force writes an empty digest)\n',
+      'no item published between 2022-01-03 09:00:00 Asia/Almaty and 2022-01-10 09:00:00 Asia/Almaty ' +
+        'is waiting to be mailed: nothing written (--force writes an empty digest)\n',
     );
     expect(existsSync(out)).toBe(false);
     const forced = gazette(

@@ -1,4 +1,5 @@
 // `gazette digest preview`: the next edition as HTML, text and a sample .eml on disk, to look at before sending.
+import { formatInZone } from '../../adapters/luxon.ts';
 import { count } from '../../plural.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -40,10 +41,13 @@ export const digestPreviewCommand: CommandSpec = {
       history,
       force: options.force === true,
     });
+    // as the operator reads it: in site.timezone, the zone named
+    const when = (d: Date): string =>
+      `${formatInZone(d, config.site.timezone, 'yyyy-LL-dd HH:mm:ss')} ${config.site.timezone}`;
     if (preview.empty) {
       ctx.stdout.write(
-        `no item published between ${preview.window.start.toISOString()} and ` +
-          `${preview.window.end.toISOString()} is waiting to be mailed: ` +
+        `no item published between ${when(preview.window.start)} and ${when(preview.window.end)} ` +
+          'is waiting to be mailed: ' +
           'nothing written (--force writes an empty digest)\n',
       );
       return 0;

@@ -276,8 +276,8 @@ const send: CommandSpec = {
         });
         if (preview.empty) {
           ctx.stdout.write(
-            `no item published between ${preview.window.start.toISOString()} ` +
-              `and ${preview.window.end.toISOString()} is waiting to be mailed: ` +
+            `no item published between ${inZone(config.site.timezone)(preview.window.start)} ` +
+              `and ${inZone(config.site.timezone)(preview.window.end)} is waiting to be mailed: ` +
               'nothing to send (--force sends anyway)\n',
           );
           return 0;
