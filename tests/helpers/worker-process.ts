@@ -39,10 +39,12 @@ export function startWorkerProcess(options: {
   env?: NodeJS.ProcessEnv;
   args?: string[];
   bin?: string;
+  /** The command to run (default `start`; `serve` prints its URL the same way). */
+  command?: 'start' | 'serve';
 }): WorkerProcess {
   const child = spawn(
     process.execPath,
-    [options.bin ?? path.join(repoRoot, 'bin/gazette.js'), 'start', ...(options.args ?? [])],
+    [options.bin ?? path.join(repoRoot, 'bin/gazette.js'), options.command ?? 'start', ...(options.args ?? [])],
     {
       cwd: options.cwd,
       env: childEnv(options.env),

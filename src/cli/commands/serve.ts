@@ -55,7 +55,7 @@ export const serveCommand: CommandSpec = {
       { openConfiguredMailer },
       { startServer },
       { loadOrCreateSecret, openStore },
-      { configuredSubscriptionService },
+      { configuredSubscriptionService, startConfirmationRetries },
       { templatesDir },
     ] = await Promise.all([
       import('../../delivery/index.ts'),
@@ -109,6 +109,8 @@ export const serveCommand: CommandSpec = {
     };
     try {
       const subscriptions = configuredSubscriptionService({ store, mailer, config, secret, logger: ctx.logger });
+      // subscribes come in here too: a confirmation the mail server could not take goes out once it answers
+      const confirmations = startConfirmationRetries(subscriptions, logger.child({ component: 'subscriptions' }));
       const { admin, dashboard } = operatorPorts({ deps: delivery, env: ctx.env, subscriptions, dispatchInBackground });
       const server = await startServer({
         publicDir,
@@ -137,6 +139,7 @@ export const serveCommand: CommandSpec = {
       });
       logger.info('stopping');
       await server.close();
+      await confirmations.stop();
       await sending;
     } finally {
       await mailer.close();
