@@ -25,7 +25,7 @@ import {
   type SubscriptionService,
 } from '../subscribers/index.ts';
 import { latestEvents, listMailEvents } from '../bounces/index.ts';
-import { isSessionRevoked, revokeSession } from '../store/index.ts';
+import { isSessionRevoked, recordAudit, revokeSession } from '../store/index.ts';
 import { gatherStatus } from './commands/status.ts';
 
 export interface DashboardServiceOptions {
@@ -245,18 +245,7 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
     importSubscribers: (csv, { update }) =>
       importSubscribers(store, Readable.from([Buffer.from(csv)]), { now: deps.now(), update }),
 
-    async audit(entry) {
-      await store.db
-        .insertInto('audit_log')
-        .values({
-          at: deps.now().getTime(),
-          actor: entry.actor,
-          action: entry.action,
-          target: entry.target ?? null,
-          detail: entry.detail ?? null,
-        })
-        .execute();
-    },
+    audit: (entry) => recordAudit(store, entry, deps.now()),
 
     async auditLog({ limit, offset }) {
       const rows = await store.db

@@ -4,6 +4,7 @@ export { acquireLease, releaseLease, type LeaseOptions } from './leases.ts';
 export { loadOrCreateSecret } from './secret.ts';
 export { isConflict, retryOnConflict } from './retry.ts';
 export { isSessionRevoked, revokeSession } from './revocations.ts';
+export { recordAudit, type AuditEntry } from './audit.ts';
 export {
   OPEN_EDITION_STATES,
   SUBSCRIBER_STATES,

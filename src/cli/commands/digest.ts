@@ -1,5 +1,6 @@
 // `gazette digest send|status|resume`: create and dispatch an edition, see where editions stand, continue one after a
 // stop.
+import { cliActor } from '../audit.ts';
 import { formatInZone } from '../../adapters/luxon.ts';
 import { count } from '../../plural.ts';
 import { hostname } from 'node:os';
@@ -24,7 +25,7 @@ import {
 import { GazetteError, UsageError } from '../../errors.ts';
 import { collectPeriodically } from '../heap.ts';
 import { openConfiguredMailer } from '../mailer.ts';
-import { loadOrCreateSecret, openStore } from '../../store/index.ts';
+import { loadOrCreateSecret, openStore, recordAudit, type Store } from '../../store/index.ts';
 import { normalizeAddress } from '../../subscribers/address.ts';
 import { createSubscriptionService } from '../../subscribers/service.ts';
 import type { CommandContext, CommandSpec } from '../command.ts';
@@ -110,6 +111,10 @@ async function dispatchWithProgress(
 }
 
 const plural = count;
+
+/** Records what this command did in the audit log, as the dashboard does for its own actions. */
+const audit = (store: Store, action: string, target: string, detail?: string): Promise<void> =>
+  recordAudit(store, { actor: cliActor(), action, target, detail }, new Date());
 
 const WAIT_OPTION = {
   flags: '--wait',
@@ -285,6 +290,7 @@ const send: CommandSpec = {
         const items = preview.digest.itemIds.length;
         if (to) {
           const sent = await deps.mailer.send(preview.message, { folder: 'test' });
+          await audit(deps.store, 'test copy', to, preview.digest.subject);
           ctx.stdout.write(
             `test copy of "${preview.digest.subject}" (${count(items, 'item')}) ` + `sent to ${to}: ${sent.response}\n`,
           );
@@ -321,6 +327,7 @@ const send: CommandSpec = {
         );
       if (created.status === 'slot-taken')
         throw new GazetteError('EDITION_EXISTS', `edition ${created.editionId} exists for this slot already`);
+      await audit(store, 'send', `edition ${created.editionId}`, plural(created.recipients, 'recipient'));
       ctx.stdout.write(
         `edition ${created.editionId}: "${created.subject}", ${plural(created.items, 'item')}, ` +
           `${plural(created.recipients, 'recipient')}\n`,
@@ -455,6 +462,12 @@ const resume: CommandSpec = {
         // the operator asked to see it through from here: what waits for a retry is tried now
         retryNow: options.wait === true,
       });
+      await audit(
+        deps.store,
+        options.resendUncertain === true ? 're-send uncertain' : 'resume',
+        `edition ${resumed.editionId}`,
+        resumed.requeued > 0 ? `${resumed.requeued} requeued` : undefined,
+      );
       if (resumed.requeued > 0) ctx.stdout.write(`${plural(resumed.requeued, 'uncertain row')} queued again\n`);
       const result = await dispatchWithProgress(ctx, deps, resumed.editionId, options.wait === true);
       const [report] = await editionStatus(deps, resumed.editionId);
@@ -476,6 +489,7 @@ const cancel: CommandSpec = {
       const deps = { store, config, logger: ctx.logger, now: () => new Date() } as DeliveryDeps;
       const editionId = editionArg(args[0]);
       const done = await cancelEdition(deps, editionId !== undefined ? { editionId } : {});
+      await audit(store, 'cancel', `edition ${done.editionId}`, `${done.cancelled} rows not sent`);
       ctx.stdout.write(
         `edition ${done.editionId} cancelled: ${plural(done.cancelled, 'row')} will not be sent; ` +
           'messages already with the mail server finish, and its items go into the next edition\n',

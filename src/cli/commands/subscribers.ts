@@ -1,10 +1,11 @@
 // `gazette subscribers add|remove|list|import|export`: the operators' view of the subscriber list.
+import { cliActor } from '../audit.ts';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../errors.ts';
-import { openStore, SUBSCRIBER_STATES, type Store, type SubscriberState } from '../../store/index.ts';
+import { openStore, recordAudit, SUBSCRIBER_STATES, type Store, type SubscriberState } from '../../store/index.ts';
 import {
   addSubscriber,
   countByState,
@@ -49,14 +50,20 @@ const add: CommandSpec = {
   options: [{ flags: '--name <name>', description: 'display name' }, stateFlag],
   async run(ctx, args, options) {
     const state = stateOption(options.state);
-    const { subscriber, created } = await withStore(ctx, (store) =>
-      addSubscriber(
+    const { subscriber, created } = await withStore(ctx, async (store) => {
+      const done = await addSubscriber(
         store.db,
         args[0]!,
         { ...(options.name !== undefined ? { name: String(options.name) } : {}), ...(state ? { state } : {}) },
         new Date(),
-      ),
-    );
+      );
+      await recordAudit(
+        store,
+        { actor: cliActor(), action: 'add', target: done.subscriber.email, detail: done.subscriber.state },
+        new Date(),
+      );
+      return done;
+    });
     ctx.stdout.write(`${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.state})\n`);
   },
 };
@@ -67,7 +74,11 @@ const remove: CommandSpec = {
     'Delete an address and its unsent deliveries (to keep a record that they left, let them unsubscribe instead)',
   args: [{ name: 'address', description: 'email address' }],
   async run(ctx, args) {
-    const removed = await withStore(ctx, (store) => removeSubscriber(store.db, args[0]!));
+    const removed = await withStore(ctx, async (store) => {
+      const gone = await removeSubscriber(store.db, args[0]!);
+      if (gone) await recordAudit(store, { actor: cliActor(), action: 'remove', target: args[0]!.trim() }, new Date());
+      return gone;
+    });
     if (!removed) throw new UsageError(`${args[0]} is not a subscriber`);
     ctx.stdout.write(`removed ${args[0]!.trim()}\n`);
   },
@@ -138,7 +149,16 @@ const importCommand: CommandSpec = {
     });
     await opened;
     const update = options.update === true;
-    const report = await withStore(ctx, (store) => importSubscribers(store, input, { now: new Date(), update }));
+    const report = await withStore(ctx, async (store) => {
+      const done = await importSubscribers(store, input, { now: new Date(), update });
+      const detail = `${done.rows} rows: ${done.added} added, ${done.updated} updated, ${done.rejected} rejected`;
+      await recordAudit(
+        store,
+        { actor: cliActor(), action: 'import', target: path.basename(file), detail },
+        new Date(),
+      );
+      return done;
+    });
     const present = `${report.existing} already present${update ? `, ${report.updated} of them updated` : ''}`;
     ctx.stdout.write(
       `${path.basename(file)}: ${report.rows} rows, ${report.accepted} accepted ` +
