@@ -19,6 +19,8 @@ export interface Environment {
   smtpUrl: string | undefined;
   secret: string | undefined;
   adminToken: string | undefined;
+  /** METRICS_TOKEN: the bearer token /metrics asks for; unset, /metrics does not exist. */
+  metricsToken?: string | undefined;
   port: number;
   /** INBOUND_SMTP_PORT: the worker's return-path listener; undefined: none. */
   inboundSmtpPort?: number | undefined;
@@ -127,6 +129,7 @@ export function resolveEnvironment(
     smtpUrl: env.SMTP_URL ? checkSmtpUrl(env.SMTP_URL) : undefined,
     secret: env.GAZETTE_SECRET || undefined,
     adminToken: env.ADMIN_TOKEN || undefined,
+    metricsToken: env.METRICS_TOKEN || undefined,
     port,
     ...(webhooks ? { webhooks } : {}),
   };

@@ -5,13 +5,12 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Mailer } from '../mail/index.ts';
 import type { Store } from '../store/index.ts';
-import { observeBuildLog } from './builds.ts';
 import { requestCounter } from './http.ts';
 import { countingMailer } from './mailer.ts';
 import { cachedRead, readLedgerSnapshot, type LedgerSnapshot } from './snapshot.ts';
 
 export { createReadiness, type Readiness, type ReadinessOptions } from './readiness.ts';
-export { metricsToken, metricsTokenProblem, MIN_METRICS_TOKEN_LENGTH } from './token.ts';
+export { metricsTokenProblem, MIN_METRICS_TOKEN_LENGTH } from './token.ts';
 export { routeClass, ROUTE_CLASSES, type RouteClass } from './http.ts';
 export { readLedgerSnapshot, type LedgerSnapshot } from './snapshot.ts';
 
@@ -33,8 +32,8 @@ export interface Metrics {
   request(path: string, status: number): void;
   /** `mailer`, with each message's outcome counted. */
   mailer(mailer: Mailer): Mailer;
-  /** `logger` for the site service: its build records are counted as they are logged. */
-  buildLogger(logger: Logger): Logger;
+  /** Counts a build's outcome: the site service's `onBuilt`. */
+  built(outcome: { ok: true; durationMs: number } | { ok: false }): void;
 }
 
 /** Build durations, in seconds: a one-file update takes milliseconds, a large full build tens of seconds. */
@@ -188,18 +187,16 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     request: requests,
     mailer: (mailer) => countingMailer(mailer, messages),
-    buildLogger: (logger) =>
-      observeBuildLog(logger, {
-        succeeded(durationMs) {
-          buildOk.inc();
-          if (durationMs !== undefined) buildDuration.observe(durationMs / 1000);
-          lastBuild.set(now() / 1000);
-          lastBuildOk.set(1);
-        },
-        failed() {
-          buildFailed.inc();
-          lastBuildOk.set(0);
-        },
-      }),
+    built(outcome) {
+      if (outcome.ok) {
+        buildOk.inc();
+        buildDuration.observe(outcome.durationMs / 1000);
+        lastBuild.set(now() / 1000);
+        lastBuildOk.set(1);
+      } else {
+        buildFailed.inc();
+        lastBuildOk.set(0);
+      }
+    },
   };
 }

@@ -3,12 +3,6 @@
 /** Shortest METRICS_TOKEN the worker starts with, as for ADMIN_TOKEN: shorter ones are within reach of guessing. */
 export const MIN_METRICS_TOKEN_LENGTH = 24;
 
-/** The token from the environment; undefined when unset or empty (metrics off). */
-export function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
-  const token = env.METRICS_TOKEN;
-  return token === undefined || token === '' ? undefined : token;
-}
-
 /** Why `token` cannot guard /metrics, or null when it can (or is unset). */
 export function metricsTokenProblem(token: string | undefined): string | null {
   if (token === undefined || token.length >= MIN_METRICS_TOKEN_LENGTH) return null;

@@ -35,6 +35,8 @@ export interface SiteServiceOptions {
    * first build compares with what public/ served before it.
    */
   onFeedsChanged?: (paths: string[]) => void;
+  /** Called with the outcome of every build it runs: its duration when it succeeded (changed or not). */
+  onBuilt?: (outcome: { ok: true; durationMs: number } | { ok: false }) => void;
 }
 
 type Hashes = ReadonlyMap<string, { hash: string }>;
@@ -185,6 +187,7 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
         },
         result.unchanged ? 'site unchanged' : 'site built',
       );
+      options.onBuilt?.({ ok: true, durationMs: result.durationMs });
       armPublishTimer(calendar.nextPublishAt);
     } catch (error) {
       outcome = { ok: false, error };
@@ -205,6 +208,7 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
         { reason: reasons.join(', '), errors: lines.length, ...(lastGood ? { serving: lastGood.id } : {}) },
         lastGood ? 'build failed: the last good build is still served' : 'build failed: nothing built yet',
       );
+      options.onBuilt?.({ ok: false });
       // Keep the periodic rebuild going: a scheduled item may still be due once the content is fixed.
       armPublishTimer(undefined);
     }

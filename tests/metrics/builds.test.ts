@@ -37,7 +37,8 @@ describe('build metrics', () => {
       outDir: path.join(root, 'public'),
       buildsDir: path.join(root, 'var/builds'),
       varDir: path.join(root, 'var'),
-      logger: metrics.buildLogger(silentLogger()),
+      logger: silentLogger(),
+      onBuilt: metrics.built,
       now: () => new Date('2026-11-30T04:00:00Z'),
     });
     const scrape = async () => parseScrape((await metrics.scrape()).body);

@@ -110,8 +110,6 @@ async function dispatchWithProgress(
   }
 }
 
-const plural = count;
-
 /** Records what this command did in the audit log, as the dashboard does for its own actions. */
 const audit = (store: Store, action: string, target: string, detail?: string): Promise<void> =>
   recordAudit(store, { actor: cliActor(), action, target, detail }, new Date());
@@ -133,7 +131,7 @@ async function retryHandOff(deps: DeliveryDeps, waited: boolean): Promise<RetryH
 function inFlightLines(r: EditionReport): string[] {
   return r.inFlight.map(
     (h) =>
-      `in flight: ${plural(h.rows, 'row')} held by ${h.holder}, ` +
+      `in flight: ${count(h.rows, 'row')} held by ${h.holder}, ` +
       `${h.alive ? `alive (${h.reason})` : `dead (${h.reason}): \`gazette digest resume\` recovers them`}`,
   );
 }
@@ -169,7 +167,7 @@ function summary(
   const resent = report.uncertain.filter((u) => u.resent).length;
   if (resent > 0)
     ctx.stdout.write(
-      `${plural(resent, 'message')} a stopped sender had in flight sent again: those readers may have two copies\n`,
+      `${count(resent, 'message')} a stopped sender had in flight sent again: those readers may have two copies\n`,
     );
   if (report.state === 'paused') {
     ctx.stdout.write(
@@ -194,7 +192,7 @@ function summary(
       .filter((d): d is Date => d !== null)
       .sort((a, b) => a.getTime() - b.getTime())[0];
     ctx.stdout.write(
-      `every row has had its first attempt; ${plural(c.retry, 'row')} wait for a retry` +
+      `every row has had its first attempt; ${count(c.retry, 'row')} wait for a retry` +
         `${next ? ` (the next at ${inZone(handOff.timezone)(next)})` : ''}: ` +
         (handOff.workers.length > 0
           ? `the worker (${handOff.workers.join(', ')}) sends them when they are due`
@@ -207,14 +205,14 @@ function summary(
     const live = report.inFlight.filter((h) => h.alive);
     const why =
       live.length > 0
-        ? `${plural(
+        ? `${count(
             live.reduce((n, h) => n + h.rows, 0),
             'row',
           )} still being sent by another process ` +
           `(${live.map((h) => h.holder).join(', ')}); it finishes them, or run \`gazette digest resume ` +
           `${report.editionId}\` again once it has stopped`
         : c.retry > 0
-          ? `${plural(c.retry, 'row')} waiting for a retry; the worker (\`gazette start\`) sends them, ` +
+          ? `${count(c.retry, 'row')} waiting for a retry; the worker (\`gazette start\`) sends them, ` +
             `or run \`gazette digest resume ${report.editionId}\` again later`
           : `run \`gazette digest resume ${report.editionId}\` to continue`;
     ctx.stdout.write(`edition ${report.editionId} is not finished: ${why}\n`);
@@ -327,10 +325,10 @@ const send: CommandSpec = {
         );
       if (created.status === 'slot-taken')
         throw new GazetteError('EDITION_EXISTS', `edition ${created.editionId} exists for this slot already`);
-      await audit(store, 'send', `edition ${created.editionId}`, plural(created.recipients, 'recipient'));
+      await audit(store, 'send', `edition ${created.editionId}`, count(created.recipients, 'recipient'));
       ctx.stdout.write(
-        `edition ${created.editionId}: "${created.subject}", ${plural(created.items, 'item')}, ` +
-          `${plural(created.recipients, 'recipient')}\n`,
+        `edition ${created.editionId}: "${created.subject}", ${count(created.items, 'item')}, ` +
+          `${count(created.recipients, 'recipient')}\n`,
       );
       const result = await dispatchWithProgress(ctx, deps, created.editionId, options.wait === true);
       const [report] = await editionStatus(deps, created.editionId);
@@ -361,8 +359,8 @@ function printReport(ctx: CommandContext, r: EditionReport, detail: boolean, zon
   const back = r.returned;
   if (back.hardBounces + back.softBounces + back.complaints + back.unsubscribes > 0)
     ctx.stdout.write(
-      `  returned: ${plural(back.hardBounces, 'hard bounce')}, ${back.softBounces} soft, ` +
-        `${plural(back.complaints, 'complaint')}, ${plural(back.unsubscribes, 'unsubscribe')} by mail ` +
+      `  returned: ${count(back.hardBounces, 'hard bounce')}, ${back.softBounces} soft, ` +
+        `${count(back.complaints, 'complaint')}, ${count(back.unsubscribes, 'unsubscribe')} by mail ` +
         '(`gazette bounces list --edition ' +
         `${r.editionId}\`)\n`,
     );
@@ -370,7 +368,7 @@ function printReport(ctx: CommandContext, r: EditionReport, detail: boolean, zon
   for (const f of r.failures) {
     const next = f.nextAttemptAt ? ` (next ${iso(f.nextAttemptAt)})` : '';
     ctx.stdout.write(
-      `  ${f.status === 'failed' ? 'failed' : 'retry'}: ${f.email} after ${plural(f.attempts, 'attempt')}: ` +
+      `  ${f.status === 'failed' ? 'failed' : 'retry'}: ${f.email} after ${count(f.attempts, 'attempt')}: ` +
         `${f.error ?? ''}${next}\n`,
     );
   }
@@ -446,14 +444,14 @@ const resume: CommandSpec = {
       });
       for (const dead of recovered.dead) ctx.stdout.write(`recovered the rows of ${dead.id}: ${dead.reason}\n`);
       if (recovered.released > 0)
-        ctx.stdout.write(`${plural(recovered.released, 'row')} claimed and never started: pending again\n`);
+        ctx.stdout.write(`${count(recovered.released, 'row')} claimed and never started: pending again\n`);
       if (recovered.requeued > 0)
         ctx.stdout.write(
-          `${plural(recovered.requeued, 'row')} left in flight by a stopped sender marked uncertain and queued again\n`,
+          `${count(recovered.requeued, 'row')} left in flight by a stopped sender marked uncertain and queued again\n`,
         );
       if (recovered.uncertain > 0)
         ctx.stdout.write(
-          `${plural(recovered.uncertain, 'row')} left in flight by a stopped sender marked uncertain (held)\n`,
+          `${count(recovered.uncertain, 'row')} left in flight by a stopped sender marked uncertain (held)\n`,
         );
       const editionId = editionArg(args[0]);
       const resumed = await resumeEdition(deps, {
@@ -468,7 +466,7 @@ const resume: CommandSpec = {
         `edition ${resumed.editionId}`,
         resumed.requeued > 0 ? `${resumed.requeued} requeued` : undefined,
       );
-      if (resumed.requeued > 0) ctx.stdout.write(`${plural(resumed.requeued, 'uncertain row')} queued again\n`);
+      if (resumed.requeued > 0) ctx.stdout.write(`${count(resumed.requeued, 'uncertain row')} queued again\n`);
       const result = await dispatchWithProgress(ctx, deps, resumed.editionId, options.wait === true);
       const [report] = await editionStatus(deps, resumed.editionId);
       return summary(ctx, report, result, await retryHandOff(deps, options.wait === true));
@@ -491,7 +489,7 @@ const cancel: CommandSpec = {
       const done = await cancelEdition(deps, editionId !== undefined ? { editionId } : {});
       await audit(store, 'cancel', `edition ${done.editionId}`, `${done.cancelled} rows not sent`);
       ctx.stdout.write(
-        `edition ${done.editionId} cancelled: ${plural(done.cancelled, 'row')} will not be sent; ` +
+        `edition ${done.editionId} cancelled: ${count(done.cancelled, 'row')} will not be sent; ` +
           'messages already with the mail server finish, and its items go into the next edition\n',
       );
       return 0;

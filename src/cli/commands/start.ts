@@ -27,13 +27,7 @@ import { parseImapUrl, startMailboxPoller } from '../../bounces/mailbox.ts';
 import type { CommandSpec } from '../command.ts';
 import { templatesDir } from './build.ts';
 import { collectPeriodically } from '../heap.ts';
-import {
-  createMetrics,
-  createReadiness,
-  metricsToken,
-  metricsTokenProblem,
-  type Metrics,
-} from '../../metrics/index.ts';
+import { createMetrics, createReadiness, metricsTokenProblem, type Metrics } from '../../metrics/index.ts';
 import { servedBuild } from '../../worker/build-state.ts';
 import { mailEventsPort, operatorPorts } from '../operators.ts';
 
@@ -100,7 +94,7 @@ export const startCommand: CommandSpec = {
   async run(ctx, _args, options) {
     const weakToken = adminTokenProblem(ctx.env.adminToken);
     if (weakToken !== null) throw new UsageError(weakToken);
-    const scrapeToken = metricsToken(process.env);
+    const scrapeToken = ctx.env.metricsToken;
     const weakScrapeToken = metricsTokenProblem(scrapeToken);
     if (weakScrapeToken !== null) throw new UsageError(weakScrapeToken);
     // the schedule was checked with the rest of the config (src/config/schema.ts)
@@ -200,9 +194,8 @@ export const startCommand: CommandSpec = {
         outDir: env.publicDir,
         buildsDir: path.join(env.varDir, 'builds'),
         varDir: env.varDir,
-        logger: metrics
-          ? metrics.buildLogger(logger.child({ component: 'build' }))
-          : logger.child({ component: 'build' }),
+        logger: logger.child({ component: 'build' }),
+        ...(metrics ? { onBuilt: metrics.built } : {}),
         now,
         sentEditions: () => readSentEditions(activeStore),
         // The server caches files in memory: it looks again as soon as a build lands.
