@@ -19,3 +19,6 @@ export const packageRoot = findPackageRoot(path.dirname(fileURLToPath(import.met
 
 /** The shipped site, digest and dashboard templates. */
 export const templatesDir = `${path.join(packageRoot, 'templates')}${path.sep}`;
+
+/** The shipped message catalogs, one `<lang>.yaml` per language. */
+export const localesDir = `${path.join(packageRoot, 'locales')}${path.sep}`;

@@ -166,18 +166,22 @@ export async function loadConfig(file: string): Promise<Config> {
     const line = err instanceof YamlSyntaxError && err.line !== undefined ? `:${err.line}` : '';
     throw new ConfigError(`${file}${line}: invalid YAML: ${(err as Error).message}`, { file, cause: err });
   }
-  const config = parseConfig(data, file);
-  if (config.templatesDir === undefined) return config;
-  // relative to the config file, as a newsroom keeps its templates beside its gazette.yaml
-  const templatesDir = path.resolve(path.dirname(file), config.templatesDir);
-  const found = await stat(templatesDir).catch(() => undefined);
-  if (!found?.isDirectory()) {
-    throw new ConfigError(
-      `${file}: templates_dir: ${config.templatesDir} is not a folder (looked for ${templatesDir})`,
-      { file, key: 'templates_dir' },
-    );
+  let config = parseConfig(data, file);
+  // relative to the config file, as a newsroom keeps its templates and catalogs beside its gazette.yaml
+  for (const [field, key] of [
+    ['templatesDir', 'templates_dir'],
+    ['localesDir', 'locales_dir'],
+  ] as const) {
+    const given = config[field];
+    if (given === undefined) continue;
+    const dir = path.resolve(path.dirname(file), given);
+    const found = await stat(dir).catch(() => undefined);
+    if (!found?.isDirectory()) {
+      throw new ConfigError(`${file}: ${key}: ${given} is not a folder (looked for ${dir})`, { file, key });
+    }
+    config = { ...config, [field]: dir };
   }
-  return { ...config, templatesDir };
+  return config;
 }
 
 /** `--base-url`: an http(s) URL, ending with a slash. */

@@ -8,6 +8,29 @@ const absoluteUrl = z
   .url()
   .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
+const languageTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "ru-KZ"');
+
+/** What a language of the site may say in its own words; each key left out is the default language's. */
+const languageSettings = z.strictObject({
+  title: z.string().min(1).optional(),
+  description: z.string().min(1).optional(),
+  /** The digest's subject and intro in this language. */
+  subject: z.string().min(1).optional(),
+  intro: z.string().optional(),
+  postal_address: z.string().min(1).optional(),
+});
+
+/** A topic readers may choose: its name per language, and the item tags it stands for. */
+const topic = z.strictObject({
+  /** Stable: what subscribers' choices, the subscribe form and the CSV columns hold. */
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes, like "central-asia"'),
+  /** By language code; a language left out shows the default language's name. */
+  name: z.record(z.string(), z.string().min(1)),
+  tags: z.array(z.string().min(1)).min(1),
+});
+
 const mailbox = z.strictObject({
   name: z.string().min(1),
   address: z.string().email(),
@@ -19,7 +42,10 @@ export const configSchema = z
       title: z.string().min(1),
       url: absoluteUrl,
       description: z.string().min(1),
-      language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "ru-KZ"'),
+      /** The one language of a single-language site; or the first of `languages`. */
+      language: languageTag.optional(),
+      /** The site's languages, the default first: each has its own feeds, pages and digests under /<lang>/. */
+      languages: z.array(languageTag).min(1).max(50).optional(),
       timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone like "Asia/Almaty"'),
       /** Year the newsroom has held its domain since: the date part of tag: URIs used as feed ids. */
       established: z.number().int().min(1990).max(2100),
@@ -61,6 +87,8 @@ export const configSchema = z
       from: mailbox,
       reply_to: z.string().email().optional(),
       postal_address: z.string().min(1),
+      /** Topics readers may choose on the subscribe form and the preference page; none: every reader gets all. */
+      topics: z.array(topic).max(100).optional(),
       list_id: z.string().min(1).optional(),
       batch_size: z.number().int().min(1).max(10000).default(200),
       concurrency: z.number().int().min(1).max(100).default(4),
@@ -98,10 +126,61 @@ export const configSchema = z
      * same name; every other one comes from gazette's templates/.
      */
     templates_dir: z.string().min(1).optional(),
+    /**
+     * The newsroom's own message catalogs, relative to this file: `<lang>.yaml` there replaces gazette's
+     * catalog of that language, or adds one.
+     */
+    locales_dir: z.string().min(1).optional(),
+    /** Per-language settings, by language code: the site's title, description, digest subject and intro. */
+    languages: z.record(z.string(), languageSettings).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const { language, languages } = c.site;
+    if (language === undefined && languages === undefined)
+      ctx.addIssue({ code: 'custom', path: ['site', 'language'], message: 'is required (or site.languages)' });
+    if (language !== undefined && languages !== undefined && languages[0] !== language)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['site', 'language'],
+        message: `is "${language}" but site.languages starts with "${languages[0]}": the first language is the default`,
+      });
+    const codes = languages ?? (language !== undefined ? [language] : []);
+    codes.forEach((code, i) => {
+      if (codes.indexOf(code) !== i)
+        ctx.addIssue({ code: 'custom', path: ['site', 'languages', i], message: `lists "${code}" twice` });
+    });
+    for (const code of Object.keys(c.languages ?? {}))
+      if (!codes.includes(code))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['languages', code],
+          message: `is not one of site.languages (${codes.join(', ')})`,
+        });
+    const ids = new Set<string>();
+    (c.digest.topics ?? []).forEach((t, i) => {
+      if (ids.has(t.id))
+        ctx.addIssue({ code: 'custom', path: ['digest', 'topics', i, 'id'], message: `"${t.id}" is used twice` });
+      ids.add(t.id);
+      for (const code of Object.keys(t.name))
+        if (!codes.includes(code))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['digest', 'topics', i, 'name', code],
+            message: `is not one of site.languages (${codes.join(', ')})`,
+          });
+      if (codes[0] !== undefined && t.name[codes[0]] === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['digest', 'topics', i, 'name'],
+          message: `needs a name in the default language, "${codes[0]}"`,
+        });
+    });
   })
   .transform((c) => ({
     site: {
       ...c.site,
+      /** The default language: the first of site.languages. */
+      language: (c.site.languages?.[0] ?? c.site.language)!,
       url: c.site.url.endsWith('/') ? c.site.url : `${c.site.url}/`,
       /** Set by `--base-url` (a preview): gazette.yaml's site.url, which feed ids keep. */
       productionUrl: undefined as string | undefined,
@@ -122,6 +201,7 @@ export const configSchema = z
       from: c.digest.from,
       replyTo: c.digest.reply_to,
       postalAddress: c.digest.postal_address,
+      topics: (c.digest.topics ?? []).map((t) => ({ id: t.id, names: t.name, tags: t.tags })),
       listId: c.digest.list_id ?? `${new URL(c.site.url).hostname}`,
       batchSize: c.digest.batch_size,
       concurrency: c.digest.concurrency,
@@ -140,6 +220,23 @@ export const configSchema = z
     bounces: { softBounceEditions: c.bounces.soft_bounce_editions, keepRawDays: c.bounces.keep_raw_days },
     /** templates_dir as written; loadConfig makes it absolute and checks that it is a folder. */
     templatesDir: c.templates_dir,
+    /** locales_dir as written; loadConfig makes it absolute. */
+    localesDir: c.locales_dir,
+    /** site.languages was given: every item's `lang` must be one of them, and each has its own /<lang>/ tree. */
+    multilingual: c.site.languages !== undefined && c.site.languages.length > 1,
+    /** Every language of the site, the default first, with its own words (the default's where it has none). */
+    languages: (c.site.languages ?? [c.site.language!]).map((code, i) => {
+      const own = c.languages?.[code] ?? {};
+      const fallback = i === 0 ? {} : (c.languages?.[(c.site.languages ?? [c.site.language!])[0]!] ?? {});
+      return {
+        code,
+        title: own.title ?? fallback.title ?? c.site.title,
+        description: own.description ?? fallback.description ?? c.site.description,
+        subject: own.subject ?? fallback.subject ?? c.digest.subject,
+        intro: own.intro ?? fallback.intro ?? c.digest.intro,
+        postalAddress: own.postal_address ?? fallback.postal_address ?? c.digest.postal_address,
+      };
+    }),
   }));
 
 /** The validated configuration. `site.url` always ends with a slash. */
@@ -147,3 +244,12 @@ export type Config = z.output<typeof configSchema>;
 export type SiteConfig = Config['site'];
 export type DigestConfig = Config['digest'];
 export type DkimConfig = NonNullable<DigestConfig['dkim']>;
+/** One language of the site and its own words. */
+export type LanguageConfig = Config['languages'][number];
+/** A topic readers may choose. */
+export type TopicConfig = DigestConfig['topics'][number];
+
+/** The settings of `code`, or of the default language when the site has no such language. */
+export function languageConfig(config: Pick<Config, 'languages'>, code: string | undefined): LanguageConfig {
+  return config.languages.find((l) => l.code === code) ?? config.languages[0]!;
+}

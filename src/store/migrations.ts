@@ -216,6 +216,34 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropTable('audit_log').execute();
       },
     },
+    '0007_languages_topics': {
+      // Readers choose a language and topics, and may pause; an edition sends one digest per (language, topics).
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('subscribers').addColumn('language', 'text').execute();
+        await db.schema.alterTable('subscribers').addColumn('topics', 'text').execute();
+        await db.schema.alterTable('subscribers').addColumn('paused_until', bigint).execute();
+        await db.schema.alterTable('deliveries').addColumn('group_key', 'text').execute();
+        await db.schema
+          .createTable('edition_groups')
+          .addColumn('edition_id', bigint, (c) => c.notNull())
+          .addColumn('group_key', 'text', (c) => c.notNull())
+          .addColumn('language', 'text', (c) => c.notNull())
+          .addColumn('topics', 'text')
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('item_ids', 'text', (c) => c.notNull())
+          .addColumn('digest', 'text')
+          .addColumn('recipients', 'integer', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('edition_groups_pk', ['edition_id', 'group_key'])
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable('edition_groups').execute();
+        await db.schema.alterTable('deliveries').dropColumn('group_key').execute();
+        await db.schema.alterTable('subscribers').dropColumn('paused_until').execute();
+        await db.schema.alterTable('subscribers').dropColumn('topics').execute();
+        await db.schema.alterTable('subscribers').dropColumn('language').execute();
+      },
+    },
   };
 }
 

@@ -28,6 +28,12 @@ export interface SubscribersTable {
   unsubscribed_at: number | null;
   /** When the last confirmation (or "already subscribed") mail went out; throttles repeats. */
   notified_at: number | null;
+  /** The language the reader reads in; null: the site's default. */
+  language: Generated<string | null>;
+  /** JSON array of the topic ids the reader chose (see src/audience.ts); null: everything. */
+  topics: Generated<string | null>;
+  /** Until when the reader paused the digest; null or past: not paused. */
+  paused_until: Generated<number | null>;
 }
 
 export interface EditionsTable {
@@ -94,6 +100,25 @@ export interface DeliveriesTable {
   uncertain_at: number | null;
   /** The sender that died holding it. */
   uncertain_by: string | null;
+  /** The reader's group (src/audience.ts ReaderGroup.key): which of the edition's digests is theirs; null: the one. */
+  group_key: Generated<string | null>;
+}
+
+/** One digest of an edition: for the readers of one (language, topics) group. */
+export interface EditionGroupsTable {
+  edition_id: number;
+  /** ReaderGroup.key, e.g. `ru:kazakhstan+operations`. */
+  group_key: string;
+  language: string;
+  /** JSON array of topic ids; null: everything. */
+  topics: string | null;
+  subject: string;
+  /** JSON array of the item ids this group's digest carries; empty: the group had nothing new. */
+  item_ids: string;
+  /** As digestToJson writes it; null when the group had nothing new (and no delivery rows). */
+  digest: string | null;
+  /** Readers in the group when the edition was created (skipped ones included). */
+  recipients: Generated<number>;
 }
 
 export interface LeasesTable {
@@ -157,6 +182,7 @@ export interface DatabaseSchema {
   subscribers: SubscribersTable;
   editions: EditionsTable;
   deliveries: DeliveriesTable;
+  edition_groups: EditionGroupsTable;
   leases: LeasesTable;
   edition_items: EditionItemsTable;
   senders: SendersTable;

@@ -96,6 +96,8 @@ export interface SubscriptionService {
   remove(address: string): Promise<boolean>;
   confirmUrl(subscriber: LinkSubject): string;
   unsubscribeUrl(subscriber: LinkSubject): string;
+  /** The reader's preference page (language, topics, pause, unsubscribe): like unsubscribe links, never expires. */
+  preferencesUrl(subscriber: LinkSubject): string;
 }
 
 const DAY = 86_400_000;
@@ -122,6 +124,7 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     link('confirm', 'confirm', subscriber, clock().getTime() + confirmTtlMs);
   // Unsubscribe links never expire: they sit in old digests, and leaving must always work.
   const unsubscribeUrl = (subscriber: LinkSubject): string => link('unsubscribe', 'unsubscribe', subscriber, null);
+  const preferencesUrl = (subscriber: LinkSubject): string => link('preferences', 'preferences', subscriber, null);
 
   async function check(token: string, purpose: TokenPurpose) {
     const claims = readToken(token);
@@ -273,6 +276,7 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
 
     confirmUrl,
     unsubscribeUrl,
+    preferencesUrl,
   };
 }
 

@@ -1,8 +1,8 @@
-// Signed links for confirm and unsubscribe: HMAC-SHA256 over purpose, subscriber, address and expiry.
+// Signed links for confirm, unsubscribe and the preference page: HMAC-SHA256 over purpose, subscriber, address and expiry.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GazetteError } from '../errors.ts';
 
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences';
 
 /**
  * A link token that is forged, altered, malformed, meant for something else (`TOKEN_INVALID`) or too old
@@ -24,7 +24,7 @@ export interface TokenClaims {
 
 // Layout, then base64url: version(1) purpose(1) subscriber id(6) expiry in seconds(5, 0 = none) mac(32)
 const VERSION = 1;
-const PURPOSES: Record<TokenPurpose, number> = { confirm: 1, unsubscribe: 2 };
+const PURPOSES: Record<TokenPurpose, number> = { confirm: 1, unsubscribe: 2, preferences: 3 };
 const HEADER = 13;
 const LENGTH = HEADER + 32;
 

@@ -46,6 +46,7 @@ describe.each(testDialects())('store on %s', (dialect) => {
       '0004_mail_events',
       '0005_revoked_sessions',
       '0006_audit_log',
+      '0007_languages_topics',
     ]);
   });
 
@@ -249,6 +250,7 @@ describe.each(testDialects())('migrating a fresh %s database', (dialect) => {
         '0004_mail_events',
         '0005_revoked_sessions',
         '0006_audit_log',
+        '0007_languages_topics',
       ]);
     } finally {
       await database.dispose();

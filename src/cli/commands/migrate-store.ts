@@ -16,6 +16,7 @@ export const COPIED_TABLES = [
   { table: 'subscribers', order: ['id'] },
   { table: 'editions', order: ['id'] },
   { table: 'edition_items', order: ['edition_id', 'item_id'] },
+  { table: 'edition_groups', order: ['edition_id', 'group_key'] },
   { table: 'deliveries', order: ['edition_id', 'subscriber_id'] },
   { table: 'mail_events', order: ['id'] },
   { table: 'suppressions', order: ['email_key'] },
