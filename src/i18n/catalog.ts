@@ -134,7 +134,8 @@ function checkAgainst(catalog: Compiled, reference: Compiled): void {
   if (missing.length > 0) {
     throw new CatalogError(
       'CATALOG_KEY_MISSING',
-      `${catalog.file}: missing key${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"`).join(', ')} (every key of ${reference.file} is needed)`,
+      `${catalog.file}: missing key${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"`).join(', ')}` +
+        ` (every key of ${reference.file} is needed)`,
       { file: catalog.file, key: missing[0]! },
     );
   }
@@ -153,7 +154,8 @@ function checkAgainst(catalog: Compiled, reference: Compiled): void {
     if (extra !== undefined)
       throw new CatalogError(
         'CATALOG_INVALID',
-        `${catalog.file}: ${key}: uses {${extra}}, which ${reference.file} does not (it has ${[...given].map((a) => `{${a}}`).join(', ') || 'none'})`,
+        `${catalog.file}: ${key}: uses {${extra}}, which ${reference.file} does not` +
+          ` (it has ${[...given].map((a) => `{${a}}`).join(', ') || 'none'})`,
         { file: catalog.file, key },
       );
   }
@@ -185,7 +187,8 @@ export function buildCatalogs(
     if (catalog === undefined)
       throw new CatalogError(
         'CATALOG_MISSING',
-        `${options.settingFile ?? 'gazette.yaml'}: site.languages: no catalog for "${lang}" (add ${lang}.yaml to locales_dir)`,
+        `${options.settingFile ?? 'gazette.yaml'}: site.languages: no catalog for "${lang}"` +
+          ` (add ${lang}.yaml to locales_dir)`,
         { file: options.settingFile ?? 'gazette.yaml', key: 'site.languages' },
       );
     byLanguage.set(lang, messagesOf(lang, catalog, options.zone));

@@ -1,4 +1,4 @@
-// Signed links for confirm, unsubscribe and the preference page: HMAC-SHA256 over purpose, subscriber, address and expiry.
+// Signed links for confirm, unsubscribe and the preference page: HMAC-SHA256 over purpose, subscriber, address, expiry.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GazetteError } from '../errors.ts';
 
