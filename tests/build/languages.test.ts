@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStaticFiles } from '../../src/server/static-files.ts';
 import { readAtomWithFeedsmith, readRssWithFeedsmith } from '../helpers/feed-parse.ts';
 import { buildNewsroom, copyNewsroom, englishOnlyNewsroom, FIXTURE, filesUnder, SITE } from './newsroom-i18n.ts';
 import { gazette, snapshot } from './tree.ts';
@@ -155,6 +156,25 @@ describe('a newsroom in two languages', { timeout: 120_000 }, () => {
     const en = await read('index.html');
     expect(en).toContain('<input type="hidden" name="language" value="en">');
     expect(en).toContain('<label><input type="checkbox" name="topics" value="operations"> Operations</label>');
+  });
+
+  it("answers a browser's navigation to /ru/feed.xml with its Russian page, a feed reader with the feed", async () => {
+    const files = createStaticFiles({ root: out });
+    const request = {
+      head: false,
+      rawPath: '/ru/feed.xml',
+      search: '',
+      acceptEncoding: null,
+      ifNoneMatch: null,
+      ifModifiedSince: null,
+    };
+    const browser = await files.respond({ ...request, accept: 'text/html', secFetchDest: 'document' });
+    expect(browser.status).toBe(200);
+    expect(browser.headers['content-type']).toMatch(/^text\/html/);
+    expect(Buffer.from(browser.body as Uint8Array).toString('utf8')).toContain('<strong>Это веб-лента</strong> (RSS).');
+    const reader = await files.respond({ ...request, accept: 'application/rss+xml' });
+    expect(reader.headers['content-type']).toMatch(/^application\/rss\+xml/);
+    expect(Buffer.from(reader.body as Uint8Array).toString('utf8')).toContain('<language>ru</language>');
   });
 
   it('lists every language in one sitemap', async () => {
