@@ -414,12 +414,13 @@ export function checkParsedFiles(parsed: Iterable<ParsedFile>, settings: Languag
 /** `translation_of` must name another item, of another language. */
 function translationErrors(items: readonly NewsItem[], settings: LanguageSettings): ContentError[] {
   const byId = new Map(items.map((i) => [i.id, i]));
+  // a single-language site takes items in any language: their own `lang`, else the site's
   const languageOf = (item: NewsItem): string =>
-    settings.languages !== undefined
+    settings.multilingual && settings.languages !== undefined
       ? itemLanguage(item.lang === undefined ? {} : { lang: item.lang }, {
           languages: settings.languages as Config['languages'],
         })
-      : (item.lang ?? '');
+      : (item.lang ?? settings.languages?.[0]?.code ?? '');
   const errors: ContentError[] = [];
   for (const item of items) {
     if (item.translationOf === undefined) continue;

@@ -70,6 +70,22 @@ describe('items of a site in several languages', () => {
     ]);
     const [kazakh] = parseContent([file('a.md', item('A', 'lang: kk\n'))], single, later);
     expect([kazakh!.lang, kazakh!.url]).toEqual(['kk', 'https://caricc.org/news/a/']);
+    // there, a translation is an item in another language tag, on the same pages
+    const pair = parseContent(
+      [file('a.md', item('A')), file('b.md', item('Б', 'lang: kk\ntranslation_of: a\n'))],
+      single,
+      later,
+    );
+    expect(pair.map((i) => i.url).sort()).toEqual(['https://caricc.org/news/a/', 'https://caricc.org/news/b/']);
+    expect(
+      errorsOf(() =>
+        parseContent(
+          [file('a.md', item('A')), file('b.md', item('B', 'lang: en\ntranslation_of: a\n'))],
+          single,
+          later,
+        ),
+      ),
+    ).toEqual(['b.md (field "translation_of"): "a" (a.md) is in the same language, "en"']);
   });
 
   it('refuse a translation_of naming no item, the item itself or an item of the same language', () => {
