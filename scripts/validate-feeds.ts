@@ -11,7 +11,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const publicDir = path.resolve(process.argv[2] ?? path.join(root, 'public'));
 const config = await loadConfig(path.resolve(process.env.GAZETTE_CONFIG ?? path.join(root, 'gazette.yaml')));
 const validator = path.join(root, 'tools/feedvalidator/validate-feed');
-const FEED = /(^|\/)(feed|atom)\.xml$|^feeds\/(rss|atom)-\d+\.xml$/;
+// a language other than the default one has its whole set under its folder: ru/feed.xml, ru/feeds/rss-1.xml, …
+const FEED = /(^|\/)(feed|atom)\.xml$|^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*\/)?feeds\/(rss|atom)-\d+\.xml$/;
 
 const files = (readdirSync(publicDir, { recursive: true }) as string[])
   .map((f) => f.split(path.sep).join('/'))

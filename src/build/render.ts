@@ -1,5 +1,6 @@
 // The build use-case's pure half: published items + config + templates → every file of public/.
 import type { Config } from '../config/schema.ts';
+import type { Catalogs } from '../i18n/catalog.ts';
 import type { NewsItem } from '../content/types.ts';
 import { createFeedMemo, feedSpecs, type FeedMemo } from '../feed/index.ts';
 import { renderDigestArchive, type SentEdition } from '../newsletter/index.ts';
@@ -17,6 +18,8 @@ export interface OutputOptions {
   memo?: FeedMemo;
   /** URLs per sitemap file before sitemap.xml becomes an index (default 50,000, the protocol's limit). */
   sitemapMaxUrls?: number;
+  /** The message catalogs of the site's languages (default: gazette's own, see defaultCatalogs). */
+  catalogs?: Catalogs;
 }
 
 /**
@@ -32,14 +35,19 @@ export function* outputSpecs(
   options: OutputOptions,
 ): Generator<OutputSpec> {
   const sentEditions = options.sentEditions ?? [];
-  yield* feedSpecs(items, config, options.memo ?? createFeedMemo());
-  yield* siteSpecs(items, config, templates);
+  yield* feedSpecs(items, config, options.memo ?? createFeedMemo(), options.catalogs);
+  yield* siteSpecs(items, config, templates, options.catalogs);
   for (const file of renderDigestArchive(sentEditions, config))
     yield { path: file.path, deps: [file.body], render: () => file.body };
   for (const file of options.assets ?? []) yield { path: file.path, deps: [file.body], render: () => file.body };
-  yield* discoverySpecs(items, config, {
-    now: options.now,
-    sentEditions,
-    ...(options.sitemapMaxUrls !== undefined ? { maxUrls: options.sitemapMaxUrls } : {}),
-  });
+  yield* discoverySpecs(
+    items,
+    config,
+    {
+      now: options.now,
+      sentEditions,
+      ...(options.sitemapMaxUrls !== undefined ? { maxUrls: options.sitemapMaxUrls } : {}),
+    },
+    options.catalogs,
+  );
 }

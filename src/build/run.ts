@@ -3,7 +3,9 @@ import { isPublishedFile } from '../content/published-files.ts';
 import { contentWarnings, formatWarning } from '../content/warnings.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkTopicTags } from '../audience.ts';
 import type { Config } from '../config/schema.ts';
+import { loadCatalogs } from '../i18n/catalog.ts';
 import {
   checkParsedFiles,
   isMarkdown,
@@ -23,6 +25,8 @@ import { updateBuildInPlace, writeSpecsAtomically, type LiveBuild } from './writ
 
 export interface BuildOptions {
   config: Config;
+  /** The config's file, as errors name it (default gazette.yaml). */
+  configFile?: string;
   contentDir: string;
   outDir: string;
   /** Folder of the site templates (templates/ at the repository root). */
@@ -107,9 +111,20 @@ async function readAssets(
   return files;
 }
 
-function outputOptions(options: BuildOptions): OutputOptions {
+/**
+ * What a build checks of the config against the content before writing anything: every topic's tag is one some
+ * item carries; and it loads the catalogs of the site's languages.
+ */
+async function checkSite(all: readonly NewsItem[], options: BuildOptions): Promise<OutputOptions['catalogs']> {
+  const file = options.configFile ?? 'gazette.yaml';
+  checkTopicTags(all, options.config, file);
+  return loadCatalogs(options.config, { configFile: file });
+}
+
+function outputOptions(options: BuildOptions, catalogs?: OutputOptions['catalogs']): OutputOptions {
   return {
     now: options.now,
+    ...(catalogs !== undefined ? { catalogs } : {}),
     sentEditions: options.sentEditions ?? [],
     ...(options.sitemapMaxUrls !== undefined ? { sitemapMaxUrls: options.sitemapMaxUrls } : {}),
   };
@@ -127,13 +142,14 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
 export async function fullBuild(options: BuildOptions): Promise<{ result: BuildResult; state: SiteState }> {
   const started = performance.now();
   const { files, localFiles } = await parseContentFolder(options.contentDir, options.config);
-  const all = checkParsedFiles(files);
+  const all = checkParsedFiles(files, options.config);
+  const catalogs = await checkSite(all, options);
   const items = publishedAt(all, options.now);
   const templates = await loadSiteTemplates(options.templatesDir, options.config.templatesDir);
   const known = new Map<string, Uint8Array>();
   const assets = await readAssets(items, options.contentDir, known);
   const memo = createFeedMemo();
-  const specs = outputSpecs(items, options.config, templates, { ...outputOptions(options), assets, memo });
+  const specs = outputSpecs(items, options.config, templates, { ...outputOptions(options, catalogs), assets, memo });
   const written = await writeSpecsAtomically(specs, {
     outDir: options.outDir,
     ...(options.buildsDir ? { buildsDir: options.buildsDir } : {}),
@@ -193,12 +209,17 @@ export async function updateBuild(
     }
     parsed.set(rel, parseSourceFile({ path: rel, bytes }, options.config, state.localFiles));
   }
-  const all = checkParsedFiles(parsed.values());
+  const all = checkParsedFiles(parsed.values(), options.config);
+  const catalogs = await checkSite(all, options);
   const items = publishedAt(all, options.now);
   const assets = await readAssets(items, options.contentDir, state.assets);
   // Updates follow one another: each keeps the entries it serialized for the next.
   const memo = state.memo.keep ? state.memo : { ...state.memo, keep: true };
-  const specs = outputSpecs(items, options.config, state.templates, { ...outputOptions(options), assets, memo });
+  const specs = outputSpecs(items, options.config, state.templates, {
+    ...outputOptions(options, catalogs),
+    assets,
+    memo,
+  });
   const update = await updateBuildInPlace(state.live, specs, maxShare !== undefined ? { maxShare } : {});
   if (update.kind === 'too-many') return undefined;
   const next: SiteState = {

@@ -35,6 +35,8 @@ export const frontMatterSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "ru-KZ"')
     .optional(),
+  /** The id of the same story in another language of the site. */
+  translation_of: z.string().trim().min(1, 'must not be empty').optional(),
 });
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;

@@ -125,5 +125,5 @@ export async function loadContent(
   options: LoadOptions = {},
 ): Promise<NewsItem[]> {
   const { files } = await parseContentFolder(contentDir, settings, options);
-  return publishedAt(checkParsedFiles(files), now);
+  return publishedAt(checkParsedFiles(files, settings), now);
 }

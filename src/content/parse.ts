@@ -1,6 +1,7 @@
 // Content files → NewsItem[]: decoding, front matter, validation, rendering. Pure: no I/O, `now` passed in.
 import path from 'node:path';
-import type { Config } from '../config/schema.ts';
+import { itemLanguage, unknownLanguageProblem } from '../audience.ts';
+import type { Config, LanguageConfig } from '../config/schema.ts';
 import { ContentError, ContentErrors } from '../errors.ts';
 import { parseFrontMatter, YamlSyntaxError } from '../adapters/front-matter.ts';
 import { parseContentDate } from '../adapters/luxon.ts';
@@ -31,9 +32,25 @@ export interface SourceFile {
 
 const dateShape = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** The URL of an item's page on the site. */
-export function itemPageUrl(siteUrl: string, slug: string): string {
-  return `${siteUrl}news/${slugPath(slug)}/`;
+/**
+ * The URL of an item's page on the site: under `<lang>/` when `lang` is given (an item of a language other than
+ * the default one of a site in several languages).
+ */
+export function itemPageUrl(siteUrl: string, slug: string, lang?: string): string {
+  return `${siteUrl}${lang === undefined ? '' : `${lang}/`}news/${slugPath(slug)}/`;
+}
+
+/** The folder under `news/` of the site (or of `<lang>/`) an item's page is in, e.g. `ru/news/slug`. */
+function pageFolder(slug: string, lang: string | undefined): string {
+  return `${lang === undefined ? '' : `${lang}/`}news/${slug}`;
+}
+
+/** The language folder an item's page lives under: none for the default language (or a single-language site). */
+function folderLanguage(lang: string | undefined, settings: LanguageSettings): string | undefined {
+  const languages = settings.languages;
+  if (languages === undefined || languages.length < 2) return undefined;
+  const language = itemLanguage(lang === undefined ? {} : { lang }, { languages: languages as Config['languages'] });
+  return language === languages[0]!.code ? undefined : language;
 }
 
 /** Default slug: the file name without extension and without a leading `YYYY-MM-DD-`. */
@@ -82,8 +99,15 @@ export type ParsedFile =
   | { path: string; item: NewsItem; errors?: undefined }
   | { path: string; item?: undefined; errors: ContentError[] };
 
+/** The site's languages, the default first (a Config has them); none: one language. */
+export interface LanguageSettings {
+  languages?: readonly Pick<LanguageConfig, 'code'>[];
+  /** Several languages: an item's `lang` must be one of them. */
+  multilingual?: boolean;
+}
+
 /** The settings a content file is parsed against (a Config has them). */
-export interface ParseSettings {
+export interface ParseSettings extends LanguageSettings {
   site: Pick<Config['site'], 'url' | 'timezone'>;
 }
 
@@ -207,7 +231,16 @@ function parseFile(
     });
   }
 
-  const pageUrl = itemPageUrl(config.site.url, slug);
+  if (config.languages !== undefined) {
+    const problem = unknownLanguageProblem(fm.lang === undefined ? {} : { lang: fm.lang }, {
+      languages: config.languages as Config['languages'],
+      multilingual: config.multilingual ?? false,
+    });
+    if (problem !== undefined)
+      fail('UNKNOWN_LANGUAGE', problem, { field: 'lang', line: lineOfKey(lines, closing, 'lang') });
+  }
+  const folderLang = folderLanguage(fm.lang, config);
+  const pageUrl = itemPageUrl(config.site.url, slug, folderLang);
   const ctx: ResolveContext = { pageUrl, sourcePath: file.path, localFiles };
   const references = new Map<string, LocalReference>();
 
@@ -248,7 +281,7 @@ function parseFile(
   for (const r of rendered?.references ?? []) references.set(r.source, r);
   const assets: ItemAsset[] = [...references.values()]
     .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0))
-    .map((r) => ({ source: r.source, path: `news/${slug}/${r.relative}` }));
+    .map((r) => ({ source: r.source, path: `${pageFolder(slug, folderLang)}/${r.relative}` }));
 
   // Normalized, so feeds and pages never carry a raw control character or space from the file.
   const link = fm.link === undefined ? undefined : new URL(fm.link).href;
@@ -271,6 +304,7 @@ function parseFile(
   if (image) item.image = image;
   if (link !== undefined) item.link = link;
   if (fm.lang !== undefined) item.lang = fm.lang;
+  if (fm.translation_of !== undefined) item.translationOf = cleanLine(fm.translation_of);
   if (assets.length > 0) item.assets = assets;
   return item;
 }
@@ -331,10 +365,12 @@ export function localFilesOf(files: readonly SourceFile[]): Map<string, number> 
 /**
  * The checks across files, over every Markdown file of the content folder parsed on its
  * own (in any order): each file's errors, in path order, and then a second file with an
- * id or slug that an earlier path already has. Returns every valid item (drafts and
- * future items included) newest first; throws ContentErrors holding every error.
+ * id or slug that an earlier path already has (slugs of two languages may be alike: their
+ * pages are in different folders), and a `translation_of` that names no item or an item of
+ * the same language. Returns every valid item (drafts and future items included) newest
+ * first; throws ContentErrors holding every error.
  */
-export function checkParsedFiles(parsed: Iterable<ParsedFile>): NewsItem[] {
+export function checkParsedFiles(parsed: Iterable<ParsedFile>, settings: LanguageSettings = {}): NewsItem[] {
   const sorted = [...parsed].sort((a, b) => compareText(a.path, b.path));
   const errors: ContentError[] = [];
   const items: NewsItem[] = [];
@@ -346,8 +382,9 @@ export function checkParsedFiles(parsed: Iterable<ParsedFile>): NewsItem[] {
       continue;
     }
     const { item } = file;
+    const folder = pageFolder(item.slug, folderLanguage(item.lang, settings));
     const sameId = byId.get(item.id);
-    const sameSlug = bySlug.get(item.slug);
+    const sameSlug = bySlug.get(folder);
     if (sameId !== undefined) {
       errors.push(
         new ContentError('DUPLICATE_ID', `id "${item.id}" is also the id of ${sameId}`, {
@@ -366,11 +403,42 @@ export function checkParsedFiles(parsed: Iterable<ParsedFile>): NewsItem[] {
     }
     if (sameId !== undefined || sameSlug !== undefined) continue;
     byId.set(item.id, file.path);
-    bySlug.set(item.slug, file.path);
+    bySlug.set(folder, file.path);
     items.push(item);
   }
+  errors.push(...translationErrors(items, settings));
   if (errors.length > 0) throw new ContentErrors(errors);
   return items.sort(compareItems);
+}
+
+/** `translation_of` must name another item, of another language. */
+function translationErrors(items: readonly NewsItem[], settings: LanguageSettings): ContentError[] {
+  const byId = new Map(items.map((i) => [i.id, i]));
+  // a single-language site takes items in any language: their own `lang`, else the site's
+  const languageOf = (item: NewsItem): string =>
+    settings.multilingual && settings.languages !== undefined
+      ? itemLanguage(item.lang === undefined ? {} : { lang: item.lang }, {
+          languages: settings.languages as Config['languages'],
+        })
+      : (item.lang ?? settings.languages?.[0]?.code ?? '');
+  const errors: ContentError[] = [];
+  for (const item of items) {
+    if (item.translationOf === undefined) continue;
+    const original = byId.get(item.translationOf);
+    const where = { file: item.sourcePath, field: 'translation_of' };
+    if (original === undefined)
+      errors.push(new ContentError('UNKNOWN_TRANSLATION', `no item has the id "${item.translationOf}"`, where));
+    else if (original === item) errors.push(new ContentError('INVALID_TRANSLATION', 'names the item itself', where));
+    else if (languageOf(original) === languageOf(item))
+      errors.push(
+        new ContentError(
+          'INVALID_TRANSLATION',
+          `"${item.translationOf}" (${original.sourcePath}) is in the same language, "${languageOf(item) || '(none)'}"`,
+          where,
+        ),
+      );
+  }
+  return errors;
 }
 
 /**
@@ -407,5 +475,5 @@ export function parseContent(
   const localFiles = localFilesOf(files);
   const parsed: ParsedFile[] = [];
   for (const file of files) if (isMarkdown(file.path)) parsed.push(parseSourceFile(file, config, localFiles, options));
-  return publishedAt(checkParsedFiles(parsed), now);
+  return publishedAt(checkParsedFiles(parsed, config), now);
 }

@@ -68,7 +68,11 @@ export async function parseInThreads(
   const setup: ToParserThread = {
     type: 'setup',
     contentDir,
-    settings: { site: { url: settings.site.url, timezone: settings.site.timezone } },
+    settings: {
+      site: { url: settings.site.url, timezone: settings.site.timezone },
+      ...(settings.languages !== undefined ? { languages: settings.languages.map((l) => ({ code: l.code })) } : {}),
+      ...(settings.multilingual !== undefined ? { multilingual: settings.multilingual } : {}),
+    },
     localFiles: new Map(localFiles),
   };
   const workers: Worker[] = [];

@@ -48,6 +48,8 @@ export interface NewsItem {
   /** Absolute URL of the item: its page on the site, or `link`. */
   url: string;
   lang?: string;
+  /** The id of the item this one translates (front matter `translation_of`), checked across files. */
+  translationOf?: string;
   draft: boolean;
   /** Local files the item links to by relative path; absent when there are none. */
   assets?: ItemAsset[];

@@ -53,6 +53,8 @@ function renderEntry(entry: FeedEntry, tagsUrl: string): string[] {
     `    ${element('title', { type: 'text' }, entry.title)}`,
     `    ${element('link', { rel: 'alternate', type: 'text/html', href: entry.url })}`,
   ];
+  for (const t of entry.translations ?? [])
+    out.push(`    ${element('link', { rel: 'alternate', type: 'text/html', hreflang: t.lang, href: t.url })}`);
   if (entry.image !== undefined) {
     out.push(
       `    ${element('link', {

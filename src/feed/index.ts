@@ -4,8 +4,12 @@
 // complete history as RFC 5005 archive pages under feeds/ (see paging.ts). For every tag: the
 // same three documents under tags/<slug>/, holding the tag's newest items. And feed.xsl for
 // browsers. Dates come from the items, never from the clock.
-import type { Config } from '../config/schema.ts';
+import { itemLanguage } from '../audience.ts';
+import { type Config, languageConfig } from '../config/schema.ts';
+import { translationsOf, type Translation } from '../content/translations.ts';
 import type { NewsItem } from '../content/types.ts';
+import type { Catalogs, Messages } from '../i18n/catalog.ts';
+import { defaultCatalogs } from '../site/catalogs.ts';
 import { slugPath, slugify } from '../content/slug.ts';
 import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
 import { renderAtom } from './atom.ts';
@@ -13,6 +17,7 @@ import { tagPrefix, tagUri } from './ids.ts';
 import { renderJsonFeed } from './json-feed.ts';
 import {
   emptyFeedDate,
+  normalizeUrl,
   toFeedEntry,
   type EntryCache,
   type FeedDocument,
@@ -22,7 +27,7 @@ import {
 import { feedPagePath, renderFeedPage } from './page.ts';
 import { planPages, type PagePlan } from './paging.ts';
 import { renderRss } from './rss.ts';
-import { FEED_XSL } from './xsl.ts';
+import { feedXsl } from './xsl.ts';
 import { stripIllegalXmlChars } from './xml.ts';
 
 export { feedPagePath } from './page.ts';
@@ -40,9 +45,16 @@ export const FEED_STYLESHEET_PATH = 'feed.xsl';
 
 const SUBSCRIPTION_NAMES = new Set(Object.values(FEED_FILES).map((f) => f.current));
 
-/** Whether `path` (under public/) is a document readers subscribe to: the site's or a tag's feed, any format. */
+/** A language folder of a site in several languages, e.g. `ru` of `ru/feed.xml` (the language tags config takes). */
+const LANGUAGE_FOLDER = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+/**
+ * Whether `path` (under public/) is a document readers subscribe to: the site's or a tag's feed, any format, of the
+ * default language or under a language's folder (`ru/feed.xml`, `ru/tags/<slug>/atom.xml`).
+ */
 export function isSubscriptionFeed(path: string): boolean {
   const parts = path.split('/');
+  if (parts.length > 1 && LANGUAGE_FOLDER.test(parts[0]!) && parts[0] !== 'tags') parts.shift();
   const name = parts.at(-1)!;
   return SUBSCRIPTION_NAMES.has(name) && (parts.length === 1 || (parts.length === 3 && parts[0] === 'tags'));
 }
@@ -58,10 +70,14 @@ const RENDERERS: Record<FeedFormat, (doc: FeedDocument, cache: EntryCache) => st
   json: renderJsonFeed,
 };
 
-/** One feed: the whole site, or one tag. */
+/** One feed: the whole site, or one tag, in one language. */
 interface FeedScope {
-  /** Folder under public/ ('' or 'tags/<slug>/'), unencoded. */
+  /** Folder under public/ ('', 'tags/<slug>/', 'ru/', 'ru/tags/<slug>/'), unencoded. */
   path: string;
+  /** The language's folder under public/: '' for the default language, else e.g. 'ru/'. */
+  languagePath: string;
+  language: string;
+  messages: Messages;
   /** Absolute URL of that folder. */
   baseUrl: string;
   title: string;
@@ -80,8 +96,8 @@ interface FeedScope {
  * archive pages and the XSL stylesheet. `items` are published items, newest first. Pure and deterministic:
  * items of the same instant are ordered by id whatever order they come in.
  */
-export function renderFeeds(items: NewsItem[], config: Config): OutputFile[] {
-  return [...renderSpecs(feedSpecs(items, config))];
+export function renderFeeds(items: NewsItem[], config: Config, catalogs?: Catalogs): OutputFile[] {
+  return [...renderSpecs(feedSpecs(items, config, createFeedMemo(), catalogs))];
 }
 
 /**
@@ -108,47 +124,71 @@ export function createFeedMemo(): FeedMemo {
   };
 }
 
-/** Every feed document as a spec whose `deps` are its entries and its place among the pages. */
+/**
+ * Every feed document as a spec whose `deps` are its entries and its place among the pages. A site in several
+ * languages has the whole set per language: the default language's at the top, each other's under `<lang>/`,
+ * each with that language's items, title and description.
+ */
 export function* feedSpecs(
   items: NewsItem[],
   config: Config,
   memo: FeedMemo = createFeedMemo(),
+  catalogs: Catalogs = defaultCatalogs(config),
 ): Generator<OutputSpec> {
   const sorted = [...items].sort(newestFirst);
   // A preview (--base-url) keeps the ids of the real site.
   const prefix = tagPrefix(config.site.productionUrl ?? config.site.url, config.site.established);
-  const entries = sorted.map((item) => {
+  const defaultLanguage = config.languages[0]!.code;
+  const translations = translationsOf(sorted, config);
+  const entryOf = (item: NewsItem): FeedEntry => {
+    // Only the entries of the other languages name their translations: the default language's feeds stay as a
+    // single-language site's are.
+    const others =
+      itemLanguage(item, config) !== defaultLanguage
+        ? translations.get(item)?.map((t) => ({ lang: t.lang, url: normalizeUrl(t.url) }))
+        : undefined;
     let entry = memo.entries.get(item);
-    if (entry === undefined) {
+    if (entry === undefined || !sameTranslations(entry.translations, others)) {
       entry = toFeedEntry(item, config, prefix);
+      if (others !== undefined) entry.translations = others;
       memo.entries.set(item, entry);
     }
     return entry;
-  });
+  };
   const site = config.site;
-  const scopes: FeedScope[] = [
-    {
-      path: '',
-      baseUrl: site.url,
-      title: site.title,
-      description: site.description,
-      id: tagUri(prefix, 'feed'),
+  const scopes: FeedScope[] = [];
+  for (const { code } of config.multilingual ? config.languages : config.languages.slice(0, 1)) {
+    const own = config.multilingual ? sorted.filter((item) => itemLanguage(item, config) === code) : sorted;
+    const entries = own.map(entryOf);
+    const languagePath = code === defaultLanguage ? '' : `${code}/`;
+    const words = languageConfig(config, code);
+    const messages = catalogs.messages(code);
+    const common = { languagePath, language: code, messages };
+    scopes.push({
+      ...common,
+      path: languagePath,
+      baseUrl: site.url + languagePath,
+      title: words.title,
+      description: words.description,
+      id: tagUri(prefix, `${languagePath}feed`),
       entries,
       archived: true,
-    },
-  ];
-  for (const tag of groupByTag(sorted, entries)) {
-    scopes.push({
-      path: `tags/${tag.slug}/`,
-      baseUrl: `${site.url}tags/${slugPath(tag.slug)}/`,
-      title: `${site.title}: ${tag.name}`,
-      description: `Items tagged “${tag.name}” from ${site.title}.`,
-      id: tagUri(prefix, `feed/tags/${tag.slug}`),
-      entries: tag.entries,
-      archived: false,
     });
+    for (const tag of groupByTag(own, entries)) {
+      scopes.push({
+        ...common,
+        path: `${languagePath}tags/${tag.slug}/`,
+        baseUrl: `${site.url}${languagePath}tags/${slugPath(tag.slug)}/`,
+        title: `${words.title}: ${tag.name}`,
+        description: messages.t('site.tag_feed_description', { tag: tag.name, site: words.title }),
+        id: tagUri(prefix, `${languagePath}feed/tags/${tag.slug}`),
+        entries: tag.entries,
+        archived: false,
+      });
+    }
+    const xsl = feedXsl(messages);
+    yield { path: languagePath + FEED_STYLESHEET_PATH, deps: [xsl], render: () => xsl };
   }
-  yield { path: FEED_STYLESHEET_PATH, deps: [], render: () => FEED_XSL };
   const plans = scopes.map(
     (scope): PagePlan<FeedEntry> =>
       scope.archived
@@ -161,6 +201,10 @@ export function* feedSpecs(
     for (let i = 0; i < scopes.length; i++) yield* scopeSpecs(scopes[i]!, plans[i]!, config, format, cache);
     if (!memo.keep) memo.serialized[format] = new WeakMap();
   }
+}
+
+function sameTranslations(a: readonly Translation[] | undefined, b: readonly Translation[] | undefined): boolean {
+  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 }
 
 function* scopeSpecs(
@@ -211,6 +255,7 @@ function* scopeSpecs(
           renderFeedPage(
             documentOf(scope, config, parts(names.current, plan.current, currentLinks, false)),
             config.site.timezone,
+            scope.messages,
           ),
       };
     for (let index = 0; index < plan.archives.length; index++) {
@@ -242,7 +287,7 @@ function documentOf(scope: FeedScope, config: Config, parts: DocumentParts): Fee
     id: scope.id,
     title: scope.title,
     description: scope.description,
-    language: site.language,
+    language: scope.language,
     author: site.author,
     ...(site.copyright !== undefined ? { copyright: site.copyright } : {}),
     ...(site.image !== undefined ? { image: site.image } : {}),
@@ -251,8 +296,8 @@ function documentOf(scope: FeedScope, config: Config, parts: DocumentParts): Fee
     published: newest((e) => e.published),
     // Root-relative: an XSLT stylesheet must come from the same origin as the feed, which on a
     // preview server is not site.url's.
-    stylesheetUrl: `${new URL(site.url).pathname}${FEED_STYLESHEET_PATH}`,
-    tagsUrl: `${site.url}tags/`,
+    stylesheetUrl: `${new URL(site.url).pathname}${scope.languagePath}${FEED_STYLESHEET_PATH}`,
+    tagsUrl: `${site.url}${scope.languagePath}tags/`,
   };
 }
 

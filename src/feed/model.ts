@@ -23,6 +23,8 @@ export interface FeedEntry {
   tags: string[];
   image?: ItemImage;
   lang?: string;
+  /** The same story in other languages of the site (Atom names them as hreflang alternates). */
+  translations?: { lang: string; url: string }[];
 }
 
 /**

@@ -4,6 +4,7 @@
 // each subscription feed (feed.xml → feed.xml.html) and gazette's server answers a browser's navigation to the
 // feed's URL with it, while feed readers get the feed's bytes as before.
 import { escapeAttr, escapeText } from './xml.ts';
+import type { Messages } from '../i18n/catalog.ts';
 import type { FeedDocument } from './model.ts';
 
 /** Where the page of the feed document at `feedPath` is written. */
@@ -12,7 +13,7 @@ export function feedPagePath(feedPath: string): string {
 }
 
 /** The page for one feed document: what a feed is, the address to subscribe to, and its items as links. */
-export function renderFeedPage(doc: FeedDocument, timezone: string): string {
+export function renderFeedPage(doc: FeedDocument, timezone: string, m: Messages): string {
   const day = new Intl.DateTimeFormat('en-CA', {
     timeZone: timezone,
     year: 'numeric',
@@ -39,7 +40,7 @@ export function renderFeedPage(doc: FeedDocument, timezone: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${escapeText(doc.title)} (${kind} feed)</title>
+<title>${escapeText(m.t('site.feed_page_title', { title: doc.title, kind }))}</title>
 <link rel="alternate" type="${doc.format === 'atom' ? 'application/atom+xml' : 'application/rss+xml'}" \
 title="${escapeAttr(doc.title)}" href="${escapeAttr(doc.selfUrl)}">
 <style>
@@ -61,8 +62,8 @@ article h2 { font-size: 1.15rem; margin: 0 0 0.25rem; }
 <body>
 <main>
 <div class="note">
-<p><strong>This is a web feed</strong> (${kind}). Copy its address into your feed reader to subscribe and get \
-new items as they are published:</p>
+<p><strong>${escapeText(m.t('site.feed_web_feed'))}</strong> (${kind}). \
+${escapeText(m.t('site.feed_copy_address'))}</p>
 <code>${escapeText(doc.selfUrl)}</code>
 </div>
 <h1><a href="${escapeAttr(doc.homeUrl)}">${escapeText(doc.title)}</a></h1>

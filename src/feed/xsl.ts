@@ -1,8 +1,23 @@
 // feed.xsl: lets a browser that opens feed.xml (or atom.xml) show a readable page instead of raw XML.
+import type { Messages } from '../i18n/catalog.ts';
+import { escapeText } from './xml.ts';
 
-/** The XSLT 1.0 stylesheet that RSS and Atom documents reference with <?xml-stylesheet?>. */
-export const FEED_XSL =
-  `<?xml version="1.0" encoding="utf-8"?>
+/** Words of `text` in lines of at most `width` characters, each line after the first on its own indented line. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.join(`\n${indent}`);
+}
+
+/** The XSLT 1.0 stylesheet that RSS and Atom documents reference with <?xml-stylesheet?>, in `m`'s language. */
+export function feedXsl(m: Messages): string {
+  const t = (key: string): string => escapeText(m.t(key));
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>
 <xsl:stylesheet version="1.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
   xmlns:atom="http://www.w3.org/2005/Atom"
@@ -19,10 +34,10 @@ export const FEED_XSL =
       <head>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
-        <title><xsl:value-of select="$title"/> (feed)</title>
+        <title><xsl:value-of select="$title"/> ${t('site.feed_title_suffix')}</title>
         <style>
           body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 0 auto; padding: 1rem; ` +
-  `color: #1b1b1b; }
+    `color: #1b1b1b; }
           .note { background: #fff8d6; border: 1px solid #e6d27a; border-radius: 6px; padding: 0.75rem 1rem; }
           .note code { display: block; overflow-wrap: anywhere; background: #fff; padding: 0.4rem; margin-top: 0.4rem; }
           article { border-bottom: 1px solid #ddd; padding: 0.75rem 0; }
@@ -33,8 +48,7 @@ export const FEED_XSL =
       </head>
       <body>
         <p class="note">
-          <strong>This is a web feed.</strong> Copy its address into your feed reader to subscribe
-          and get new items as they are published:
+          <strong>${t('site.feed_web_feed')}.</strong> ${wrap(t('site.feed_copy_address'), 52, '          ')}
           <code><xsl:value-of select="$self"/></code>
         </p>
         <h1><a href="{$home}"><xsl:value-of select="$title"/></a></h1>
@@ -42,13 +56,13 @@ export const FEED_XSL =
         <xsl:apply-templates select="rss/channel/item | atom:feed/atom:entry"/>
         <nav>
           <xsl:for-each select="(rss/channel/atom:link | atom:feed/atom:link)[@rel='next-archive']">
-            <a href="{@href}">Newer items</a>
+            <a href="{@href}">${t('site.feed_newer_items')}</a>
           </xsl:for-each>
           <xsl:for-each select="(rss/channel/atom:link | atom:feed/atom:link)[@rel='prev-archive']">
-            <a href="{@href}">Older items</a>
+            <a href="{@href}">${t('site.feed_older_items')}</a>
           </xsl:for-each>
           <xsl:for-each select="(rss/channel/atom:link | atom:feed/atom:link)[@rel='current']">
-            <a href="{@href}">Latest items</a>
+            <a href="{@href}">${t('site.feed_latest_items')}</a>
           </xsl:for-each>
         </nav>
       </body>
@@ -74,4 +88,6 @@ export const FEED_XSL =
     </article>
   </xsl:template>
 </xsl:stylesheet>
-`;
+`
+  );
+}

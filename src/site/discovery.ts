@@ -5,8 +5,8 @@ import type { SentEdition } from '../newsletter/archive.ts';
 import type { OutputSpec } from '../output.ts';
 import { renderRobots } from './robots.ts';
 import { newsSitemapItems, renderNewsSitemap, renderSitemaps, sitemapEntries, type SitemapLimits } from './sitemap.ts';
-import { siteUrls } from './urls.ts';
-import type { ViewContext } from './view.ts';
+import type { Catalogs } from '../i18n/catalog.ts';
+import { languageItems, viewContext } from './view.ts';
 
 export interface DiscoveryOptions extends SitemapLimits {
   /** The build's time: the news sitemap lists the items published in the two days before it. */
@@ -22,14 +22,21 @@ export function* discoverySpecs(
   items: readonly NewsItem[],
   config: Config,
   options: DiscoveryOptions,
+  catalogs?: Catalogs,
 ): Generator<OutputSpec> {
-  const ctx: ViewContext = { config, urls: siteUrls(config.site.url), stylesheet: '' };
+  const languages = config.multilingual ? config.languages : config.languages.slice(0, 1);
+  const contexts = languages.map((l) => viewContext(config, l.code, catalogs ? { catalogs } : {}));
+  const ctx = contexts[0]!;
   const limits: SitemapLimits = {
     ...(options.maxUrls !== undefined ? { maxUrls: options.maxUrls } : {}),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
   };
   // Rendered here, not lazily: the body is cheap next to the pages, and it is what an update compares.
-  for (const file of renderSitemaps(sitemapEntries(items, ctx, options.sentEditions), config, limits))
+  // One sitemap for every language: the default language's pages and the digest archive, then each other's pages.
+  const entries = contexts.flatMap((c, i) =>
+    sitemapEntries(languageItems(items, config, c.language), c, i === 0 ? options.sentEditions : undefined),
+  );
+  for (const file of renderSitemaps(entries, config, limits))
     yield { path: file.path, deps: [file.body], render: () => file.body };
   // A news sitemap must list at least one article (its schema wants a <url>): with nothing that recent there is
   // none, and robots.txt names only the sitemap.

@@ -8,10 +8,16 @@ import { GazetteError } from '../errors.ts';
 import { resolveTemplates } from '../template-files.ts';
 import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
 import { newsArticleJsonLd } from './structured-data.ts';
-import { SITE_PAGE_SIZE, sitePaths, siteUrls } from './urls.ts';
+import type { Catalogs } from '../i18n/catalog.ts';
+import { defaultCatalogs } from './catalogs.ts';
+import { languageSitePaths, SITE_PAGE_SIZE } from './urls.ts';
 import {
   chunk,
   frame,
+  languageItems,
+  languagePath,
+  translationsOf,
+  viewContext,
   type PageFrame,
   groupTags,
   itemCards,
@@ -99,8 +105,13 @@ export async function loadSiteTemplates(dir: string, override?: string): Promise
  * items, config and templates give byte-identical files, sorted by path.
  * `items` are the published items, newest first.
  */
-export function renderSite(items: NewsItem[], config: Config, templates: SiteTemplates): OutputFile[] {
-  return [...renderSpecs(siteSpecs(items, config, templates))].sort((a, b) =>
+export function renderSite(
+  items: NewsItem[],
+  config: Config,
+  templates: SiteTemplates,
+  catalogs?: Catalogs,
+): OutputFile[] {
+  return [...renderSpecs(siteSpecs(items, config, templates, catalogs))].sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
 }
@@ -108,8 +119,17 @@ export function renderSite(items: NewsItem[], config: Config, templates: SiteTem
 // Templates compiled once per set: a worker renders from the same set build after build.
 const engines = new WeakMap<SiteTemplates, TemplateEngine>();
 
-/** Every page and asset of the site as a spec whose `deps` are the items it shows and its place among the pages. */
-export function* siteSpecs(items: NewsItem[], config: Config, templates: SiteTemplates): Generator<OutputSpec> {
+/**
+ * Every page and asset of the site as a spec whose `deps` are the items it shows and its place among the pages.
+ * A site in several languages has the pages of each: the default language's at the top, each other's under
+ * `<lang>/`, in that language's words and with that language's items.
+ */
+export function* siteSpecs(
+  items: NewsItem[],
+  config: Config,
+  templates: SiteTemplates,
+  catalogs: Catalogs = defaultCatalogs(config),
+): Generator<OutputSpec> {
   let engine = engines.get(templates);
   if (engine === undefined) {
     engine = createTemplateEngine({
@@ -118,65 +138,83 @@ export function* siteSpecs(items: NewsItem[], config: Config, templates: SiteTem
     });
     engines.set(templates, engine);
   }
-  const urls = siteUrls(config.site.url);
   const css = templates.assets.get(STYLESHEET);
   // The content hash in the query lets servers cache the stylesheet forever and still ship changes.
   const version = css ? `?v=${createHash('sha256').update(css).digest('hex').slice(0, 10)}` : '';
-  const ctx: ViewContext = { config, urls, stylesheet: `${urls.basePath}${STYLESHEET}${version}` };
-
-  const card = itemCards(ctx, config.site.language);
-  yield* historySpecs(items, ctx, engine, card);
-  for (const item of items) {
-    if (item.link === undefined)
-      yield { path: sitePaths.item(item.slug), deps: [item], render: () => renderItem(item, ctx, engine) };
+  const basePath = new URL(config.site.url).pathname;
+  const translations = translationsOf(items, config);
+  const languages = config.multilingual ? config.languages : config.languages.slice(0, 1);
+  for (const { code } of languages) {
+    const ctx = viewContext(config, code, {
+      stylesheet: `${basePath}${STYLESHEET}${version}`,
+      catalogs,
+      translations,
+    });
+    const paths = languageSitePaths(languagePath(config, code));
+    const own = languageItems(items, config, code);
+    const card = itemCards(ctx, code);
+    yield* historySpecs(own, ctx, engine, card, paths);
+    for (const item of own) {
+      if (item.link === undefined)
+        yield {
+          path: paths.item(item.slug),
+          deps: [item, ...(translations.get(item) ?? []).flatMap((t) => [t.lang, t.url])],
+          render: () => renderItem(item, ctx, engine),
+        };
+    }
+    yield* tagSpecs(own, ctx, engine, card, paths);
+    if (code === config.languages[0]!.code)
+      yield { path: paths.notFound, deps: [], render: () => renderNotFound(ctx, engine) };
   }
-  yield* tagSpecs(items, ctx, engine, card);
-  yield { path: sitePaths.notFound, deps: [], render: () => renderNotFound(ctx, engine) };
   for (const [path, body] of templates.assets) yield { path, deps: [body], render: () => body };
 }
+
+type SitePaths = ReturnType<typeof languageSitePaths>;
 
 function* historySpecs(
   items: NewsItem[],
   ctx: ViewContext,
   engine: TemplateEngine,
   card: (item: NewsItem) => ItemCard,
+  paths: SitePaths,
 ): Generator<OutputSpec> {
-  const site = ctx.config.site;
+  const m = ctx.messages;
   const pages = chunk(items, SITE_PAGE_SIZE);
   for (let i = 0; i < pages.length; i++) {
     const pageItems = pages[i]!;
     const n = i + 1;
     const render = (): string => {
-      const nav = pagination(n, pages.length, ctx.urls.page);
+      const nav = pagination(n, pages.length, ctx.urls.page, m.t);
       const page = frame(ctx, {
-        title: n === 1 ? site.title : `${site.title}: news, page ${n} of ${pages.length}`,
-        description: site.description,
+        title: n === 1 ? ctx.title : m.t('site.home_page_title', { site: ctx.title, n, total: pages.length }),
+        description: ctx.description,
         canonical: ctx.urls.page(n),
         isHome: n === 1,
         prev: nav.newer,
         next: nav.older,
         ...social(ctx, {
           type: 'website',
-          title: site.title,
-          description: site.description,
+          title: ctx.title,
+          description: ctx.description,
           url: ctx.urls.page(n),
         }),
       });
       return engine.render('index', {
         page,
-        heading: n === 1 ? 'Latest news' : `News, page ${n} of ${pages.length}`,
+        heading: n === 1 ? m.t('site.latest_news') : m.t('site.news_page', { n, total: pages.length }),
         cards: pageItems.map(card),
         pagination: nav,
       });
     };
-    yield { path: sitePaths.page(n), deps: [pages.length, ...pageItems], render };
+    yield { path: paths.page(n), deps: [pages.length, ...pageItems], render };
   }
 }
 
 function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): string {
   const site = ctx.config.site;
-  const lang = item.lang ?? site.language;
+  const lang = item.lang ?? ctx.language;
   const url = ctx.urls.item(item.slug);
+  const translations = ctx.translations.get(item);
   const author = item.author ?? site.author;
   const meta = social(ctx, { type: 'article', title: item.title, description: item.summary, url, image: item.image });
   meta.openGraph.push(
@@ -186,12 +224,15 @@ function renderItem(item: NewsItem, ctx: ViewContext, engine: TemplateEngine): s
   for (const tag of item.tags) meta.openGraph.push({ property: 'article:tag', content: tag });
   const page = frame(ctx, {
     lang,
-    chromeLang: lang !== site.language ? site.language : undefined,
-    title: `${item.title} | ${site.title}`,
+    chromeLang: lang !== ctx.language ? ctx.language : undefined,
+    title: `${item.title} | ${ctx.title}`,
     description: item.summary,
     canonical: url,
     ...meta,
     jsonLd: newsArticleJsonLd(item, ctx),
+    ...(translations !== undefined
+      ? { hreflang: [{ lang, href: url }, ...translations.map((t) => ({ lang: t.lang, href: t.url }))] }
+      : {}),
   });
   return engine.render('item', {
     page,
@@ -217,30 +258,31 @@ function* tagSpecs(
   ctx: ViewContext,
   engine: TemplateEngine,
   card: (item: NewsItem) => ItemCard,
+  paths: SitePaths,
 ): Generator<OutputSpec> {
-  const site = ctx.config.site;
+  const m = ctx.messages;
   const tags = groupTags(items, ctx);
   for (const tag of tags) {
     const pages = chunk(tag.items, SITE_PAGE_SIZE);
-    const tagFeeds = ctx.urls.tagFeeds(site.title, tag.name, tag.slug);
+    const tagFeeds = ctx.urls.tagFeeds(ctx.title, tag.name, tag.slug);
     for (let i = 0; i < pages.length; i++) {
       const pageItems = pages[i]!;
       const n = i + 1;
       const render = (): string => {
         const pageUrl = (k: number): string => ctx.urls.tagPage(tag.slug, k);
-        const nav = pagination(n, pages.length, pageUrl);
-        const suffix = n === 1 ? '' : `, page ${n} of ${pages.length}`;
+        const nav = pagination(n, pages.length, pageUrl, m.t);
+        const suffix = n === 1 ? '' : m.t('site.page_suffix', { n, total: pages.length });
         const page = frame(ctx, {
-          title: `${tag.name}${suffix} | ${site.title}`,
-          description: `News tagged “${tag.name}” from ${site.title}.`,
+          title: `${tag.name}${suffix} | ${ctx.title}`,
+          description: m.t('site.tag_description', { tag: tag.name, site: ctx.title }),
           canonical: pageUrl(n),
-          alternates: [...tagFeeds, ...ctx.urls.feeds(site.title)],
+          alternates: [...tagFeeds, ...ctx.urls.feeds(ctx.title)],
           prev: nav.newer,
           next: nav.older,
           ...social(ctx, {
             type: 'website',
-            title: `${tag.name} | ${site.title}`,
-            description: site.description,
+            title: `${tag.name} | ${ctx.title}`,
+            description: ctx.description,
             url: pageUrl(n),
           }),
         });
@@ -253,7 +295,7 @@ function* tagSpecs(
         });
       };
       yield {
-        path: sitePaths.tagPage(tag.slug, n),
+        path: paths.tagPage(tag.slug, n),
         deps: [tag.name, tag.items.length, pages.length, ...pageItems],
         render,
       };
@@ -261,13 +303,13 @@ function* tagSpecs(
   }
   const render = (): string => {
     const page = frame(ctx, {
-      title: `Tags | ${site.title}`,
-      description: `Every tag of ${site.title}, with the number of items in each.`,
+      title: `${m.t('site.tags')} | ${ctx.title}`,
+      description: m.t('site.tags_description', { site: ctx.title }),
       canonical: ctx.urls.tagsIndex,
       ...social(ctx, {
         type: 'website',
-        title: `Tags | ${site.title}`,
-        description: site.description,
+        title: `${m.t('site.tags')} | ${ctx.title}`,
+        description: ctx.description,
         url: ctx.urls.tagsIndex,
       }),
     });
@@ -276,14 +318,13 @@ function* tagSpecs(
       tags: tags.map((t) => ({ name: t.name, url: t.url, count: t.items.length })),
     });
   };
-  yield { path: sitePaths.tagsIndex, deps: tags.flatMap((t) => [t.name, t.url, t.items.length]), render };
+  yield { path: paths.tagsIndex, deps: tags.flatMap((t) => [t.name, t.url, t.items.length]), render };
 }
 
 function renderNotFound(ctx: ViewContext, engine: TemplateEngine): string {
-  const site = ctx.config.site;
   const page = frame(ctx, {
-    title: `Page not found | ${site.title}`,
-    description: site.description,
+    title: `${ctx.messages.t('site.page_not_found')} | ${ctx.title}`,
+    description: ctx.description,
     noindex: true,
   });
   return engine.render('not-found', { page });
@@ -300,7 +341,7 @@ function social(
   const site = ctx.config.site;
   const openGraph = [
     { property: 'og:type', content: og.type },
-    { property: 'og:site_name', content: site.title },
+    { property: 'og:site_name', content: ctx.title },
     { property: 'og:title', content: og.title },
     { property: 'og:description', content: og.description },
     { property: 'og:url', content: og.url },
@@ -310,7 +351,7 @@ function social(
     { name: 'twitter:title', content: og.title },
     { name: 'twitter:description', content: og.description },
   ];
-  const image = og.image ?? (site.image !== undefined ? { url: site.image, alt: site.title } : undefined);
+  const image = og.image ?? (site.image !== undefined ? { url: site.image, alt: ctx.title } : undefined);
   if (image) {
     openGraph.push({ property: 'og:image', content: image.url });
     twitter.push({ name: 'twitter:image', content: image.url });

@@ -7,6 +7,8 @@ import type { NewsItem } from '../content/types.ts';
 import { escapeText } from '../feed/xml.ts';
 import type { SentEdition } from '../newsletter/archive.ts';
 import { SITE_PAGE_SIZE } from './urls.ts';
+import { itemLanguage } from '../audience.ts';
+import { languageConfig } from '../config/schema.ts';
 import { chunk, groupTags, type ViewContext } from './view.ts';
 
 export const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
@@ -42,7 +44,8 @@ export interface SitemapLimits {
 export function sitemapEntries(
   items: readonly NewsItem[],
   ctx: ViewContext,
-  editions: readonly SentEdition[],
+  /** undefined: the digest archive is left out (another language's pages, listed with the default's). */
+  editions: readonly SentEdition[] | undefined,
 ): SitemapEntry[] {
   const entries: SitemapEntry[] = [];
   const add = (loc: string, lastmod: Date | undefined): void => {
@@ -57,6 +60,7 @@ export function sitemapEntries(
     for (const [i, pageItems] of chunk(tag.items, SITE_PAGE_SIZE).entries())
       add(ctx.urls.tagPage(tag.slug, i + 1), newest(pageItems));
   }
+  if (editions === undefined) return entries;
   const sent = editions.map((e) => ({ loc: `${ctx.urls.archive}${slugPath(e.slug)}/`, lastmod: e.sentAt ?? e.date }));
   add(ctx.urls.archive, latest(sent.map((e) => e.lastmod)));
   entries.push(...sent);
@@ -148,8 +152,9 @@ export function renderNewsSitemap(news: readonly NewsItem[], ctx: ViewContext): 
   const site = ctx.config.site;
   const urls = news.map(
     (item) =>
-      `<url><loc>${escapeLoc(ctx.urls.item(item.slug))}</loc><news:news>` +
-      `<news:publication><news:name>${escapeText(site.title)}</news:name>` +
+      `<url><loc>${escapeLoc(item.url)}</loc><news:news>` +
+      `<news:publication><news:name>${escapeText(languageConfig(ctx.config, itemLanguage(item, ctx.config)).title)}` +
+      '</news:name>' +
       `<news:language>${newsLanguage(item.lang ?? site.language)}</news:language></news:publication>` +
       `<news:publication_date>${isoInZone(item.published, site.timezone)}</news:publication_date>` +
       `<news:title>${escapeText(item.title)}</news:title></news:news></url>\n`,

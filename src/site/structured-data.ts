@@ -25,11 +25,11 @@ export function newsArticleJsonLd(item: NewsItem, ctx: ViewContext): string {
     ...(image !== undefined ? { image: [image] } : {}),
     datePublished: machineDate(item.published, ctx),
     dateModified: machineDate(item.updated, ctx),
-    inLanguage: item.lang ?? site.language,
+    inLanguage: item.lang ?? ctx.language,
     author: item.author ? agent('Person', item.author) : agent('Organization', site.author),
     publisher: {
       '@type': 'Organization',
-      name: site.title,
+      name: ctx.title,
       url: ctx.urls.home,
       ...(site.image !== undefined ? { logo: { '@type': 'ImageObject', url: site.image } } : {}),
     },

@@ -31,9 +31,14 @@ export interface SiteUrls {
   tagFeeds(siteTitle: string, tagName: string, tagSlug: string): FeedLink[];
 }
 
-export function siteUrls(siteUrl: string): SiteUrls {
-  const base = siteUrl.endsWith('/') ? siteUrl : `${siteUrl}/`;
-  const basePath = new URL(base).pathname;
+/**
+ * The URLs of one language's pages: `languagePath` is '' for the default language, else its folder (`ru/`), under
+ * which its home, history, item, tag pages and feeds are; the digest archive and the subscribe form are the site's.
+ */
+export function siteUrls(siteUrl: string, languagePath = ''): SiteUrls {
+  const root = siteUrl.endsWith('/') ? siteUrl : `${siteUrl}/`;
+  const base = root + languagePath;
+  const basePath = new URL(root).pathname;
   const feedSet = (prefix: string, title: string): FeedLink[] => [
     { type: 'application/rss+xml', format: 'RSS', title: `${title} (RSS)`, href: `${prefix}feed.xml` },
     { type: 'application/atom+xml', format: 'Atom', title: `${title} (Atom)`, href: `${prefix}atom.xml` },
@@ -44,7 +49,7 @@ export function siteUrls(siteUrl: string): SiteUrls {
     home: base,
     basePath,
     tagsIndex: `${base}tags/`,
-    archive: `${base}archive/`,
+    archive: `${root}archive/`,
     // Relative to the host, not to site.url's host: a form on a preview server posts to that server.
     subscribeAction: `${basePath}subscribe`,
     page: (n) => (n <= 1 ? base : `${base}page/${n}/`),
@@ -56,15 +61,21 @@ export function siteUrls(siteUrl: string): SiteUrls {
   };
 }
 
+/** Output paths under public/ of one language's pages (`languagePath` as for siteUrls). */
+export function languageSitePaths(languagePath: string) {
+  const p = languagePath;
+  return {
+    page: (n: number): string => (n <= 1 ? `${p}index.html` : `${p}page/${n}/index.html`),
+    item: (slug: string): string => `${p}news/${slug}/index.html`,
+    tagPage: (tagSlug: string, n: number): string =>
+      n <= 1 ? `${p}tags/${tagSlug}/index.html` : `${p}tags/${tagSlug}/page/${n}/index.html`,
+    tagsIndex: `${p}tags/index.html`,
+    notFound: `${p}404.html`,
+  };
+}
+
 /** Output paths under public/ (unencoded: the file system holds the Unicode name the URL encodes). */
-export const sitePaths = {
-  page: (n: number): string => (n <= 1 ? 'index.html' : `page/${n}/index.html`),
-  item: (slug: string): string => `news/${slug}/index.html`,
-  tagPage: (tagSlug: string, n: number): string =>
-    n <= 1 ? `tags/${tagSlug}/index.html` : `tags/${tagSlug}/page/${n}/index.html`,
-  tagsIndex: 'tags/index.html',
-  notFound: '404.html',
-};
+export const sitePaths = languageSitePaths('');
 
 /** The slug of a tag: the same function the feeds use, so tag pages and tag feeds share a folder. */
 export function tagSlug(tag: string): string {

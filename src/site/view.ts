@@ -1,8 +1,12 @@
 // View models: everything a template shows, computed from items and config so templates stay free of logic.
 import { formatInZone, isoInZone } from '../adapters/luxon.ts';
-import type { Config } from '../config/schema.ts';
+import { itemLanguage, topicName } from '../audience.ts';
+import { type Config, languageConfig } from '../config/schema.ts';
+import { translationsOf, type Translation } from '../content/translations.ts';
 import type { NewsItem } from '../content/types.ts';
-import { type FeedLink, type SiteUrls, tagSlug } from './urls.ts';
+import type { Catalogs, Messages } from '../i18n/catalog.ts';
+import { defaultCatalogs } from './catalogs.ts';
+import { type FeedLink, type SiteUrls, siteUrls, tagSlug } from './urls.ts';
 
 export interface TagLink {
   name: string;
@@ -31,6 +35,29 @@ export interface Pagination {
   older?: string;
   /** The first and last pages, and those near the current one; `gap` where numbers are left out. */
   pages: ({ n: number; url: string; current: boolean; gap?: undefined } | { gap: true })[];
+  /** The page language's message (`t('site.newer')`): what pagination.eta's words come from. */
+  t?: Messages['t'];
+}
+
+/** A link of the language switch: one language's home page. */
+export interface LanguageLink {
+  lang: string;
+  /** The language's name in its own words (`common.language_name` of its catalog). */
+  name: string;
+  url: string;
+  current: boolean;
+}
+
+/** A `<link rel="alternate" hreflang>` of an item page: the same story in a language (the page's own too). */
+export interface HreflangLink {
+  lang: string;
+  href: string;
+}
+
+/** A topic on the subscribe form. */
+export interface SubscribeTopic {
+  id: string;
+  name: string;
 }
 
 /** Page numbers shown either side of the current one. */
@@ -65,6 +92,17 @@ export interface PageFrame {
   prev?: string;
   next?: string;
   copyright?: string;
+  /** The page language's messages: `t('site.nav_news')`. */
+  t?: Messages['t'];
+  /** The language switch, on a site in several languages: each language's home page. */
+  languages?: LanguageLink[];
+  /** An item page's translations, itself included, as `<link rel="alternate" hreflang>`. */
+  hreflang?: HreflangLink[];
+  /**
+   * What the subscribe form asks besides the address, on a site with topics or several languages: the language
+   * (the page's) and the topics; none of them checked is everything.
+   */
+  subscribe?: { language: string; topics: SubscribeTopic[] };
 }
 
 export interface TagSummary {
@@ -78,10 +116,61 @@ export interface ViewContext {
   config: Config;
   urls: SiteUrls;
   stylesheet: string;
+  /** The language of the pages rendered with this context (the chrome's). */
+  language: string;
+  /** That language's title and description. */
+  title: string;
+  description: string;
+  catalogs: Catalogs;
+  messages: Messages;
+  /** The translations of the published items (see translationsOf). */
+  translations: ReadonlyMap<NewsItem, readonly Translation[]>;
 }
 
-/** Formats a date for readers in the site's time zone, e.g. "1 October 2021". */
+/** The language folder under public/ of a language's pages: '' for the default, else e.g. `ru/`. */
+export function languagePath(config: Pick<Config, 'languages'>, code: string): string {
+  return code === config.languages[0]!.code ? '' : `${code}/`;
+}
+
+/** The view context of `code`'s pages. */
+export function viewContext(
+  config: Config,
+  code: string,
+  options: {
+    stylesheet?: string;
+    catalogs?: Catalogs;
+    translations?: ReadonlyMap<NewsItem, readonly Translation[]>;
+  } = {},
+): ViewContext {
+  const catalogs = options.catalogs ?? defaultCatalogs(config);
+  const words = languageConfig(config, code);
+  return {
+    config,
+    urls: siteUrls(config.site.url, languagePath(config, code)),
+    stylesheet: options.stylesheet ?? '',
+    language: code,
+    title: words.title,
+    description: words.description,
+    catalogs,
+    messages: catalogs.messages(code),
+    translations: options.translations ?? new Map(),
+  };
+}
+
+/** The items of `code`'s pages: on a site in several languages, those of that language; else every one. */
+export function languageItems<T extends NewsItem>(items: readonly T[], config: Config, code: string): T[] {
+  return config.multilingual ? items.filter((item) => itemLanguage(item, config) === code) : [...items];
+}
+
+/** Each language's translations of the published items (only on a site in several languages). */
+export { translationsOf };
+
+/**
+ * Formats a date for readers in the site's time zone, e.g. "1 October 2021": in the words of the site language's
+ * catalog, or (an item in a language the site does not have) in that language's.
+ */
 export function readerDate(date: Date, ctx: ViewContext, lang: string): string {
+  if (ctx.catalogs.languages.includes(lang)) return ctx.catalogs.messages(lang).date(date);
   return formatInZone(date, ctx.config.site.timezone, 'd LLLL yyyy', lang);
 }
 
@@ -163,13 +252,18 @@ export function groupTags(items: readonly NewsItem[], ctx: ViewContext): TagSumm
       tag.items.push(item);
     }
   }
-  const collator = new Intl.Collator(ctx.config.site.language, { sensitivity: 'base', numeric: true });
+  const collator = new Intl.Collator(ctx.language, { sensitivity: 'base', numeric: true });
   return [...bySlug.values()].sort(
     (a, b) => collator.compare(a.name, b.name) || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),
   );
 }
 
-export function pagination(current: number, total: number, pageUrl: (n: number) => string): Pagination {
+export function pagination(
+  current: number,
+  total: number,
+  pageUrl: (n: number) => string,
+  t?: Messages['t'],
+): Pagination {
   const p: Pagination = {
     current,
     total,
@@ -184,6 +278,7 @@ export function pagination(current: number, total: number, pageUrl: (n: number) 
   }
   if (current > 1) p.newer = pageUrl(current - 1);
   if (current < total) p.older = pageUrl(current + 1);
+  if (t !== undefined) p.t = t;
   return p;
 }
 
@@ -198,13 +293,13 @@ export function frame(
   page: Partial<PageFrame> & Pick<PageFrame, 'title' | 'description'>,
 ): PageFrame {
   const site = ctx.config.site;
-  const feeds = ctx.urls.feeds(site.title);
+  const feeds = ctx.urls.feeds(ctx.title);
   const base: PageFrame = {
-    lang: site.language,
+    lang: ctx.language,
     noindex: false,
     isHome: false,
-    siteTitle: site.title,
-    siteDescription: site.description,
+    siteTitle: ctx.title,
+    siteDescription: ctx.description,
     home: ctx.urls.home,
     tagsIndex: ctx.urls.tagsIndex,
     archive: ctx.urls.archive,
@@ -214,8 +309,37 @@ export function frame(
     alternates: feeds,
     openGraph: [],
     twitter: [],
+    t: (key, values) => ctx.messages.t(key, values),
+    ...languageSwitch(ctx),
+    ...subscribeChoices(ctx),
     ...page,
   };
   if (site.copyright !== undefined && base.copyright === undefined) base.copyright = site.copyright;
   return base;
+}
+
+/** The language switch of a site in several languages: each language's home page, in its own words. */
+function languageSwitch(ctx: ViewContext): Pick<PageFrame, 'languages'> {
+  const config = ctx.config;
+  if (!config.multilingual) return {};
+  return {
+    languages: config.languages.map((l) => ({
+      lang: l.code,
+      name: ctx.catalogs.messages(l.code).t('common.language_name'),
+      url: siteUrls(config.site.url, languagePath(config, l.code)).home,
+      current: l.code === ctx.language,
+    })),
+  };
+}
+
+/** The subscribe form's language and topics, on a site with topics or several languages. */
+function subscribeChoices(ctx: ViewContext): Pick<PageFrame, 'subscribe'> {
+  const config = ctx.config;
+  if (!config.multilingual && config.digest.topics.length === 0) return {};
+  return {
+    subscribe: {
+      language: ctx.language,
+      topics: config.digest.topics.map((topic) => ({ id: topic.id, name: topicName(topic, ctx.language, config) })),
+    },
+  };
 }

@@ -42,6 +42,7 @@ export const buildCommand: CommandSpec = {
     const sentEditions = await readSentEditionsIfAny({ databaseUrl: ctx.env.databaseUrl, varDir: ctx.env.varDir });
     const result = await runBuild({
       config,
+      configFile: displayPath(ctx.env.configFile),
       contentDir,
       outDir,
       templatesDir,
