@@ -2,6 +2,7 @@
 export type {
   CreateEditionOptions,
   CreateEditionResult,
+  EditionGroupResult,
   DeliveryCounts,
   DeliveryDeps,
   DeliveryFailure,
