@@ -18,6 +18,7 @@ export type {
 export { createEdition, mailedHistory, openEdition, previousEditionEnd } from './edition.ts';
 export { buildDigestPreview, type DigestPreview, type DigestPreviewOptions } from './preview.ts';
 export { dispatch } from './dispatch.ts';
+export { editionGroups, groupLines, type EditionGroupReport } from './groups.ts';
 export { registerSender, judgeSenders, liveWorkers, type Sender, type SenderLiveness } from './senders.ts';
 export { pauseEdition, countDeliveries } from './ledger.ts';
 export {

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { Mailer } from '../mail/index.ts';
 import type { EditionState, Store } from '../store/index.ts';
 import type { SenderLiveness } from './senders.ts';
+import type { EditionGroupReport } from './groups.ts';
 
 /** What the delivery use-cases need; built by the CLI, the server and the worker. */
 export interface DeliveryDeps {
@@ -181,6 +182,8 @@ export interface EditionReport {
   }[];
   /** Rows being sent now, by holder, with whether the holder is alive (a dead one's are recovered). */
   inFlight: InFlightHolder[];
+  /** One digest per (language, topics) group: its readers and where they stand; empty before groups. */
+  groups: EditionGroupReport[];
   /** What came back: bounces, complaints and unsubscribes by mail about this edition. */
   returned: { hardBounces: number; softBounces: number; complaints: number; unsubscribes: number };
 }
