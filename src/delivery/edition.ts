@@ -175,7 +175,10 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
       for (const r of readers) {
         const group = readerGroup({ language: r.language, topics: parseTopicsColumn(r.topics) }, config);
         let entry = groups.get(group.key);
-        if (!entry) groups.set(group.key, (entry = { group, readers: [] }));
+        if (!entry) {
+          entry = { group, readers: [] };
+          groups.set(group.key, entry);
+        }
         entry.readers.push({ id: r.id, email: r.email });
       }
       const results: EditionGroupResult[] = [];

@@ -56,7 +56,10 @@ export async function editionGroups(
   for (const c of counts) {
     const key = `${c.edition_id}\u0000${c.group_key ?? ''}`;
     let m = byGroup.get(key);
-    if (!m) byGroup.set(key, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      byGroup.set(key, m);
+    }
     m.set(c.status, Number(c.n));
   }
   for (const g of groups) {
@@ -76,7 +79,10 @@ export async function editionGroups(
       skipped: g.digest === null,
     };
     let list = out.get(Number(g.edition_id));
-    if (!list) out.set(Number(g.edition_id), (list = []));
+    if (!list) {
+      list = [];
+      out.set(Number(g.edition_id), list);
+    }
     list.push(report);
   }
   return out;

@@ -58,9 +58,15 @@ async function groupDigest(deps: DeliveryDeps, editionId: number, groupKey: stri
 function groupMessages(deps: DeliveryDeps, editionId: number, groupKey: string | null): Promise<GroupMessages> {
   const { mailer, config } = deps;
   let byMailer = compiled.get(deps.store);
-  if (!byMailer) compiled.set(deps.store, (byMailer = new WeakMap()));
+  if (!byMailer) {
+    byMailer = new WeakMap();
+    compiled.set(deps.store, byMailer);
+  }
   let cache = byMailer.get(mailer);
-  if (!cache) byMailer.set(mailer, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    byMailer.set(mailer, cache);
+  }
   const key = `${editionId}\u0000${groupKey ?? ''}`;
   let entry = cache.get(key);
   if (!entry) {
