@@ -16,7 +16,7 @@ export type {
   ResumeOptions,
 } from './types.ts';
 export { createEdition, mailedHistory, openEdition, previousEditionEnd } from './edition.ts';
-export { buildDigestPreview, type DigestPreview, type DigestPreviewOptions } from './preview.ts';
+export { buildDigestPreview, previewGroup, type DigestPreview, type DigestPreviewOptions } from './preview.ts';
 export { dispatch } from './dispatch.ts';
 export { editionGroups, groupLines, type EditionGroupReport } from './groups.ts';
 export { registerSender, judgeSenders, liveWorkers, type Sender, type SenderLiveness } from './senders.ts';
