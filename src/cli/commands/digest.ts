@@ -350,7 +350,8 @@ const send: CommandSpec = {
         ctx.stdout.write(
           `  ${count(created.groups.length - skipped.length, 'group')} of readers` +
             (skipped.length > 0
-              ? `; skipped: nothing new for ${count(created.skipped, 'reader')} (${skipped.map((g) => g.key).join(', ')})`
+              ? `; skipped: nothing new for ${count(created.skipped, 'reader')} ` +
+                `(${skipped.map((g) => g.key).join(', ')})`
               : '') +
             '\n',
         );
