@@ -84,18 +84,43 @@ export function digestWords(messages: Messages): DigestWords {
 
 const fallbacks = new Map<string, Messages>();
 
+function readSource(lang: string, dirs: readonly string[]): { lang: string; file: string; text: string } | undefined {
+  for (const dir of dirs) {
+    const file = path.join(dir, `${lang}.yaml`);
+    try {
+      return { lang, file, text: readFileSync(file, 'utf8') };
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
+}
+
 /**
- * gazette's own English messages, read at once: for a caller that composes without the site's catalogs
- * (loadCatalogs reads them asynchronously).
+ * A language's messages read at once, from locales_dir then gazette's own (English when there is no catalog of
+ * `lang`): for a caller that renders without the site's catalogs (loadCatalogs reads them asynchronously).
  */
-export function builtinEnglish(config: Pick<Config, 'site'>): Messages {
+export function messagesNow(config: Pick<Config, 'site'> & Partial<Pick<Config, 'localesDir'>>, lang = 'en'): Messages {
   const zone = config.site.timezone;
-  let messages = fallbacks.get(zone);
+  const dirs = [...(config.localesDir ? [config.localesDir] : []), localesDir];
+  const key = `${zone}\u0000${lang}\u0000${dirs.join('\u0000')}`;
+  let messages = fallbacks.get(key);
   if (messages === undefined) {
-    const file = path.join(localesDir, 'en.yaml');
-    const source = { lang: 'en', file, text: readFileSync(file, 'utf8') };
-    messages = buildCatalogs([source], { reference: source, languages: ['en'], zone }).messages('en');
-    fallbacks.set(zone, messages);
+    const reference = readSource('en', [localesDir])!;
+    const own = lang === 'en' ? readSource('en', dirs) : readSource(lang, dirs);
+    const sources = own ? [own] : [];
+    const code = own ? lang : 'en';
+    messages = buildCatalogs(sources.length > 0 ? sources : [reference], {
+      reference,
+      languages: [code],
+      zone,
+    }).messages(code);
+    fallbacks.set(key, messages);
   }
   return messages;
+}
+
+/** gazette's own English messages, read at once. */
+export function builtinEnglish(config: Pick<Config, 'site'>): Messages {
+  return messagesNow({ site: config.site }, 'en');
 }

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mjmlCompilations } from '../../src/adapters/mjml.ts';
 import { createEdition, dispatch, editionStatus, pauseEdition, resumeEdition } from '../../src/delivery/index.ts';
 import { loadContent } from '../../src/content/index.ts';
+import { readSentEditions } from '../../src/delivery/archive.ts';
+import { renderDigestArchive } from '../../src/newsletter/index.ts';
 import { testDialects, useTestStore } from '../helpers/db.ts';
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { addSubscribers, deliveryDeps, NOW, receivedCounts } from './support.ts';
@@ -110,6 +112,45 @@ describe.each(testDialects())('an edition per language and topics on %s', { time
       failed: 0,
       skipped: false,
     });
+  });
+
+  it("archives each group's page under its language, with an index per language", async () => {
+    const { store, varDir } = db();
+    const contentDir = await i18nContent();
+    await addReaders(store, 1, I18N_NOW);
+    const config = await i18nConfig();
+    const deps = { ...deliveryDeps({ store, varDir, config }), contentDir };
+    const created = await createEdition(deps, { now: I18N_NOW });
+    if (created.status !== 'created') throw new Error('no edition');
+    const files = renderDigestArchive(await readSentEditions(store), config);
+    const slug = `2026-11-30-${created.editionId}`;
+    const body = (p: string): string => String(files.find((f) => f.path === p)?.body ?? '');
+    expect(files.map((f) => f.path).sort()).toEqual(
+      [
+        'archive/index.html',
+        `archive/${slug}/index.html`,
+        `archive/${slug}/kazakhstan/index.html`,
+        `archive/${slug}/kyrgyzstan+training/index.html`,
+        `archive/${slug}/operations/index.html`,
+        'ru/archive/index.html',
+        `ru/archive/${slug}/index.html`,
+        `ru/archive/${slug}/kazakhstan/index.html`,
+        `ru/archive/${slug}/operations/index.html`,
+      ].sort(),
+    );
+    expect(body('ru/archive/index.html')).toContain('<html lang="ru">');
+    expect(body('ru/archive/index.html')).toContain('Архив дайджестов');
+    expect(body('ru/archive/index.html')).toContain(`href="${slug}/kazakhstan/"`);
+    expect(body('ru/archive/index.html')).toContain('(Казахстан)');
+    expect(body('ru/archive/index.html')).toContain('30 ноября 2026');
+    expect(body('archive/index.html')).toContain('Digest archive');
+    expect(body('archive/index.html')).not.toContain('Новости');
+    const ruKz = body(`ru/archive/${slug}/kazakhstan/index.html`);
+    expect(ruKz).toContain('Учения в Астане');
+    expect(ruKz).not.toContain('Встреча в Ташкенте');
+    expect(ruKz).toContain('Подписаться');
+    // the page's "view in browser" link is its own address
+    expect(ruKz).toContain(`https://caricc.example/ru/archive/${slug}/kazakhstan/`);
   });
 
   it('writes Russian readers a Russian digest: subject with its plural, words and dates in both parts', async () => {
