@@ -72,7 +72,8 @@ export async function buildDigestPreview(options: DigestPreviewOptions): Promise
   const history = options.history ?? { mailed: new Set<string>(), firstWindowStart: null };
   const next = nextEditionItems(await loadContent(options.contentDir, config, now), history, now, config);
   const { window } = next;
-  const items = options.group ? groupItems(next.items, options.group, config) : next.items;
+  // the default language's everything group unless another is asked for (a single-language site's every item)
+  const items = groupItems(next.items, options.group ?? readerGroup({ language: null, topics: null }, config), config);
   if (items.length === 0 && !options.force) return { empty: true, window };
   const templates = await loadDigestTemplates(options.templatesDir, config.templatesDir);
   const digest = await composeDigest({
