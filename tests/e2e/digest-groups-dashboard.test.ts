@@ -62,11 +62,16 @@ describe.each(testDialects())('the dashboard of groups on %s', { timeout: 60_000
     const client = await loggedIn(app);
     const page = await (await client.get(`/admin/editions/${created.editionId}`)).text();
     expect(page).toContain('Groups (8)');
-    expect(page).toMatch(
-      /<tr data-group="ru:kyrgyzstan"><td><code>ru:kyrgyzstan<\/code><\/td><td>2<\/td>\s*<td colspan="4">skipped: nothing new<\/td>/,
+    const row = (key: string): string =>
+      (page.match(new RegExp(`<tr data-group="${key}">.*?</tr>`, 's'))?.[0] ?? '').replace(/>\s+</g, '><');
+    // readers, then items, sent, pending, failed
+    expect(row('ru:kyrgyzstan')).toBe(
+      '<tr data-group="ru:kyrgyzstan"><td><code>ru:kyrgyzstan</code></td><td>2</td>' +
+        '<td colspan="4">skipped: nothing new</td></tr>',
     );
-    expect(page).toMatch(
-      /<tr data-group="ru:kazakhstan"><td><code>ru:kazakhstan<\/code><\/td><td>2<\/td><td>2<\/td>\s*<td>0<\/td><td>2<\/td><td>0<\/td>/,
+    expect(row('ru:kazakhstan')).toBe(
+      '<tr data-group="ru:kazakhstan"><td><code>ru:kazakhstan</code></td><td>2</td><td>2</td>' +
+        '<td>0</td><td>2</td><td>0</td></tr>',
     );
     await deps.mailer.close();
   });
