@@ -151,45 +151,63 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
           .insertInto('edition_items')
           .values(items.map((i) => ({ edition_id: editionId, item_id: i.id })))
           .execute();
-      // the readers, frozen here: active, not suppressed, not pausing; each in the group of their choice
+      // the readers, frozen here: active, not suppressed, not pausing; each in the group of their choice. Read as
+      // the few (language, topics) choices there are, so that the rows are written by the database, not carried here.
       const now = options.now.getTime();
-      const readers = await trx
-        .selectFrom('subscribers')
-        .select(['id', 'email', 'language', 'topics'])
-        .where('state', '=', 'active')
-        .where((eb) => eb.or([eb('paused_until', 'is', null), eb('paused_until', '<=', now)]))
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('suppressions')
-                .select(sql.lit(1).as('one'))
-                .whereRef('suppressions.email_key', '=', 'subscribers.email_key'),
-            ),
-          ),
-        )
-        .orderBy('id')
-        .execute();
-      const groups = new Map<string, { group: ReaderGroup; readers: { id: number; email: string }[] }>();
+      const eligible = sql`state = 'active'
+          and (paused_until is null or paused_until <= ${now})
+          and not exists (select 1 from suppressions s where s.email_key = subscribers.email_key)`;
+      const choices = await sql<{ language: string | null; topics: string | null; n: number | string }>`
+        select language, topics, count(*) as n from subscribers where ${eligible}
+        group by language, topics order by language, topics`.execute(trx);
+      interface Entry {
+        group: ReaderGroup;
+        readers: number;
+        choices: { language: string | null; topics: string | null }[];
+      }
+      const groups = new Map<string, Entry>();
       // the default group's digest is composed even without readers: the edition's web page and old code read it
-      groups.set(defaultGroup.key, { group: defaultGroup, readers: [] });
-      for (const r of readers) {
-        const group = readerGroup({ language: r.language, topics: parseTopicsColumn(r.topics) }, config);
+      groups.set(defaultGroup.key, { group: defaultGroup, readers: 0, choices: [] });
+      for (const c of choices.rows) {
+        const group = readerGroup({ language: c.language, topics: parseTopicsColumn(c.topics) }, config);
         let entry = groups.get(group.key);
         if (!entry) {
-          entry = { group, readers: [] };
+          entry = { group, readers: 0, choices: [] };
           groups.set(group.key, entry);
         }
-        entry.readers.push({ id: r.id, email: r.email });
+        entry.readers += Number(c.n);
+        entry.choices.push({ language: c.language, topics: c.topics });
       }
+      const sorted = [...groups.values()].sort((a, b) => (a.group.key < b.group.key ? -1 : 1));
+      const wanted = sorted.map((e) => ({ ...e, items: groupItems(items, e.group, config) }));
+      const sending = wanted.filter((e) => e.items.length > 0 || options.force);
+      // composed here, once per group, once the id is known: the id is in every Message-ID and the archive slug.
+      // All at once: mjml's thread loads once for every group's compile.
+      const digests = await Promise.all(
+        sending.map((e) =>
+          composeDigest({
+            items: e.items,
+            config,
+            editionId: String(editionId),
+            window,
+            now: options.now,
+            templates,
+            force: true,
+            group: e.group,
+            catalogs,
+          }),
+        ),
+      );
+      const composed = new Map(sending.map((e, i) => [e.group.key, digests[i]!]));
       const results: EditionGroupResult[] = [];
       let main: { subject: string; stored: string } | undefined;
       let count = 0;
-      for (const { group, readers: members } of [...groups.values()].sort((a, b) =>
-        a.group.key < b.group.key ? -1 : 1,
-      )) {
-        const own = groupItems(items, group, config);
-        if (own.length === 0 && !options.force) {
-          if (group.key === defaultGroup.key && members.length === 0) continue;
+      const same = (column: 'language' | 'topics', value: string | null) =>
+        value === null ? sql`${sql.ref(column)} is null` : sql`${sql.ref(column)} = ${value}`;
+      for (const { group, readers, choices: chosen, items: own } of wanted) {
+        const digest = composed.get(group.key);
+        if (!digest) {
+          if (group.key === defaultGroup.key && readers === 0) continue;
           await trx
             .insertInto('edition_groups')
             .values({
@@ -200,26 +218,22 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
               subject: '',
               item_ids: '[]',
               digest: null,
-              recipients: members.length,
+              recipients: readers,
             })
             .execute();
-          results.push({ key: group.key, recipients: members.length, items: 0, skipped: true });
+          results.push({ key: group.key, recipients: readers, items: 0, skipped: true });
           continue;
         }
-        // composed here, once per group, once the id is known: the id is in every Message-ID and the archive slug
-        const digest = await composeDigest({
-          items: own,
-          config,
-          editionId: String(editionId),
-          window,
-          now: options.now,
-          templates,
-          force: true,
-          group,
-          catalogs,
-        });
         const stored = digestToJson(digest);
         if (group.key === defaultGroup.key || main === undefined) main = { subject: digest.subject, stored };
+        let written = 0;
+        for (const c of chosen) {
+          const inserted = await sql`
+            insert into deliveries (edition_id, subscriber_id, email, status, attempts, group_key)
+            select cast(${editionId} as bigint), id, email, 'pending', 0, ${group.key} from subscribers
+            where ${eligible} and ${same('language', c.language)} and ${same('topics', c.topics)}`.execute(trx);
+          written += Number(inserted.numAffectedRows ?? 0n);
+        }
         await trx
           .insertInto('edition_groups')
           .values({
@@ -230,25 +244,11 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
             subject: digest.subject,
             item_ids: JSON.stringify(digest.itemIds),
             digest: stored,
-            recipients: members.length,
+            recipients: written,
           })
           .execute();
-        for (let i = 0; i < members.length; i += 500)
-          await trx
-            .insertInto('deliveries')
-            .values(
-              members.slice(i, i + 500).map((m) => ({
-                edition_id: editionId,
-                subscriber_id: m.id,
-                email: m.email,
-                status: 'pending' as const,
-                attempts: 0,
-                group_key: group.key,
-              })),
-            )
-            .execute();
-        count += members.length;
-        results.push({ key: group.key, recipients: members.length, items: own.length, skipped: false });
+        count += written;
+        results.push({ key: group.key, recipients: written, items: own.length, skipped: false });
       }
       await trx
         .updateTable('editions')
