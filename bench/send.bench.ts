@@ -5,6 +5,8 @@
 // Options: --sizes 10000,100000  --runs 3 (per size; --runs-large for ≥ 50,000, default 1)
 //          --connections 8 (digest.concurrency and smtp-source sessions)
 //          --ledgers sqlite,postgres  --pg postgres://postgres@127.0.0.1:5432/test
+//          --groups 20 (readers spread over this many (language, topics) groups, against the same send with
+//          one group, same invocation; 0: skip)  --groups-size 100000  --groups-ledger sqlite
 import { randomBytes } from 'node:crypto';
 import {
   createWriteStream,
@@ -91,6 +93,61 @@ function writeWeeklyContent(sampleDir: string, dir: string, weeks: number): void
       );
     }
   }
+}
+
+/** The grouped case's topics: each week's three items carry t1+t2, t3+t4 and t5, so every group has an item. */
+const BENCH_TOPICS = ['t1', 't2', 't3', 't4', 't5'];
+const ITEM_TAGS = [['bench-t1', 'bench-t2'], ['bench-t3', 'bench-t4'], ['bench-t5']];
+
+/** gazette.yaml with the bench topics under digest:. */
+function configWithTopics(text: string): string {
+  const topics = BENCH_TOPICS.map(
+    (t) => `    - id: ${t}\n      name: { en: Topic ${t.slice(1)} }\n      tags: [bench-${t}]\n`,
+  ).join('');
+  return text.replace(/^digest:\n/m, `digest:\n  topics:\n${topics}`);
+}
+
+/**
+ * `count` reader groups over BENCH_TOPICS: everything, then each topic alone, then pairs, then triples, … (the
+ * first `count` of them); null is everything.
+ */
+function topicGroups(count: number): (string[] | null)[] {
+  const groups: (string[] | null)[] = [null];
+  const subsets = (k: number, from: number, acc: string[]): void => {
+    if (acc.length === k) {
+      groups.push([...acc]);
+      return;
+    }
+    for (let i = from; i < BENCH_TOPICS.length; i++) subsets(k, i + 1, [...acc, BENCH_TOPICS[i]!]);
+  };
+  for (let k = 1; k <= BENCH_TOPICS.length && groups.length < count; k++) subsets(k, 0, []);
+  if (groups.length < count) throw new Error(`at most ${groups.length} groups over ${BENCH_TOPICS.length} topics`);
+  return groups.slice(0, count);
+}
+
+/** Tags each item of the weekly content as ITEM_TAGS says, by its place in its week. */
+function tagWeeklyContent(dir: string): void {
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.md')).sort();
+  const byDay = new Map<string, string[]>();
+  for (const f of files) {
+    const day = path.basename(f).slice(0, 10);
+    byDay.set(day, [...(byDay.get(day) ?? []), f]);
+  }
+  // three consecutive days per week, in order: the first day's items get the first tags
+  const days = [...byDay.keys()].sort();
+  days.forEach((day, i) => {
+    for (const f of byDay.get(day)!) {
+      const file = path.join(dir, f);
+      const tags = `tags: [${ITEM_TAGS[i % ITEM_TAGS.length]!.join(', ')}]`;
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(
+        file,
+        /^tags: .*$/m.test(text)
+          ? text.replace(/^tags: .*$/m, tags)
+          : text.replace(/^date: .*$/m, (d) => `${d}\n${tags}`),
+      );
+    }
+  });
 }
 
 async function dropSchema(base: string, schema: string): Promise<void> {
@@ -203,6 +260,12 @@ const send: Benchmark = {
       typeof ctx.options.ledgers === 'string' ? ctx.options.ledgers.split(',') : ['sqlite', 'postgres']
     ) as Ledger[];
     const pgBase = typeof ctx.options.pg === 'string' ? ctx.options.pg : 'postgres://postgres@127.0.0.1:5432/test';
+    const groupsCount = ctx.options.groups === '0' ? 0 : positiveOption(ctx.options.groups, 20);
+    const groupsSize = positiveOption(ctx.options['groups-size'], 100_000);
+    const groupsLedger = (
+      typeof ctx.options['groups-ledger'] === 'string' ? ctx.options['groups-ledger'] : 'sqlite'
+    ) as Ledger;
+    const grouped: { groups: number; wallMs: number; maxRssKiB: number }[] = [];
     const gazetteBin = path.join(ctx.root, 'bin/gazette.js');
     const sampleDir = path.join(ctx.root, 'content');
     const port = await freePort();
@@ -351,6 +414,79 @@ const send: Benchmark = {
           }
         }
       }
+
+      // The same send, readers spread over `groups` (language, topics) groups, against all of them in one.
+      if (groupsCount > 0) {
+        const groupedDir = mkdtempSync(path.join(tmpdir(), 'gazette-bench-send-groups-'));
+        try {
+          writeWeeklyContent(sampleDir, groupedDir, 3);
+          tagWeeklyContent(groupedDir);
+          let groupedWeek = 0;
+          const s = await setup(ctx, groupsLedger, pgBase, connections, smtpUrl);
+          try {
+            writeFileSync(
+              path.join(s.root, 'gazette.yaml'),
+              configWithTopics(readFileSync(path.join(s.root, 'gazette.yaml'), 'utf8')),
+            );
+            const csv = path.join(s.root, 'subscribers.csv');
+            await writeCsv(csv, groupsSize);
+            const imp = await measure(process.execPath, [gazetteBin, 'subscribers', 'import', csv], {
+              cwd: s.root,
+              env: s.env,
+              timeoutMs: 60 * 60_000,
+            });
+            const groups = topicGroups(groupsCount);
+            const setTopics = async (spread: boolean): Promise<void> => {
+              const db = await openDatabase({ target: parseDatabaseUrl(s.env.DATABASE_URL, path.join(s.root, 'var')) });
+              try {
+                if (!spread) await sql`update subscribers set topics = null`.execute(db.db);
+                else
+                  for (let g = 0; g < groups.length; g++) {
+                    const topics = groups[g] ? JSON.stringify(groups[g]) : null;
+                    await sql`update subscribers set topics = ${topics} where id % ${groups.length} = ${g}`.execute(
+                      db.db,
+                    );
+                  }
+              } finally {
+                await db.close();
+              }
+            };
+            for (const spread of [false, true]) {
+              await setTopics(spread);
+              const m = await measure(
+                process.execPath,
+                gazetteArgs(
+                  ctx.root,
+                  'digest',
+                  'send',
+                  '--content',
+                  groupedDir,
+                  '--now',
+                  new Date(FIRST_EDITION + WEEK_MS * groupedWeek++).toISOString(),
+                ),
+                { cwd: s.root, env: s.env, timeoutMs: 60 * 60_000 },
+              );
+              const sent = Number(/sent (\d+), failed/.exec(m.stdout)?.[1] ?? NaN);
+              const made = Number(/^\s+(\d+) groups? of readers/m.exec(m.stdout)?.[1] ?? 1);
+              const expectedGroups = spread ? groups.length : 1;
+              if (sent !== groupsSize || made !== expectedGroups)
+                throw new Error(
+                  `grouped send: ${sent} sent in ${made} groups, not ${groupsSize} in ${expectedGroups}:\n` +
+                    `${m.stdout}${m.stderr.slice(-2000)}`,
+                );
+              grouped.push({ groups: expectedGroups, wallMs: m.wallMs, maxRssKiB: m.maxRssKiB });
+              ctx.log(
+                `N=${groupsSize} ${groupsLedger}, ${expectedGroups} group(s): ${(m.wallMs / 1000).toFixed(2)} s, ` +
+                  `${(groupsSize / (m.wallMs / 1000)).toFixed(0)} messages/s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB`,
+              );
+            }
+          } finally {
+            await s.dispose();
+          }
+        } finally {
+          rmSync(groupedDir, { recursive: true, force: true });
+        }
+      }
     } finally {
       await stopChild(sink.child);
       rmSync(contentDir, { recursive: true, force: true });
@@ -401,6 +537,35 @@ const send: Benchmark = {
         met: large.rss.median <= small.rss.median * 1.05,
       });
     }
+    const one = grouped.find((g) => g.groups === 1);
+    const many = grouped.find((g) => g.groups > 1);
+    let groupedBody = '';
+    if (one && many) {
+      const r = many.wallMs / one.wallMs;
+      targets.push({
+        target: `N=${groupsSize.toLocaleString('en-US')}, ${groupsLedger}: ${many.groups} groups within 1.2× of one group's send`,
+        measured: `${(many.wallMs / 1000).toFixed(2)} s vs ${(one.wallMs / 1000).toFixed(2)} s (${r.toFixed(2)}×)`,
+        met: r <= 1.2,
+      });
+      groupedBody = [
+        '',
+        `**Readers in groups.** The same send of ${groupsSize.toLocaleString('en-US')} recipients (${groupsLedger}), the`,
+        `week's three items tagged with five topics, once with every reader in one group and once with the readers spread`,
+        `evenly over ${many.groups} (language, topics) groups (a digest composed, and its message compiled, per group):`,
+        '',
+        table(
+          ['groups', 'send wall time', 'messages/s', 'peak RSS'],
+          [one, many].map((g) => [
+            String(g.groups),
+            `${(g.wallMs / 1000).toFixed(2)} s`,
+            (groupsSize / (g.wallMs / 1000)).toFixed(0),
+            `${(g.maxRssKiB / 1024).toFixed(0)} MiB`,
+          ]),
+        ),
+        '',
+        `${many.groups} groups / one group: ${r.toFixed(2)}× the wall time.`,
+      ].join('\n');
+    }
     // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format, not a template
     const postfix = (await run('dpkg-query', ['-W', '-f', '${Version}', 'postfix'])).stdout.trim();
     const body = [
@@ -442,11 +607,19 @@ const send: Benchmark = {
             table(['function', 'self time', 'share'], profileRows),
           ].join('\n')
         : '',
+      groupedBody,
     ].join('\n');
     return {
       body,
       targets,
-      raw: { results, baseline: Object.fromEntries(baseline), messageBytes, connections, profile: profileRows },
+      raw: {
+        results,
+        baseline: Object.fromEntries(baseline),
+        messageBytes,
+        connections,
+        profile: profileRows,
+        grouped,
+      },
     };
   },
 };

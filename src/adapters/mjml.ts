@@ -264,11 +264,19 @@ function compileInThread(t: MjmlThread, source: string): Promise<CompileOutcome>
   });
 }
 
+let compilations = 0;
+
+/** How many documents compileMjml was asked to compile in this process (a digest is compiled once per group). */
+export function mjmlCompilations(): number {
+  return compilations;
+}
+
 /**
  * Compiles a complete MJML document (no mj-include: partials are resolved before this call)
  * with strict validation, so a broken template fails instead of sending broken mail.
  */
 export async function compileMjml(source: string): Promise<string> {
+  compilations++;
   const t = threadFor();
   let outcome: CompileOutcome | undefined;
   if (t !== undefined) {

@@ -4,6 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { Environment } from '../config/load.ts';
 import {
   buildDigestPreview,
+  previewGroup,
   editionStatus,
   listEditions,
   pauseEdition,
@@ -94,6 +95,15 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
         createdAt: report.createdAt,
         startedAt: report.startedAt,
         completedAt: report.completedAt,
+        groups: report.groups.map((g) => ({
+          key: g.key,
+          recipients: g.recipients,
+          items: g.items,
+          sent: g.sent,
+          pending: g.pending,
+          failed: g.failed,
+          skipped: g.skipped,
+        })),
         failures: report.failures.map((f) => ({
           email: f.email,
           status: f.status,
@@ -119,8 +129,14 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
       };
     },
 
-    async nextDigest() {
+    async nextDigest(choice) {
       const now = deps.now();
+      const group = choice?.lang || choice?.topics ? previewGroup(config, choice.lang, choice.topics) : undefined;
+      const choices = {
+        ...(choice ? { choice } : {}),
+        languages: config.languages.map((l) => l.code),
+        topics: config.digest.topics.map((t) => t.id),
+      };
       const [preview, recipients, open] = await Promise.all([
         mailedHistory(store).then((history) =>
           buildDigestPreview({
@@ -129,13 +145,16 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
             templatesDir: deps.templatesDir,
             now,
             history,
+            ...(group ? { group } : {}),
           }),
         ),
         activeSubscribers(),
         openEdition(store).then((e) => (e ? { id: e.id, state: e.state } : null)),
       ]);
-      if (preview.empty) return { empty: true, windowStart: preview.window.start, windowEnd: preview.window.end, open };
+      if (preview.empty)
+        return { empty: true, windowStart: preview.window.start, windowEnd: preview.window.end, open, ...choices };
       return {
+        ...choices,
         open,
         empty: false,
         subject: preview.digest.subject,

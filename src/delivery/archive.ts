@@ -16,11 +16,34 @@ export async function readSentEditions(store: Store): Promise<SentEdition[]> {
     .where('state', 'in', [...PUBLISHED])
     .orderBy('id')
     .execute();
+  // each group's digest of the editions made with groups; the edition's one digest of those made before
+  const grouped = new Map<number, string[]>();
+  if (rows.length > 0) {
+    const groups = await store.db
+      .selectFrom('edition_groups')
+      .select(['edition_id', 'digest'])
+      .where(
+        'edition_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .where('digest', 'is not', null)
+      .orderBy('edition_id')
+      .orderBy('group_key')
+      .execute();
+    for (const g of groups) {
+      const list = grouped.get(Number(g.edition_id)) ?? [];
+      list.push(g.digest!);
+      grouped.set(Number(g.edition_id), list);
+    }
+  }
   const editions: SentEdition[] = [];
   for (const row of rows) {
-    if (!row.digest) continue;
-    const digest = digestFromJson(row.digest);
-    editions.push({ ...digest, ...(row.completed_at !== null ? { sentAt: new Date(row.completed_at) } : {}) });
+    const stored = grouped.get(row.id) ?? (row.digest ? [row.digest] : []);
+    for (const text of stored) {
+      const digest = digestFromJson(text);
+      editions.push({ ...digest, ...(row.completed_at !== null ? { sentAt: new Date(row.completed_at) } : {}) });
+    }
   }
   return editions;
 }

@@ -18,7 +18,7 @@ import {
 } from './ledger.ts';
 import { createOutcomeWriter } from './outcomes.ts';
 import { createRateLimiter, sleep, type RateLimiter } from './rate-limit.ts';
-import { editionMessages, type PreparedMessage } from './recipients.ts';
+import { editionMessages, type EditionMessages, type PreparedMessage } from './recipients.ts';
 import { registerSender } from './senders.ts';
 import type { DeliveryDeps, DispatchOptions, DispatchResult } from './types.ts';
 
@@ -189,7 +189,7 @@ async function drainEdition(
     () => deps.now().getTime(),
     store.dialect === 'postgres' ? Math.min(4, concurrency) : 1,
   );
-  let prepare: ((r: { subscriberId: number; email: string; name: string | null }) => PreparedMessage) | undefined;
+  let prepare: EditionMessages | undefined;
   let started = false;
   let consecutiveFailures = 0;
   const queue: ClaimedRow[] = [];
@@ -220,6 +220,8 @@ async function drainEdition(
     for (const row of rows)
       if (row.from === 'pending' && (cursor === undefined || row.subscriber_id > cursor)) cursor = row.subscriber_id;
     prepare ??= await editionMessages(deps, editionId);
+    // each group's digest is loaded, and its message template compiled, once: before its first row is sent
+    for (const key of new Set(rows.map((r) => r.group_key))) await prepare.group(key);
     if (!started) {
       started = true;
       await markEditionStarted(store, editionId, deps.now().getTime());
@@ -238,6 +240,7 @@ async function drainEdition(
         subscriber_id: row.subscriber_id,
         email: row.email,
         attempts: row.attempts,
+        group_key: row.group_key,
       });
     }
     report();
@@ -349,7 +352,7 @@ async function drainEdition(
     names.delete(row.subscriber_id);
     let prepared: PreparedMessage;
     try {
-      prepared = prepare!(recipient);
+      prepared = prepare!.message(recipient, row.group_key);
     } catch (err) {
       // nothing was handed over: the row can be written off (or retried) at once
       if (accepted) writer.sent(accepted).catch(stop);

@@ -3,6 +3,8 @@
 import { sql } from '../adapters/database.ts';
 import { createHash } from 'node:crypto';
 import { loadContent } from '../content/index.ts';
+import { groupItems, parseTopicsColumn, readerGroup, topicsColumn, type ReaderGroup } from '../audience.ts';
+import { loadCatalogs } from '../i18n/catalog.ts';
 import {
   composeDigest,
   digestToJson,
@@ -11,7 +13,7 @@ import {
   type MailedHistory,
 } from '../newsletter/index.ts';
 import type { EditionState, Store } from '../store/index.ts';
-import type { CreateEditionOptions, CreateEditionResult, DeliveryDeps } from './types.ts';
+import type { CreateEditionOptions, CreateEditionResult, DeliveryDeps, EditionGroupResult } from './types.ts';
 
 /** Editions whose items count as mailed: a paused edition will still go out. */
 const COVERING_STATES = ['sent', 'sending', 'paused'] as const;
@@ -118,7 +120,9 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
     return { status: 'no-items' };
   }
   const templates = await loadDigestTemplates(deps.templatesDir, config.templatesDir);
+  const catalogs = await loadCatalogs(config);
   const createdAt = deps.now().getTime();
+  const defaultGroup = readerGroup({ language: null, topics: null }, config);
 
   try {
     const created = await store.transaction(async (trx) => {
@@ -147,42 +151,139 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
           .insertInto('edition_items')
           .values(items.map((i) => ({ edition_id: editionId, item_id: i.id })))
           .execute();
-      // composed here, once the id is known: the id is in every Message-ID and in the archive slug
-      const digest = await composeDigest({
-        items,
-        config,
-        editionId: String(editionId),
-        window,
-        now: options.now,
-        templates,
-        force: options.force ?? false,
-      });
-      const stored = digestToJson(digest);
-      const recipients = await sql`
-        insert into deliveries (edition_id, subscriber_id, email, status, attempts)
-        select cast(${editionId} as bigint), id, email, 'pending', 0 from subscribers
-        where state = 'active'
-          and not exists (select 1 from suppressions s where s.email_key = subscribers.email_key)`.execute(trx);
-      const count = Number(recipients.numAffectedRows ?? 0n);
+      // the readers, frozen here: active, not suppressed, not pausing; each in the group of their choice. Read as
+      // the few (language, topics) choices there are, so that the rows are written by the database, not carried here.
+      const now = options.now.getTime();
+      const eligible = sql`state = 'active'
+          and (paused_until is null or paused_until <= ${now})
+          and not exists (select 1 from suppressions s where s.email_key = subscribers.email_key)`;
+      const choices = await sql<{ language: string | null; topics: string | null; n: number | string }>`
+        select language, topics, count(*) as n from subscribers where ${eligible}
+        group by language, topics order by language, topics`.execute(trx);
+      interface Entry {
+        group: ReaderGroup;
+        readers: number;
+        choices: { language: string | null; topics: string | null }[];
+      }
+      const groups = new Map<string, Entry>();
+      // the default group's digest is composed even without readers: the edition's web page and old code read it
+      groups.set(defaultGroup.key, { group: defaultGroup, readers: 0, choices: [] });
+      for (const c of choices.rows) {
+        const group = readerGroup({ language: c.language, topics: parseTopicsColumn(c.topics) }, config);
+        let entry = groups.get(group.key);
+        if (!entry) {
+          entry = { group, readers: 0, choices: [] };
+          groups.set(group.key, entry);
+        }
+        entry.readers += Number(c.n);
+        entry.choices.push({ language: c.language, topics: c.topics });
+      }
+      const sorted = [...groups.values()].sort((a, b) => (a.group.key < b.group.key ? -1 : 1));
+      const wanted = sorted.map((e) => ({ ...e, items: groupItems(items, e.group, config) }));
+      const sending = wanted.filter((e) => e.items.length > 0 || options.force);
+      // composed here, once per group, once the id is known: the id is in every Message-ID and the archive slug.
+      // All at once: mjml's thread loads once for every group's compile.
+      const digests = await Promise.all(
+        sending.map((e) =>
+          composeDigest({
+            items: e.items,
+            config,
+            editionId: String(editionId),
+            window,
+            now: options.now,
+            templates,
+            force: true,
+            group: e.group,
+            catalogs,
+          }),
+        ),
+      );
+      const composed = new Map(sending.map((e, i) => [e.group.key, digests[i]!]));
+      const results: EditionGroupResult[] = [];
+      let main: { subject: string; stored: string } | undefined;
+      let count = 0;
+      const same = (column: 'language' | 'topics', value: string | null) =>
+        value === null ? sql`${sql.ref(column)} is null` : sql`${sql.ref(column)} = ${value}`;
+      for (const { group, readers, choices: chosen, items: own } of wanted) {
+        const digest = composed.get(group.key);
+        if (!digest) {
+          if (group.key === defaultGroup.key && readers === 0) continue;
+          await trx
+            .insertInto('edition_groups')
+            .values({
+              edition_id: editionId,
+              group_key: group.key,
+              language: group.language,
+              topics: topicsColumn(group.topics),
+              subject: '',
+              item_ids: '[]',
+              digest: null,
+              recipients: readers,
+            })
+            .execute();
+          results.push({ key: group.key, recipients: readers, items: 0, skipped: true });
+          continue;
+        }
+        const stored = digestToJson(digest);
+        if (group.key === defaultGroup.key || main === undefined) main = { subject: digest.subject, stored };
+        let written = 0;
+        for (const c of chosen) {
+          const inserted = await sql`
+            insert into deliveries (edition_id, subscriber_id, email, status, attempts, group_key)
+            select cast(${editionId} as bigint), id, email, 'pending', 0, ${group.key} from subscribers
+            where ${eligible} and ${same('language', c.language)} and ${same('topics', c.topics)}`.execute(trx);
+          written += Number(inserted.numAffectedRows ?? 0n);
+        }
+        await trx
+          .insertInto('edition_groups')
+          .values({
+            edition_id: editionId,
+            group_key: group.key,
+            language: group.language,
+            topics: topicsColumn(group.topics),
+            subject: digest.subject,
+            item_ids: JSON.stringify(digest.itemIds),
+            digest: stored,
+            recipients: written,
+          })
+          .execute();
+        count += written;
+        results.push({ key: group.key, recipients: written, items: own.length, skipped: false });
+      }
       await trx
         .updateTable('editions')
         .set({
-          subject: digest.subject,
+          subject: main?.subject ?? '',
           state: 'sending',
-          // the composed digest (HTML and text cut at the per-recipient slots) as digestToJson writes it
-          digest: stored,
-          content_hash: createHash('sha256').update(stored).digest('hex'),
+          // the default group's digest (HTML and text cut at the per-recipient slots) as digestToJson writes it
+          digest: main?.stored ?? null,
+          content_hash: main ? createHash('sha256').update(main.stored).digest('hex') : null,
           recipients: count,
         })
         .where('id', '=', editionId)
         .execute();
-      return { editionId, recipients: count, subject: digest.subject };
+      return { editionId, recipients: count, subject: main?.subject ?? '', groups: results };
     });
+    const skipped = created.groups.filter((g) => g.skipped);
+    for (const g of skipped)
+      log.info({ edition: created.editionId, group: g.key, readers: g.recipients }, 'skipped: nothing new');
     log.info(
-      { edition: created.editionId, slot: options.slot, items: items.length, recipients: created.recipients },
+      {
+        edition: created.editionId,
+        slot: options.slot,
+        items: items.length,
+        recipients: created.recipients,
+        groups: created.groups.length - skipped.length,
+        skipped: skipped.reduce((n, g) => n + g.recipients, 0),
+      },
       'edition created',
     );
-    return { status: 'created', ...created, items: items.length };
+    return {
+      status: 'created',
+      ...created,
+      items: items.length,
+      skipped: skipped.reduce((n, g) => n + g.recipients, 0),
+    };
   } catch (err) {
     const broken = uniqueViolation(err);
     if (broken !== undefined && options.slot !== undefined) {

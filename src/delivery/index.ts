@@ -2,6 +2,7 @@
 export type {
   CreateEditionOptions,
   CreateEditionResult,
+  EditionGroupResult,
   DeliveryCounts,
   DeliveryDeps,
   DeliveryFailure,
@@ -15,8 +16,9 @@ export type {
   ResumeOptions,
 } from './types.ts';
 export { createEdition, mailedHistory, openEdition, previousEditionEnd } from './edition.ts';
-export { buildDigestPreview, type DigestPreview, type DigestPreviewOptions } from './preview.ts';
+export { buildDigestPreview, previewGroup, type DigestPreview, type DigestPreviewOptions } from './preview.ts';
 export { dispatch } from './dispatch.ts';
+export { editionGroups, groupLines, type EditionGroupReport } from './groups.ts';
 export { registerSender, judgeSenders, liveWorkers, type Sender, type SenderLiveness } from './senders.ts';
 export { pauseEdition, countDeliveries } from './ledger.ts';
 export {

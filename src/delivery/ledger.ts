@@ -9,6 +9,8 @@ export interface ClaimedRow {
   subscriber_id: number;
   email: string;
   attempts: number;
+  /** The reader's group: which of the edition's digests is theirs; null in an edition made before groups. */
+  group_key: string | null;
 }
 
 export interface ClaimedFrom extends ClaimedRow {
@@ -68,7 +70,7 @@ async function claimStatus(
         limit ${limit}
         for update of d skip locked)
       and status = ${status}
-      returning edition_id, subscriber_id, email, attempts`;
+      returning edition_id, subscriber_id, email, attempts, group_key`;
     return (await retryOnConflict(() => statement.execute(store.db))).rows;
   }
   // One statement is its own write transaction, and SQLite takes the write lock before it reads:
@@ -84,7 +86,7 @@ async function claimStatus(
       order by d.subscriber_id
       limit ${limit})
     and status = ${status}
-    returning edition_id, subscriber_id, email, attempts`.execute(store.db);
+    returning edition_id, subscriber_id, email, attempts, group_key`.execute(store.db);
   return result.rows;
 }
 

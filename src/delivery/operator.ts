@@ -1,5 +1,6 @@
 // The operator's side of the ledger: recover rows a dead worker held, resume a paused edition, report where each
 // stands.
+import { editionGroups } from './groups.ts';
 import type { ExpressionBuilder, UpdateQueryBuilder, UpdateResult } from '../adapters/database.ts';
 import { GazetteError } from '../errors.ts';
 import { openEdition } from './edition.ts';
@@ -306,6 +307,10 @@ export async function editionStatus(deps: DeliveryDeps, editionId?: number): Pro
     deps.store,
     editions.map((e) => e.id),
   );
+  const groups = await editionGroups(
+    deps.store,
+    editions.map((e) => e.id),
+  );
   const reports: EditionReport[] = [];
   for (const e of editions) {
     const failures = await db
@@ -362,6 +367,7 @@ export async function editionStatus(deps: DeliveryDeps, editionId?: number): Pro
         claimedAt: date(u.uncertain_at),
         resent: u.status !== 'uncertain',
       })),
+      groups: groups.get(e.id) ?? [],
       returned: await editionEventCounts(deps.store, e.id),
       inFlight: holders.map((h) => {
         const liveness = judged.get(h.claimed_by ?? '')!;

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { Mailer } from '../mail/index.ts';
 import type { EditionState, Store } from '../store/index.ts';
 import type { SenderLiveness } from './senders.ts';
+import type { EditionGroupReport } from './groups.ts';
 
 /** What the delivery use-cases need; built by the CLI, the server and the worker. */
 export interface DeliveryDeps {
@@ -36,11 +37,33 @@ export interface DeliveryCounts {
 }
 
 export type CreateEditionResult =
-  | { status: 'created'; editionId: number; recipients: number; subject: string; items: number }
+  | {
+      status: 'created';
+      editionId: number;
+      /** Readers who get a message (delivery rows). */
+      recipients: number;
+      /** The default group's subject (the first group's when the default has no digest). */
+      subject: string;
+      items: number;
+      /** One digest per (language, topics) group of readers, and the groups left out. */
+      groups: EditionGroupResult[];
+      /** Readers whose group had nothing new: no message this time ("skipped: nothing new"). */
+      skipped: number;
+    }
   | { status: 'no-items' }
   | { status: 'slot-taken'; editionId: number }
   /** Another edition is still open (draft, sending or paused): it must finish or be cancelled first. */
   | { status: 'open-exists'; editionId: number; state: EditionState };
+
+/** One group of an edition's readers. */
+export interface EditionGroupResult {
+  /** ReaderGroup.key, e.g. `ru:kazakhstan`. */
+  key: string;
+  recipients: number;
+  items: number;
+  /** Nothing new for this group: no digest, no delivery rows. */
+  skipped: boolean;
+}
 
 export interface CreateEditionOptions {
   /** The edition's date and the end of its window. */
@@ -159,6 +182,8 @@ export interface EditionReport {
   }[];
   /** Rows being sent now, by holder, with whether the holder is alive (a dead one's are recovered). */
   inFlight: InFlightHolder[];
+  /** One digest per (language, topics) group: its readers and where they stand; empty before groups. */
+  groups: EditionGroupReport[];
   /** What came back: bounces, complaints and unsubscribes by mail about this edition. */
   returned: { hardBounces: number; softBounces: number; complaints: number; unsubscribes: number };
 }

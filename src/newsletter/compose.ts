@@ -1,6 +1,7 @@
 // Items + config + templates → one Digest: subject, compiled HTML and plain text, cut at the per-recipient slots.
-import { plural } from '../plural.ts';
-import type { Config } from '../config/schema.ts';
+import { languageConfig, type Config } from '../config/schema.ts';
+import type { ReaderGroup } from '../audience.ts';
+import { loadCatalogs, type Catalogs, type Messages } from '../i18n/catalog.ts';
 import type { NewsItem } from '../content/types.ts';
 import { slugify, slugPath } from '../content/slug.ts';
 import { formatInZone, isoInZone } from '../adapters/luxon.ts';
@@ -12,6 +13,7 @@ import { byteLength, collapseWhitespace, HTML_BUDGET_BYTES } from './html-size.t
 import { createSlotTokens, type SlotValues, type SlottedText } from './slots.ts';
 import { DIGEST_TEXT_TEMPLATE, type DigestTemplates } from './templates.ts';
 import { digestTextData } from './text.ts';
+import { builtinEnglish, digestStrings, digestWords, type DigestWords } from './words.ts';
 import type { DigestItemView, DigestLinkView, DigestView } from './view.ts';
 
 export type { DigestItemView, DigestLinkView, DigestView } from './view.ts';
@@ -31,6 +33,12 @@ export interface Digest {
   itemIds: string[];
   /** Absolute URL of the edition's page in the web archive ("view in browser"). */
   archiveUrl: string;
+  /** The readers' group key (src/audience.ts); absent: the edition's one digest, made before groups. */
+  group?: string;
+  /** The digest's language; absent: the site's default. */
+  lang?: string;
+  /** How a reader is greeted and the unsubscribe link is labelled; absent: in English. */
+  words?: DigestWords;
   /** Compiled HTML, cut at the slots; slot values must be HTML-escaped (`personalize` does it). */
   html: SlottedText;
   /** Plain-text part, cut at the slots. */
@@ -53,9 +61,22 @@ export interface ComposeDigestInput {
    * page of its own, so it points to the archive's index, which exists.
    */
   archiveUrl?: string;
+  /** Whose digest it is: their language and topics. Default: the default language, everything. */
+  group?: ReaderGroup;
+  /** The site's message catalogs; default: loadCatalogs(config). */
+  catalogs?: Catalogs;
 }
 
-const DATE_FORMAT = 'd LLLL yyyy';
+/** Where a group's page of an edition is in the web archive, under site.url: `ru/archive/<slug>/kazakhstan/`. */
+export function archivePath(
+  slug: string,
+  group: Pick<ReaderGroup, 'language' | 'topics'> | undefined,
+  config: Config,
+): string {
+  const prefix = group === undefined || group.language === config.languages[0]!.code ? '' : `${group.language}/`;
+  const topics = group?.topics ? `${group.topics.map((t) => slugify(t)).join('+')}/` : '';
+  return `${prefix}archive/${slugPath(slug)}/${topics}`;
+}
 
 /** The archive folder of an edition: its date in the site's time zone, then its id. */
 export function editionSlug(editionId: string, date: Date, timezone: string): string {
@@ -88,8 +109,11 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
     );
   }
   const slug = editionSlug(editionId, now, config.site.timezone);
+  const messages = (input.catalogs ?? (await loadCatalogs(config))).messages(
+    input.group?.language ?? config.languages[0]!.code,
+  );
   const whole = {
-    ...digestView(selected, config, now, slug),
+    ...digestView(selected, config, now, slug, { messages, ...(input.group ? { group: input.group } : {}) }),
     ...(input.archiveUrl ? { archiveUrl: input.archiveUrl } : {}),
   };
 
@@ -127,6 +151,7 @@ export async function composeDigest(input: ComposeDigestInput): Promise<Digest> 
     subject: view.subject,
     itemIds: selected.map((i) => i.id),
     archiveUrl: view.archiveUrl,
+    ...(input.group ? { group: input.group.key, lang: input.group.language, words: digestWords(messages) } : {}),
     html,
     text: tokens.split(textEngine.render(DIGEST_TEXT_TEMPLATE, digestTextData(view, tokens.tokens))),
   };
@@ -220,24 +245,46 @@ async function fitted(
   return { view: bare, compiled: await compile(bare) };
 }
 
-/** The view the templates render: plain strings only, so templates escape every one of them. */
-export function digestView(items: readonly NewsItem[], config: Config, now: Date, slug: string): DigestView {
-  const { site, digest } = config;
-  const locale = site.language;
-  const editionDate = formatInZone(now, site.timezone, DATE_FORMAT, locale);
-  const subject = fillSubject(digest.subject, { site: site.title, count: items.length, date: editionDate });
-  const count = items.length === 0 ? 'No new items' : plural(items.length, { one: '# new item', other: '# new items' });
-  const countLine = `In this digest: ${count.toLowerCase()}.`;
+/**
+ * The view the templates render: plain strings only, so templates escape every one of them. In the language of
+ * `options.group` (default: the site's default), with the words of `options.messages` (default: gazette's English).
+ */
+export function digestView(
+  items: readonly NewsItem[],
+  config: Config,
+  now: Date,
+  slug: string,
+  options: { messages?: Messages; group?: ReaderGroup } = {},
+): DigestView {
+  const { site } = config;
+  const language = options.group?.language ?? config.languages[0]!.code;
+  const own = languageConfig(config, language);
+  const messages = options.messages ?? builtinEnglish(config);
+  const siteTitle = oneLine(own.title);
+  const siteHost = new URL(site.url).hostname;
+  const editionDate = messages.date(now);
+  const subject = fillSubject(own.subject, {
+    site: own.title,
+    count: items.length,
+    date: editionDate,
+    items:
+      items.length === 0 ? messages.t('digest.no_items_subject') : messages.t('common.items', { count: items.length }),
+  });
+  const count =
+    items.length === 0 ? messages.t('digest.no_items') : messages.t('common.items', { count: items.length });
+  const countLine = messages.t('digest.count_line', { count: count.toLowerCase() });
   const views = items.map((item): DigestItemView => {
     const url = webUrl(item.url) ?? site.url;
     const image = item.image && webUrl(item.image.url);
     const title = oneLine(item.title);
-    const linkLabel = item.link ? `Read more at ${new URL(url).hostname}` : 'Read the full story';
+    const linkLabel = item.link
+      ? messages.t('digest.read_more_at', { host: new URL(url).hostname })
+      : messages.t('digest.read_full_story');
     return {
       title,
       url,
-      lang: oneLine(item.lang ?? '') || site.language,
-      date: formatInZone(item.published, site.timezone, DATE_FORMAT, locale),
+      lang: oneLine(item.lang ?? '') || language,
+      date: messages.date(item.published),
       dateIso: isoInZone(item.published, site.timezone),
       summary: oneLine(item.summary),
       linkLabel,
@@ -245,24 +292,25 @@ export function digestView(items: readonly NewsItem[], config: Config, now: Date
       ...(image ? { image: { url: image, alt: oneLine(item.image!.alt) } } : {}),
     };
   });
-  const intro = oneLine(digest.intro);
+  const intro = oneLine(own.intro);
   return {
-    lang: site.language,
+    lang: language,
     subject,
     preheader: preheader(intro || views.map((v) => v.title).join(' · ') || countLine),
-    siteTitle: oneLine(site.title),
+    siteTitle,
     siteUrl: site.url,
-    siteHost: new URL(site.url).hostname,
+    siteHost,
     editionDate,
     editionDateIso: isoInZone(now, site.timezone),
     intro,
     countLine,
     count,
-    archiveUrl: `${site.url}archive/${slugPath(slug)}/`,
-    postalAddress: oneLine(digest.postalAddress),
+    archiveUrl: `${site.url}${archivePath(slug, options.group, config)}`,
+    postalAddress: oneLine(own.postalAddress),
     items: views,
     more: [],
     omitted: 0,
+    t: digestStrings(messages, { title: siteTitle, host: siteHost }),
   };
 }
 
@@ -276,11 +324,13 @@ function preheader(text: string): string {
 }
 
 /** Slot values for the archived web page: no recipient, and a way to subscribe instead of leaving. */
-export function archiveSlotValues(config: Config): SlotValues {
+export function archiveSlotValues(config: Config, messages: Messages = builtinEnglish(config)): SlotValues {
+  const subscribe = `${config.site.url}#subscribe-heading`;
   return {
-    greeting: 'Hello,',
-    email: 'your address',
-    unsubscribeUrl: `${config.site.url}#subscribe-heading`,
-    unsubscribeLabel: 'Subscribe',
+    greeting: messages.t('digest.greeting'),
+    email: messages.t('digest.your_address'),
+    unsubscribeUrl: subscribe,
+    unsubscribeLabel: messages.t('digest.subscribe'),
+    preferencesUrl: subscribe,
   };
 }

@@ -19,11 +19,14 @@ export const SUBJECT_PLACEHOLDERS = ['site', 'count', 'items', 'date'] as const;
  * Fills `{{site}}`, `{{count}}` (the number), `{{items}}` (`1 new item`, `3 new items`, `no new items`, by
  * English plural rules) and `{{date}}`; any other `{{name}}` is reported by `unknownPlaceholders`.
  */
-export function fillSubject(template: string, values: { site: string; count: number; date: string }): string {
+export function fillSubject(
+  template: string,
+  values: { site: string; count: number; date: string; items?: string },
+): string {
   const map: Record<string, string> = {
     site: values.site,
     count: String(values.count),
-    items: values.count === 0 ? 'no new items' : count(values.count, 'new item', 'new items'),
+    items: values.items ?? (values.count === 0 ? 'no new items' : count(values.count, 'new item', 'new items')),
     date: values.date,
   };
   return oneLine(template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => map[name] ?? whole));

@@ -14,6 +14,7 @@ import {
   oneLine,
 } from './header.ts';
 import { fillSlots, type SlotValues } from './slots.ts';
+import { ENGLISH_WORDS } from './words.ts';
 
 export interface DigestRecipient {
   subscriberId: string | number;
@@ -25,6 +26,8 @@ export interface DigestRecipient {
   unsubscribeToken?: string;
   /** This reader's List-Unsubscribe mailto: address (the return path's); default `digest.unsubscribeMailbox`. */
   unsubscribeMailbox?: string;
+  /** Absolute URL of this reader's preferences page (language, topics, pause); default: the site's subscribe form. */
+  preferencesUrl?: string;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -41,6 +44,7 @@ export function escapeSlotValues(values: SlotValues): SlotValues {
     email: escapeHtml(values.email),
     unsubscribeUrl: escapeHtml(values.unsubscribeUrl),
     unsubscribeLabel: escapeHtml(values.unsubscribeLabel),
+    preferencesUrl: escapeHtml(values.preferencesUrl),
   };
 }
 
@@ -79,11 +83,23 @@ function recipientParts(digest: Digest, recipient: DigestRecipient, config: Conf
     );
   }
   const name = oneLine(recipient.name ?? '').slice(0, 100);
+  const words = digest.words ?? ENGLISH_WORDS;
+  const preferencesUrl =
+    recipient.preferencesUrl === undefined
+      ? `${config.site.url}#subscribe-heading`
+      : headerUrl(recipient.preferencesUrl);
+  if (preferencesUrl === null) {
+    throw new GazetteError(
+      'DIGEST_RECIPIENT_INVALID',
+      `subscriber ${oneLine(String(recipient.subscriberId))}: preferences URL must be an absolute http(s) URL`,
+    );
+  }
   const values: SlotValues = {
-    greeting: name === '' ? 'Hello,' : `Hello ${name},`,
+    greeting: name === '' ? words.greeting : `${words.greetingName[0]}${name}${words.greetingName[1]}`,
     email,
     unsubscribeUrl,
-    unsubscribeLabel: 'Unsubscribe',
+    unsubscribeLabel: words.unsubscribe,
+    preferencesUrl,
   };
   const token = recipient.unsubscribeToken ?? new URL(unsubscribeUrl).searchParams.get('token') ?? undefined;
   const dc = config.digest;
@@ -183,5 +199,6 @@ export function sampleRecipient(config: Config): DigestRecipient {
     email: 'reader@example.com',
     name: 'Sample Reader',
     unsubscribeUrl: `${config.site.url}unsubscribe?token=preview`,
+    preferencesUrl: `${config.site.url}preferences?token=preview`,
   };
 }

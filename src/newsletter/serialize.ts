@@ -21,6 +21,15 @@ const digestSchema = z.strictObject({
   subject: z.string().refine((s) => !/[\r\n]/.test(s), 'subject must be one line'),
   itemIds: z.array(z.string()),
   archiveUrl: z.string().url(),
+  group: z.string().min(1).optional(),
+  lang: z.string().min(1).optional(),
+  words: z
+    .strictObject({
+      greeting: z.string(),
+      greetingName: z.tuple([z.string(), z.string()]),
+      unsubscribe: z.string(),
+    })
+    .optional(),
   html: slotted,
   text: slotted,
 });
@@ -36,6 +45,9 @@ export function digestToJson(digest: Digest): string {
     subject: digest.subject,
     itemIds: digest.itemIds,
     archiveUrl: digest.archiveUrl,
+    ...(digest.group !== undefined ? { group: digest.group } : {}),
+    ...(digest.lang !== undefined ? { lang: digest.lang } : {}),
+    ...(digest.words !== undefined ? { words: digest.words } : {}),
     html: digest.html,
     text: digest.text,
   });

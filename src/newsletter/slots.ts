@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 
 /** The values that differ between recipients (and between a message and the archived web page). */
-export const SLOT_NAMES = ['greeting', 'email', 'unsubscribeUrl', 'unsubscribeLabel'] as const;
+export const SLOT_NAMES = ['greeting', 'email', 'unsubscribeUrl', 'unsubscribeLabel', 'preferencesUrl'] as const;
 export type SlotName = (typeof SLOT_NAMES)[number];
 export type SlotValues = Record<SlotName, string>;
 

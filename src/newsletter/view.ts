@@ -1,4 +1,5 @@
 // The view a digest is written from: what compose.ts builds and both the MJML templates and the text part read.
+import type { DigestStrings } from './words.ts';
 
 /** What the templates and the text part are written from; every string is plain text, unescaped. */
 export interface DigestView {
@@ -23,6 +24,8 @@ export interface DigestView {
   more: DigestLinkView[];
   /** Items of the edition not even listed (too many titles to fit); the edition's web page has them. */
   omitted: number;
+  /** The templates' other words, in the digest's language. */
+  t: DigestStrings;
 }
 
 export interface DigestItemView {

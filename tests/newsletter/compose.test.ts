@@ -17,6 +17,7 @@ const values = {
   email: 'reader@example.com',
   unsubscribeUrl: 'https://caricc.org/unsubscribe?token=t',
   unsubscribeLabel: 'Unsubscribe',
+  preferencesUrl: 'https://caricc.org/preferences?token=abc',
 };
 
 describe('composeDigest with the sample content', () => {
@@ -102,8 +103,14 @@ describe('composeDigest with the sample content', () => {
 
   it('cuts each part at a handful of slots so personalizing is a join, not a scan', async () => {
     const digest = await sampleDigest();
-    expect([...digest.html.slots].sort()).toEqual(['email', 'greeting', 'unsubscribeLabel', 'unsubscribeUrl']);
-    expect(digest.text.slots.length).toBeLessThanOrEqual(6);
+    expect([...digest.html.slots].sort()).toEqual([
+      'email',
+      'greeting',
+      'preferencesUrl',
+      'unsubscribeLabel',
+      'unsubscribeUrl',
+    ]);
+    expect(digest.text.slots.length).toBeLessThanOrEqual(7);
     expect(digest.html.parts.join('')).not.toMatch(/gz[0-9a-f]{16}/);
   });
 

@@ -35,6 +35,7 @@ export function referenceDigestText(view: DigestView): SlottedText {
   );
   t.text('Subscribed address: ').slot('email').text('\n\n');
   t.slot('unsubscribeLabel').text(':\n').slot('unsubscribeUrl').text('\n\n');
+  t.text('Change what you get:\n').slot('preferencesUrl').text('\n\n');
   t.text(`View this digest in your browser:\n${view.archiveUrl}\n\n`);
   t.text(`${wrap(`${view.siteTitle} · ${view.postalAddress}`)}\n`);
   return t.build();

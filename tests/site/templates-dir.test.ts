@@ -62,8 +62,8 @@ describe('templates_dir', () => {
     );
     expect(itemEta).toContain('newsroom-note');
     const text = (await readFile(path.join(repo, 'templates/digest.txt.eta'), 'utf8')).replace(
-      'News digest of',
-      'Our weekly letter of',
+      '<%~ it.t.newsDigestOf.before %>',
+      'Our weekly letter of ',
     );
     const config = await loadConfig(
       await newsroom({ 'digest-intro.mjml': INTRO, 'item.eta': itemEta, 'digest.txt.eta': text }),
@@ -82,7 +82,7 @@ describe('templates_dir', () => {
     await edit('digest-intro.mjml', '<mj-column>', '<mj-column>\n<mj-text>Upgraded intro</mj-text>');
     await edit('digest-footer.mjml', '<mj-column>', '<mj-column>\n<mj-text>Upgraded footer</mj-text>');
     await edit('item.eta', '<article', '<p>Upgraded item page</p>\n<article');
-    await edit('digest.txt.eta', 'News digest of', 'Upgraded text: News digest of');
+    await edit('digest.txt.eta', '<%~ it.t.newsDigestOf.before %>', 'Upgraded text: <%~ it.t.newsDigestOf.before %>');
     await edit('layout.eta', '<main id="main"', '<p>Upgraded layout</p>\n<main id="main"');
 
     const digest = await composeDigest({

@@ -3,7 +3,7 @@ import { formatInZone } from '../../adapters/luxon.ts';
 import { count } from '../../plural.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildDigestPreview, mailedHistory, readIfDatabase } from '../../delivery/index.ts';
+import { buildDigestPreview, mailedHistory, previewGroup, readIfDatabase } from '../../delivery/index.ts';
 import { createMailer } from '../../mail/index.ts';
 import { prestartMjml } from '../../adapters/mjml.ts';
 import { loadDigestDkim } from '../../newsletter/index.ts';
@@ -23,11 +23,17 @@ export const digestPreviewCommand: CommandSpec = {
     { flags: '--now <iso>', description: 'compose as if it were this moment (ISO 8601; default: now)' },
     { flags: '--content <dir>', description: 'content folder (default: content/)' },
     { flags: '--force', description: 'write a digest even when no item is new' },
+    { flags: '--lang <code>', description: "the readers' language (default: the site's default language)" },
+    {
+      flags: '--topics <ids>',
+      description: "the readers' topics, topic ids comma-separated (default: everything)",
+    },
   ],
   async run(ctx, _args, options) {
     // mjml loads in its thread while the configuration and the content are read
     prestartMjml();
     const config = await ctx.config();
+    const group = previewGroup(config, options.lang as string | undefined, options.topics as string | undefined);
     const now = parseNow(options.now);
     const outDir = path.resolve((options.out as string | undefined) ?? path.join(ctx.env.varDir, 'preview'));
     const contentDir = path.resolve((options.content as string | undefined) ?? ctx.env.contentDir);
@@ -40,6 +46,7 @@ export const digestPreviewCommand: CommandSpec = {
       now,
       history,
       force: options.force === true,
+      group,
     });
     // as the operator reads it: in site.timezone, the zone named
     const when = (d: Date): string =>
@@ -47,7 +54,7 @@ export const digestPreviewCommand: CommandSpec = {
     if (preview.empty) {
       ctx.stdout.write(
         `no item published between ${when(preview.window.start)} and ${when(preview.window.end)} ` +
-          'is waiting to be mailed: ' +
+          `is waiting to be mailed${group.key === config.languages[0]!.code ? '' : ` for ${group.key}`}: ` +
           'nothing written (--force writes an empty digest)\n',
       );
       return 0;
@@ -74,7 +81,8 @@ export const digestPreviewCommand: CommandSpec = {
     }
     const n = digest.itemIds.length;
     ctx.stdout.write(
-      `digest preview: ${count(n, 'item')}, subject "${digest.subject}"\n` +
+      `digest preview${group.key === config.languages[0]!.code ? '' : ` (${group.key})`}: ` +
+        `${count(n, 'item')}, subject "${digest.subject}"\n` +
         `  html: ${displayPath(htmlFile)}\n` +
         `  text: ${displayPath(textFile)}\n` +
         `  mail: ${displayPath(emlFile)}\n`,

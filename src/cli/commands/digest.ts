@@ -12,6 +12,8 @@ import {
   createEdition,
   dispatch,
   editionStatus,
+  groupLines,
+  previewGroup,
   cancelEdition,
   mailedHistory,
   recoverInterrupted,
@@ -240,11 +242,18 @@ const send: CommandSpec = {
     },
     { flags: '--now <iso>', description: 'compose as if it were this moment (ISO 8601; default: now)' },
     { flags: '--content <dir>', description: 'content folder (default: content/)' },
+    { flags: '--lang <code>', description: "with --to: the test copy of this language's digest" },
+    {
+      flags: '--topics <ids>',
+      description: 'with --to: the test copy of the digest of these topics (ids, comma-separated)',
+    },
     WAIT_OPTION,
   ],
   async run(ctx, _args, options) {
     const now = parseNow(options.now);
     if (options.dryRun && options.to !== undefined) throw new UsageError('--dry-run and --to do not go together');
+    if ((options.lang !== undefined || options.topics !== undefined) && options.to === undefined)
+      throw new UsageError('--lang and --topics choose the test copy of --to: they need it');
     // mjml loads in its thread while the ledger opens and the content is read
     prestartMjml();
     const deps = await openDelivery(ctx, options);
@@ -259,6 +268,10 @@ const send: CommandSpec = {
           from: config.digest.from,
           secret: deps.secret!,
         });
+        const group =
+          options.lang !== undefined || options.topics !== undefined
+            ? previewGroup(config, options.lang as string | undefined, options.topics as string | undefined)
+            : undefined;
         const preview = await buildDigestPreview({
           config,
           contentDir: deps.contentDir,
@@ -266,6 +279,7 @@ const send: CommandSpec = {
           now,
           history: await mailedHistory(store),
           force: options.force === true,
+          ...(group ? { group } : {}),
           // the test copy's unsubscribe link names nobody on the list (id 0 is never a subscriber)
           ...(to
             ? {
@@ -273,6 +287,7 @@ const send: CommandSpec = {
                   subscriberId: `test-${now.getTime()}`,
                   email: to,
                   unsubscribeUrl: links.unsubscribeUrl({ id: 0, email: to }),
+                  preferencesUrl: links.preferencesUrl({ id: 0, email: to }),
                 },
               }
             : {}),
@@ -330,6 +345,16 @@ const send: CommandSpec = {
         `edition ${created.editionId}: "${created.subject}", ${count(created.items, 'item')}, ` +
           `${count(created.recipients, 'recipient')}\n`,
       );
+      const skipped = created.groups.filter((g) => g.skipped);
+      if (created.groups.length > 1 || skipped.length > 0)
+        ctx.stdout.write(
+          `  ${count(created.groups.length - skipped.length, 'group')} of readers` +
+            (skipped.length > 0
+              ? `; skipped: nothing new for ${count(created.skipped, 'reader')} ` +
+                `(${skipped.map((g) => g.key).join(', ')})`
+              : '') +
+            '\n',
+        );
       const result = await dispatchWithProgress(ctx, deps, created.editionId, options.wait === true);
       const [report] = await editionStatus(deps, created.editionId);
       return summary(ctx, report, result, await retryHandOff(deps, options.wait === true));
@@ -355,6 +380,9 @@ function printReport(ctx: CommandContext, r: EditionReport, detail: boolean, zon
       `  created ${iso(r.createdAt)}, started ${iso(r.startedAt)}, completed ${iso(r.completedAt)}\n`,
   );
   if (r.pausedReason) ctx.stdout.write(`  ${r.state === 'cancelled' ? 'cancelled' : 'paused'}: ${r.pausedReason}\n`);
+  // one line per (language, topics) group when there is more than the one, or one was skipped
+  if (r.groups.length > 1 || r.groups.some((g) => g.skipped))
+    for (const line of groupLines(r.groups)) ctx.stdout.write(`  group ${line}\n`);
   for (const line of inFlightLines(r)) ctx.stdout.write(`  ${line}\n`);
   const back = r.returned;
   if (back.hardBounces + back.softBounces + back.complaints + back.unsubscribes > 0)

@@ -1,5 +1,6 @@
 // `gazette status`: what the publisher has done and will do next: items, last build, subscribers, editions, deliveries,
 // the workers and who holds the schedule, and the outbox.
+import { editionGroups, groupLines, type EditionGroupReport } from '../../delivery/groups.ts';
 import { count } from '../../plural.ts';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -54,6 +55,8 @@ export interface StatusReport {
     deliveries: Record<DeliveryStatus, number>;
     /** Messages sent of the recipients. */
     progress: { sent: number; recipients: number; ratio: number };
+    /** Per (language, topics) group: readers, sent, pending, failed, or skipped (nothing new). */
+    groups: EditionGroupReport[];
   } | null;
   nextEdition: { slot: string; at: string } | null;
   /** Delivery rows of every edition by status. */
@@ -191,6 +194,7 @@ export async function gatherStatus(env: Environment, config: Config, store: Stor
           completedAt: iso(last.completed_at),
           pausedReason: last.paused_reason,
           ...(await editionDeliveries(store, last.id, Number(last.recipients))),
+          groups: (await editionGroups(store, [last.id])).get(last.id) ?? [],
         }
       : null,
     nextEdition: next ? { slot: slotKey(next, zone), at: next.toISOString() } : null,
@@ -259,6 +263,8 @@ export function formatStatus(report: StatusReport): string {
     const p = last.progress;
     lines.push(`progress:      ${p.sent} of ${p.recipients} sent (${Math.floor(p.ratio * 100)}%)`);
   }
+  if (last && (last.groups.length > 1 || last.groups.some((g) => g.skipped)))
+    for (const line of groupLines(last.groups)) lines.push(`  group        ${line}`);
   lines.push(`next edition:  ${report.nextEdition ? `${report.nextEdition.slot}` : 'none scheduled'}`);
   lines.push(
     `deliveries:    ${last ? `last edition: ${counted(last.deliveries)}; ` : ''}` +

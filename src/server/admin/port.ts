@@ -27,7 +27,27 @@ export interface DashboardEdition {
   completedAt: Date | null;
 }
 
+/** One (language, topics) group of an edition's readers. */
+export interface DashboardEditionGroup {
+  key: string;
+  recipients: number;
+  items: number;
+  sent: number;
+  pending: number;
+  failed: number;
+  /** Nothing new for the group: its readers got no message. */
+  skipped: boolean;
+}
+
+/** Whose digest the preview shows: a language code and topic ids (comma-separated); absent: the default group. */
+export interface DashboardPreviewChoice {
+  lang?: string;
+  topics?: string;
+}
+
 export interface DashboardEditionDetail extends DashboardEdition {
+  /** Per group of readers; absent or empty for an edition made before groups. */
+  groups?: DashboardEditionGroup[];
   /** Failed rows and rows waiting for a retry, with the server's reply. */
   failures: {
     email: string;
@@ -70,6 +90,10 @@ export type DashboardDigest = (
       windowEnd: Date;
     }
 ) & {
+  /** The group previewed and the ones there are to choose from (languages, topic ids). */
+  choice?: DashboardPreviewChoice;
+  languages?: string[];
+  topics?: string[];
   /** The edition still open (sending or paused), if any: "send now" lands on it unless a second is asked for. */
   open: { id: number; state: string } | null;
 };
@@ -131,7 +155,7 @@ export interface DashboardPort {
   /** One edition with its failures; null when there is no such edition. */
   edition(id: number): Promise<DashboardEditionDetail | null>;
   /** The next digest for a sample reader (preview) and the send-now confirmation. */
-  nextDigest(): Promise<DashboardDigest>;
+  nextDigest(choice?: DashboardPreviewChoice): Promise<DashboardDigest>;
   /**
    * Creates the next edition now and sends it in the background; while one is open, none is
    * created ('open-exists') unless `concurrent` asks for a second on purpose.

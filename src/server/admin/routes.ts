@@ -435,10 +435,25 @@ export function mountDashboard(app: App, options: DashboardOptions): void {
     }
   });
 
-  app.get('/admin/preview', async (c) => page(previewPage(view(c), await port.nextDigest())));
+  // ?lang=ru&topics=kazakhstan previews that group's digest
+  const choice = (c: Context): { lang?: string; topics?: string } => {
+    const lang = c.req.query('lang');
+    const topics = c.req.query('topics');
+    return { ...(lang ? { lang } : {}), ...(topics ? { topics } : {}) };
+  };
 
-  app.get('/admin/preview/digest.html', async () => {
-    const digest = await port.nextDigest();
+  app.get('/admin/preview', async (c) => {
+    try {
+      return page(previewPage(view(c), await port.nextDigest(choice(c))));
+    } catch (err) {
+      return refused(c, err, 'Preview');
+    }
+  });
+
+  app.get('/admin/preview/digest.html', async (c) => {
+    const digest = await port.nextDigest(choice(c)).catch(() => null);
+    if (digest === null)
+      return new Response('<!doctype html><p>No such group.</p>', { status: 404, headers: PREVIEW_HEADERS });
     return new Response(digest.empty ? '<!doctype html><p>No item is new: there is no digest.</p>' : digest.html, {
       headers: PREVIEW_HEADERS,
     });

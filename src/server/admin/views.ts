@@ -3,6 +3,7 @@ import { count } from '../../plural.ts';
 import { formatInZone } from '../../adapters/luxon.ts';
 import type { SubscriberState } from '../ports.ts';
 import { html, type Markup } from './html.ts';
+import { choiceQuery, editionGroupsSection, previewChoiceForm } from './groups-view.ts';
 import type {
   AuditRecord,
   DashboardDigest,
@@ -298,6 +299,7 @@ ${f.error ?? ''}</td></tr>`,
     e.inFlight.some((h) => !h.alive),
   )}
 </section></div>
+${editionGroupsSection(e.groups)}
 ${inFlight}
 ${returned}
 <h2>Failures and retries (${e.failures.length})</h2>
@@ -312,16 +314,17 @@ function emptyDigest(ctx: ViewContext, d: { windowStart: Date; windowEnd: Date }
 }
 
 export function previewPage(ctx: ViewContext, d: DashboardDigest): string {
-  if (d.empty) return layout(ctx, 'Next digest', 'preview', emptyDigest(ctx, d));
+  const chooser = previewChoiceForm(d.languages ?? [], d.topics ?? [], d.choice);
+  if (d.empty) return layout(ctx, 'Next digest', 'preview', html`${chooser}${emptyDigest(ctx, d)}`);
   return layout(
     ctx,
     'Next digest',
     'preview',
-    html`<p class="meta">Subject: <strong data-subject>${d.subject}</strong>\
+    html`${chooser}<p class="meta">Subject: <strong data-subject>${d.subject}</strong>\
  · ${count(d.items, 'item')} · ${count(d.recipients, 'active subscriber')}\
  · items from ${when(d.windowStart, ctx.timezone)} to ${when(d.windowEnd, ctx.timezone)}</p>
 <h2>HTML part</h2>
-<iframe class="preview" src="/admin/preview/digest.html" sandbox\
+<iframe class="preview" src="/admin/preview/digest.html${choiceQuery(d.choice)}" sandbox\
  title="The digest's HTML part as a reader sees it"></iframe>
 <h2>Text part</h2>
 <pre class="text-part">${d.text}</pre>
