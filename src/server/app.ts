@@ -141,7 +141,8 @@ const formHeaders: Record<string, string> = {
 /** The topics of a form: every `topics` field; the Everything box (or none ticked) is null, for everything. */
 function formTopics(value: unknown): string[] | null | undefined {
   if (value === undefined) return undefined;
-  const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+  // the forms carry an empty `topics` too, so that a form with no box ticked still says "topics"
+  const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
   if (list.includes(EVERYTHING)) return null;
   return list;
 }
@@ -377,7 +378,8 @@ export function createHandlers(options: AppOptions): Handlers {
     const known = language !== undefined && settings.languages.some((l) => l.code === language);
     const view = await viewIn(known ? language : undefined);
     if (email === '') return page(subscribeInvalidPage(view, ''));
-    const topics = formTopics(form.topics);
+    // a form that offers a language but where no topic is ticked asks for everything
+    const topics = formTopics(form.topics) ?? (language !== undefined ? null : undefined);
     let delayed: boolean;
     try {
       ({ delayed } = await subscriptions.subscribe(email, {
@@ -680,10 +682,13 @@ function writeStatic(result: StaticResponse, outgoing: ServerResponse): void {
   } else outgoing.end(body);
 }
 
-/** Reads a urlencoded or multipart form; anything unreadable counts as an empty form. */
+/**
+ * Reads a urlencoded or multipart form; a field given more than once (the topics' checkboxes) is an array.
+ * Anything unreadable counts as an empty form.
+ */
 async function readForm(c: Context): Promise<Record<string, unknown>> {
   try {
-    return (await c.req.parseBody()) as Record<string, unknown>;
+    return (await c.req.parseBody({ all: true })) as Record<string, unknown>;
   } catch {
     return {};
   }
