@@ -58,7 +58,10 @@ describe.each(testDialects())('languages, topics and the preference page on %s',
 
   it('stores the language and topics a subscribe form sends, and mails a Russian reader in Russian', async () => {
     let now = T0.getTime();
-    const { store, varDir, app } = setup(() => new Date((now += 60_000)));
+    const { store, varDir, app } = setup(() => {
+      now += 60_000;
+      return new Date(now);
+    });
     const res = await app.request(
       '/subscribe',
       post([
@@ -186,7 +189,7 @@ describe.each(testDialects())('languages, topics and the preference page on %s',
     expect((await app.request(url.pathname + url.search)).status).toBe(400);
   });
 
-  it('saves language and topics, pauses and resumes, unsubscribes, each by POST; the page follows the language', async () => {
+  it('saves language and topics, pauses, resumes, unsubscribes by POST; the page follows the language', async () => {
     const { store, subscriptions, app } = setup();
     const { subscriber } = await subscriptions.add('reader@example.org');
     const token = new URL(subscriptions.preferencesUrl(subscriber)).searchParams.get('token')!;
