@@ -243,7 +243,7 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
     },
 
     importSubscribers: (csv, { update }) =>
-      importSubscribers(store, Readable.from([Buffer.from(csv)]), { now: deps.now(), update }),
+      importSubscribers(store, () => Readable.from([Buffer.from(csv)]), { now: deps.now(), update, choices: config }),
 
     audit: (entry) => recordAudit(store, entry, deps.now()),
 

@@ -172,7 +172,7 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
     const exported = await gazette(url, varDir, ['export']);
     expect(exported.code).toBe(0);
     expect(exported.stdout.split('\n').slice(0, 2)).toEqual([
-      'email,name,state,source,created_at,confirmed_at,unsubscribed_at',
+      'email,name,state,source,created_at,confirmed_at,unsubscribed_at,language,topics',
       expect.stringMatching(/^Aida@mail\.kz,Aida Nurlanova,pending,cli,\d{4}-/),
     ]);
     await writeFile(path.join(varDir, 'export.csv'), exported.stdout);
