@@ -103,6 +103,30 @@ describe.each(testDialects())('languages, topics and the preference page on %s',
     expect(second.text).toContain('The link works for 7 days.');
   });
 
+  it('tells an active Russian reader in Russian that they are subscribed already, and changes nothing', async () => {
+    const { store, varDir, subscriptions, app } = setup();
+    await subscriptions.add('known@example.org', { language: 'ru', topics: ['training'] });
+    const res = await app.request(
+      '/subscribe',
+      post([
+        ['email', 'known@example.org'],
+        ['language', 'en'],
+      ]),
+      from('192.0.2.16'),
+    );
+    expect(res.status).toBe(200);
+    expect(await rowOf(store, 'known@example.org')).toMatchObject({
+      state: 'active',
+      language: 'ru',
+      topics: '["training"]',
+    });
+    const [mail] = await mails(varDir);
+    expect(mail!.subject).toBe('Вы уже подписаны на CARICC News');
+    expect(mail!.text).toContain('Этот адрес уже получает его, так что ничего не меняется.');
+    expect(mail!.text).toMatch(/https:\/\/caricc\.example\/unsubscribe\?token=/);
+    expect(mail!.text).toMatch(/https:\/\/caricc\.example\/preferences\?token=/);
+  });
+
   it('refuses an unknown language or topic with a 400 naming the field, and stores nothing', async () => {
     const { store, varDir, app } = setup();
     const badLanguage = await app.request(
