@@ -81,6 +81,10 @@ function rowChoice(
   return { language, topics };
 }
 
+/** Whether a row gives a language or topics (blank ones are the default and everything, and need no checking). */
+const choosesSomething = (fields: Record<string, string | undefined>): boolean =>
+  (fields.language ?? '').trim() !== '' || (fields.topics ?? '').trim() !== '';
+
 const hasChoiceColumns = (header: readonly string[] | undefined): boolean =>
   header !== undefined && (header.includes('language') || header.includes('topics'));
 
@@ -97,8 +101,8 @@ async function checkChoices(
   try {
     for await (const row of readCsv(input, { onHeader: (names) => (header = names), unescapeFormulas: true })) {
       if (!hasChoiceColumns(header)) return undefined;
+      if ('error' in row || !choosesSomething(row.fields)) continue;
       known ??= await choices();
-      if ('error' in row) continue;
       const choice = rowChoice(row.fields, known);
       if ('problem' in choice) throw new UsageError(`line ${row.line}, ${choice.problem}; nothing was imported`);
     }
@@ -288,7 +292,7 @@ export async function importSubscribers(
       language: undefined,
       topics: undefined,
     };
-    if (choicesOf !== undefined && hasChoiceColumns(header)) {
+    if (choicesOf !== undefined && choosesSomething(row.fields)) {
       choices ??= await choicesOf();
       const checked = rowChoice(row.fields, choices);
       if ('problem' in checked) throw new UsageError(`line ${row.line}, ${checked.problem}`);
