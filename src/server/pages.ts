@@ -268,7 +268,7 @@ ${home(m)}`,
 }
 
 /** After POST /confirm with a good token. */
-export function confirmedPage(view: PageView, email: string, preferencesUrl?: string): Page {
+export function confirmedPage(view: PageView, email: string): Page {
   const { site, m } = view;
   return {
     status: 200,
@@ -277,7 +277,7 @@ export function confirmedPage(view: PageView, email: string, preferencesUrl?: st
       t(m, 'confirmed_title'),
       html`<h1>${t(m, 'confirmed_heading')}</h1>
 <p>${t(m, 'confirmed_text', { email, site: site.title })}</p>
-${preferencesUrl ? html`<p><a href="${preferencesUrl}">${t(m, 'mail_preferences_link')}</a></p>\n` : ''}${home(m)}`,
+${home(m)}`,
     ),
   };
 }
