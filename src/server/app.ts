@@ -360,8 +360,8 @@ export function createHandlers(options: AppOptions): Handlers {
   };
 
   app.get('/subscribe', async () => {
-    const { settings } = await readers();
-    return page(subscribePage(await viewIn(), readerOptions(settings, (await readers()).catalogs)), formHeaders);
+    const { settings, catalogs } = await readers();
+    return page(subscribePage(await viewIn(), readerOptions(settings, catalogs)), formHeaders);
   });
 
   app.post('/subscribe', async (c) => {
