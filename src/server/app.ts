@@ -141,7 +141,6 @@ const formHeaders: Record<string, string> = {
 /** The topics of a form: every `topics` field; the Everything box (or none ticked) is null, for everything. */
 function formTopics(value: unknown): string[] | null | undefined {
   if (value === undefined) return undefined;
-  // the forms carry an empty `topics` too, so that a form with no box ticked still says "topics"
   const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
   if (list.includes(EVERYTHING)) return null;
   return list;
@@ -378,8 +377,9 @@ export function createHandlers(options: AppOptions): Handlers {
     const known = language !== undefined && settings.languages.some((l) => l.code === language);
     const view = await viewIn(known ? language : undefined);
     if (email === '') return page(subscribeInvalidPage(view, ''));
-    // a form that offers a language but where no topic is ticked asks for everything
-    const topics = formTopics(form.topics) ?? (language !== undefined ? null : undefined);
+    // a form that offers topics (or a language) but where no topic is ticked asks for everything
+    const topics =
+      formTopics(form.topics) ?? (language !== undefined || form.topics_shown !== undefined ? null : undefined);
     let delayed: boolean;
     try {
       ({ delayed } = await subscriptions.subscribe(email, {

@@ -148,7 +148,7 @@ function topicBoxes(m: Messages, options: ReaderOptions, chosen: readonly string
   return html`<fieldset class="topics">
 <legend>${t(m, 'topics_label')}</legend>
 <p class="hint">${t(m, 'preferences_topics_hint')}</p>
-<input type="hidden" name="topics" value="">
+<input type="hidden" name="topics_shown" value="yes">
 <label class="check"><input type="checkbox" name="topics" value="${EVERYTHING}"${
     chosen === null ? html` checked` : ''
   }> ${t(m, 'everything')}</label>

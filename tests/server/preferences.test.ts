@@ -9,6 +9,7 @@ import { createMailer } from '../../src/mail/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import { createSubscriptionService, signToken } from '../../src/subscribers/index.ts';
 import { testDialects, useTestStore } from '../helpers/db.ts';
+import { validateHtml } from '../helpers/html-validate.ts';
 import { appFor, fixturePublic } from './support.ts';
 
 const SECRET = 'preferences-test-secret-0123456789';
@@ -179,6 +180,17 @@ describe.each(testDialects())('languages, topics and the preference page on %s',
       expect(html).toContain(`name="token" value="${url.searchParams.get('token')}"`);
     }
     expect(await rowOf(store, 'kept@example.org')).toEqual(before);
+    // valid HTML5; checkboxes that share the name `topics` are HTML's own way of sending several values,
+    // which html-validate's preset flags as a matter of taste only
+    const problems = async (html: string, name: string) =>
+      (await validateHtml(html, name)).filter(
+        (p) => !(p.rule === 'form-dup-name' && p.message === 'Duplicate form control name "topics"'),
+      );
+    const shown = await (await app.request(url.pathname + url.search)).text();
+    expect(await problems(shown, 'preferences.html')).toEqual([]);
+    const subscribe = await (await app.request('/subscribe')).text();
+    expect(subscribe).toContain('<select id="subscribe-language" name="language">');
+    expect(await problems(subscribe, 'subscribe.html')).toEqual([]);
 
     const token = url.searchParams.get('token')!;
     const altered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
