@@ -442,9 +442,17 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     },
 
     async linkLanguage(token) {
+      // only a genuine link tells whose language it is (a guessed one must not tell a subscriber's language)
       try {
-        const row = await findById(db, readToken(token).subscriberId);
-        return row?.language ?? undefined;
+        const claims = readToken(token);
+        const row = await findById(db, claims.subscriberId);
+        if (!row) return undefined;
+        try {
+          verifyToken(token, { purpose: claims.purpose, emailKey: row.email_key, secret, now: clock() });
+        } catch (err) {
+          if (!(err instanceof TokenError && err.code === 'TOKEN_EXPIRED')) return undefined;
+        }
+        return row.language ?? undefined;
       } catch {
         return undefined;
       }

@@ -380,5 +380,22 @@ describe.each(testDialects())('languages, topics and the preference page on %s',
     const leave = new URL(subscriptions.unsubscribeUrl(subscriber));
     const done = await app.request(leave.pathname + leave.search, { method: 'POST' });
     expect(await done.text()).toContain('<h1>Вы отписаны</h1>');
+
+    // an expired link of theirs is refused in Russian; a forged one naming them tells nothing, in the default
+    const expired = signToken(
+      { purpose: 'confirm', subscriberId: subscriber.id, expiresAt: T0.getTime() - 1000 },
+      'ru@example.org',
+      SECRET,
+    );
+    const old = await (await app.request(`/confirm?token=${expired}`)).text();
+    expect(old).toContain('<h1>Срок действия ссылки истёк</h1>');
+    const forged = signToken(
+      { purpose: 'confirm', subscriberId: subscriber.id, expiresAt: T0.getTime() + 1e6 },
+      'ru@example.org',
+      'another-secret-0123456789',
+    );
+    const refused = await (await app.request(`/confirm?token=${forged}`)).text();
+    expect(refused).toContain('<html lang="en">');
+    expect(refused).toContain('<h1>Link not valid</h1>');
   });
 });
