@@ -1,5 +1,6 @@
 // The operators' dashboard use-cases: the delivery ledger, the subscription service, the digest preview and the status
 // report behind one port.
+import { countReaders } from '../subscribers/counts.ts';
 import { PassThrough, Readable } from 'node:stream';
 import type { Environment } from '../config/load.ts';
 import {
@@ -70,6 +71,7 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
         lastBuild: report.build.served ? { id: report.build.served.id, at: new Date(report.build.served.at) } : null,
         lastBuildError: attempt && !attempt.ok ? (attempt.errors[0] ?? 'unknown error') : null,
         nextEdition: report.nextEdition ? { slot: report.nextEdition.slot, at: new Date(report.nextEdition.at) } : null,
+        readers: await countReaders(store.db, config),
       };
     },
 
@@ -262,7 +264,7 @@ export function createDashboardService(options: DashboardServiceOptions): Dashbo
     },
 
     importSubscribers: (csv, { update }) =>
-      importSubscribers(store, Readable.from([Buffer.from(csv)]), { now: deps.now(), update }),
+      importSubscribers(store, () => Readable.from([Buffer.from(csv)]), { now: deps.now(), update, choices: config }),
 
     audit: (entry) => recordAudit(store, entry, deps.now()),
 

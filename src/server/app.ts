@@ -11,12 +11,18 @@ import type { DashboardPort } from './admin/port.ts';
 import { IMPORT_PATH, mountDashboard } from './admin/routes.ts';
 import { clientAddress, rateLimitKey } from './client-address.ts';
 import { mountHooks, type HooksOptions } from './hooks/index.ts';
+import type { Config } from '../config/schema.ts';
+import { loadCatalogs, type Catalogs, type Messages } from '../i18n/catalog.ts';
 import {
+  badChoicePage,
   badRequestPage,
   badTokenPage,
   confirmAskPage,
   confirmedPage,
+  EVERYTHING,
+  FORM_STYLE_HASH,
   payloadTooLargePage,
+  preferencesPage,
   serverErrorPage,
   subscribeInvalidPage,
   subscribePage,
@@ -26,18 +32,23 @@ import {
   unsubscribedPage,
   type Page,
   type PageSite,
+  type PageView,
+  type ReaderOptions,
 } from './pages.ts';
 import {
+  choiceProblem,
   errorCode,
   isAddressError,
   isTokenError,
   type AdminPort,
   type EditionPagesPort,
   type MailEventsPort,
+  type PreferencesPortView,
+  type ReaderSettingsView,
   type SubscriptionPort,
 } from './ports.ts';
 import { withEditionPages } from './edition-pages.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import {
   createStaticFiles,
   type StaticFiles,
@@ -99,6 +110,8 @@ export interface AppOptions {
   adminFailureLimit?: { limit: number; windowMs: number };
   /** POST /subscribe allowance per client address. Default 5 per 10 minutes. */
   subscribeRateLimit?: { limit: number; windowMs: number };
+  /** POST /preferences allowance per client address. Default 30 per 10 minutes. */
+  preferencesRateLimit?: { limit: number; windowMs: number };
   /** Reverse proxies in front that append to X-Forwarded-For; 0 (default) trusts only the socket address. */
   trustedProxies?: number;
   /** Largest request body accepted on any POST. Default 16 KiB. */
@@ -117,6 +130,45 @@ const PAGE_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
+
+/** The pages with the choice forms carry a block of styles of their own, allowed by its hash alone. */
+const formHeaders: Record<string, string> = {
+  'content-security-policy':
+    `default-src 'none'; style-src 'self' ${FORM_STYLE_HASH}; img-src 'self'; form-action 'self'; ` +
+    "frame-ancestors 'none'; base-uri 'none'",
+};
+
+/** The topics of a form: every `topics` field; the Everything box (or none ticked) is null, for everything. */
+function formTopics(value: unknown): string[] | null | undefined {
+  if (value === undefined) return undefined;
+  const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
+  if (list.includes(EVERYTHING)) return null;
+  return list;
+}
+
+/** The choices the pages offer, named in the languages of the catalogs. */
+function readerOptions(settings: ReaderSettingsView, catalogs: Catalogs): ReaderOptions {
+  return {
+    languages: settings.languages.map((l) => ({
+      code: l.code,
+      name: catalogs.messages(l.code).t('common.language_name'),
+    })),
+    topics: settings.digest.topics,
+  };
+}
+
+/** Without subscriptions: the site's one language, from gazette's own catalogs (English when it has none). */
+async function defaultReaders(language: string): Promise<{ settings: ReaderSettingsView; catalogs: Catalogs }> {
+  const settings = { languages: [{ code: language }], digest: { topics: [] } };
+  const load = (code: string) =>
+    loadCatalogs({
+      languages: [{ code }] as unknown as Config['languages'],
+      localesDir: undefined,
+      site: { timezone: 'UTC' },
+    });
+  const catalogs = await load(language).catch(() => load('en'));
+  return { settings, catalogs };
+}
 
 const JSON_HEADERS: Record<string, string> = {
   'content-type': 'application/json; charset=utf-8',
@@ -147,6 +199,7 @@ function isAppRoute(rawPath: string): boolean {
     rawPath === '/subscribe' ||
     rawPath === '/confirm' ||
     rawPath === '/unsubscribe' ||
+    rawPath === '/preferences' ||
     rawPath === '/admin' ||
     rawPath.startsWith('/admin/')
   );
@@ -167,7 +220,21 @@ export function createHandlers(options: AppOptions): Handlers {
     windowMs: options.subscribeRateLimit?.windowMs ?? 10 * 60 * 1000,
     now: options.now ?? Date.now,
   });
+  const preferencesLimiter = createRateLimiter({
+    limit: options.preferencesRateLimit?.limit ?? 30,
+    windowMs: options.preferencesRateLimit?.windowMs ?? 10 * 60 * 1000,
+    now: options.now ?? Date.now,
+  });
   const trustedProxies = options.trustedProxies ?? 0;
+  let readersLoaded: Promise<{ settings: ReaderSettingsView; catalogs: Catalogs }> | undefined;
+  /** The languages and topics readers choose from, and the pages' catalogs: the subscriptions', or English alone. */
+  const readers = (): Promise<{ settings: ReaderSettingsView; catalogs: Catalogs }> => {
+    readersLoaded ??= (subscriptions ? subscriptions.readers() : defaultReaders(site.language)).catch((err) => {
+      readersLoaded = undefined;
+      throw err;
+    });
+    return readersLoaded;
+  };
   const files = withEditionPages(
     createStaticFiles({ ...options.staticFiles, root: options.publicDir }),
     options.editionPages,
@@ -193,7 +260,10 @@ export function createHandlers(options: AppOptions): Handlers {
   app.onError((err, c) => {
     logger.error({ err, path: c.req.path, method: c.req.method }, 'request failed');
     if (isApi(c)) return jsonError(500, 'INTERNAL', 'internal error; see the server log');
-    return page(serverErrorPage(site));
+    return viewIn().then(
+      (view) => page(serverErrorPage(view)),
+      () => new Response('Internal Server Error\n', { status: 500, headers: { 'content-type': 'text/plain' } }),
+    );
   });
 
   // Before the body limit below: the hooks take larger bodies, with a limit of their own.
@@ -210,7 +280,7 @@ export function createHandlers(options: AppOptions): Handlers {
     onError: (c) =>
       isApi(c)
         ? jsonError(413, 'PAYLOAD_TOO_LARGE', 'request body too large')
-        : page(payloadTooLargePage(site), { connection: 'close' }),
+        : viewIn().then((view) => page(payloadTooLargePage(view), { connection: 'close' })),
   });
   // the dashboard's CSV upload has a larger limit of its own
   app.post('*', (c, next) => (c.req.path === IMPORT_PATH ? next() : smallBodies(c, next)));
@@ -267,51 +337,81 @@ export function createHandlers(options: AppOptions): Handlers {
       headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
     });
 
-  app.get('/subscribe', () => page(subscribePage(site)));
+  /** The pages' strings in `lang` (the site's default for undefined or a language the site does not have). */
+  const viewIn = async (lang?: string | null): Promise<PageView> => {
+    const { catalogs } = await readers();
+    const m = catalogs.messages(lang ?? undefined);
+    return { site: { ...site, language: m.lang }, m };
+  };
+  /** The language of the subscriber a link names, for its pages; the default when it names none. */
+  const tokenLanguage = async (token: string | undefined): Promise<string | undefined> =>
+    token && subscriptions ? subscriptions.linkLanguage(token) : undefined;
+
+  const rateLimited = async (c: Context, which: RateLimiter, what: string): Promise<Response | undefined> => {
+    const incoming = c.env?.incoming;
+    const ip = clientAddress(incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trustedProxies);
+    const decision = which.hit(rateLimitKey(ip));
+    if (decision.allowed) return undefined;
+    logger.warn({ ip }, `${what} rate limit reached`);
+    return page(tooManyRequestsPage(await viewIn(), decision.retryAfterSeconds), {
+      'retry-after': String(decision.retryAfterSeconds),
+    });
+  };
+
+  app.get('/subscribe', async () => {
+    const { settings, catalogs } = await readers();
+    return page(subscribePage(await viewIn(), readerOptions(settings, catalogs)), formHeaders);
+  });
 
   app.post('/subscribe', async (c) => {
     if (subscriptions === undefined) return unavailable();
+    const limited = await rateLimited(c, limiter, 'subscribe');
+    if (limited) return limited;
     const incoming = c.env?.incoming;
     const ip = clientAddress(incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trustedProxies);
-    const decision = limiter.hit(rateLimitKey(ip));
-    if (!decision.allowed) {
-      logger.warn({ ip }, 'subscribe rate limit reached');
-      return page(tooManyRequestsPage(site, decision.retryAfterSeconds), {
-        'retry-after': String(decision.retryAfterSeconds),
-      });
-    }
     const form = await readForm(c);
     const raw = form.email;
     const email = typeof raw === 'string' ? raw.trim() : '';
-    if (email === '') return page(subscribeInvalidPage(site, ''));
+    const language = typeof form.language === 'string' ? form.language.trim() : undefined;
+    const { settings } = await readers();
+    const known = language !== undefined && settings.languages.some((l) => l.code === language);
+    const view = await viewIn(known ? language : undefined);
+    if (email === '') return page(subscribeInvalidPage(view, ''));
+    // a form that offers topics (or a language) but where no topic is ticked asks for everything
+    const topics =
+      formTopics(form.topics) ?? (language !== undefined || form.topics_shown !== undefined ? null : undefined);
     let delayed: boolean;
     try {
-      ({ delayed } = await subscriptions.subscribe(email, { ip }));
+      ({ delayed } = await subscriptions.subscribe(email, {
+        ip,
+        ...(language !== undefined ? { language } : {}),
+        ...(topics !== undefined ? { topics } : {}),
+      }));
     } catch (err) {
-      if (isAddressError(err)) return page(subscribeInvalidPage(site, email));
+      if (isAddressError(err)) return page(subscribeInvalidPage(view, email));
+      const bad = choiceProblem(err);
+      if (bad) return page(badChoicePage(view, bad));
       throw err;
     }
-    return page(subscribeThanksPage(site, { delayed }));
+    return page(subscribeThanksPage(view, { delayed }));
   });
 
   /** Runs `use` on the link's token; a missing, forged, altered or expired one gets its page instead. */
   const withToken = async (
-    purpose: 'confirm' | 'unsubscribe',
+    purpose: 'confirm' | 'unsubscribe' | 'preferences',
     token: string | undefined,
-    use: (token: string) => Promise<Page>,
+    use: (token: string, view: PageView) => Promise<Page>,
+    headers?: Record<string, string>,
   ): Promise<Response> => {
     if (subscriptions === undefined) return unavailable();
-    if (!token)
-      return page(
-        badRequestPage(
-          site,
-          `This ${purpose === 'confirm' ? 'confirmation' : 'unsubscribe'} link is incomplete: it carries no token.`,
-        ),
-      );
+    const view = await viewIn(await tokenLanguage(token));
+    if (!token) return page(badRequestPage(view, view.m.t(`pages.no_token_${purpose}`)));
     try {
-      return page(await use(token));
+      return page(await use(token, view), headers);
     } catch (err) {
-      if (isTokenError(err)) return page(badTokenPage(site, purpose, errorCode(err) === 'TOKEN_EXPIRED'));
+      if (isTokenError(err)) return page(badTokenPage(view, purpose, errorCode(err) === 'TOKEN_EXPIRED'));
+      const bad = choiceProblem(err);
+      if (bad) return page(badChoicePage(view, bad));
       throw err;
     }
   };
@@ -319,9 +419,9 @@ export function createHandlers(options: AppOptions): Handlers {
   // A GET only asks, as for /unsubscribe: mail scanners and link previews open links, and must not
   // confirm a sign-up the owner of the address never made.
   app.get('/confirm', (c) =>
-    withToken('confirm', c.req.query('token'), async (token) => {
+    withToken('confirm', c.req.query('token'), async (token, view) => {
       const { email } = await subscriptions!.checkConfirmToken(token);
-      return confirmAskPage(site, email, `/confirm?token=${encodeURIComponent(token)}`);
+      return confirmAskPage(view, email, `/confirm?token=${encodeURIComponent(token)}`);
     }),
   );
 
@@ -332,14 +432,14 @@ export function createHandlers(options: AppOptions): Handlers {
       const fromBody = (await readForm(c)).token;
       if (typeof fromBody === 'string') token = fromBody;
     }
-    return withToken('confirm', token, async (t) => confirmedPage(site, (await subscriptions!.confirm(t)).email));
+    return withToken('confirm', token, async (t, view) => confirmedPage(view, (await subscriptions!.confirm(t)).email));
   });
 
   // A GET only asks: mail scanners and link prefetchers follow links, and must not unsubscribe anyone.
   app.get('/unsubscribe', (c) =>
-    withToken('unsubscribe', c.req.query('token'), async (token) => {
+    withToken('unsubscribe', c.req.query('token'), async (token, view) => {
       const { email } = await subscriptions!.checkUnsubscribeToken(token);
-      return unsubscribeAskPage(site, email, `/unsubscribe?token=${encodeURIComponent(token)}`);
+      return unsubscribeAskPage(view, email, `/unsubscribe?token=${encodeURIComponent(token)}`);
     }),
   );
 
@@ -350,8 +450,74 @@ export function createHandlers(options: AppOptions): Handlers {
       const fromBody = (await readForm(c)).token;
       if (typeof fromBody === 'string') token = fromBody;
     }
-    return withToken('unsubscribe', token, async (t) =>
-      unsubscribedPage(site, (await subscriptions!.unsubscribe(t)).email),
+    return withToken('unsubscribe', token, async (t, view) =>
+      unsubscribedPage(view, (await subscriptions!.unsubscribe(t)).email),
+    );
+  });
+
+  /** The preference page of `state`, in the reader's language. */
+  const preferences = async (token: string, state: PreferencesPortView, notice?: (m: Messages) => string) => {
+    const view = await viewIn(state.language);
+    const { settings, catalogs } = await readers();
+    return preferencesPage(view, readerOptions(settings, catalogs), {
+      token,
+      email: state.email,
+      active: state.state === 'active' || state.state === 'pending',
+      language: state.language,
+      topics: state.topics,
+      pausedUntil: state.pausedUntil,
+      notice: notice?.(view.m),
+    });
+  };
+
+  // The reader's own page, reached from every mail: a GET only shows it (link scanners open it too); each change
+  // is a POST of one of its forms, which carry the token in their body.
+  app.get('/preferences', (c) =>
+    withToken(
+      'preferences',
+      c.req.query('token'),
+      async (token) => preferences(token, await subscriptions!.preferences(token)),
+      formHeaders,
+    ),
+  );
+
+  app.post('/preferences', async (c) => {
+    if (subscriptions === undefined) return unavailable();
+    const limited = await rateLimited(c, preferencesLimiter, 'preferences');
+    if (limited) return limited;
+    const form = await readForm(c);
+    const token = typeof form.token === 'string' ? form.token : undefined;
+    const action = typeof form.action === 'string' ? form.action : 'save';
+    return withToken(
+      'preferences',
+      token,
+      async (t, view) => {
+        if (action === 'unsubscribe')
+          return unsubscribedPage(view, (await subscriptions.updatePreferences(t, { action })).email);
+        if (action === 'pause') {
+          const weeks = Number(typeof form.weeks === 'string' ? form.weeks : Number.NaN);
+          const state = await subscriptions.updatePreferences(t, {
+            action,
+            weeks: Number.isInteger(weeks) ? weeks : -1,
+          });
+          return preferences(t, state, (m) =>
+            m.t('pages.preferences_paused_saved', { date: m.date(state.pausedUntil ?? new Date()) }),
+          );
+        }
+        if (action === 'resume') {
+          const state = await subscriptions.updatePreferences(t, { action });
+          return preferences(t, state, (m) => m.t('pages.preferences_resumed'));
+        }
+        const language = typeof form.language === 'string' ? form.language : undefined;
+        const topics = formTopics(form.topics) ?? null;
+        const state = await subscriptions.updatePreferences(t, {
+          action: 'save',
+          ...(language !== undefined ? { language } : {}),
+          topics,
+        });
+        return preferences(t, state, (m) => m.t('pages.preferences_saved'));
+      },
+      formHeaders,
     );
   });
 
@@ -516,10 +682,13 @@ function writeStatic(result: StaticResponse, outgoing: ServerResponse): void {
   } else outgoing.end(body);
 }
 
-/** Reads a urlencoded or multipart form; anything unreadable counts as an empty form. */
+/**
+ * Reads a urlencoded or multipart form; a field given more than once (the topics' checkboxes) is an array.
+ * Anything unreadable counts as an empty form.
+ */
 async function readForm(c: Context): Promise<Record<string, unknown>> {
   try {
-    return (await c.req.parseBody()) as Record<string, unknown>;
+    return (await c.req.parseBody({ all: true })) as Record<string, unknown>;
   } catch {
     return {};
   }

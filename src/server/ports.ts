@@ -1,5 +1,6 @@
 // What the HTTP server needs from the rest of gazette, declared here where it is used; src/subscribers/ and the
 // store implement it.
+import type { Catalogs } from '../i18n/catalog.ts';
 
 /** Subscriber states as the store counts them. */
 export type SubscriberState = 'pending' | 'active' | 'unsubscribed' | 'bounced';
@@ -14,7 +15,10 @@ export interface SubscriptionPort {
    * Stores a pending subscriber and sends the confirmation email; already-active addresses answer the same.
    * `delayed`: the mail server could not take the mail now; it is sent when the server is back.
    */
-  subscribe(address: string, meta: { ip?: string }): Promise<{ delayed: boolean }>;
+  subscribe(
+    address: string,
+    meta: { ip?: string; language?: string | null; topics?: readonly string[] | null },
+  ): Promise<{ delayed: boolean }>;
   confirm(token: string): Promise<{ email: string }>;
   /** Validates a confirm token without changing anything. */
   checkConfirmToken(token: string): Promise<{ email: string }>;
@@ -22,6 +26,50 @@ export interface SubscriptionPort {
   /** Validates an unsubscribe token without changing anything. */
   checkUnsubscribeToken(token: string): Promise<{ email: string }>;
   counts(): Promise<Record<SubscriberState, number>>;
+  /** The site's languages (default first) and topics, and the catalogs the pages are written from. */
+  readers(): Promise<{ settings: ReaderSettingsView; catalogs: Catalogs }>;
+  /** The preference page's subscriber; a token error as for unsubscribe links. Changes nothing. */
+  preferences(token: string): Promise<PreferencesPortView>;
+  /**
+   * Applies a change from the preference page. A language, topic or pause not offered throws an error whose
+   * `code` is `CHOICE_INVALID` with `field`, `value` and `choices`, and changes nothing.
+   */
+  updatePreferences(token: string, change: PreferencesPortChange): Promise<PreferencesPortView>;
+  /** The language of the subscriber a link names, or undefined; never throws. */
+  linkLanguage(token: string): Promise<string | undefined>;
+  preferencesUrl(subscriber: { id: number; email: string }): string;
+}
+
+/** What readers may choose: the site's languages and the digest's topics. */
+export interface ReaderSettingsView {
+  languages: readonly { code: string }[];
+  digest: { topics: readonly { id: string; names: Readonly<Record<string, string>> }[] };
+}
+
+export interface PreferencesPortView {
+  email: string;
+  state: SubscriberState;
+  language: string;
+  topics: readonly string[] | null;
+  pausedUntil: Date | undefined;
+}
+
+export type PreferencesPortChange =
+  | { action: 'save'; language?: string | null | undefined; topics?: readonly string[] | null | undefined }
+  | { action: 'pause'; weeks: number }
+  | { action: 'resume' }
+  | { action: 'unsubscribe' };
+
+/** Error code of a form value (language, topic, pause) the site does not offer. */
+export const CHOICE_ERROR_CODE = 'CHOICE_INVALID';
+
+/** The form field and value of a CHOICE_INVALID error, or undefined for another error. */
+export function choiceProblem(
+  err: unknown,
+): { field: 'language' | 'topics' | 'pause_weeks'; value: string; choices: readonly string[] } | undefined {
+  if (errorCode(err) !== CHOICE_ERROR_CODE) return undefined;
+  const e = err as { field: 'language' | 'topics' | 'pause_weeks'; value: string; choices: readonly string[] };
+  return { field: e.field, value: e.value, choices: e.choices };
 }
 
 /** One edition (digest) as the operators' API lists it. */

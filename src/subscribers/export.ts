@@ -1,4 +1,5 @@
-// CSV export of subscribers, streamed page by page; the columns read back by import.
+// CSV export of subscribers, streamed page by page; the columns read back by import. `language` is a language code
+// (blank: the site's default) and `topics` the topic ids separated by spaces (blank: everything).
 import type { Writable } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +16,8 @@ export const EXPORT_COLUMNS = [
   'created_at',
   'confirmed_at',
   'unsubscribed_at',
+  'language',
+  'topics',
 ] as const;
 
 const iso = (d: Date | null): string => (d === null ? '' : d.toISOString());
@@ -41,6 +44,9 @@ export async function exportSubscribers(
         created_at: iso(s.createdAt),
         confirmed_at: iso(s.confirmedAt),
         unsubscribed_at: iso(s.unsubscribedAt),
+        // blank: the site's default language; blank topics: everything
+        language: s.language ?? '',
+        topics: (s.topics ?? []).join(' '),
       };
     }
   }

@@ -2,8 +2,15 @@
 export { AddressError, normalizeAddress, subscriberKey, type NormalizedAddress } from './address.ts';
 export { signToken, verifyToken, readToken, TokenError, type TokenClaims, type TokenPurpose } from './tokens.ts';
 export {
+  ChoiceError,
+  checkChoice,
   configuredSubscriptionService,
   createSubscriptionService,
+  PAUSE_WEEKS,
+  type ChoiceInput,
+  type PreferencesChange,
+  type PreferencesView,
+  type ReaderSettings,
   type LinkSubject,
   type SubscriptionMailer,
   type SubscriptionService,
@@ -25,5 +32,12 @@ export {
   type Subscriber,
   type SubscriberCounts,
 } from './repository.ts';
-export { importSubscribers, type ImportOptions, type ImportReport, type RejectedRow } from './import.ts';
+export {
+  importSubscribers,
+  parseTopicsField,
+  type ImportChoices,
+  type ImportOptions,
+  type ImportReport,
+  type RejectedRow,
+} from './import.ts';
 export { exportSubscribers, EXPORT_COLUMNS } from './export.ts';

@@ -1,4 +1,6 @@
-// The mails a subscription sends by itself: the confirmation request and the "already subscribed" note. Pure.
+// The mails a subscription sends by itself: the confirmation request and the "already subscribed" note, in the
+// reader's language (the catalog's `pages` section). Pure.
+import type { Messages } from '../i18n/catalog.ts';
 import type { Mailbox, MailMessage } from '../mail/message.ts';
 
 export interface NoticeInput {
@@ -17,11 +19,19 @@ function messageId(kind: string, input: NoticeInput): string {
   return `${kind}.${input.subscriberId}.${input.date.getTime()}@${new URL(input.site.url).hostname}`;
 }
 
-function page(title: string, paragraphs: string[], link: { href: string; label: string }, footer: string): string {
+function page(
+  lang: string,
+  title: string,
+  paragraphs: string[],
+  link: { href: string; label: string },
+  footer: string,
+  after = '',
+): string {
   const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${p}</p>`).join('\n');
   return (
     `<!doctype html>
-<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+<html lang="${escapeHtml(lang)}"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${escapeHtml(title)}</title></head>
 <body style="margin:0;padding:24px;font:16px/1.5 -apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;` +
     `color:#1a1a1a;background:#ffffff">
@@ -30,7 +40,7 @@ ${body}
 <p style="margin:24px 0"><a href="${escapeHtml(link.href)}" ` +
     `style="display:inline-block;padding:12px 20px;background:#0b5cad;color:#ffffff;text-decoration:none;` +
     `border-radius:4px">${escapeHtml(link.label)}</a></p>
-<p style="margin:0 0 16px;font-size:14px;color:#555555">${footer}</p>
+${after}<p style="margin:0 0 16px;font-size:14px;color:#555555">${footer}</p>
 </div>
 </body></html>
 `
@@ -55,65 +65,95 @@ function base(input: NoticeInput, kind: string, subject: string): Omit<MailMessa
   };
 }
 
-/** Asks the owner of `to` to confirm the subscription (double opt-in). */
-export function confirmationMessage(input: NoticeInput & { confirmUrl: string; validDays: number }): MailMessage {
+const say = (m: Messages, key: string, values?: Record<string, string | number>): string => m.t(`pages.${key}`, values);
+
+/** A message with `{name}` values that are HTML already: the text is escaped, those values are not. */
+function sayHtml(m: Messages, key: string, values: Record<string, string | number>, raw: Record<string, string>) {
+  const marks: string[] = [];
+  const all: Record<string, string | number> = { ...values };
+  for (const [k, v] of Object.entries(raw)) {
+    all[k] = `\u0000${marks.length}\u0000`;
+    marks.push(v);
+  }
+  return escapeHtml(say(m, key, all)).replace(/\u0000(\d+)\u0000/g, (_, i: string) => marks[Number(i)]!);
+}
+
+const preferencesText = (m: Messages, url: string | undefined): string[] =>
+  url === undefined ? [] : ['', say(m, 'mail_preferences'), url];
+
+const preferencesHtml = (m: Messages, url: string | undefined): string =>
+  url === undefined
+    ? ''
+    : `<p style="margin:0 0 16px;font-size:14px;color:#555555">${escapeHtml(say(m, 'mail_preferences'))} ` +
+      `<a href="${escapeHtml(url)}" style="color:#0b5cad">${escapeHtml(say(m, 'mail_preferences_link'))}</a></p>\n`;
+
+/** Asks the owner of `to` to confirm the subscription (double opt-in), in the reader's language. */
+export function confirmationMessage(
+  input: NoticeInput & { confirmUrl: string; validDays: number; messages: Messages; preferencesUrl?: string },
+): MailMessage {
   const { title, url } = input.site;
-  const subject = `Confirm your subscription to ${title}`;
+  const m = input.messages;
+  const subject = say(m, 'mail_confirm_subject', { site: title });
   const text = signedText(
     [
-      'Hello,',
+      say(m, 'mail_hello'),
       '',
-      `Someone, hopefully you, asked to receive the ${title} email digest at ${input.to}.`,
+      say(m, 'mail_confirm_asked', { site: title, email: input.to }),
       '',
-      'To confirm, open this link:',
+      say(m, 'mail_confirm_open'),
       input.confirmUrl,
       '',
-      `The link works for ${input.validDays} days. If you did not ask for this, ignore this message: ` +
-        'you will not be subscribed and will hear nothing more from us.',
+      say(m, 'mail_confirm_valid_text', { days: input.validDays }),
+      ...preferencesText(m, input.preferencesUrl),
     ],
     input.site,
   );
   const html = page(
+    m.lang,
     subject,
     [
-      'Hello,',
-      `Someone, hopefully you, asked to receive the ${escapeHtml(title)} email digest at ` +
-        `<strong>${escapeHtml(input.to)}</strong>.`,
-      'To confirm, press the button below.',
+      escapeHtml(say(m, 'mail_hello')),
+      sayHtml(m, 'mail_confirm_asked', { site: title }, { email: `<strong>${escapeHtml(input.to)}</strong>` }),
+      escapeHtml(say(m, 'mail_confirm_press')),
     ],
-    { href: input.confirmUrl, label: 'Confirm my subscription' },
-    `The link works for ${input.validDays} days. If you did not ask for this, ignore this message: ` +
-      `you will not be subscribed. — <a href="${escapeHtml(url)}" style="color:#555555">${escapeHtml(title)}</a>`,
+    { href: input.confirmUrl, label: say(m, 'mail_confirm_button') },
+    `${escapeHtml(say(m, 'mail_confirm_valid_html', { days: input.validDays }))} — ` +
+      `<a href="${escapeHtml(url)}" style="color:#555555">${escapeHtml(title)}</a>`,
+    preferencesHtml(m, input.preferencesUrl),
   );
   return { ...base(input, 'confirm', subject), text, html };
 }
 
 /** Tells the owner of an active address that a new subscription was asked for, and how to leave. */
-export function alreadySubscribedMessage(input: NoticeInput & { unsubscribeUrl: string }): MailMessage {
+export function alreadySubscribedMessage(
+  input: NoticeInput & { unsubscribeUrl: string; messages: Messages; preferencesUrl?: string },
+): MailMessage {
   const { title, url } = input.site;
-  const subject = `You are already subscribed to ${title}`;
+  const m = input.messages;
+  const subject = say(m, 'mail_already_subject', { site: title });
   const text = signedText(
     [
-      'Hello,',
+      say(m, 'mail_hello'),
       '',
-      `Someone, probably you, asked to subscribe ${input.to} to the ${title} email digest. ` +
-        'This address already receives it, so nothing changes.',
+      say(m, 'mail_already_asked', { site: title, email: input.to }),
       '',
-      'If you would rather stop receiving it, unsubscribe here:',
+      say(m, 'mail_already_leave_text'),
       input.unsubscribeUrl,
+      ...preferencesText(m, input.preferencesUrl),
     ],
     input.site,
   );
   const html = page(
+    m.lang,
     subject,
     [
-      'Hello,',
-      `Someone, probably you, asked to subscribe <strong>${escapeHtml(input.to)}</strong> ` +
-        `to the ${escapeHtml(title)} email digest. This address already receives it, so nothing changes.`,
-      'If you would rather stop receiving it:',
+      escapeHtml(say(m, 'mail_hello')),
+      sayHtml(m, 'mail_already_asked', { site: title }, { email: `<strong>${escapeHtml(input.to)}</strong>` }),
+      escapeHtml(say(m, 'mail_already_leave_html')),
     ],
-    { href: input.unsubscribeUrl, label: 'Unsubscribe' },
+    { href: input.unsubscribeUrl, label: say(m, 'mail_already_button') },
     `<a href="${escapeHtml(url)}" style="color:#555555">${escapeHtml(title)}</a>`,
+    preferencesHtml(m, input.preferencesUrl),
   );
   return { ...base(input, 'subscribed', subject), text, html };
 }

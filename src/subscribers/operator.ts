@@ -11,6 +11,7 @@ import {
   setState,
   suppressedAmong,
   toSubscriber,
+  updateChoices,
   updateName,
   type Subscriber,
 } from './repository.ts';
@@ -20,6 +21,10 @@ export interface AddOptions {
   name?: string | null;
   /** Default active: an operator adding someone vouches for their consent. */
   state?: SubscriberState;
+  /** A language code already checked against the site's (null: the default); undefined leaves it alone. */
+  language?: string | null;
+  /** Topic ids already checked against the digest's (null: everything); undefined leaves them alone. */
+  topics?: readonly string[] | null;
 }
 
 /** Creates the subscriber, or moves an existing one to the requested state (and name). AddressError when invalid. */
@@ -40,10 +45,15 @@ export async function addSubscriber(
       );
   }
   const name = options.name?.replace(/\s+/g, ' ').trim() || null;
-  const { row, created } = await insertOrFind(db, { email, key, state, name, source: 'cli' }, now);
+  const choice = {
+    ...(options.language !== undefined ? { language: options.language } : {}),
+    ...(options.topics !== undefined ? { topics: options.topics } : {}),
+  };
+  const { row, created } = await insertOrFind(db, { email, key, state, name, source: 'cli', ...choice }, now);
   if (created) return { subscriber: toSubscriber(row), created };
   if (row.state !== state) await setState(db, row.id, state, now);
   if (options.name !== undefined && name !== row.name) await updateName(db, row.id, name, now);
+  if (options.language !== undefined || options.topics !== undefined) await updateChoices(db, row.id, choice, now);
   const current = await findById(db, row.id);
   return { subscriber: toSubscriber(current ?? row), created };
 }

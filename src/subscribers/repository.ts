@@ -2,6 +2,7 @@
 import { sql, type DialectName, type Kysely, type Selectable } from '../adapters/database.ts';
 import type { DatabaseSchema, SubscriberState, SubscribersTable } from '../store/schema.ts';
 import { SUBSCRIBER_STATES } from '../store/schema.ts';
+import { parseTopicsColumn, topicsColumn } from '../audience.ts';
 
 type Db = Kysely<DatabaseSchema>;
 
@@ -16,6 +17,19 @@ export interface Subscriber {
   createdAt: Date;
   confirmedAt: Date | null;
   unsubscribedAt: Date | null;
+  /** The language the reader reads in (one of the site's codes); null: the site's default. */
+  language: string | null;
+  /** The topic ids the reader chose; null: everything. */
+  topics: string[] | null;
+  /** Until when the reader paused the digest; null: not paused (a time past means not paused either). */
+  pausedUntil: Date | null;
+}
+
+/** What a reader chooses: language, topics, and a pause of the digest. */
+export interface ReaderChoices {
+  language: string | null;
+  topics: readonly string[] | null;
+  pausedUntil: Date | null;
 }
 
 export type SubscriberCounts = Record<SubscriberState, number>;
@@ -42,6 +56,9 @@ export function toSubscriber(row: SubscriberRow): Subscriber {
     createdAt: new Date(row.created_at),
     confirmedAt: date(row.confirmed_at),
     unsubscribedAt: date(row.unsubscribed_at),
+    language: row.language ?? null,
+    topics: parseTopicsColumn(row.topics ?? null),
+    pausedUntil: date(row.paused_until ?? null),
   };
 }
 
@@ -118,6 +135,10 @@ export interface NewSubscriber {
   state: SubscriberState;
   name: string | null;
   source: string;
+  /** Null or absent: the site's default language. */
+  language?: string | null;
+  /** Null or absent: everything. */
+  topics?: readonly string[] | null;
 }
 
 function insertValues(s: NewSubscriber, now: number) {
@@ -131,6 +152,8 @@ function insertValues(s: NewSubscriber, now: number) {
     updated_at: now,
     confirmed_at: s.state === 'active' ? now : null,
     unsubscribed_at: s.state === 'unsubscribed' ? now : null,
+    language: s.language ?? null,
+    topics: topicsColumn(s.topics ?? null),
   };
 }
 
@@ -152,10 +175,11 @@ export async function insertMissing(
     const column = <K extends keyof (typeof values)[number]>(key: K) => values.map((v) => v[key]);
     const result = await sql<{ id: number }>`
       insert into subscribers
-        (email, email_key, state, name, source, created_at, updated_at, confirmed_at, unsubscribed_at)
+        (email, email_key, state, name, source, created_at, updated_at, confirmed_at, unsubscribed_at, language, topics)
       select * from unnest(${column('email')}::text[], ${column('email_key')}::text[], ${column('state')}::text[],
         ${column('name')}::text[], ${column('source')}::text[], ${column('created_at')}::bigint[],
-        ${column('updated_at')}::bigint[], ${column('confirmed_at')}::bigint[], ${column('unsubscribed_at')}::bigint[])
+        ${column('updated_at')}::bigint[], ${column('confirmed_at')}::bigint[], ${column('unsubscribed_at')}::bigint[],
+        ${column('language')}::text[], ${column('topics')}::text[])
       on conflict (email_key) do nothing
       returning id`.execute(db);
     return result.rows.length;
@@ -239,6 +263,35 @@ export async function updateName(db: Db, id: number, name: string | null, now: D
   await db.updateTable('subscribers').set({ name, updated_at: now.getTime() }).where('id', '=', id).execute();
 }
 
+/** Sets any of the reader's choices that `choices` names; the others stay as they are. */
+export async function updateChoices(db: Db, id: number, choices: Partial<ReaderChoices>, now: Date): Promise<void> {
+  await db
+    .updateTable('subscribers')
+    .set({
+      updated_at: now.getTime(),
+      ...(choices.language !== undefined ? { language: choices.language } : {}),
+      ...(choices.topics !== undefined ? { topics: topicsColumn(choices.topics) } : {}),
+      ...(choices.pausedUntil !== undefined
+        ? { paused_until: choices.pausedUntil === null ? null : choices.pausedUntil.getTime() }
+        : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Active subscribers by language (null: the default) and by topic id (`null`: everything), as counted rows. */
+export async function activeChoiceRows(
+  db: Db,
+): Promise<{ language: string | null; topics: string | null; n: number }[]> {
+  const rows = await db
+    .selectFrom('subscribers')
+    .select(['language', 'topics', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('state', '=', 'active')
+    .groupBy(['language', 'topics'])
+    .execute();
+  return rows.map((r) => ({ language: r.language ?? null, topics: r.topics ?? null, n: Number(r.n) }));
+}
+
 export async function deleteByKey(db: Db, key: string): Promise<boolean> {
   const result = await db.deleteFrom('subscribers').where('email_key', '=', key).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
@@ -273,10 +326,10 @@ export async function awaitingConfirmation(
   db: Db,
   since: Date,
   limit: number,
-): Promise<{ id: number; email: string }[]> {
+): Promise<{ id: number; email: string; language: string | null }[]> {
   return db
     .selectFrom('subscribers')
-    .select(['id', 'email'])
+    .select(['id', 'email', 'language'])
     .where('state', '=', 'pending')
     .where('source', '=', 'web')
     .where('notified_at', 'is', null)

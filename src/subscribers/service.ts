@@ -1,6 +1,7 @@
 // The subscription use-cases: double opt-in subscribe, confirm, unsubscribe, and the operators' add, remove,
 // list, counts.
 import type { Config } from '../config/schema.ts';
+import { loadCatalogs, type Catalogs } from '../i18n/catalog.ts';
 import type { Logger } from '../logger.ts';
 import { errorMessage, GazetteError } from '../errors.ts';
 import type { Mailbox, MailMessage } from '../mail/message.ts';
@@ -19,9 +20,12 @@ import {
   awaitingConfirmation,
   releaseNotice,
   setState,
+  toSubscriber,
+  updateChoices,
   type ListQuery,
   type Subscriber,
   type SubscriberCounts,
+  type SubscriberRow,
 } from './repository.ts';
 import { readToken, signToken, TokenError, verifyToken, type TokenPurpose } from './tokens.ts';
 
@@ -50,7 +54,58 @@ export interface SubscriptionServiceOptions {
   /** At most one confirmation or notice mail per address in this interval (default 10 minutes). */
   noticeIntervalMs?: number;
   logger?: Logger;
+  /**
+   * The site's languages (the default first) and the digest's topics, what readers may choose, and where the
+   * catalogs of the mails' words are; default English alone, no topics.
+   */
+  readers?: ReaderSettings;
 }
+
+/** What readers may choose, and the catalogs their mails and pages are written from. */
+export type ReaderSettings = Pick<Config, 'languages' | 'localesDir'> & {
+  digest: { topics: readonly { id: string; names: Record<string, string> }[] };
+  site: { timezone: string };
+};
+
+/** A language, topic or pause that the site does not offer; `field` names the form field. */
+export class ChoiceError extends GazetteError {
+  constructor(
+    readonly field: 'language' | 'topics' | 'pause_weeks',
+    readonly value: string,
+    readonly choices: readonly string[],
+  ) {
+    super('CHOICE_INVALID', `${field}: "${value}" is not one of ${choices.join(', ')}`);
+  }
+}
+
+/** How long a reader may pause the digest, in weeks. */
+export const PAUSE_WEEKS: readonly number[] = [1, 2, 4, 8, 12];
+
+/** What a subscribe request or the preference page asks to choose; undefined leaves a choice as it is. */
+export interface ChoiceInput {
+  /** A language code of the site; null or '': the default. */
+  language?: string | null | undefined;
+  /** Topic ids of the digest; null or []: everything. */
+  topics?: readonly string[] | null | undefined;
+}
+
+/** What the preference page shows and changes. */
+export interface PreferencesView {
+  email: string;
+  state: SubscriberState;
+  /** The reader's language (the default when they chose none). */
+  language: string;
+  topics: string[] | null;
+  /** Until when the digest is paused; undefined when it is not (or the pause is over). */
+  pausedUntil: Date | undefined;
+}
+
+/** A change from the preference page. */
+export type PreferencesChange =
+  | { action: 'save'; language?: string | null | undefined; topics?: readonly string[] | null | undefined }
+  | { action: 'pause'; weeks: number }
+  | { action: 'resume' }
+  | { action: 'unsubscribe' };
 
 /** A subscriber a link is for. */
 export interface LinkSubject {
@@ -69,7 +124,7 @@ export interface SubscriptionService {
    * formerly unsubscribed address, an "already subscribed" note for an active one. Resolves the same
    * way in every case (no address enumeration); rejects with AddressError for an invalid address.
    */
-  subscribe(address: string, meta: { ip?: string; source?: string }): Promise<SubscribeOutcome>;
+  subscribe(address: string, meta: { ip?: string; source?: string } & ChoiceInput): Promise<SubscribeOutcome>;
   /**
    * Sends the confirmations that could not be sent when readers asked (the mail server was down), for requests
    * still within the link's lifetime; stops at the first failure, which it reports.
@@ -98,6 +153,43 @@ export interface SubscriptionService {
   unsubscribeUrl(subscriber: LinkSubject): string;
   /** The reader's preference page (language, topics, pause, unsubscribe): like unsubscribe links, never expires. */
   preferencesUrl(subscriber: LinkSubject): string;
+  /** The site's languages and topics, and the catalogs of every language. */
+  readers(): Promise<{ settings: ReaderSettings; catalogs: Catalogs }>;
+  /** The preference page's subscriber, checked as unsubscribe links are; changes nothing. */
+  preferences(token: string): Promise<PreferencesView>;
+  /** Applies a change from the preference page; ChoiceError for a choice not offered (nothing is changed). */
+  updatePreferences(token: string, change: PreferencesChange): Promise<PreferencesView>;
+  /** The reader's language a link names (for its error page), or undefined; never throws. */
+  linkLanguage(token: string): Promise<string | undefined>;
+}
+
+const DEFAULT_READERS: ReaderSettings = {
+  languages: [{ code: 'en', title: '', description: '', subject: '', intro: '', postalAddress: '' }],
+  localesDir: undefined,
+  digest: { topics: [] },
+  site: { timezone: 'UTC' },
+} as unknown as ReaderSettings;
+
+/** Checks a choice against what the site offers; ChoiceError naming the field. Returns it cleaned up. */
+export function checkChoice(
+  input: ChoiceInput,
+  settings: ReaderSettings,
+): { language?: string | null; topics?: string[] | null } {
+  const out: { language?: string | null; topics?: string[] | null } = {};
+  const codes = settings.languages.map((l) => l.code);
+  if (input.language !== undefined) {
+    const language = input.language === null ? '' : input.language.trim();
+    if (language !== '' && !codes.includes(language)) throw new ChoiceError('language', language, codes);
+    // the default language is stored as null, so a reader follows the site if its default changes
+    out.language = language === '' || language === codes[0] ? null : language;
+  }
+  if (input.topics !== undefined) {
+    const ids = settings.digest.topics.map((t) => t.id);
+    const topics = [...new Set((input.topics ?? []).map((t) => t.trim()).filter((t) => t !== ''))];
+    for (const t of topics) if (!ids.includes(t)) throw new ChoiceError('topics', t, ids);
+    out.topics = topics.length === 0 ? null : topics.sort();
+  }
+  return out;
 }
 
 const DAY = 86_400_000;
@@ -113,6 +205,16 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
   const clock = options.now ?? (() => new Date());
   const confirmTtlMs = options.confirmTtlMs ?? 7 * DAY;
   const noticeIntervalMs = options.noticeIntervalMs ?? 10 * 60_000;
+  const settings = options.readers ?? DEFAULT_READERS;
+  let catalogs: Promise<Catalogs> | undefined;
+  const loadedCatalogs = (): Promise<Catalogs> => {
+    catalogs ??= loadCatalogs(settings).catch((err: unknown) => {
+      catalogs = undefined;
+      throw err;
+    });
+    return catalogs;
+  };
+  const messagesFor = async (language: string | null) => (await loadedCatalogs()).messages(language ?? undefined);
 
   const link = (page: string, purpose: TokenPurpose, subscriber: LinkSubject, expiresAt: number | null): string =>
     `${site.url}${page}?token=${signToken(
@@ -135,17 +237,30 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     return row;
   }
 
-  const confirmation = (
-    row: { id: number; email: string },
+  const confirmation = async (
+    row: { id: number; email: string; language: string | null },
     notice: Omit<NoticeInput, 'to' | 'subscriberId'>,
-  ): MailMessage =>
+  ): Promise<MailMessage> =>
     confirmationMessage({
       ...notice,
       to: row.email,
       subscriberId: row.id,
       confirmUrl: confirmUrl(row),
       validDays: Math.round(confirmTtlMs / DAY),
+      messages: await messagesFor(row.language),
+      preferencesUrl: preferencesUrl(row),
     });
+
+  const view = (row: SubscriberRow, now: Date): PreferencesView => {
+    const s = toSubscriber(row);
+    return {
+      email: s.email,
+      state: s.state,
+      language: settings.languages.some((l) => l.code === s.language) ? s.language! : settings.languages[0]!.code,
+      topics: s.topics,
+      pausedUntil: s.pausedUntil !== null && s.pausedUntil.getTime() > now.getTime() ? s.pausedUntil : undefined,
+    };
+  };
 
   async function notify(row: { id: number; email: string }, now: Date, message: MailMessage): Promise<void> {
     if (!(await claimNotice(db, row.id, now, noticeIntervalMs))) {
@@ -163,17 +278,27 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
   return {
     async subscribe(address, meta) {
       const { email, key } = normalizeAddress(address);
+      // an unknown language or topic is refused before anything is stored
+      const choice = checkChoice({ language: meta.language, topics: meta.topics }, settings);
       const now = clock();
-      const { row, created } = await insertOrFind(
+      const inserted = await insertOrFind(
         db,
-        { email, key, state: 'pending', name: null, source: meta.source ?? 'web' },
+        { email, key, state: 'pending', name: null, source: meta.source ?? 'web', ...choice },
         now,
       );
+      const created = inserted.created;
+      let row = inserted.row;
       let state = row.state;
       if (!created && (state === 'unsubscribed' || state === 'bounced')) {
         // re-subscribing after leaving (or after a bounce) starts a new double opt-in
         if (await setState(db, row.id, 'pending', now, [state])) state = 'pending';
         else state = (await findById(db, row.id))?.state ?? state;
+      }
+      if (!created && state === 'pending' && (choice.language !== undefined || choice.topics !== undefined)) {
+        // a reader who asks again before confirming may have changed their mind; an active one's choices
+        // change only on their preference page
+        await updateChoices(db, row.id, choice, now);
+        row = (await findById(db, row.id)) ?? row;
       }
       const notice = {
         site,
@@ -186,9 +311,19 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       let delayed = false;
       try {
         if (state === 'active') {
-          await notify(row, now, alreadySubscribedMessage({ ...notice, unsubscribeUrl: unsubscribeUrl(row) }));
+          const messages = await messagesFor(row.language);
+          await notify(
+            row,
+            now,
+            alreadySubscribedMessage({
+              ...notice,
+              unsubscribeUrl: unsubscribeUrl(row),
+              messages,
+              preferencesUrl: preferencesUrl(row),
+            }),
+          );
         } else if (state === 'pending') {
-          await notify(row, now, confirmation(row, notice));
+          await notify(row, now, await confirmation(row, notice));
         }
       } catch (err) {
         // the request is kept; a pending reader's confirmation goes out once the mail server is back
@@ -211,7 +346,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       let sent = 0;
       for (const row of waiting) {
         try {
-          await notify(row, now, confirmation(row, { site, from: options.from, replyTo: options.replyTo, date: now }));
+          const message = await confirmation(row, { site, from: options.from, replyTo: options.replyTo, date: now });
+          await notify(row, now, message);
         } catch (err) {
           if (!isMailFailure(err)) throw err;
           return { sent, waiting: waiting.length - sent, error: errorMessage(err) };
@@ -277,6 +413,50 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     confirmUrl,
     unsubscribeUrl,
     preferencesUrl,
+
+    readers: async () => ({ settings, catalogs: await loadedCatalogs() }),
+
+    async preferences(token) {
+      return view(await check(token, 'preferences'), clock());
+    },
+
+    async updatePreferences(token, change) {
+      const row = await check(token, 'preferences');
+      const now = clock();
+      if (change.action === 'save') {
+        const choice = checkChoice({ language: change.language, topics: change.topics }, settings);
+        await updateChoices(db, row.id, choice, now);
+      } else if (change.action === 'pause') {
+        if (!PAUSE_WEEKS.includes(change.weeks))
+          throw new ChoiceError('pause_weeks', String(change.weeks), PAUSE_WEEKS.map(String));
+        await updateChoices(db, row.id, { pausedUntil: new Date(now.getTime() + change.weeks * 7 * DAY) }, now);
+      } else if (change.action === 'resume') {
+        await updateChoices(db, row.id, { pausedUntil: null }, now);
+      } else if (row.state !== 'unsubscribed') {
+        await setState(db, row.id, 'unsubscribed', now, ['pending', 'active', 'bounced']);
+      }
+      options.logger?.info({ subscriber: row.id, action: change.action }, 'preferences changed');
+      const current = await findById(db, row.id);
+      if (!current) throw new TokenError('TOKEN_INVALID', 'this link is not valid');
+      return view(current, now);
+    },
+
+    async linkLanguage(token) {
+      // only a genuine link tells whose language it is (a guessed one must not tell a subscriber's language)
+      try {
+        const claims = readToken(token);
+        const row = await findById(db, claims.subscriberId);
+        if (!row) return undefined;
+        try {
+          verifyToken(token, { purpose: claims.purpose, emailKey: row.email_key, secret, now: clock() });
+        } catch (err) {
+          if (!(err instanceof TokenError && err.code === 'TOKEN_EXPIRED')) return undefined;
+        }
+        return row.language ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
@@ -296,6 +476,7 @@ export function configuredSubscriptionService(options: {
     from: config.digest.from,
     replyTo: config.digest.replyTo,
     secret: options.secret,
+    readers: config,
     ...(options.logger ? { logger: options.logger.child({ component: 'subscriptions' }) } : {}),
   });
 }

@@ -1,11 +1,29 @@
 // The dashboard's subscriber actions over a real store: Remove after a confirmation, Unsubscribe beside it, a name
 // edited, a CSV imported as `gazette subscribers import` does, and the audit log that records each of them.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/adapters/pino.ts';
+import { createDashboardService } from '../../src/cli/dashboard.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { createEdition } from '../../src/delivery/index.ts';
+import { createApp } from '../../src/server/app.ts';
+import { createSubscriptionService } from '../../src/subscribers/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import { testDialects, useTestStore } from '../helpers/db.ts';
-import { addSubscribers, NOW } from '../delivery/support.ts';
-import { dashboardApp, HOST, login, loggedIn, ORIGIN, TOKEN, type DashboardHarness, unsigned } from './support.ts';
+import { addSubscribers, deliveryDeps, NOW, SECRET } from '../delivery/support.ts';
+import {
+  dashboardApp,
+  HOST,
+  login,
+  loggedIn,
+  ORIGIN,
+  TOKEN,
+  testEnvironment,
+  type DashboardHarness,
+  unsigned,
+} from './support.ts';
 
 async function withApp(
   store: Store,
@@ -314,5 +332,59 @@ describe.each(testDialects())('dashboard subscribers (%s)', (dialect) => {
       },
       { api: true },
     );
+  });
+
+  it('shows active subscribers by language and by topic on a site with several of each', async () => {
+    const { store } = db();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gazette-admin-readers-'));
+    const config = await loadConfig(path.resolve(import.meta.dirname, '../fixtures/newsroom-i18n/gazette.yaml'));
+    const deps = deliveryDeps({ store, varDir: dir, now: () => NOW, config });
+    try {
+      const subscriptions = createSubscriptionService({
+        store,
+        mailer: deps.mailer,
+        site: { title: config.site.title, url: config.site.url },
+        from: config.digest.from,
+        secret: SECRET,
+        now: () => NOW,
+        readers: config,
+      });
+      await subscriptions.add('a@example.org', { language: 'ru', topics: ['kazakhstan', 'operations'] });
+      await subscriptions.add('b@example.org', { language: 'ru', topics: ['operations'] });
+      await subscriptions.add('c@example.org');
+      await subscriptions.add('d@example.org', { topics: ['training'] });
+      // not active: not counted
+      await subscriptions.add('e@example.org', { state: 'unsubscribed', language: 'ru', topics: ['training'] });
+      await subscriptions.add('f@example.org', { state: 'pending', language: 'ru' });
+      const port = createDashboardService({
+        deps,
+        env: testEnvironment(dir),
+        subscriptions,
+        trigger: () => createEdition(deps, { now: NOW }),
+        dispatchInBackground: () => undefined,
+      });
+      const app = createApp({
+        publicDir: path.join(dir, 'public'),
+        site: { title: config.site.title, language: 'en' },
+        subscriptions,
+        adminToken: TOKEN,
+        dashboard: { port, secret: SECRET, siteUrl: 'https://caricc.example/', timezone: 'Asia/Almaty' },
+        logger: silentLogger(),
+        now: () => NOW.getTime(),
+      });
+      const client = await loggedIn(app);
+      const overview = await (await client.get('/admin')).text();
+      expect(overview).toContain('<h2>Active subscribers by choice</h2>');
+      const figure = (attribute: string) => new RegExp(`${attribute}">(\\d+)<`).exec(overview)?.[1];
+      expect(['en', 'ru'].map((l) => figure(`data-readers-language="${l}`))).toEqual(['2', '2']);
+      expect(
+        ['kazakhstan', 'kyrgyzstan', 'operations', 'training'].map((t) => figure(`data-readers-topic="${t}`)),
+      ).toEqual(['1', '0', '2', '1']);
+      expect(/data-readers-everything>(\d+)</.exec(overview)?.[1]).toBe('1');
+      expect(overview).toContain('<dt>Kazakhstan</dt>');
+    } finally {
+      await deps.mailer.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.ts';
+import { loadCatalogs } from '../../src/i18n/catalog.ts';
 import { createMailer } from '../../src/mail/index.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { createSubscriptionService } from '../../src/subscribers/index.ts';
@@ -27,23 +29,32 @@ import { validateHtml } from '../helpers/html-validate.ts';
 import { type TempSite, tempSite } from './support.ts';
 
 const site = { title: 'CARICC <News> & "Co"', language: 'ru-KZ' };
+// English words, as a site whose catalog is English gives them
+const english = (
+  await loadCatalogs({
+    languages: [{ code: 'en' }] as unknown as Config['languages'],
+    localesDir: undefined,
+    site: { timezone: 'UTC' },
+  })
+).messages('en');
+const view = { site, m: english };
 const hostile = '"><script>alert(1)</script>@example.org';
 
 const pages = {
-  subscribe: subscribePage(site),
-  thanks: subscribeThanksPage(site),
-  invalid: subscribeInvalidPage(site, hostile),
-  invalidEmpty: subscribeInvalidPage(site, ''),
-  confirmAsk: confirmAskPage(site, hostile, '/confirm?token=a%2Bb&x="y"'),
-  confirmed: confirmedPage(site, hostile),
-  badConfirm: badTokenPage(site, 'confirm', false),
-  expiredUnsubscribe: badTokenPage(site, 'unsubscribe', true),
-  ask: unsubscribeAskPage(site, hostile, '/unsubscribe?token=a%2Bb&x="y"'),
-  unsubscribed: unsubscribedPage(site, hostile),
-  tooMany: tooManyRequestsPage(site, 301),
-  tooLarge: payloadTooLargePage(site),
-  badRequest: badRequestPage(site, 'No <token>.'),
-  serverError: serverErrorPage(site),
+  subscribe: subscribePage(view),
+  thanks: subscribeThanksPage(view),
+  invalid: subscribeInvalidPage(view, hostile),
+  invalidEmpty: subscribeInvalidPage(view, ''),
+  confirmAsk: confirmAskPage(view, hostile, '/confirm?token=a%2Bb&x="y"'),
+  confirmed: confirmedPage(view, hostile),
+  badConfirm: badTokenPage(view, 'confirm', false),
+  expiredUnsubscribe: badTokenPage(view, 'unsubscribe', true),
+  ask: unsubscribeAskPage(view, hostile, '/unsubscribe?token=a%2Bb&x="y"'),
+  unsubscribed: unsubscribedPage(view, hostile),
+  tooMany: tooManyRequestsPage(view, 301),
+  tooLarge: payloadTooLargePage(view),
+  badRequest: badRequestPage(view, 'No <token>.'),
+  serverError: serverErrorPage(view),
 };
 
 describe('subscription pages', () => {

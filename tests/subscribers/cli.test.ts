@@ -134,7 +134,7 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
     expect(exported.code).toBe(0);
     const csv = await readFile(path.join(varDir, 'out.csv'), 'utf8');
     const lines = csv.trimEnd().split('\n');
-    expect(lines[0]).toBe('email,name,state,source,created_at,confirmed_at,unsubscribed_at');
+    expect(lines[0]).toBe('email,name,state,source,created_at,confirmed_at,unsubscribed_at,language,topics');
     expect(lines).toHaveLength(1 + expected.accepted); // header + rows: user60's name lost its newline on import
     expect(csv).toContain('user70@example.org,,unsubscribed,cli,');
     console.info(
@@ -172,7 +172,7 @@ describe.each(testDialects())('gazette subscribers CLI on %s', (dialect) => {
     const exported = await gazette(url, varDir, ['export']);
     expect(exported.code).toBe(0);
     expect(exported.stdout.split('\n').slice(0, 2)).toEqual([
-      'email,name,state,source,created_at,confirmed_at,unsubscribed_at',
+      'email,name,state,source,created_at,confirmed_at,unsubscribed_at,language,topics',
       expect.stringMatching(/^Aida@mail\.kz,Aida Nurlanova,pending,cli,\d{4}-/),
     ]);
     await writeFile(path.join(varDir, 'export.csv'), exported.stdout);

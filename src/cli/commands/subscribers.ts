@@ -12,6 +12,7 @@ import {
   exportSubscribers,
   importSubscribers,
   listSubscribers,
+  parseTopicsField,
   removeSubscriber,
 } from '../../subscribers/index.ts';
 import type { CommandContext, CommandSpec } from '../command.ts';
@@ -39,6 +40,40 @@ function countOption(name: string, value: unknown, fallback: number): number {
   return n;
 }
 
+/** The site's languages and topics, for --language, --topics and the CSV columns; read only when needed. */
+async function readerChoices(ctx: CommandContext) {
+  const config = await ctx.config();
+  return { languages: config.languages, digest: { topics: config.digest.topics } };
+}
+
+/** --language and --topics checked against gazette.yaml: a one-line UsageError naming the option otherwise. */
+async function choiceOptions(
+  ctx: CommandContext,
+  options: Record<string, unknown>,
+): Promise<{ language?: string | null; topics?: string[] | null }> {
+  if (options.language === undefined && options.topics === undefined) return {};
+  const { languages, digest } = await readerChoices(ctx);
+  const out: { language?: string | null; topics?: string[] | null } = {};
+  if (options.language !== undefined) {
+    const code = String(options.language).trim();
+    const codes = languages.map((l) => l.code);
+    if (code !== '' && !codes.includes(code))
+      throw new UsageError(`--language must be one of ${codes.join(', ')} (site.languages), got "${code}"`);
+    out.language = code === '' || code === codes[0] ? null : code;
+  }
+  if (options.topics !== undefined) {
+    const ids = digest.topics.map((t) => t.id);
+    const list = [...new Set(parseTopicsField(String(options.topics)))];
+    const unknown = list.find((t) => !ids.includes(t));
+    if (unknown !== undefined)
+      throw new UsageError(
+        `--topics: "${unknown}" is not a topic of digest.topics (${ids.join(', ') || 'none are set'})`,
+      );
+    out.topics = list.length === 0 ? null : list.sort();
+  }
+  return out;
+}
+
 const stateFlag = { flags: '--state <state>', description: `subscriber state: ${SUBSCRIBER_STATES.join(', ')}` };
 
 const add: CommandSpec = {
@@ -47,14 +82,27 @@ const add: CommandSpec = {
     'Add an address (active unless --state says otherwise), or change the state and name of one already present; ' +
     'sends no mail',
   args: [{ name: 'address', description: 'email address' }],
-  options: [{ flags: '--name <name>', description: 'display name' }, stateFlag],
+  options: [
+    { flags: '--name <name>', description: 'display name' },
+    stateFlag,
+    { flags: '--language <code>', description: 'language the digest comes in: one of site.languages' },
+    {
+      flags: '--topics <ids>',
+      description: 'topic ids of digest.topics, separated by commas ("" for everything, the default)',
+    },
+  ],
   async run(ctx, args, options) {
     const state = stateOption(options.state);
+    const choice = await choiceOptions(ctx, options);
     const { subscriber, created } = await withStore(ctx, async (store) => {
       const done = await addSubscriber(
         store.db,
         args[0]!,
-        { ...(options.name !== undefined ? { name: String(options.name) } : {}), ...(state ? { state } : {}) },
+        {
+          ...(options.name !== undefined ? { name: String(options.name) } : {}),
+          ...(state ? { state } : {}),
+          ...choice,
+        },
         new Date(),
       );
       await recordAudit(
@@ -112,9 +160,16 @@ const list: CommandSpec = {
       return;
     }
     const width = Math.max(5, ...rows.map((r) => r.email.length));
+    // the language (- for the site's default) and the topics (all for everything), when any reader listed chose
+    const chosen = rows.some((r) => r.language !== null || r.topics !== null);
+    const language = (r: (typeof rows)[number]) => r.language ?? '-';
+    const topics = (r: (typeof rows)[number]) => r.topics?.join(',') ?? 'all';
+    const languageWidth = Math.max(2, ...rows.map((r) => language(r).length));
+    const topicsWidth = Math.max(3, ...rows.map((r) => topics(r).length));
     for (const r of rows) {
       const created = r.createdAt.toISOString().slice(0, 10);
-      const line = `${r.email.padEnd(width)}  ${r.state.padEnd(12)}  ${created}  ${r.name ?? ''}`;
+      const choice = chosen ? `${language(r).padEnd(languageWidth)}  ${topics(r).padEnd(topicsWidth)}  ` : '';
+      const line = `${r.email.padEnd(width)}  ${r.state.padEnd(12)}  ${choice}${created}  ${r.name ?? ''}`;
       ctx.stdout.write(`${line.trimEnd()}\n`);
     }
     const summary = SUBSCRIBER_STATES.map((s) => `${counts![s]} ${s}`).join(', ');
@@ -125,8 +180,8 @@ const list: CommandSpec = {
 const importCommand: CommandSpec = {
   name: 'subscribers import',
   description:
-    'Import a CSV file with an email column (optional name, state); addresses already present are left unchanged ' +
-    'unless --update',
+    'Import a CSV file with an email column (optional name, state, language, topics: topic ids separated by spaces, ' +
+    'blank for everything); addresses already present are left unchanged unless --update',
   args: [{ name: 'file', description: 'CSV file whose first row names the columns' }],
   options: [
     {
@@ -149,8 +204,24 @@ const importCommand: CommandSpec = {
     });
     await opened;
     const update = options.update === true;
+    // read twice when the file has language or topics columns: once to check them all, so that a bad one
+    // imports nothing, then to import
+    let first: typeof input | undefined = input;
+    const source = () => {
+      const stream = first ?? createReadStream(file);
+      first = undefined;
+      return stream;
+    };
     const report = await withStore(ctx, async (store) => {
-      const done = await importSubscribers(store, input, { now: new Date(), update });
+      const done = await importSubscribers(store, source, {
+        now: new Date(),
+        update,
+        choices: () => readerChoices(ctx),
+      }).catch((err: unknown) => {
+        if (err instanceof UsageError && /^line \d+, column /.test(err.message))
+          throw new UsageError(`${path.basename(file)}: ${err.message}`);
+        throw err;
+      });
       const detail = `${done.rows} rows: ${done.added} added, ${done.updated} updated, ${done.rejected} rejected`;
       await recordAudit(
         store,
@@ -180,7 +251,8 @@ const importCommand: CommandSpec = {
 
 const exportCommand: CommandSpec = {
   name: 'subscribers export',
-  description: 'Write subscribers as CSV (email, name, state, source, dates) to FILE, or to standard output',
+  description:
+    'Write subscribers as CSV (email, name, state, source, dates, language, topics) to FILE, or to standard output',
   args: [{ name: 'file', description: 'CSV file to write (default: standard output)', required: false }],
   options: [stateFlag],
   async run(ctx, args, options) {

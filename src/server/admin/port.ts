@@ -1,7 +1,10 @@
 // What the operators' dashboard needs from the rest of gazette, declared here where it is used; the CLI wires the
 // use-cases in.
 import type { SubscriberState } from '../ports.ts';
+import type { DashboardReaderCounts } from './reader-counts.ts';
 import type { SessionRevocations } from './session.ts';
+
+export type { DashboardReaderCounts } from './reader-counts.ts';
 
 /** Delivery rows of one edition by status. */
 export interface DeliveryTally {
@@ -74,6 +77,8 @@ export interface DashboardOverview {
   /** The worker's last build attempt when it failed. */
   lastBuildError: string | null;
   nextEdition: { slot: string; at: Date } | null;
+  /** Active subscribers by language and by topic; shown when the site has several languages or topics. */
+  readers?: DashboardReaderCounts | undefined;
 }
 
 /** The next digest as it would go out now, or why there is none. */

@@ -1,4 +1,5 @@
 // The dashboard's pages: plain server-rendered HTML, every value escaped, readable without JavaScript.
+import { readerCountsTile } from './reader-counts.ts';
 import { count } from '../../plural.ts';
 import { formatInZone } from '../../adapters/luxon.ts';
 import type { SubscriberState } from '../ports.ts';
@@ -208,6 +209,7 @@ ${progress(latest)}</section>`
     html`<div class="tiles">
   <section class="card tile"><h2>Items published</h2>${items}</section>
   <section class="card tile tile-wide"><h2>Subscribers</h2>${subscribers}</section>
+  ${readerCountsTile(o.readers)}
   <section class="card tile"><h2>Last build</h2>${build}${buildError}</section>
   <section class="card tile"><h2>Next scheduled edition</h2>${next}</section>
 </div>

@@ -1,0 +1,180 @@
+// The preference page in a browser at phone width, through `gazette serve` as a user runs it on a two-language
+// newsroom with topics: subscribe in the form, follow the links of the real confirmation mail, change topics and
+// language, pause for two weeks, and check what the database holds and that the page then speaks Russian.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simpleParser } from 'mailparser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { launchChromium } from '../helpers/chromium.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const cli = path.join(repo, 'bin', 'gazette.js');
+const newsroom = path.join(repo, 'tests', 'fixtures', 'newsroom-i18n', 'gazette.yaml');
+const artifacts = path.join(repo, 'tests', 'artifacts', 'preferences');
+const ADDRESS = 'reader.on.a.phone@example.org';
+const SECRET = 'e2e-preferences-secret-0123456789';
+const WEEK = 7 * 86_400_000;
+
+function run(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+  return new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: options.env });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+  });
+}
+
+/** Starts `gazette serve` and resolves with its URL once it says where it listens. */
+function serve(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+  return new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'serve', ...args], { cwd: options.cwd, env: options.env });
+    let output = '';
+    const onData = (c: Buffer) => {
+      output += c.toString();
+      const match = /at (http:\/\/\S+)/.exec(output);
+      if (match) resolve({ child, url: match[1]! });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`gazette serve exited with ${code}:\n${output}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.removeAllListeners('exit');
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+/** How much wider than the window the page is (0: no sideways scrolling). */
+const overflow = (page: Page) =>
+  page.evaluate(() => (document.scrollingElement ?? document.documentElement).scrollWidth - window.innerWidth);
+
+describe('the preference page on a phone', () => {
+  let dir: string;
+  let server: { child: ChildProcess; url: string };
+  let browser: Browser;
+  let store: Store;
+
+  const row = () =>
+    store.db
+      .selectFrom('subscribers')
+      .select(['state', 'language', 'topics', 'paused_until'])
+      .where('email_key', '=', ADDRESS)
+      .executeTakeFirstOrThrow();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'gazette-e2e-prefs-'));
+    const databaseUrl = `sqlite:${path.join(dir, 'var', 'gazette.db')}`;
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, GAZETTE_SECRET: SECRET, PORT: '0' };
+    delete env.SMTP_URL;
+    delete env.ADMIN_TOKEN;
+    // the site's stylesheet and pages, as a build writes them
+    const built = await run(
+      [
+        'build',
+        '--config',
+        path.join(repo, 'gazette.yaml'),
+        '--content',
+        path.join(repo, 'content'),
+        '--out',
+        path.join(dir, 'public'),
+      ],
+      { cwd: dir, env },
+    );
+    expect(built.code, built.stderr).toBe(0);
+    server = await serve(['--config', newsroom, '--public', path.join(dir, 'public'), '--host', '127.0.0.1'], {
+      cwd: dir,
+      env,
+    });
+    store = await openStore({ databaseUrl, varDir: path.join(dir, 'var') });
+    browser = await launchChromium();
+    await mkdir(artifacts, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await store?.close();
+    if (server) expect(await stop(server.child)).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('changes topics and language, pauses for two weeks, and fits 375 px', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    const local = (link: string) => new URL(new URL(link).pathname + new URL(link).search, server.url).href;
+
+    // subscribe in English with one topic, through the server's own form
+    await page.goto(new URL('/subscribe', server.url).href);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await page.fill('input[name="email"]', ADDRESS);
+    await page.selectOption('select[name="language"]', 'en');
+    await page.uncheck('input[name="topics"][value="*"]');
+    await page.check('input[name="topics"][value="training"]');
+    await Promise.all([page.waitForNavigation(), page.click('form.subscribe-form button[type="submit"]')]);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Check your inbox');
+    expect(await row()).toMatchObject({ state: 'pending', language: null, topics: '["training"]' });
+
+    // the confirmation mail, from the outbox: its confirm link, then its preferences link
+    const outbox = path.join(dir, 'var', 'outbox');
+    const files = (await readdir(outbox, { recursive: true })).filter((f) => f.endsWith('.eml'));
+    expect(files).toHaveLength(1);
+    const mail = await simpleParser(await readFile(path.join(outbox, files[0]!)));
+    expect(mail.subject).toBe('Confirm your subscription to CARICC News');
+    const confirm = /https?:\/\/\S+\/confirm\?token=[^\s"<>]+/.exec(mail.text ?? '')?.[0];
+    const preferences = /https?:\/\/\S+\/preferences\?token=[^\s"<>]+/.exec(mail.text ?? '')?.[0];
+    expect(confirm, mail.text).toBeDefined();
+    expect(preferences, mail.text).toBeDefined();
+    await page.goto(local(confirm!));
+    await Promise.all([page.waitForNavigation(), page.click('form.confirm-form button[type="submit"]')]);
+    expect(await row()).toMatchObject({ state: 'active' });
+
+    await page.goto(local(preferences!));
+    await expect(page.locator('h1').textContent()).resolves.toBe('Your subscription');
+    expect(await page.isChecked('input[name="topics"][value="training"]')).toBe(true);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(artifacts, 'preferences-en-375.png'), fullPage: true });
+    // opening it changed nothing
+    expect(await row()).toMatchObject({ state: 'active', language: null, topics: '["training"]', paused_until: null });
+
+    // topics and language, saved together
+    await page.check('input[name="topics"][value="kazakhstan"]');
+    await page.check('input[name="topics"][value="operations"]');
+    await page.uncheck('input[name="topics"][value="training"]');
+    await page.selectOption('select[name="language"]', 'ru');
+    await Promise.all([page.waitForNavigation(), page.click('form:has(input[value="save"]) button[type="submit"]')]);
+    expect(await row()).toMatchObject({ language: 'ru', topics: '["kazakhstan","operations"]', paused_until: null });
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('ru');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Ваша подписка');
+    await expect(page.locator('.notice').textContent()).resolves.toBe('Ваш выбор сохранён.');
+    expect(await page.isChecked('input[name="topics"][value="kazakhstan"]')).toBe(true);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(artifacts, 'preferences-ru-375.png'), fullPage: true });
+
+    // a pause of two weeks
+    const before = Date.now();
+    await page.selectOption('select[name="weeks"]', '2');
+    await Promise.all([page.waitForNavigation(), page.click('form:has(input[value="pause"]) button[type="submit"]')]);
+    const after = Date.now();
+    const paused = await row();
+    expect(paused).toMatchObject({ state: 'active', language: 'ru', topics: '["kazakhstan","operations"]' });
+    expect(Number(paused.paused_until)).toBeGreaterThanOrEqual(before + 2 * WEEK);
+    expect(Number(paused.paused_until)).toBeLessThanOrEqual(after + 2 * WEEK);
+    await expect(page.locator('.notice').textContent()).resolves.toMatch(/^Дайджест приостановлен до \d+ \S+ \d{4}\.$/);
+    await expect(page.locator('main').textContent()).resolves.toContain('Возобновить сейчас');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(artifacts, 'preferences-ru-paused-375.png'), fullPage: true });
+    await writeFile(path.join(artifacts, 'preferences-ru-paused-375.html'), await page.content());
+    await context.close();
+  }, 60_000);
+});
