@@ -435,6 +435,7 @@ const send: Benchmark = {
               env: s.env,
               timeoutMs: 60 * 60_000,
             });
+            ctx.log(`groups: import ${(imp.wallMs / 1000).toFixed(1)} s: ${imp.stdout.trim()}`);
             const groups = topicGroups(groupsCount);
             const setTopics = async (spread: boolean): Promise<void> => {
               const db = await openDatabase({ target: parseDatabaseUrl(s.env.DATABASE_URL, path.join(s.root, 'var')) });

@@ -79,13 +79,16 @@ export function readSentEditionsIfAny(options: {
 }
 
 /**
- * The page of the published edition whose archive folder is `slug`, as the archive build writes it, or undefined.
- * Only editions going out, or sent within a day, are looked at: older ones are in public/ already.
+ * The page at `path` under public/ (`archive/<slug>/index.html`, `ru/archive/<slug>/kazakhstan/index.html`) of a
+ * published edition's group, as the archive build writes it, or undefined. Only editions going out, or sent within a
+ * day, are looked at: older ones are in public/ already.
  */
-export async function editionPage(store: Store, config: Config, slug: string, now: Date): Promise<string | undefined> {
+export async function editionPage(store: Store, config: Config, path: string, now: Date): Promise<string | undefined> {
+  const slug = /(?:^|\/)archive\/([^/]+)\//.exec(path)?.[1];
+  if (slug === undefined) return undefined;
   const rows = await store.db
     .selectFrom('editions')
-    .select(['digest', 'completed_at'])
+    .select(['id', 'digest'])
     .where((eb) =>
       eb.or([
         eb('state', 'in', ['sending', 'paused']),
@@ -94,10 +97,17 @@ export async function editionPage(store: Store, config: Config, slug: string, no
     )
     .execute();
   for (const row of rows) {
-    if (!row.digest) continue;
-    const digest = digestFromJson(row.digest);
-    if (digest.slug !== slug) continue;
-    const page = renderDigestArchive([digest], config).find((f) => f.path === `archive/${slug}/index.html`);
+    const groups = await store.db
+      .selectFrom('edition_groups')
+      .select('digest')
+      .where('edition_id', '=', row.id)
+      .where('digest', 'is not', null)
+      .execute();
+    // each group's digest of an edition made with groups; the edition's one digest of one made before
+    const stored = groups.length > 0 ? groups.map((g) => g.digest!) : row.digest ? [row.digest] : [];
+    const digests = stored.map((text) => digestFromJson(text)).filter((d) => d.slug === slug);
+    if (digests.length === 0) continue;
+    const page = renderDigestArchive(digests, config).find((f) => f.path === path);
     if (page) return typeof page.body === 'string' ? page.body : Buffer.from(page.body).toString('utf8');
   }
   return undefined;

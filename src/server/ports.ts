@@ -138,6 +138,9 @@ export interface MailEventsPort {
 
 /** The web pages of editions going out now, from the ledger, until a build has written them to public/. */
 export interface EditionPagesPort {
-  /** The page of the edition whose archive folder is `slug`, or undefined when there is none. */
-  editionPage(slug: string): Promise<string | undefined>;
+  /**
+   * The page of an edition's group at `path` under public/ (`archive/<slug>/index.html`,
+   * `ru/archive/<slug>/kazakhstan/index.html`), or undefined when there is none.
+   */
+  editionPage(path: string): Promise<string | undefined>;
 }

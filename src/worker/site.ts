@@ -14,6 +14,8 @@ import { calendarOf, type ContentCalendar } from './calendar.ts';
 
 export interface SiteServiceOptions {
   config: Config;
+  /** The config file as errors name it (default `gazette.yaml`). */
+  configFile?: string;
   contentDir: string;
   templatesDir: string;
   outDir: string;
@@ -111,6 +113,7 @@ export function createSiteService(options: SiteServiceOptions): SiteService {
       const buildOptions = {
         sentEditions,
         config: options.config,
+        ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
         contentDir: options.contentDir,
         outDir: options.outDir,
         templatesDir: options.templatesDir,

@@ -1,6 +1,8 @@
 // The preference page in a browser at phone width, through `gazette serve` as a user runs it on a two-language
 // newsroom with topics: subscribe in the form, follow the links of the real confirmation mail, change topics and
-// language, pause for two weeks, and check what the database holds and that the page then speaks Russian.
+// language, pause for two weeks, and check what the database holds and that the page then speaks Russian. Between
+// the steps `gazette digest send` sends an edition as an operator does: the reader's next digest follows the choice
+// (Russian, their topics only), a paused reader gets none, and after "resume now" the digests come again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -65,6 +67,40 @@ describe('the preference page on a phone', () => {
   let server: { child: ChildProcess; url: string };
   let browser: Browser;
   let store: Store;
+  let env: NodeJS.ProcessEnv;
+  const seen = new Set<string>();
+
+  /** A news item of the newsroom, dated a moment ago: what the next edition carries. */
+  const publish = async (name: string, lang: 'en' | 'ru', title: string, tags: string[]) => {
+    const date = new Date(Date.now() - 1000).toISOString();
+    const front = [
+      `title: ${title}`,
+      `date: ${date}`,
+      `tags: [${tags.join(', ')}]`,
+      ...(lang === 'ru' ? ['lang: ru'] : []),
+    ];
+    await mkdir(path.join(dir, 'content', lang), { recursive: true });
+    await writeFile(path.join(dir, 'content', lang, `${name}.md`), `---\n${front.join('\n')}\n---\n\n${title}.\n`);
+  };
+
+  /** `gazette digest send` as the README gives it, then the digests that reached the reader from it. */
+  const sendEdition = async () => {
+    const sent = await run(['digest', 'send', '--config', newsroom, '--content', path.join(dir, 'content')], {
+      cwd: dir,
+      env,
+    });
+    expect(sent.code, sent.stderr).toBe(0);
+    const outbox = path.join(dir, 'var', 'outbox');
+    const mails = [];
+    for (const file of (await readdir(outbox, { recursive: true })).filter((f) => f.endsWith('.eml')).sort()) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      // the outbox keeps each edition's messages in a folder of its own
+      if (file.startsWith('edition-')) mails.push(await simpleParser(await readFile(path.join(outbox, file))));
+    }
+    return mails;
+  };
+  const titlesIn = (text: string | undefined, titles: string[]) => titles.filter((t) => (text ?? '').includes(t));
 
   const row = () =>
     store.db
@@ -76,7 +112,7 @@ describe('the preference page on a phone', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'gazette-e2e-prefs-'));
     const databaseUrl = `sqlite:${path.join(dir, 'var', 'gazette.db')}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, GAZETTE_SECRET: SECRET, PORT: '0' };
+    env = { ...process.env, DATABASE_URL: databaseUrl, GAZETTE_SECRET: SECRET, PORT: '0' };
     delete env.SMTP_URL;
     delete env.ADMIN_TOKEN;
     // the site's stylesheet and pages, as a build writes them
@@ -129,6 +165,7 @@ describe('the preference page on a phone', () => {
     const outbox = path.join(dir, 'var', 'outbox');
     const files = (await readdir(outbox, { recursive: true })).filter((f) => f.endsWith('.eml'));
     expect(files).toHaveLength(1);
+    seen.add(files[0]!);
     const mail = await simpleParser(await readFile(path.join(outbox, files[0]!)));
     expect(mail.subject).toBe('Confirm your subscription to CARICC News');
     const confirm = /https?:\/\/\S+\/confirm\?token=[^\s"<>]+/.exec(mail.text ?? '')?.[0];
@@ -161,6 +198,18 @@ describe('the preference page on a phone', () => {
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(artifacts, 'preferences-ru-375.png'), fullPage: true });
 
+    // the next edition follows the choice: one digest, in Russian, with the Russian items of those topics only
+    const titles = ['Heroin seized in Almaty', 'В Алматы изъят героин', 'Обучение в Оше', 'Изъятие на границе'];
+    await publish('heroin-en', 'en', titles[0]!, ['kazakhstan', 'seizures']);
+    await publish('heroin-ru', 'ru', titles[1]!, ['kazakhstan']);
+    await publish('training-ru', 'ru', titles[2]!, ['kyrgyzstan', 'training']);
+    await publish('border-ru', 'ru', titles[3]!, ['seizures']);
+    const first = await sendEdition();
+    expect(first).toHaveLength(1);
+    expect(first[0]!.subject).toMatch(/^Новости ЦАРИКЦ: 2 новости, неделя /);
+    expect(titlesIn(first[0]!.text, titles)).toEqual([titles[1], titles[3]]);
+    expect(titlesIn(first[0]!.html || '', titles)).toEqual([titles[1], titles[3]]);
+
     // a pause of two weeks
     const before = Date.now();
     await page.selectOption('select[name="weeks"]', '2');
@@ -175,6 +224,20 @@ describe('the preference page on a phone', () => {
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(artifacts, 'preferences-ru-paused-375.png'), fullPage: true });
     await writeFile(path.join(artifacts, 'preferences-ru-paused-375.html'), await page.content());
+
+    // paused: the next edition, which has news of the reader's topics, sends them nothing
+    await publish('paused-week-ru', 'ru', 'Операция в Актау', ['kazakhstan', 'operations']);
+    expect(await sendEdition()).toHaveLength(0);
+
+    // resumed: the one after that reaches them again
+    await Promise.all([page.waitForNavigation(), page.click('form:has(input[value="resume"]) button[type="submit"]')]);
+    expect(await row()).toMatchObject({ paused_until: null });
+    await publish('resumed-week-ru', 'ru', 'Семинар в Алматы', ['kazakhstan']);
+    const resumed = await sendEdition();
+    expect(resumed).toHaveLength(1);
+    expect(resumed[0]!.subject).toMatch(/^Новости ЦАРИКЦ: 1 новость, неделя /);
+    expect(resumed[0]!.text).toContain('Семинар в Алматы');
+    expect(resumed[0]!.text).not.toContain('Операция в Актау');
     await context.close();
-  }, 60_000);
+  }, 180_000);
 });

@@ -93,8 +93,8 @@ describe.each(testDialects())('gazette migrate-store from SQLite to %s', { timeo
     expect(res.status).toBe(0);
     // the audit log holds the command line's 7 adds and its send
     expect(res.stdout).toContain(
-      'subscribers 7, editions 1, edition_items 2, deliveries 7, mail_events 1, suppressions 1, revoked_sessions 1, ' +
-        'audit_log 8; counts match',
+      'subscribers 7, editions 1, edition_items 2, edition_groups 1, deliveries 7, mail_events 1, suppressions 1, ' +
+        'revoked_sessions 1, audit_log 8; counts match',
     );
     const from = await source();
     try {

@@ -1,5 +1,6 @@
 // `gazette start` (what `npm start` runs): builds and serves the site, rebuilds on change, and sends the digest on
 // schedule.
+import { displayPath } from '../options.ts';
 import { adminTokenProblem } from '../../server/admin-auth.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -189,6 +190,7 @@ export const startCommand: CommandSpec = {
       const activeStore = store;
       site = createSiteService({
         config,
+        configFile: displayPath(env.configFile),
         contentDir: env.contentDir,
         templatesDir,
         outDir: env.publicDir,
