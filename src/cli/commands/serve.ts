@@ -118,7 +118,7 @@ export const serveCommand: CommandSpec = {
         subscriptions,
         admin,
         mailEvents: mailEventsPort({ store, config, logger: ctx.logger, now: () => new Date(), secret }),
-        editionPages: { editionPage: (slug) => editionPage(store, config, slug, new Date()) },
+        editionPages: { editionPage: (page) => editionPage(store, config, page, new Date()) },
         hooks: ctx.env.webhooks,
         adminToken: ctx.env.adminToken,
         dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },

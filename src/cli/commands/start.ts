@@ -260,7 +260,7 @@ export const startCommand: CommandSpec = {
         subscriptions,
         admin,
         mailEvents: mailEventsPort({ store, config, logger, now, secret }),
-        editionPages: { editionPage: (slug) => editionPage(activeStore, config, slug, now()) },
+        editionPages: { editionPage: (page) => editionPage(activeStore, config, page, now()) },
         hooks: env.webhooks,
         adminToken: env.adminToken,
         dashboard: { port: dashboard, secret, siteUrl: config.site.url, timezone: config.site.timezone },
