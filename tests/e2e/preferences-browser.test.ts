@@ -3,7 +3,7 @@
 // language, pause for two weeks, and check what the database holds and that the page then speaks Russian. Between
 // the steps `gazette digest send` sends an edition as an operator does: the reader's next digest follows the choice
 // (Russian, their topics only), a paused reader gets none, and after "resume now" the digests come again.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,50 +13,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { launchChromium } from '../helpers/chromium.ts';
+import { runCli, serveCli, stopChild } from '../helpers/cli-process.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const cli = path.join(repo, 'bin', 'gazette.js');
 const newsroom = path.join(repo, 'tests', 'fixtures', 'newsroom-i18n', 'gazette.yaml');
 const artifacts = path.join(repo, 'tests', 'artifacts', 'preferences');
 const ADDRESS = 'reader.on.a.phone@example.org';
 const SECRET = 'e2e-preferences-secret-0123456789';
 const WEEK = 7 * 86_400_000;
-
-function run(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
-  return new Promise<{ code: number; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: options.env });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
-  });
-}
-
-/** Starts `gazette serve` and resolves with its URL once it says where it listens. */
-function serve(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
-  return new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'serve', ...args], { cwd: options.cwd, env: options.env });
-    let output = '';
-    const onData = (c: Buffer) => {
-      output += c.toString();
-      const match = /at (http:\/\/\S+)/.exec(output);
-      if (match) resolve({ child, url: match[1]! });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`gazette serve exited with ${code}:\n${output}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.removeAllListeners('exit');
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
 
 /** How much wider than the window the page is (0: no sideways scrolling). */
 const overflow = (page: Page) =>
@@ -85,7 +49,7 @@ describe('the preference page on a phone', () => {
 
   /** `gazette digest send` as the README gives it, then the digests that reached the reader from it. */
   const sendEdition = async () => {
-    const sent = await run(['digest', 'send', '--config', newsroom, '--content', path.join(dir, 'content')], {
+    const sent = await runCli(['digest', 'send', '--config', newsroom, '--content', path.join(dir, 'content')], {
       cwd: dir,
       env,
     });
@@ -115,21 +79,17 @@ describe('the preference page on a phone', () => {
     env = { ...process.env, DATABASE_URL: databaseUrl, GAZETTE_SECRET: SECRET, PORT: '0' };
     delete env.SMTP_URL;
     delete env.ADMIN_TOKEN;
-    // the site's stylesheet and pages, as a build writes them
-    const built = await run(
-      [
-        'build',
-        '--config',
-        path.join(repo, 'gazette.yaml'),
-        '--content',
-        path.join(repo, 'content'),
-        '--out',
-        path.join(dir, 'public'),
-      ],
-      { cwd: dir, env },
+    // the newsroom's site, as a build writes it: its stylesheet is the reader pages' too
+    const content = path.join(path.dirname(newsroom), 'content');
+    const built = await runCli(
+      ['build', '--config', newsroom, '--content', content, '--out', path.join(dir, 'public')],
+      {
+        cwd: dir,
+        env,
+      },
     );
     expect(built.code, built.stderr).toBe(0);
-    server = await serve(['--config', newsroom, '--public', path.join(dir, 'public'), '--host', '127.0.0.1'], {
+    server = await serveCli(['--config', newsroom, '--public', path.join(dir, 'public'), '--host', '127.0.0.1'], {
       cwd: dir,
       env,
     });
@@ -141,7 +101,7 @@ describe('the preference page on a phone', () => {
   afterAll(async () => {
     await browser?.close();
     await store?.close();
-    if (server) expect(await stop(server.child)).toBe(0);
+    if (server) expect(await stopChild(server.child)).toBe(0);
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,6 +1,6 @@
 // Whole system in a browser: `gazette build` and `gazette serve` as a user runs them, chromium subscribes
 // through the site's form, follows the emailed confirmation link, then unsubscribes through the page.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,55 +12,11 @@ import { createMailer } from '../../src/mail/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { createSubscriptionService } from '../../src/subscribers/index.ts';
 import { launchChromium } from '../helpers/chromium.ts';
+import { runCli, serveCli, stopChild } from '../helpers/cli-process.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const cli = path.join(repo, 'bin', 'gazette.js');
 const ADDRESS = 'Reader.One@Example.ORG';
 const SECRET = 'e2e-secret-0123456789abcdef';
-
-function run(
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: options.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
-/** Starts `gazette serve` and resolves with its URL once it says where it listens. */
-function serve(
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'serve', ...args], { cwd: options.cwd, env: options.env });
-    let output = '';
-    const onData = (c: Buffer) => {
-      output += c.toString();
-      const match = /at (http:\/\/\S+)/.exec(output);
-      if (match) resolve({ child, url: match[1]!, output: () => output });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`gazette serve exited with ${code}:\n${output}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.removeAllListeners('exit');
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
 
 describe('subscribing and unsubscribing in a browser', () => {
   let dir: string;
@@ -85,12 +41,15 @@ describe('subscribing and unsubscribing in a browser', () => {
     delete env.SMTP_URL;
     delete env.ADMIN_TOKEN;
     const config = ['--config', path.join(repo, 'gazette.yaml')];
-    const built = await run(
+    const built = await runCli(
       ['build', ...config, '--content', path.join(repo, 'content'), '--out', path.join(dir, 'public')],
       { cwd: dir, env },
     );
     expect(built.code, built.stderr).toBe(0);
-    server = await serve([...config, '--public', path.join(dir, 'public'), '--host', '127.0.0.1'], { cwd: dir, env });
+    server = await serveCli([...config, '--public', path.join(dir, 'public'), '--host', '127.0.0.1'], {
+      cwd: dir,
+      env,
+    });
     store = await openStore({ databaseUrl, varDir: path.join(dir, 'var') });
     browser = await launchChromium();
   });
@@ -98,7 +57,7 @@ describe('subscribing and unsubscribing in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await store?.close();
-    if (server) expect(await stop(server.child)).toBe(0);
+    if (server) expect(await stopChild(server.child)).toBe(0);
     await rm(dir, { recursive: true, force: true });
   });
 
