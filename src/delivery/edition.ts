@@ -202,25 +202,28 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
       const results: EditionGroupResult[] = [];
       let main: { subject: string; stored: string } | undefined;
       let count = 0;
+      // a group with nothing new is kept too, with no digest: "skipped: nothing new"
+      const recordGroup = (
+        group: ReaderGroup,
+        values: { subject: string; item_ids: string; digest: string | null; recipients: number },
+      ) =>
+        trx
+          .insertInto('edition_groups')
+          .values({
+            edition_id: editionId,
+            group_key: group.key,
+            language: group.language,
+            topics: topicsColumn(group.topics),
+            ...values,
+          })
+          .execute();
       const same = (column: 'language' | 'topics', value: string | null) =>
         value === null ? sql`${sql.ref(column)} is null` : sql`${sql.ref(column)} = ${value}`;
       for (const { group, readers, choices: chosen, items: own } of wanted) {
         const digest = composed.get(group.key);
         if (!digest) {
           if (group.key === defaultGroup.key && readers === 0) continue;
-          await trx
-            .insertInto('edition_groups')
-            .values({
-              edition_id: editionId,
-              group_key: group.key,
-              language: group.language,
-              topics: topicsColumn(group.topics),
-              subject: '',
-              item_ids: '[]',
-              digest: null,
-              recipients: readers,
-            })
-            .execute();
+          await recordGroup(group, { subject: '', item_ids: '[]', digest: null, recipients: readers });
           results.push({ key: group.key, recipients: readers, items: 0, skipped: true });
           continue;
         }
@@ -234,19 +237,12 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
             where ${eligible} and ${same('language', c.language)} and ${same('topics', c.topics)}`.execute(trx);
           written += Number(inserted.numAffectedRows ?? 0n);
         }
-        await trx
-          .insertInto('edition_groups')
-          .values({
-            edition_id: editionId,
-            group_key: group.key,
-            language: group.language,
-            topics: topicsColumn(group.topics),
-            subject: digest.subject,
-            item_ids: JSON.stringify(digest.itemIds),
-            digest: stored,
-            recipients: written,
-          })
-          .execute();
+        await recordGroup(group, {
+          subject: digest.subject,
+          item_ids: JSON.stringify(digest.itemIds),
+          digest: stored,
+          recipients: written,
+        });
         count += written;
         results.push({ key: group.key, recipients: written, items: own.length, skipped: false });
       }
