@@ -35,8 +35,7 @@ export function renderDigestArchive(editions: readonly SentEdition[], config: Co
   const languages = [defaultLang, ...config.languages.map((l) => l.code).filter((c) => c !== defaultLang)];
   for (const lang of languages) {
     const own = sorted.filter((e) => langOf(e) === lang);
-    // a language without a sent digest has no archive of its own, the default's index is always there
-    if (own.length === 0 && lang !== defaultLang) continue;
+    // every language's index is there, digests sent or not: its pages link to it
     const messages = messagesNow(config, lang);
     const values = escapeSlotValues(archiveSlotValues(config, messages));
     const prefix = lang === defaultLang ? '' : `${lang}/`;

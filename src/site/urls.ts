@@ -33,7 +33,7 @@ export interface SiteUrls {
 
 /**
  * The URLs of one language's pages: `languagePath` is '' for the default language, else its folder (`ru/`), under
- * which its home, history, item, tag pages and feeds are; the digest archive and the subscribe form are the site's.
+ * which its home, history, item, tag pages, feeds and digest archive are; the subscribe form is the site's.
  */
 export function siteUrls(siteUrl: string, languagePath = ''): SiteUrls {
   const root = siteUrl.endsWith('/') ? siteUrl : `${siteUrl}/`;
@@ -49,7 +49,7 @@ export function siteUrls(siteUrl: string, languagePath = ''): SiteUrls {
     home: base,
     basePath,
     tagsIndex: `${base}tags/`,
-    archive: `${root}archive/`,
+    archive: `${base}archive/`,
     // Relative to the host, not to site.url's host: a form on a preview server posts to that server.
     subscribeAction: `${basePath}subscribe`,
     page: (n) => (n <= 1 ? base : `${base}page/${n}/`),

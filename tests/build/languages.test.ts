@@ -114,6 +114,12 @@ describe('a newsroom in two languages', { timeout: 120_000 }, () => {
     expect(home).toContain('<time datetime="2026-11-26T11:00:00+05:00">26 ноября 2026</time>');
     expect(await read('ru/tags/kazakhstan/index.html')).toContain('<p class="tag-meta">2 новости. Следить за тегом:');
     expect(await read('ru/tags/index.html')).toContain('<h1 class="page-heading">Теги</h1>');
+    // the Russian pages link to the Russian digest archive, which is there before any Russian digest went out
+    expect(page).toContain('href="https://caricc.example/ru/archive/"');
+    expect(page).not.toContain('href="https://caricc.example/archive/"');
+    const archive = await read('ru/archive/index.html');
+    expect(archive).toContain('<html lang="ru">');
+    expect(archive).toContain('Архив дайджестов');
 
     const english = await read('news/heroin-seized-in-almaty/index.html');
     expect(english).toContain('<time datetime="2026-11-23T10:00:00+05:00">23 November 2026</time>');
