@@ -421,7 +421,7 @@ const send: Benchmark = {
       if (groupsCount > 0) {
         const groupedDir = mkdtempSync(path.join(tmpdir(), 'gazette-bench-send-groups-'));
         try {
-          writeWeeklyContent(sampleDir, groupedDir, 3);
+          writeWeeklyContent(sampleDir, groupedDir, 2 * groupsRuns);
           tagWeeklyContent(groupedDir);
           let groupedWeek = 0;
           const s = await setup(ctx, groupsLedger, pgBase, connections, smtpUrl);

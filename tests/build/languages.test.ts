@@ -1,14 +1,14 @@
 // `gazette build` of a newsroom in English and Russian: each language's feeds and pages hold its own items, in its
 // own words; a translated story links to its other language both ways; the default language's files are the ones
 // the same newsroom in English alone gets; and bad language settings stop the build naming the file and the key.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaticFiles } from '../../src/server/static-files.ts';
 import { readAtomWithFeedsmith, readRssWithFeedsmith } from '../helpers/feed-parse.ts';
 import { buildNewsroom, copyNewsroom, englishOnlyNewsroom, FIXTURE, filesUnder, SITE } from './newsroom-i18n.ts';
-import { gazette, snapshot } from './tree.ts';
+import { gazette, repoRoot, snapshot } from './tree.ts';
 
 let dir: string;
 let out: string;
@@ -294,6 +294,23 @@ describe('bad language settings', { timeout: 120_000 }, () => {
     expect(stderr.split('\n')).toHaveLength(2);
     expect(stderr).toMatch(/^gazette: \S*unknown-tag\/gazette\.yaml: digest\.topics\[2\]\.tags\[1\]: "seizure"/);
     expect(stderr).toMatch(/ \(topic "operations"\) is a tag no item carries\n$/);
+  });
+
+  it("refuses a newsroom's catalog that misses a key, naming the file and the key, in one line", async () => {
+    const russian = await readFile(path.join(repoRoot, 'locales/ru.yaml'), 'utf8');
+    const stderr = await failingBuild('missing-key', async (d) => {
+      await mkdir(path.join(d, 'locales'), { recursive: true });
+      // a newsroom's own Russian wording, with the key of the subscribe button left out
+      const spoilt = russian.replace(/^ {2}subscribe_button: .*\n/m, '');
+      expect(spoilt).not.toBe(russian);
+      await writeFile(path.join(d, 'locales/ru.yaml'), spoilt);
+      await writeFile(
+        path.join(d, 'gazette.yaml'),
+        `${await readFile(path.join(d, 'gazette.yaml'), 'utf8')}\nlocales_dir: locales\n`,
+      );
+    });
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(stderr).toMatch(/missing-key\/locales\/ru\.yaml: missing key "site\.subscribe_button"/);
   });
 
   it('takes the same slug in two languages, and refuses it twice in one', async () => {
