@@ -157,6 +157,10 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
       const eligible = sql`state = 'active'
           and (paused_until is null or paused_until <= ${now})
           and not exists (select 1 from suppressions s where s.email_key = subscribers.email_key)`;
+      const pausing = await sql<{ n: number | string }>`
+        select count(*) as n from subscribers where state = 'active' and paused_until > ${now}
+          and not exists (select 1 from suppressions s where s.email_key = subscribers.email_key)`.execute(trx);
+      const paused = Number(pausing.rows[0]?.n ?? 0);
       const choices = await sql<{ language: string | null; topics: string | null; n: number | string }>`
         select language, topics, count(*) as n from subscribers where ${eligible}
         group by language, topics order by language, topics`.execute(trx);
@@ -258,7 +262,7 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
         })
         .where('id', '=', editionId)
         .execute();
-      return { editionId, recipients: count, subject: main?.subject ?? '', groups: results };
+      return { editionId, recipients: count, subject: main?.subject ?? '', groups: results, paused };
     });
     const skipped = created.groups.filter((g) => g.skipped);
     for (const g of skipped)
@@ -271,6 +275,7 @@ export async function createEdition(deps: DeliveryDeps, options: CreateEditionOp
         recipients: created.recipients,
         groups: created.groups.length - skipped.length,
         skipped: skipped.reduce((n, g) => n + g.recipients, 0),
+        paused: created.paused,
       },
       'edition created',
     );

@@ -49,6 +49,8 @@ export type CreateEditionResult =
       groups: EditionGroupResult[];
       /** Readers whose group had nothing new: no message this time ("skipped: nothing new"). */
       skipped: number;
+      /** Active readers left out because they paused the digest (their preference page). */
+      paused: number;
     }
   | { status: 'no-items' }
   | { status: 'slot-taken'; editionId: number }

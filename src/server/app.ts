@@ -112,6 +112,11 @@ export interface AppOptions {
   subscribeRateLimit?: { limit: number; windowMs: number };
   /** POST /preferences allowance per client address. Default 30 per 10 minutes. */
   preferencesRateLimit?: { limit: number; windowMs: number };
+  /**
+   * GET /preferences allowance per client address: each one looks the reader up, forged link or not. Default 120 per
+   * 10 minutes, for readers behind one address who open their pages at once.
+   */
+  preferencesViewRateLimit?: { limit: number; windowMs: number };
   /** Reverse proxies in front that append to X-Forwarded-For; 0 (default) trusts only the socket address. */
   trustedProxies?: number;
   /** Largest request body accepted on any POST. Default 16 KiB. */
@@ -223,6 +228,11 @@ export function createHandlers(options: AppOptions): Handlers {
   const preferencesLimiter = createRateLimiter({
     limit: options.preferencesRateLimit?.limit ?? 30,
     windowMs: options.preferencesRateLimit?.windowMs ?? 10 * 60 * 1000,
+    now: options.now ?? Date.now,
+  });
+  const preferencesViewLimiter = createRateLimiter({
+    limit: options.preferencesViewRateLimit?.limit ?? 120,
+    windowMs: options.preferencesViewRateLimit?.windowMs ?? 10 * 60 * 1000,
     now: options.now ?? Date.now,
   });
   const trustedProxies = options.trustedProxies ?? 0;
@@ -472,14 +482,17 @@ export function createHandlers(options: AppOptions): Handlers {
 
   // The reader's own page, reached from every mail: a GET only shows it (link scanners open it too); each change
   // is a POST of one of its forms, which carry the token in their body.
-  app.get('/preferences', (c) =>
-    withToken(
+  app.get('/preferences', async (c) => {
+    if (subscriptions === undefined) return unavailable();
+    const limited = await rateLimited(c, preferencesViewLimiter, 'preferences page');
+    if (limited) return limited;
+    return withToken(
       'preferences',
       c.req.query('token'),
-      async (token) => preferences(token, await subscriptions!.preferences(token)),
+      async (token) => preferences(token, await subscriptions.preferences(token)),
       formHeaders,
-    ),
-  );
+    );
+  });
 
   app.post('/preferences', async (c) => {
     if (subscriptions === undefined) return unavailable();

@@ -87,6 +87,8 @@ describe.each(testDialects())('an edition per language and topics on %s', { time
       { key: 'ru:kyrgyzstan', recipients: 3, items: 0, skipped: true },
     ]);
     expect(created.skipped).toBe(3);
+    // the reader pausing is left out, and counted as such; the one whose pause ended is back
+    expect(created.paused).toBe(1);
     // 8 choices × 3 readers, the 3 with nothing new and the pausing one left out, the one back from a pause in
     expect(created.recipients).toBe(22);
     expect(created.subject).toBe('CARICC News: 4 new items, week of 30 November 2026');

@@ -33,6 +33,7 @@ describe('the preference page on a phone', () => {
   let store: Store;
   let env: NodeJS.ProcessEnv;
   const seen = new Set<string>();
+  let lastReport = '';
 
   /** A news item of the newsroom, dated a moment ago: what the next edition carries. */
   const publish = async (name: string, lang: 'en' | 'ru', title: string, tags: string[]) => {
@@ -54,6 +55,7 @@ describe('the preference page on a phone', () => {
       env,
     });
     expect(sent.code, sent.stderr).toBe(0);
+    lastReport = sent.stdout;
     const outbox = path.join(dir, 'var', 'outbox');
     const mails = [];
     for (const file of (await readdir(outbox, { recursive: true })).filter((f) => f.endsWith('.eml')).sort()) {
@@ -188,6 +190,7 @@ describe('the preference page on a phone', () => {
     // paused: the next edition, which has news of the reader's topics, sends them nothing
     await publish('paused-week-ru', 'ru', 'Операция в Актау', ['kazakhstan', 'operations']);
     expect(await sendEdition()).toHaveLength(0);
+    expect(lastReport).toContain('paused: 1 reader');
 
     // resumed: the one after that reaches them again
     await Promise.all([page.waitForNavigation(), page.click('form:has(input[value="resume"]) button[type="submit"]')]);

@@ -368,6 +368,25 @@ describe.each(testDialects())('languages, topics and the preference page on %s',
     expect(await rowOf(store, 'busy@example.org')).not.toMatchObject({ paused_until: null });
   });
 
+  it('limits GET /preferences per client address, forged links counted too', async () => {
+    const { subscriptions } = setup();
+    const app = appFor(fixturePublic, {
+      subscriptions,
+      now: () => T0.getTime(),
+      preferencesViewRateLimit: { limit: 2, windowMs: 60_000 },
+    });
+    const { subscriber } = await subscriptions.add('viewer@example.org');
+    const link = new URL(subscriptions.preferencesUrl(subscriber));
+    const own = link.pathname + link.search;
+    expect((await app.request(own, {}, from('192.0.2.21'))).status).toBe(200);
+    expect((await app.request('/preferences?token=forged', {}, from('192.0.2.21'))).status).toBe(400);
+    const third = await app.request(own, {}, from('192.0.2.21'));
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).not.toBeNull();
+    // another address has its own allowance
+    expect((await app.request(own, {}, from('192.0.2.22'))).status).toBe(200);
+  });
+
   it('writes the confirm and unsubscribe pages in the language of the reader the link names', async () => {
     const { subscriptions, app } = setup();
     await subscriptions.subscribe('ru@example.org', { language: 'ru' });

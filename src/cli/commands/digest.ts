@@ -346,13 +346,14 @@ const send: CommandSpec = {
           `${count(created.recipients, 'recipient')}\n`,
       );
       const skipped = created.groups.filter((g) => g.skipped);
-      if (created.groups.length > 1 || skipped.length > 0)
+      if (created.groups.length > 1 || skipped.length > 0 || created.paused > 0)
         ctx.stdout.write(
           `  ${count(created.groups.length - skipped.length, 'group')} of readers` +
             (skipped.length > 0
               ? `; skipped: nothing new for ${count(created.skipped, 'reader')} ` +
                 `(${skipped.map((g) => g.key).join(', ')})`
               : '') +
+            (created.paused > 0 ? `; paused: ${count(created.paused, 'reader')}` : '') +
             '\n',
         );
       const result = await dispatchWithProgress(ctx, deps, created.editionId, options.wait === true);
