@@ -53,23 +53,27 @@ function topicTags(topic: TopicConfig): Set<string> {
   return new Set(topic.tags.map((t) => slugify(t)));
 }
 
-/** Whether `item` is one the group's readers asked for: their language and, unless everything, a topic's tag. */
-export function groupWants(item: NewsItem, group: ReaderGroup, config: Pick<Config, 'languages' | 'digest'>): boolean {
-  if (itemLanguage(item, config) !== group.language) return false;
-  if (group.topics === null) return true;
+/** The tag slugs a group's readers asked for; null: everything. */
+function wantedTags(group: ReaderGroup, config: Pick<Config, 'digest'>): Set<string> | null {
+  if (group.topics === null) return null;
   const wanted = new Set<string>();
   for (const topic of config.digest.topics)
     if (group.topics.includes(topic.id)) for (const t of topicTags(topic)) wanted.add(t);
-  return item.tags.some((t) => wanted.has(slugify(t)));
+  return wanted;
 }
 
-/** The items of `items` a group gets, in the order given. */
+/** The items of `items` a group gets, in the order given: its language and, unless everything, a topic's tag. */
 export function groupItems<T extends NewsItem>(
   items: readonly T[],
   group: ReaderGroup,
   config: Pick<Config, 'languages' | 'digest'>,
 ): T[] {
-  return items.filter((item) => groupWants(item, group, config));
+  const wanted = wantedTags(group, config);
+  return items.filter(
+    (item) =>
+      itemLanguage(item, config) === group.language &&
+      (wanted === null || item.tags.some((t) => wanted.has(slugify(t)))),
+  );
 }
 
 /** A topic's name in `language`, or in the default language. */

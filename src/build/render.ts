@@ -18,7 +18,7 @@ export interface OutputOptions {
   memo?: FeedMemo;
   /** URLs per sitemap file before sitemap.xml becomes an index (default 50,000, the protocol's limit). */
   sitemapMaxUrls?: number;
-  /** The message catalogs of the site's languages (default: gazette's own, see defaultCatalogs). */
+  /** The message catalogs of the site's languages (default: gazette's own, see readCatalogs). */
   catalogs?: Catalogs;
 }
 
@@ -37,7 +37,7 @@ export function* outputSpecs(
   const sentEditions = options.sentEditions ?? [];
   yield* feedSpecs(items, config, options.memo ?? createFeedMemo(), options.catalogs);
   yield* siteSpecs(items, config, templates, options.catalogs);
-  for (const file of renderDigestArchive(sentEditions, config))
+  for (const file of renderDigestArchive(sentEditions, config, options.catalogs))
     yield { path: file.path, deps: [file.body], render: () => file.body };
   for (const file of options.assets ?? []) yield { path: file.path, deps: [file.body], render: () => file.body };
   yield* discoverySpecs(

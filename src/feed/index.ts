@@ -8,8 +8,7 @@ import { itemLanguage } from '../audience.ts';
 import { type Config, languageConfig } from '../config/schema.ts';
 import { translationsOf, type Translation } from '../content/translations.ts';
 import type { NewsItem } from '../content/types.ts';
-import type { Catalogs, Messages } from '../i18n/catalog.ts';
-import { defaultCatalogs } from '../site/catalogs.ts';
+import { type Catalogs, type Messages, readCatalogs } from '../i18n/catalog.ts';
 import { slugPath, slugify } from '../content/slug.ts';
 import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
 import { renderAtom } from './atom.ts';
@@ -133,7 +132,7 @@ export function* feedSpecs(
   items: NewsItem[],
   config: Config,
   memo: FeedMemo = createFeedMemo(),
-  catalogs: Catalogs = defaultCatalogs(config),
+  catalogs: Catalogs = readCatalogs(config),
 ): Generator<OutputSpec> {
   const sorted = [...items].sort(newestFirst);
   // A preview (--base-url) keeps the ids of the real site.

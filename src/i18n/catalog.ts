@@ -4,7 +4,7 @@
 // `locales_dir` may replace one or add a language with one file. Loading checks each catalog against the
 // reference, so a missing key, an unknown one, a message that does not parse or one that uses an argument
 // the reference does not give is an error naming the file and the key, before anything is built or sent.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   compileMessage,
@@ -219,46 +219,56 @@ function messagesOf(lang: string, catalog: Compiled, zone: string): Messages {
 }
 
 /** Where a language's catalog is read from: the newsroom's locales_dir first, then gazette's. */
-async function readCatalog(lang: string, dirs: readonly string[]): Promise<CatalogSource | undefined> {
+function readCatalog(lang: string, dirs: readonly string[]): CatalogSource | undefined {
   for (const dir of dirs) {
     for (const name of [lang, lang.split('-')[0]!]) {
       const file = path.join(dir, `${name}.yaml`);
-      const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return undefined;
-        throw new CatalogError('CATALOG_UNREADABLE', `cannot read ${file}: ${err.message}`, { file, cause: err });
-      });
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw new CatalogError('CATALOG_UNREADABLE', `cannot read ${file}: ${(err as Error).message}`, {
+          file,
+          cause: err,
+        });
+      }
       const shown = path.relative(process.cwd(), file);
-      if (text !== undefined) return { lang: name, file: shown.startsWith('..') ? file : shown, text };
+      return { lang: name, file: shown.startsWith('..') ? file : shown, text };
     }
   }
   return undefined;
 }
 
+/** What choosing the catalogs needs of gazette.yaml: the languages, the newsroom's locales_dir and the time zone. */
+export type CatalogSettings = { languages: readonly { code: string }[] } & Partial<Pick<Config, 'localesDir'>> & {
+    site: { timezone: string };
+  };
+
 // A worker builds again and again from the same files: catalogs are compiled once per set of texts.
 const loaded = new Map<string, Catalogs>();
 
-/** Reads and checks the catalogs of every language of `config` (and the reference). */
-export async function loadCatalogs(
-  config: Pick<Config, 'languages' | 'localesDir'> & { site: { timezone: string } },
+/**
+ * Reads and checks the catalogs of every language of `config` (and the reference): a few small files, read at once
+ * so that a render given no catalogs can still have them. Compiled once per set of texts.
+ */
+export function readCatalogs(
+  config: CatalogSettings,
   options: { builtinDir?: string; configFile?: string } = {},
-): Promise<Catalogs> {
+): Catalogs {
   const builtin = options.builtinDir ?? builtinLocalesDir;
   const dirs = [...(config.localesDir ? [config.localesDir] : []), builtin];
   const languages = config.languages.map((l) => l.code);
   // the reference is always gazette's own: a newsroom's en.yaml may reword keys, not drop them
-  const reference = await readCatalog('en', [builtin]);
+  const reference = readCatalog('en', [builtin]);
   if (reference === undefined)
     throw new CatalogError('CATALOG_MISSING', `no en.yaml in ${builtin}: it is the reference catalog`, {
       file: path.join(builtin, 'en.yaml'),
     });
   const sources: CatalogSource[] = [];
-  const seen = new Set<string>();
   for (const lang of languages) {
-    const source = await readCatalog(lang, dirs);
-    if (source && !seen.has(source.lang)) {
-      seen.add(source.lang);
-      sources.push(source);
-    }
+    const source = readCatalog(lang, dirs);
+    if (source && !sources.some((s) => s.lang === source.lang)) sources.push(source);
   }
   const key = JSON.stringify([reference, sources, languages, config.site.timezone, options.configFile]);
   let catalogs = loaded.get(key);
@@ -273,4 +283,12 @@ export async function loadCatalogs(
     loaded.set(key, catalogs);
   }
   return catalogs;
+}
+
+/** readCatalogs, for callers that already await their I/O. */
+export async function loadCatalogs(
+  config: CatalogSettings,
+  options: { builtinDir?: string; configFile?: string } = {},
+): Promise<Catalogs> {
+  return readCatalogs(config, options);
 }

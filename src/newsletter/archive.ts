@@ -2,10 +2,9 @@
 import { groupFromKey, topicName } from '../audience.ts';
 import { languageConfig, type Config } from '../config/schema.ts';
 import { isoInZone } from '../adapters/luxon.ts';
-import type { Messages } from '../i18n/catalog.ts';
+import { readCatalogs, type Catalogs, type Messages } from '../i18n/catalog.ts';
 import type { OutputFile } from '../output.ts';
 import { archivePath, archiveSlotValues, type Digest } from './compose.ts';
-import { messagesNow } from './words.ts';
 import { escapeHtml, escapeSlotValues } from './personalize.ts';
 import { fillSlots } from './slots.ts';
 
@@ -22,7 +21,11 @@ export type SentEdition = Pick<Digest, 'editionId' | 'slug' | 'date' | 'subject'
  * everything group, `ru/archive/<slug>/`, `archive/<slug>/kazakhstan+operations/` for the others. Each is the
  * email's HTML with the recipient's details and unsubscribe link replaced by a link to subscribe.
  */
-export function renderDigestArchive(editions: readonly SentEdition[], config: Config): OutputFile[] {
+export function renderDigestArchive(
+  editions: readonly SentEdition[],
+  config: Config,
+  catalogs: Catalogs = readCatalogs(config),
+): OutputFile[] {
   const sorted = [...editions].sort(
     (a, b) =>
       b.date.getTime() - a.date.getTime() ||
@@ -32,11 +35,10 @@ export function renderDigestArchive(editions: readonly SentEdition[], config: Co
   const defaultLang = config.languages[0]!.code;
   const langOf = (e: SentEdition): string => (e.group ? groupFromKey(e.group).language : (e.lang ?? defaultLang));
   const files: OutputFile[] = [];
-  const languages = [defaultLang, ...config.languages.map((l) => l.code).filter((c) => c !== defaultLang)];
-  for (const lang of languages) {
+  for (const { code: lang } of config.languages) {
     const own = sorted.filter((e) => langOf(e) === lang);
     // every language's index is there, digests sent or not: its pages link to it
-    const messages = messagesNow(config, lang);
+    const messages = catalogs.messages(lang);
     const values = escapeSlotValues(archiveSlotValues(config, messages));
     const prefix = lang === defaultLang ? '' : `${lang}/`;
     files.push({ path: `${prefix}archive/index.html`, body: archiveIndex(own, config, lang, messages) });

@@ -1,9 +1,6 @@
 // The digest's words in the reader's language, from the message catalogs' `digest:` section.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { buildCatalogs, type Messages } from '../i18n/catalog.ts';
-import { localesDir } from '../paths.ts';
+import { readCatalogs, type Messages } from '../i18n/catalog.ts';
 
 /** What a message's words are cut into: the text before, between and after the named values. */
 function around(messages: Messages, key: string, values: Record<string, string>, names: readonly string[]): string[] {
@@ -82,45 +79,7 @@ export function digestWords(messages: Messages): DigestWords {
   };
 }
 
-const fallbacks = new Map<string, Messages>();
-
-function readSource(lang: string, dirs: readonly string[]): { lang: string; file: string; text: string } | undefined {
-  for (const dir of dirs) {
-    const file = path.join(dir, `${lang}.yaml`);
-    try {
-      return { lang, file, text: readFileSync(file, 'utf8') };
-    } catch {
-      // not in this folder
-    }
-  }
-  return undefined;
-}
-
-/**
- * A language's messages read at once, from locales_dir then gazette's own (English when there is no catalog of
- * `lang`): for a caller that renders without the site's catalogs (loadCatalogs reads them asynchronously).
- */
-export function messagesNow(config: Pick<Config, 'site'> & Partial<Pick<Config, 'localesDir'>>, lang = 'en'): Messages {
-  const zone = config.site.timezone;
-  const dirs = [...(config.localesDir ? [config.localesDir] : []), localesDir];
-  const key = `${zone}\u0000${lang}\u0000${dirs.join('\u0000')}`;
-  let messages = fallbacks.get(key);
-  if (messages === undefined) {
-    const reference = readSource('en', [localesDir])!;
-    const own = lang === 'en' ? readSource('en', dirs) : readSource(lang, dirs);
-    const sources = own ? [own] : [];
-    const code = own ? lang : 'en';
-    messages = buildCatalogs(sources.length > 0 ? sources : [reference], {
-      reference,
-      languages: [code],
-      zone,
-    }).messages(code);
-    fallbacks.set(key, messages);
-  }
-  return messages;
-}
-
-/** gazette's own English messages, read at once. */
+/** gazette's own English messages (a render given none: a preview, a test). */
 export function builtinEnglish(config: Pick<Config, 'site'>): Messages {
-  return messagesNow({ site: config.site }, 'en');
+  return readCatalogs({ languages: [{ code: 'en' }], site: config.site }).messages('en');
 }

@@ -11,7 +11,6 @@ import type { DashboardPort } from './admin/port.ts';
 import { IMPORT_PATH, mountDashboard } from './admin/routes.ts';
 import { clientAddress, rateLimitKey } from './client-address.ts';
 import { mountHooks, type HooksOptions } from './hooks/index.ts';
-import type { Config } from '../config/schema.ts';
 import { loadCatalogs, type Catalogs, type Messages } from '../i18n/catalog.ts';
 import {
   badChoicePage,
@@ -165,12 +164,7 @@ function readerOptions(settings: ReaderSettingsView, catalogs: Catalogs): Reader
 /** Without subscriptions: the site's one language, from gazette's own catalogs (English when it has none). */
 async function defaultReaders(language: string): Promise<{ settings: ReaderSettingsView; catalogs: Catalogs }> {
   const settings = { languages: [{ code: language }], digest: { topics: [] } };
-  const load = (code: string) =>
-    loadCatalogs({
-      languages: [{ code }] as unknown as Config['languages'],
-      localesDir: undefined,
-      site: { timezone: 'UTC' },
-    });
+  const load = (code: string) => loadCatalogs({ languages: [{ code }], site: { timezone: 'UTC' } });
   const catalogs = await load(language).catch(() => load('en'));
   return { settings, catalogs };
 }

@@ -8,8 +8,7 @@ import { GazetteError } from '../errors.ts';
 import { resolveTemplates } from '../template-files.ts';
 import { renderSpecs, type OutputFile, type OutputSpec } from '../output.ts';
 import { newsArticleJsonLd } from './structured-data.ts';
-import type { Catalogs } from '../i18n/catalog.ts';
-import { defaultCatalogs } from './catalogs.ts';
+import { type Catalogs, readCatalogs } from '../i18n/catalog.ts';
 import { languageSitePaths, SITE_PAGE_SIZE } from './urls.ts';
 import {
   chunk,
@@ -128,7 +127,7 @@ export function* siteSpecs(
   items: NewsItem[],
   config: Config,
   templates: SiteTemplates,
-  catalogs: Catalogs = defaultCatalogs(config),
+  catalogs: Catalogs = readCatalogs(config),
 ): Generator<OutputSpec> {
   let engine = engines.get(templates);
   if (engine === undefined) {

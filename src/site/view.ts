@@ -4,8 +4,7 @@ import { itemLanguage, topicName } from '../audience.ts';
 import { type Config, languageConfig } from '../config/schema.ts';
 import { translationsOf, type Translation } from '../content/translations.ts';
 import type { NewsItem } from '../content/types.ts';
-import type { Catalogs, Messages } from '../i18n/catalog.ts';
-import { defaultCatalogs } from './catalogs.ts';
+import { type Catalogs, type Messages, readCatalogs } from '../i18n/catalog.ts';
 import { type FeedLink, type SiteUrls, siteUrls, tagSlug } from './urls.ts';
 
 export interface TagLink {
@@ -142,7 +141,7 @@ export function viewContext(
     translations?: ReadonlyMap<NewsItem, readonly Translation[]>;
   } = {},
 ): ViewContext {
-  const catalogs = options.catalogs ?? defaultCatalogs(config);
+  const catalogs = options.catalogs ?? readCatalogs(config);
   const words = languageConfig(config, code);
   return {
     config,

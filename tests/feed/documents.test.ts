@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { renderFeeds } from '../../src/feed/index.ts';
 import { feedXsl } from '../../src/feed/xsl.ts';
-import { defaultCatalogs } from '../../src/site/catalogs.ts';
+import { readCatalogs } from '../../src/i18n/catalog.ts';
 import { feedTestConfig, hostileItems, makeNewsItem } from '../helpers/feed-items.ts';
 import {
   atomSchemaErrors,
@@ -112,7 +112,7 @@ describe('feed documents', () => {
       rss.startsWith('<?xml version="1.0" encoding="utf-8"?><?xml-stylesheet href="/feed.xsl" type="text/xsl"?>'),
     ).toBe(true);
     expect(atom).toContain('<?xml-stylesheet type="text/xsl" href="/feed.xsl"?>');
-    const FEED_XSL = feedXsl(defaultCatalogs(await feedTestConfig()).messages('en'));
+    const FEED_XSL = feedXsl(readCatalogs(await feedTestConfig()).messages('en'));
     expect(files.find((f) => f.path === 'feed.xsl')?.body).toBe(FEED_XSL);
     expect(xmllintErrors([{ name: 'feed.xsl', text: FEED_XSL }])).toEqual([]);
     expect(FEED_XSL).toContain('This is a web feed.');
