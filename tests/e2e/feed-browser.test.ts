@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli-process.ts';
 import { feedPagePath, renderFeeds } from '../../src/feed/index.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { feedTestConfig, hostileItems } from '../helpers/feed-items.ts';
@@ -34,15 +35,7 @@ const READERS: Record<string, Record<string, string>> = {
 };
 
 function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: childEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+  return runCli(args, { cwd, env: childEnv() });
 }
 
 describe('a feed opened in a browser, from gazette serve', () => {

@@ -1,18 +1,17 @@
 // templates_dir: a newsroom's own templates replace gazette's file by file, in the site and the digest alike; an
 // upgrade of gazette's templates reaches every file the newsroom did not override, and none it did.
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli-process.ts';
 import { runBuild } from '../../src/build/run.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { loadContent } from '../../src/content/index.ts';
 import { composeDigest, digestWindow, loadDigestTemplates } from '../../src/newsletter/index.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const cli = path.join(repo, 'bin', 'gazette.js');
 const NOW = new Date('2021-10-04T03:00:00Z');
 
 const INTRO = `    <mj-section background-color="#ffffff" padding="24px 0 8px" css-class="card">
@@ -24,15 +23,7 @@ const INTRO = `    <mj-section background-color="#ffffff" padding="24px 0 8px" c
 `;
 
 function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, DATABASE_URL: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+  return runCli(args, { cwd, env: { ...process.env, DATABASE_URL: '' } });
 }
 
 let dir: string;
